@@ -1,0 +1,5 @@
+import sys
+
+from rnncap.cli.app import main
+
+sys.exit(main())

@@ -1,0 +1,219 @@
+"""`RecurrentSpec`: what a recurrent stack is, validated once, with no torch object inside.
+
+Architecture strings are the short form used by the CLI and the API::
+
+    lstm:2x64        two LSTM layers of 64 units
+    gru:64,32        a GRU layer of 64 units, then one of 32
+    rnn_relu:3x16    three vanilla ReLU RNN layers of 16 units
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass, field
+from enum import Enum
+
+from rnncap.errors import InvalidInput, require
+
+
+class Cell(str, Enum):
+    """Recurrent cell kinds, named as in `torch.nn` (`rnn_*` is `nn.RNN` with that nonlinearity)."""
+
+    LSTM = "lstm"
+    GRU = "gru"
+    RNN_TANH = "rnn_tanh"
+    RNN_RELU = "rnn_relu"
+
+    @property
+    def gates(self) -> int:
+        """Number of gate blocks stacked in the weight matrices (PyTorch and Keras alike)."""
+        return {"lstm": 4, "gru": 3}.get(self.value, 1)
+
+    @property
+    def is_vanilla(self) -> bool:
+        return self in (Cell.RNN_TANH, Cell.RNN_RELU)
+
+
+class Convention(str, Enum):
+    """Whose parameter layout to count: PyTorch (two bias vectors) or Keras (one, GRU aside)."""
+
+    TORCH = "torch"
+    KERAS = "keras"
+
+
+def _as_enum(enum: type[Enum], value: object, what: str) -> Enum:
+    try:
+        return enum(value.value if isinstance(value, Enum) else value)
+    except ValueError:
+        choices = ", ".join(m.value for m in enum)
+        raise InvalidInput(f"unknown {what} {value!r}; choose one of: {choices}") from None
+
+
+def _positive_int(value: object, what: str, hint: str) -> int:
+    ok = isinstance(value, int) and not isinstance(value, bool) and value >= 1
+    require(ok, f"{what} must be an integer >= 1; got {value!r} ({hint})")
+    return int(value)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class RecurrentSpec:
+    """A stack of recurrent layers with an optional linear head.
+
+    Parameters
+    ----------
+    cell : Cell or str
+        ``lstm``, ``gru``, ``rnn_tanh`` or ``rnn_relu``.
+    input_size : int
+        Features per time step (d).
+    hidden_sizes : tuple of int
+        Units per layer, first layer first (h_1, ..., h_L).
+    seq_len : int, default=1
+        Input sequence length k, used by FLOPs, memory and the bounds.
+    bidirectional : bool, default=False
+    proj_size : int, default=0
+        PyTorch LSTM projection size (0 = none); must be below every layer's width.
+    bias : bool, default=True
+    outputs : int, default=0
+        Width of the linear head on the last time step's output (0 = no head).
+    convention : Convention or str, default="torch"
+    reset_after : bool, default=True
+        Keras GRU bias layout (True: Keras 3 default, two bias rows).
+    """
+
+    cell: Cell
+    input_size: int
+    hidden_sizes: tuple[int, ...]
+    seq_len: int = 1
+    bidirectional: bool = False
+    proj_size: int = 0
+    bias: bool = True
+    outputs: int = 0
+    convention: Convention = Convention.TORCH
+    reset_after: bool = True
+    name: str = field(default="", compare=False)
+
+    def __post_init__(self) -> None:
+        set_ = object.__setattr__
+        set_(self, "cell", _as_enum(Cell, self.cell, "cell"))
+        set_(self, "convention", _as_enum(Convention, self.convention, "convention"))
+        _positive_int(self.input_size, "input size", "e.g. --input-size 10")
+        _positive_int(self.seq_len, "sequence length", "e.g. --seq-len 120")
+        sizes = tuple(self.hidden_sizes) if not isinstance(self.hidden_sizes, int) else ()
+        require(len(sizes) >= 1, "a stack needs at least one layer (e.g. lstm:2x64)")
+        for i, h in enumerate(sizes, start=1):
+            _positive_int(h, f"layer {i} units", "e.g. lstm:2x64 or gru:64,32")
+        set_(self, "hidden_sizes", tuple(int(h) for h in sizes))
+        p = self.proj_size
+        require(
+            isinstance(p, int) and not isinstance(p, bool) and p >= 0,
+            f"proj size must be an integer >= 0; got {p!r}",
+        )
+        if p:
+            require(
+                self.cell is Cell.LSTM,
+                f"proj size applies to LSTM only; got cell {self.cell.value}",
+            )
+            require(
+                self.convention is Convention.TORCH,
+                "proj size is a PyTorch option, Keras has none (use --convention torch)",
+            )
+            require(
+                p < min(sizes),
+                f"proj size must be smaller than every layer's units; got {p} >= {min(sizes)}",
+            )
+        require(
+            isinstance(self.outputs, int)
+            and not isinstance(self.outputs, bool)
+            and self.outputs >= 0,
+            f"outputs must be an integer >= 0; got {self.outputs!r} (e.g. --outputs 1)",
+        )
+        if not self.name:
+            set_(self, "name", self.arch_string())
+
+    # -- shape helpers ---------------------------------------------------------------------
+    @property
+    def num_layers(self) -> int:
+        return len(self.hidden_sizes)
+
+    @property
+    def num_directions(self) -> int:
+        return 2 if self.bidirectional else 1
+
+    def state_size(self, layer: int) -> int:
+        """Width of h_t for one direction of `layer` (0-based): p if projected, else h."""
+        return self.proj_size or self.hidden_sizes[layer]
+
+    def layer_input_size(self, layer: int) -> int:
+        """Features entering `layer` (0-based): d for the first, the previous output after that."""
+        return self.input_size if layer == 0 else self.layer_output_size(layer - 1)
+
+    def layer_output_size(self, layer: int) -> int:
+        return self.num_directions * self.state_size(layer)
+
+    @property
+    def output_size(self) -> int:
+        """Width of what the stack hands to the head (or returns, without one)."""
+        return self.outputs or self.layer_output_size(self.num_layers - 1)
+
+    @property
+    def is_uniform(self) -> bool:
+        return len(set(self.hidden_sizes)) == 1
+
+    def arch_string(self) -> str:
+        """The short form, e.g. ``lstm:2x64`` or ``gru:64,32``."""
+        hs = self.hidden_sizes
+        body = f"{len(hs)}x{hs[0]}" if len(set(hs)) == 1 else ",".join(map(str, hs))
+        return f"{self.cell.value}:{body}"
+
+    def replace(self, **changes: object) -> RecurrentSpec:
+        """A copy with some fields changed (validated again)."""
+        changes.setdefault("name", "")
+        return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
+
+    def to_dict(self) -> dict:
+        d = dataclasses.asdict(self)
+        d["cell"] = self.cell.value
+        d["convention"] = self.convention.value
+        d["hidden_sizes"] = list(self.hidden_sizes)
+        return d
+
+    @classmethod
+    def from_dict(cls, data: dict) -> RecurrentSpec:
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(data) - known)
+        require(not unknown, f"unknown spec keys {unknown}; known keys: {sorted(known)}")
+        return cls(**{**data, "hidden_sizes": tuple(data.get("hidden_sizes", ()))})
+
+
+_ARCH = re.compile(r"^\s*(?P<cell>[a-z_]+)\s*:\s*(?P<body>.+?)\s*$", re.IGNORECASE)
+_UNIFORM = re.compile(r"^(?P<layers>\d+)\s*[x\*]\s*(?P<units>\d+)$", re.IGNORECASE)
+_LIST = re.compile(r"^\d+(\s*[,\-]\s*\d+)*$")
+
+ARCH_HELP = "write CELL:LxH or CELL:H1,H2,... e.g. lstm:2x64, gru:64,32, rnn_relu:3x16"
+
+
+def parse_arch(text: str, *, input_size: int = 1, **options: object) -> RecurrentSpec:
+    """Parse an architecture string such as ``lstm:2x64`` into a `RecurrentSpec`.
+
+    Other fields (``seq_len``, ``bidirectional``, ``proj_size``, ``outputs``, ``convention``...)
+    are passed as keyword options.
+    """
+    m = _ARCH.match(str(text))
+    require(m is not None, f"malformed architecture {text!r}; {ARCH_HELP}")
+    body = m.group("body")  # type: ignore[union-attr]
+    uniform = _UNIFORM.match(body)
+    if uniform:
+        layers, units = int(uniform.group("layers")), int(uniform.group("units"))
+        require(layers >= 1, f"number of layers must be >= 1 in {text!r}; {ARCH_HELP}")
+        sizes: tuple[int, ...] = (units,) * layers
+    elif _LIST.match(body):
+        sizes = tuple(int(s) for s in re.split(r"\s*[,\-]\s*", body))
+    else:
+        raise InvalidInput(f"malformed architecture {text!r}; {ARCH_HELP}")
+    return RecurrentSpec(
+        cell=m.group("cell").lower(),  # type: ignore[union-attr, arg-type]
+        input_size=input_size,
+        hidden_sizes=sizes,
+        **options,  # type: ignore[arg-type]
+    )

@@ -1,0 +1,78 @@
+"""One output sink: results go to stdout (a Rich table or one JSON document), the rest to stderr."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable, Sequence
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
+
+
+def stdout() -> Console:
+    return Console(highlight=False, soft_wrap=False)
+
+
+def stderr() -> Console:
+    return Console(stderr=True, highlight=False)
+
+
+def _default(obj: Any) -> Any:
+    if isinstance(obj, Enum):
+        return obj.value
+    if isinstance(obj, Path):
+        return str(obj)
+    if hasattr(obj, "to_dict"):
+        return obj.to_dict()
+    if hasattr(obj, "tolist"):
+        return obj.tolist()
+    raise TypeError(f"not JSON serialisable: {type(obj).__name__}")
+
+
+def _clean(obj: Any) -> Any:
+    """Replace non-finite floats by strings so the JSON stays standard."""
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return str(obj)
+    if isinstance(obj, dict):
+        return {k: _clean(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_clean(v) for v in obj]
+    return obj
+
+
+def to_json(data: Any) -> str:
+    """The one serialiser behind every ``--json``."""
+    return json.dumps(_clean(json.loads(json.dumps(data, default=_default))), indent=2)
+
+
+def print_json(data: Any) -> None:
+    print(to_json(data))
+
+
+def table(
+    title: str,
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    right: Iterable[str] = (),
+    caption: str | None = None,
+) -> Table:
+    """A Rich table; columns named in `right` are right-aligned (numbers)."""
+    right = set(right)
+    t = Table(title=title, caption=caption, title_justify="left", caption_justify="left")
+    for c in columns:
+        t.add_column(c, justify="right" if c in right else "left")
+    for r in rows:
+        t.add_row(*(str(v) for v in r))
+    return t
+
+
+def fmt_int(n: int | float) -> str:
+    return f"{int(n):,}"
