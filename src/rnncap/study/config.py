@@ -1,0 +1,254 @@
+"""Study files: what to train and measure, as validated frozen records read from TOML.
+
+A study file lists only overrides of the defaults; unknown keys are errors. Example::
+
+    name = "depth-vs-width"
+    seeds = [0, 1, 2]
+
+    [task]                 # passed to rnncap.data.Task
+    dataset = "nyc2013"
+    target = "temp"
+
+    [grid]
+    cells = ["lstm"]
+    layers = [1, 2]
+    units = [8, 16]
+    widths = [[32, 16]]    # explicit per-layer widths, added to the grid
+
+    [[grid.frontier]]      # equal-parameter architectures, one per depth
+    cell = "lstm"
+    budget = "lstm:2x32"   # an integer, or an architecture whose parameter count is the budget
+    layers = [1, 2, 3, 4]
+
+    [training]             # rnncap.engine.TrainSettings
+    epochs = 10
+
+    [executor]
+    kind = "inline"        # "inline" | "process" | "ray"
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+from rnncap.errors import InvalidInput, require
+
+try:  # Python 3.11+
+    import tomllib
+except ModuleNotFoundError:  # pragma: no cover - Python 3.10
+    import tomli as tomllib  # type: ignore[no-redef]
+
+#: Measures a study can record for each architecture or run.
+MEASURES = ("counts", "bounds", "forecast", "norms", "memorization")
+
+
+class ExecutorKind(str, Enum):
+    """Where units of work run: in this process, a local process pool, or a Ray cluster."""
+
+    INLINE = "inline"
+    PROCESS = "process"
+    RAY = "ray"
+
+
+def _check_keys(section: str, data: dict, known: set[str]) -> None:
+    unknown = sorted(set(data) - known)
+    require(
+        not unknown,
+        f"unknown key{'s' if len(unknown) > 1 else ''} {', '.join(unknown)} in [{section}] of the "
+        f"study file; known keys: {', '.join(sorted(known))}",
+    )
+
+
+def _int_list(value: Any, what: str, minimum: int = 1) -> tuple[int, ...]:
+    items = value if isinstance(value, (list, tuple)) else [value]
+    ok = all(isinstance(v, int) and not isinstance(v, bool) and v >= minimum for v in items)
+    require(ok, f"{what} must be a list of integers >= {minimum}; got {value!r}")
+    return tuple(int(v) for v in items)
+
+
+@dataclass(frozen=True)
+class Frontier:
+    """Equal-parameter architectures of one cell: the widest model at each depth within a budget.
+
+    ``budget`` is a parameter count, or an architecture string whose exact count (with the study's
+    input size, sequence length and head) becomes the budget.
+    """
+
+    cell: str = "lstm"
+    budget: int | str = "lstm:2x32"
+    layers: tuple[int, ...] = (1, 2, 3, 4)
+
+    def __post_init__(self) -> None:
+        b = self.budget
+        require(
+            (isinstance(b, int) and not isinstance(b, bool) and b >= 1)
+            or (isinstance(b, str) and ":" in b),
+            f"frontier budget must be a parameter count >= 1 or an architecture such as "
+            f"'lstm:2x32'; got {b!r}",
+        )
+        object.__setattr__(self, "layers", _int_list(self.layers, "frontier layers"))
+        require(len(self.layers) >= 1, "frontier layers must not be empty; e.g. layers = [1, 2]")
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Frontier:
+        require(isinstance(data, dict), f"[[grid.frontier]] must be a table; got {data!r}")
+        _check_keys("grid.frontier", data, {f.name for f in dataclasses.fields(cls)})
+        return cls(**data)
+
+
+@dataclass(frozen=True)
+class Grid:
+    """Architectures: cells x layers x units, plus explicit per-layer widths and frontiers."""
+
+    cells: tuple[str, ...] = ("lstm",)
+    layers: tuple[int, ...] = (1, 2, 3, 4)
+    units: tuple[int, ...] = (8, 16, 32, 64)
+    widths: tuple[tuple[int, ...], ...] = ()
+    frontier: tuple[Frontier, ...] = (Frontier(),)
+
+    def __post_init__(self) -> None:
+        set_ = object.__setattr__
+        cells = self.cells if isinstance(self.cells, (list, tuple)) else [self.cells]
+        require(all(isinstance(c, str) for c in cells), f"grid cells must be names; got {cells!r}")
+        set_(self, "cells", tuple(cells))
+        set_(self, "layers", _int_list(self.layers, "grid layers"))
+        set_(self, "units", _int_list(self.units, "grid units"))
+        require(
+            isinstance(self.widths, (list, tuple)),
+            f"grid widths must be a list of lists such as [[32, 16]]; got {self.widths!r}",
+        )
+        set_(self, "widths", tuple(_int_list(w, "each entry of grid widths") for w in self.widths))
+        set_(self, "frontier", tuple(self.frontier))
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Grid:
+        require(isinstance(data, dict), "[grid] must be a table")
+        _check_keys("grid", data, {f.name for f in dataclasses.fields(cls)})
+        data = dict(data)
+        if "frontier" in data:
+            fr = data["frontier"]
+            fr = [fr] if isinstance(fr, dict) else fr
+            require(isinstance(fr, list), "grid.frontier must be a list of tables")
+            data["frontier"] = tuple(Frontier.from_dict(f) for f in fr)
+        return cls(**data)
+
+
+@dataclass(frozen=True)
+class ExecutorSettings:
+    """``kind``: inline (default), process (``workers`` processes) or ray (``address``)."""
+
+    kind: ExecutorKind = ExecutorKind.INLINE
+    workers: int = 2  # process pool size (one torch thread each)
+    address: str | None = None  # Ray cluster address; None starts a local Ray
+    num_cpus: int | None = None  # CPUs of a local Ray started by the study
+
+    def __post_init__(self) -> None:
+        try:
+            object.__setattr__(self, "kind", ExecutorKind(getattr(self.kind, "value", self.kind)))
+        except ValueError:
+            choices = ", ".join(k.value for k in ExecutorKind)
+            raise InvalidInput(
+                f"unknown executor {self.kind!r}; choose one of: {choices}"
+            ) from None
+        _int_list(self.workers, "executor workers")
+        if self.num_cpus is not None:
+            _int_list(self.num_cpus, "executor num_cpus")
+        require(
+            self.address is None or (isinstance(self.address, str) and self.address.strip()),
+            f"executor address must be HOST:PORT or ray://HOST:PORT; got {self.address!r}",
+        )
+
+    @classmethod
+    def from_dict(cls, data: dict) -> ExecutorSettings:
+        require(isinstance(data, dict), "[executor] must be a table")
+        _check_keys("executor", data, {f.name for f in dataclasses.fields(cls)})
+        return cls(**data)
+
+
+@dataclass(frozen=True)
+class StudyConfig:
+    """A whole study: task, grid, seeds, measures, training budget, executor.
+
+    ``task`` and ``training`` are plain dicts of overrides for `rnncap.data.Task` and
+    `rnncap.engine.TrainSettings`; they are checked against those records when the study is planned.
+    ``chunk`` is the number of seeds of one architecture trained together as one unit of work.
+    ``forecast_points`` is how many test forecasts of each run the store keeps for the report.
+    """
+
+    name: str = "study"
+    task: dict = field(default_factory=dict)
+    grid: Grid = Grid()
+    seeds: tuple[int, ...] = (0, 1, 2)
+    measures: tuple[str, ...] = ("counts", "bounds", "forecast", "norms", "memorization")
+    training: dict = field(default_factory=dict)
+    executor: ExecutorSettings = ExecutorSettings()
+    chunk: int = 8
+    forecast_points: int = 336  # two weeks of hourly forecasts
+    memorization: dict = field(default_factory=dict)  # overrides for the memorization measure
+
+    def __post_init__(self) -> None:
+        set_ = object.__setattr__
+        require(isinstance(self.name, str) and self.name.strip(), "study name must be a string")
+        for what in ("task", "training", "memorization"):
+            value = getattr(self, what)
+            require(isinstance(value, dict), f"[{what}] must be a table; got {value!r}")
+        seeds = self.seeds
+        if isinstance(seeds, int) and not isinstance(seeds, bool):
+            require(seeds >= 1, f"seeds must be a count >= 1 or a list; got {seeds}")
+            seeds = tuple(range(seeds))
+        set_(self, "seeds", _int_list(seeds, "seeds", minimum=0))
+        require(len(self.seeds) >= 1, "seeds must not be empty; e.g. seeds = [0, 1, 2]")
+        require(len(set(self.seeds)) == len(self.seeds), f"seeds repeat: {list(self.seeds)}")
+        measures = tuple(self.measures)
+        bad = sorted(set(measures) - set(MEASURES))
+        require(not bad, f"unknown measures {bad}; choose from: {', '.join(MEASURES)}")
+        set_(self, "measures", measures)
+        _int_list(self.chunk, "chunk")
+        _int_list(self.forecast_points, "forecast_points", minimum=0)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> StudyConfig:
+        """Build from the parsed TOML document (unknown keys anywhere are errors)."""
+        _check_keys("top level", data, {f.name for f in dataclasses.fields(cls)})
+        data = dict(data)
+        if "grid" in data:
+            data["grid"] = Grid.from_dict(data["grid"])
+        if "executor" in data:
+            data["executor"] = ExecutorSettings.from_dict(data["executor"])
+        return cls(**data)
+
+    def to_dict(self) -> dict:
+        """Plain JSON-able dict (the resolved config stored with every result)."""
+
+        def plain(obj: Any) -> Any:
+            if isinstance(obj, Enum):
+                return obj.value
+            if dataclasses.is_dataclass(obj):
+                return {f.name: plain(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+            if isinstance(obj, (list, tuple)):
+                return [plain(v) for v in obj]
+            if isinstance(obj, dict):
+                return {k: plain(v) for k, v in obj.items()}
+            return obj
+
+        return plain(self)
+
+    def replace(self, **changes: Any) -> StudyConfig:
+        return dataclasses.replace(self, **changes)
+
+
+def load_study(path: str | Path) -> StudyConfig:
+    """Read and validate a TOML study file."""
+    p = Path(path)
+    require(p.is_file(), f"study file {str(p)!r} not found; give the path of a .toml file")
+    try:
+        data = tomllib.loads(p.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise InvalidInput(f"malformed study file {str(p)!r}: {exc}") from None
+    except UnicodeDecodeError:
+        raise InvalidInput(f"study file {str(p)!r} is not UTF-8 text") from None
+    return StudyConfig.from_dict(data)

@@ -1,0 +1,172 @@
+"""From a `StudyConfig` to the architectures and the units of work (ensemble chunks) to run.
+
+A unit is one architecture x a chunk of seeds, trained as one ensemble. Its key is the SHA-256
+of everything that determines its results (spec, seeds, task, training settings, measures), so a
+changed budget or task reruns exactly the units it touches.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+
+from rnncap.arch import RecurrentSpec, count_parameters, parse_arch
+from rnncap.errors import InvalidInput, require
+from rnncap.study.config import Frontier, StudyConfig
+from rnncap.study.store import SCHEMA_VERSION
+
+#: Measures recorded per trained model (the others are per architecture, computed on the driver).
+RUN_MEASURES = ("forecast", "norms", "memorization")
+
+
+@dataclass(frozen=True)
+class TaskShape:
+    """What the architectures need from the task: features per step, window length, outputs."""
+
+    input_size: int
+    seq_len: int
+    outputs: int
+
+
+@dataclass(frozen=True)
+class PlannedArch:
+    """One architecture of the study, with the groups it belongs to and their ratio references.
+
+    ``references[group]`` is the one-layer architecture its bound ratios are taken against in that
+    group: ``cell:1xH`` in the grid (H: its first layer's units), the depth-1 member on a frontier.
+    """
+
+    spec: RecurrentSpec
+    references: dict[str, str]
+    budget: int | None = None  # the frontier's parameter budget
+
+    @property
+    def groups(self) -> tuple[str, ...]:
+        return tuple(self.references)
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One unit of work: the JSON-able payload a worker runs, and the hash that names it."""
+
+    arch: str
+    seeds: tuple[int, ...]
+    payload: dict = field(compare=False)
+    key: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.key:
+            text = json.dumps({"schema": SCHEMA_VERSION, **self.payload}, sort_keys=True)
+            object.__setattr__(self, "key", hashlib.sha256(text.encode()).hexdigest())
+
+
+def _spec(cell: str, sizes: tuple[int, ...], shape: TaskShape) -> RecurrentSpec:
+    body = ",".join(map(str, sizes))
+    return parse_arch(
+        f"{cell}:{body}", input_size=shape.input_size, seq_len=shape.seq_len, outputs=shape.outputs
+    )
+
+
+def frontier_specs(frontier: Frontier, shape: TaskShape) -> tuple[int, list[RecurrentSpec]]:
+    """The budget and, for each depth, the widest uniform stack whose exact count fits in it."""
+    if isinstance(frontier.budget, str):
+        ref = parse_arch(
+            frontier.budget,
+            input_size=shape.input_size,
+            seq_len=shape.seq_len,
+            outputs=shape.outputs,
+        )
+        budget = count_parameters(ref).total
+    else:
+        budget = int(frontier.budget)
+    specs = []
+    for layers in frontier.layers:
+        try:
+            from rnncap.arch.frontier import widest_at_depth  # arch room, when present
+        except ImportError:
+            widest_at_depth = None
+        if widest_at_depth is not None:
+            spec = widest_at_depth(frontier.cell, layers, budget, shape)
+        else:
+            spec = _widest(frontier.cell, layers, budget, shape)
+        if spec is not None:
+            specs.append(spec)
+    require(
+        bool(specs),
+        f"frontier budget {budget:,} is too small for any depth in {list(frontier.layers)}; "
+        "raise the budget",
+    )
+    return budget, specs
+
+
+def _widest(cell: str, layers: int, budget: int, shape: TaskShape) -> RecurrentSpec | None:
+    """Largest h with count(cell:layers x h) <= budget (counts grow with h), or None."""
+    lo, hi = 0, 1
+    while count_parameters(_spec(cell, (hi,) * layers, shape)).total <= budget:
+        lo, hi = hi, hi * 2
+    while hi - lo > 1:  # invariant: lo fits (or is 0), hi does not
+        mid = (lo + hi) // 2
+        fits = count_parameters(_spec(cell, (mid,) * layers, shape)).total <= budget
+        lo, hi = (mid, hi) if fits else (lo, mid)
+    return _spec(cell, (lo,) * layers, shape) if lo >= 1 else None
+
+
+def plan_architectures(config: StudyConfig, shape: TaskShape) -> list[PlannedArch]:
+    """Every architecture of the grid and the frontiers, deduplicated, grid first."""
+    found: dict[str, PlannedArch] = {}
+
+    def add(spec: RecurrentSpec, group: str, reference: str, budget: int | None = None) -> None:
+        old = found.get(spec.name)
+        if old is None:
+            found[spec.name] = PlannedArch(spec, {group: reference}, budget)
+        elif group not in old.references:
+            refs = {**old.references, group: reference}
+            found[spec.name] = PlannedArch(spec, refs, old.budget or budget)
+
+    g = config.grid
+    for cell in g.cells:
+        for units in g.units:
+            for layers in g.layers:
+                spec = _spec(cell, (units,) * layers, shape)
+                add(spec, "grid", _spec(cell, (units,), shape).name)
+        for widths in g.widths:
+            add(_spec(cell, widths, shape), "grid", _spec(cell, widths[:1], shape).name)
+    for fr in g.frontier:
+        budget, specs = frontier_specs(fr, shape)
+        ref = min(specs, key=lambda s: s.num_layers).name
+        for spec in specs:
+            add(spec, "frontier", ref, budget)
+    require(
+        bool(found),
+        "the study's grid is empty: give [grid] cells, layers and units (e.g. layers = [1, 2], "
+        "units = [16]), widths, or a [[grid.frontier]]",
+    )
+    return list(found.values())
+
+
+def plan_units(config: StudyConfig, archs: list[PlannedArch], task: dict) -> list[Unit]:
+    """Split each architecture's seeds into chunks of ``config.chunk``: one unit per chunk."""
+    measures = [m for m in config.measures if m in RUN_MEASURES]
+    units = []
+    for arch in archs:
+        seeds = list(config.seeds)
+        for i in range(0, len(seeds), config.chunk):
+            chunk = tuple(seeds[i : i + config.chunk])
+            payload = {
+                "spec": arch.spec.to_dict(),
+                "seeds": list(chunk),
+                "task": task,
+                "training": dict(config.training),
+                "measures": measures,
+                "forecast_points": config.forecast_points,
+                "memorization": dict(config.memorization),
+            }
+            units.append(Unit(arch.name, chunk, payload))
+    if not units:
+        raise InvalidInput("the study has no units of work; give at least one seed")
+    return units

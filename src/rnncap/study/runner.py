@@ -1,0 +1,184 @@
+"""`run_study`: plan a study into its store, skip what is done, run the rest, record each unit.
+
+The driver alone writes the store; executors hand results back to it unit by unit.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rnncap.arch import count_parameters, unrolled_graph
+from rnncap.study.config import StudyConfig
+from rnncap.study.executors import Executor, make_executor
+from rnncap.study.plan import PlannedArch, TaskShape, Unit, plan_architectures, plan_units
+from rnncap.study.store import STORE_NAME, ResultsStore, ensure_writable_folder
+from rnncap.study.work import default_device, make_task, task_data
+
+
+@dataclass(frozen=True)
+class UnitDone:
+    """What the CLI prints as a unit finishes: which, how long, and its mean test MAE."""
+
+    arch: str
+    seeds: tuple[int, ...]
+    seconds: float
+    test_mae: float | None
+    done: int
+    total: int
+
+
+@dataclass(frozen=True)
+class StudySummary:
+    """Where the store is and how many units were planned, already done, and run now."""
+
+    store: Path
+    planned: int
+    skipped: int
+    ran: int
+    runs: int
+    seconds: float
+    device: str
+
+    def to_dict(self) -> dict:
+        return {k: str(v) if isinstance(v, Path) else v for k, v in self.__dict__.items()}
+
+
+def _bounds(arch: PlannedArch, archs: dict[str, PlannedArch], shape: TaskShape) -> dict[str, Any]:
+    """The theory catalog's bounds of the spec and their ratios to its one-layer reference."""
+    try:
+        from rnncap.theory import bounds, ratios
+    except ImportError:
+        return {}
+    from rnncap.arch import parse_arch
+
+    def spec_of(name: str) -> Any:
+        if name in archs:
+            return archs[name].spec
+        return parse_arch(
+            name, input_size=shape.input_size, seq_len=shape.seq_len, outputs=shape.outputs
+        )
+
+    values = [b.to_dict() for b in bounds(arch.spec)]
+    ratio_by_group = {g: ratios(spec_of(ref), arch.spec) for g, ref in arch.references.items()}
+    return {"bounds": values, "ratios": ratio_by_group}
+
+
+def _arch_info(
+    arch: PlannedArch, archs: dict[str, PlannedArch], shape: TaskShape, measures: tuple[str, ...]
+) -> dict:
+    spec = arch.spec
+    counts = count_parameters(spec)
+    graph = unrolled_graph(spec)
+    info = {
+        "arch": spec.name,
+        "spec": spec.to_dict(),
+        "cell": spec.cell.value,
+        "layers": spec.num_layers,
+        "units": list(spec.hidden_sizes),
+        "groups": list(arch.groups),
+        "references": dict(arch.references),
+        "budget": arch.budget,
+        "params": counts.total,
+        "recurrent_params": counts.recurrent_total,
+        "per_layer": counts.per_layer,
+        "nonlinear_units": graph.nonlinear_units,
+        "longest_path": graph.longest_path,
+    }
+    if "bounds" in measures:
+        info.update(_bounds(arch, archs, shape))
+    return info
+
+
+def _task_info(task: Any, td: Any) -> dict:
+    """Sizes of the splits and the persistence baseline's MAE (the bar a forecaster must beat)."""
+    info: dict[str, Any] = {
+        "input_size": int(td.input_size),
+        "outputs": int(td.outputs),
+        "windows": {s: int(len(getattr(td, s).y)) for s in ("train", "val", "test")},
+        "task": {k: v for k, v in getattr(task, "__dict__", {}).items() if _plain(v)},
+    }
+    try:
+        from rnncap.forecast.baselines import persistence_mae
+    except ImportError:
+        return info
+    info["persistence_mae"] = {s: float(persistence_mae(td, s)) for s in ("val", "test")}
+    return info
+
+
+def _plain(v: Any) -> bool:
+    return isinstance(v, (str, int, float, bool, type(None))) or (
+        isinstance(v, (list, tuple)) and all(_plain(x) for x in v)
+    )
+
+
+def run_study(
+    config: StudyConfig,
+    out: str | Path,
+    *,
+    executor: Executor | None = None,
+    on_unit: Callable[[UnitDone], None] | None = None,
+    on_progress: Callable[[float, float], None] | None = None,
+) -> StudySummary:
+    """Run `config` into ``<out>/results.sqlite``, skipping units already recorded there.
+
+    ``on_progress(done, total)`` counts trained models (fractions while a unit trains inline);
+    ``on_unit`` is called as each unit is recorded.
+    """
+    start = time.perf_counter()
+    folder = ensure_writable_folder(Path(out))
+    task_dict = {"dataset": "nyc2013", **config.task}
+    task = make_task(task_dict)
+    with ResultsStore.create(folder / STORE_NAME) as store:
+        td = task_data(task_dict)
+        shape = TaskShape(int(td.input_size), int(td.train.x.shape[1]), int(td.outputs))
+        archs = plan_architectures(config, shape)
+        units = plan_units(config, archs, task_dict)
+        by_name = {a.name: a for a in archs}
+        infos = {a.name: _arch_info(a, by_name, shape, config.measures) for a in archs}
+        store.set_plan([(u.key, u.arch, list(u.seeds)) for u in units], infos)
+        store.set_meta(
+            {"study": config.to_dict(), "task_info": _task_info(task, td), "updated": time.time()}
+        )
+        done_keys = store.done_keys()
+        pending = [u for u in units if u.key not in done_keys]
+        total_runs = sum(len(u.seeds) for u in units)
+        finished_runs = float(total_runs - sum(len(u.seeds) for u in pending))
+        state = {"runs": finished_runs, "units": len(units) - len(pending)}
+        if on_progress:
+            on_progress(finished_runs, total_runs)
+
+        def record(unit: Unit, result: dict) -> None:
+            store.record_unit(unit.key, unit.payload, result)
+            state["runs"] += len(unit.seeds)
+            state["units"] += 1
+            if on_progress:
+                on_progress(state["runs"], total_runs)
+            if on_unit:
+                maes = [r["metrics"].get("test_mae") for r in result["runs"]]
+                maes = [m for m in maes if m is not None and math.isfinite(m)]
+                on_unit(
+                    UnitDone(
+                        unit.arch, unit.seeds, float(result["seconds"]),
+                        sum(maes) / len(maes) if maes else None, state["units"], len(units),
+                    )
+                )  # fmt: skip
+
+        def partial(unit: Unit, fraction: float) -> None:
+            if on_progress:
+                on_progress(state["runs"] + min(fraction, 0.999) * len(unit.seeds), total_runs)
+
+        (executor or make_executor(config.executor)).run(pending, record, partial)
+    return StudySummary(
+        folder / STORE_NAME,
+        len(units),
+        len(units) - len(pending),
+        len(pending),
+        total_runs,
+        time.perf_counter() - start,
+        default_device(),
+    )

@@ -1,0 +1,276 @@
+"""`ResultsStore`: one SQLite file (WAL mode) holding a study's plan and every finished unit.
+
+A unit of work (one architecture x a chunk of seeds, trained as one ensemble) is recorded in one
+transaction together with the hash of its configuration, so a study killed at any moment leaves
+either the whole unit or nothing; running it again skips the units whose hash is already there.
+
+Tables
+------
+meta(key, value)               schema version, rnncap version, the resolved study config, task info
+architectures(arch, info)      per architecture: spec, group, counts, bounds, ratios (JSON)
+plan(key, arch, seeds, pos)    the units of the study last planned into this store
+units(key, arch, seeds, config, result, seconds, device, finished)
+runs(unit_key, arch, seed, metrics, forecast)   one row per trained model (PRIMARY KEY unit, seed)
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from rnncap.errors import InvalidInput, require
+
+#: Bumped whenever the tables or the JSON they hold change incompatibly.
+SCHEMA_VERSION = 1
+STORE_NAME = "results.sqlite"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS architectures (arch TEXT PRIMARY KEY, info TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS plan (
+    key TEXT PRIMARY KEY, arch TEXT NOT NULL, seeds TEXT NOT NULL, pos INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS units (
+    key TEXT PRIMARY KEY, arch TEXT NOT NULL, seeds TEXT NOT NULL, config TEXT NOT NULL,
+    result TEXT NOT NULL, seconds REAL NOT NULL, device TEXT NOT NULL, finished REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS runs (
+    unit_key TEXT NOT NULL REFERENCES units(key), arch TEXT NOT NULL, seed INTEGER NOT NULL,
+    metrics TEXT NOT NULL, forecast TEXT, PRIMARY KEY (unit_key, seed));
+"""
+
+
+def _dumps(obj: Any) -> str:
+    return json.dumps(obj, sort_keys=True, allow_nan=True)
+
+
+def ensure_writable_folder(folder: Path) -> Path:
+    """Create `folder` if needed and prove it is writable, or raise `InvalidInput`."""
+    folder = Path(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = folder / f".rnncap-write-test-{time.monotonic_ns()}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise InvalidInput(
+            f"cannot write to output folder {str(folder)!r} ({reason}); choose another with --out"
+        ) from None
+    return folder
+
+
+class ResultsStore:
+    """The study's SQLite store. Open with `ResultsStore.create` (writer) or `.open` (reader).
+
+    Parameters
+    ----------
+    path : Path
+        The SQLite file (``<folder>/results.sqlite`` by convention).
+    """
+
+    def __init__(self, path: Path, conn: sqlite3.Connection):
+        self.path = path
+        self._conn = conn
+
+    # -- opening -----------------------------------------------------------------------------
+    @staticmethod
+    def _connect(path: Path) -> sqlite3.Connection:
+        conn = sqlite3.connect(str(path), timeout=30.0, isolation_level=None)
+        conn.execute("PRAGMA busy_timeout = 30000")
+        return conn
+
+    @classmethod
+    def _check_version(cls, path: Path, conn: sqlite3.Connection) -> None:
+        try:
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+            row = (
+                conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+                if "meta" in tables
+                else None
+            )
+        except sqlite3.DatabaseError:
+            conn.close()
+            raise InvalidInput(
+                f"{str(path)!r} is not an rnncap results store (not an SQLite database); "
+                "choose another --out folder"
+            ) from None
+        if row is None or row[0] != str(SCHEMA_VERSION):
+            conn.close()
+            found = "none" if row is None else row[0]
+            raise InvalidInput(
+                f"results store {str(path)!r} was written by an incompatible rnncap (store schema "
+                f"{found}, this rnncap reads {SCHEMA_VERSION}); start a new one with another --out"
+            )
+
+    @classmethod
+    def create(cls, path: str | Path) -> ResultsStore:
+        """Open `path` for writing, creating it (and its folder) if missing."""
+        path = Path(path)
+        ensure_writable_folder(path.parent)
+        fresh = not path.exists() or path.stat().st_size == 0
+        conn = cls._connect(path)
+        if not fresh:
+            cls._check_version(path, conn)
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        if fresh:
+            from rnncap import __version__
+
+            with _transaction(conn):
+                for statement in _SCHEMA.split(";"):
+                    if statement.strip():
+                        conn.execute(statement)
+                conn.executemany(
+                    "INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                    [
+                        ("schema_version", str(SCHEMA_VERSION)),
+                        ("rnncap_version", __version__),
+                        ("created", str(time.time())),
+                    ],
+                )
+        return cls(path, conn)
+
+    @classmethod
+    def open(cls, path: str | Path) -> ResultsStore:
+        """Open an existing store for reading (a folder means ``<folder>/results.sqlite``)."""
+        path = Path(path)
+        if path.is_dir():
+            path = path / STORE_NAME
+        require(
+            path.is_file(),
+            f"no results store at {str(path)!r}; run a study first (rnncap study --quick)",
+        )
+        conn = cls._connect(path)
+        cls._check_version(path, conn)
+        return cls(path, conn)
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> ResultsStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- writing -----------------------------------------------------------------------------
+    def set_meta(self, items: dict[str, Any]) -> None:
+        with _transaction(self._conn):
+            self._conn.executemany(
+                "INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                [(k, _dumps(v)) for k, v in items.items()],
+            )
+
+    def set_plan(self, units: Iterable[tuple[str, str, list[int]]], archs: dict[str, dict]) -> None:
+        """Replace the plan with (key, arch, seeds) units and record each architecture's info."""
+        with _transaction(self._conn):
+            self._conn.execute("DELETE FROM plan")
+            self._conn.executemany(
+                "INSERT INTO plan VALUES (?, ?, ?, ?)",
+                [(k, a, _dumps(list(s)), i) for i, (k, a, s) in enumerate(units)],
+            )
+            self._conn.executemany(
+                "INSERT OR REPLACE INTO architectures VALUES (?, ?)",
+                [(a, _dumps(info)) for a, info in archs.items()],
+            )
+
+    def record_unit(self, key: str, config: dict, result: dict) -> bool:
+        """Record a finished unit and its runs in one transaction; False if it was already there.
+
+        ``result`` holds ``arch``, ``seconds``, ``device``, ``runs`` (a list of dicts with ``seed``,
+        ``metrics`` and optionally ``forecast``) and any per-unit measures.
+        """
+        runs = result["runs"]
+        unit_result = {k: v for k, v in result.items() if k != "runs"}
+        with _transaction(self._conn):
+            cur = self._conn.execute(
+                "INSERT INTO units VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO NOTHING",
+                (
+                    key,
+                    result["arch"],
+                    _dumps([r["seed"] for r in runs]),
+                    _dumps(config),
+                    _dumps(unit_result),
+                    float(result.get("seconds", 0.0)),
+                    str(result.get("device", "")),
+                    time.time(),
+                ),
+            )
+            if cur.rowcount == 0:
+                return False
+            self._conn.executemany(
+                "INSERT INTO runs VALUES (?, ?, ?, ?, ?)",
+                [
+                    (key, result["arch"], int(r["seed"]), _dumps(r["metrics"]),
+                     _dumps(r.get("forecast")))
+                    for r in runs
+                ],
+            )  # fmt: skip
+        return True
+
+    # -- reading -----------------------------------------------------------------------------
+    def meta(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for k, v in self._conn.execute("SELECT key, value FROM meta"):
+            try:
+                out[k] = json.loads(v)
+            except json.JSONDecodeError:
+                out[k] = v
+        return out
+
+    def done_keys(self) -> set[str]:
+        return {r[0] for r in self._conn.execute("SELECT key FROM units")}
+
+    def plan(self) -> list[dict]:
+        rows = self._conn.execute("SELECT key, arch, seeds FROM plan ORDER BY pos")
+        return [{"key": k, "arch": a, "seeds": json.loads(s)} for k, a, s in rows]
+
+    def architectures(self) -> dict[str, dict]:
+        """Info of the planned architectures, in plan order."""
+        rows = self._conn.execute("SELECT arch, info FROM architectures")
+        infos = {a: json.loads(i) for a, i in rows}
+        order = list(dict.fromkeys(p["arch"] for p in self.plan()))
+        return {a: infos[a] for a in order if a in infos}
+
+    def units(self, planned_only: bool = True) -> list[dict]:
+        sql = "SELECT key, arch, seeds, result, seconds, device FROM units"
+        if planned_only:
+            sql += " WHERE key IN (SELECT key FROM plan)"
+        return [
+            {"key": k, "arch": a, "seeds": json.loads(s), "result": json.loads(r),
+             "seconds": sec, "device": d}
+            for k, a, s, r, sec, d in self._conn.execute(sql + " ORDER BY finished")
+        ]  # fmt: skip
+
+    def runs(self, planned_only: bool = True) -> list[dict]:
+        """One dict per trained model: ``arch``, ``seed``, ``unit_key`` and its metrics."""
+        sql = "SELECT unit_key, arch, seed, metrics FROM runs"
+        if planned_only:
+            sql += " WHERE unit_key IN (SELECT key FROM plan)"
+        rows = self._conn.execute(sql + " ORDER BY arch, seed")
+        return [{"arch": a, "seed": s, "unit_key": k, **json.loads(m)} for k, a, s, m in rows]
+
+    def forecast(self, unit_key: str, seed: int) -> dict | None:
+        row = self._conn.execute(
+            "SELECT forecast FROM runs WHERE unit_key = ? AND seed = ?", (unit_key, seed)
+        ).fetchone()
+        return None if row is None or row[0] is None else json.loads(row[0])
+
+    def integrity_ok(self) -> bool:
+        return self._conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+@contextmanager
+def _transaction(conn: sqlite3.Connection) -> Iterator[None]:
+    """BEGIN IMMEDIATE ... COMMIT, rolled back on any error (autocommit connection)."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")

@@ -1,0 +1,75 @@
+"""Study files: TOML parsing, defaults, and one clear error per bad key or value."""
+
+from __future__ import annotations
+
+import pytest
+
+from rnncap.errors import InvalidInput
+from rnncap.study.config import ExecutorKind, StudyConfig, load_study
+
+GOOD = """
+name = "tiny"
+seeds = 2
+
+[task]
+history = 24
+
+[grid]
+layers = [1, 2]
+units = [4]
+widths = [[8, 4]]
+
+[[grid.frontier]]
+budget = 500
+layers = [1, 2]
+
+[training]
+epochs = 1
+
+[executor]
+kind = "process"
+workers = 2
+"""
+
+
+def test_a_study_file_parses_into_validated_records(tmp_path):
+    path = tmp_path / "s.toml"
+    path.write_text(GOOD)
+    cfg = load_study(path)
+    assert cfg.name == "tiny"
+    assert cfg.seeds == (0, 1)  # a count means seeds 0..n-1
+    assert cfg.grid.layers == (1, 2) and cfg.grid.units == (4,)
+    assert cfg.grid.widths == ((8, 4),)
+    assert cfg.grid.frontier[0].budget == 500 and cfg.grid.frontier[0].layers == (1, 2)
+    assert cfg.executor.kind is ExecutorKind.PROCESS and cfg.executor.workers == 2
+    assert cfg.task == {"history": 24} and cfg.training == {"epochs": 1}
+    # the resolved config round-trips through its plain dict
+    assert StudyConfig.from_dict(cfg.to_dict()) == cfg
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("nmae = 'x'", "unknown key nmae in [top level]"),
+        ("[grid]\nlayer = [1]", "unknown key layer in [grid]"),
+        ("[[grid.frontier]]\nbudgt = 5", "unknown key budgt in [grid.frontier]"),
+        ("[executor]\nkind = 'slurm'", "unknown executor 'slurm'"),
+        ("[executor]\nadress = 'x'", "unknown key adress in [executor]"),
+        ("[grid]\nlayers = [0]", "grid layers must be a list of integers >= 1"),
+        ("seeds = []", "seeds must not be empty"),
+        ("seeds = [1, 1]", "seeds repeat"),
+        ("measures = ['vibes']", "unknown measures ['vibes']"),
+        ("[[grid.frontier]]\nbudget = 'big'", "frontier budget must be a parameter count"),
+        ("name = 'x\n", "malformed study file"),
+    ],
+)
+def test_bad_study_files_name_the_problem(tmp_path, text, message):
+    path = tmp_path / "bad.toml"
+    path.write_text(text)
+    with pytest.raises(InvalidInput, match=message.replace("[", r"\[").replace("]", r"\]")):
+        load_study(path)
+
+
+def test_a_missing_study_file_is_bad_input(tmp_path):
+    with pytest.raises(InvalidInput, match="not found"):
+        load_study(tmp_path / "nope.toml")
