@@ -1,0 +1,50 @@
+"""Standard scaling per column, fitted on the training part only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from rnncap.errors import require
+
+
+@dataclass(frozen=True)
+class Scaler:
+    """z = (value - mean) / scale per column; a constant column gets scale 1.
+
+    Stored as tuples of floats so that checkpoints and JSON hold it as it is.
+    """
+
+    columns: tuple[str, ...]
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+
+    def __post_init__(self) -> None:
+        require(
+            len(self.columns) == len(self.mean) == len(self.scale),
+            "scaler columns, means and scales must have the same length",
+        )
+        require(all(s > 0 for s in self.scale), "scaler scales must be > 0")
+
+    @classmethod
+    def fit(cls, values: np.ndarray, columns: tuple[str, ...]) -> Scaler:
+        """Fit on `values` (n, columns), ignoring missing values."""
+        values = np.asarray(values, dtype=np.float64)
+        mean = np.nanmean(values, axis=0)
+        std = np.nanstd(values, axis=0)
+        std = np.where(np.isfinite(std) & (std > 1e-12), std, 1.0)
+        return cls(tuple(columns), tuple(map(float, mean)), tuple(map(float, std)))
+
+    def transform(self, values: np.ndarray) -> np.ndarray:
+        return (np.asarray(values, dtype=np.float64) - np.array(self.mean)) / np.array(self.scale)
+
+    def inverse(self, values: np.ndarray) -> np.ndarray:
+        return np.asarray(values, dtype=np.float64) * np.array(self.scale) + np.array(self.mean)
+
+    def to_dict(self) -> dict:
+        return {"columns": list(self.columns), "mean": list(self.mean), "scale": list(self.scale)}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Scaler:
+        return cls(tuple(data["columns"]), tuple(data["mean"]), tuple(data["scale"]))

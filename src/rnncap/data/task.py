@@ -1,0 +1,377 @@
+"""`Task` (what to forecast from what) and `prepare_task` (windows, chronological splits, scalers).
+
+A window ending at row t holds the inputs of rows t-k+1 .. t (k = history) and the target at
+row t+h for the lead h (= horizon, or every lead 1..H with ``all_leads``). A window is built only
+if every value it touches is present, including the target at row t (persistence) and at the
+row of daily persistence, so every baseline and model is scored on exactly the same windows.
+A window belongs to a split only if all its rows, inputs and targets, lie inside that split.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from rnncap.data.dataset import Dataset, load_dataset
+from rnncap.data.scaling import Scaler
+from rnncap.errors import InvalidInput, require
+
+TIME_FEATURES = ("hour_sin", "hour_cos", "doy_sin", "doy_cos")
+SPLITS = ("train", "val", "test")
+
+
+def _positive(value: object, what: str, example: str) -> int:
+    ok = isinstance(value, (int, np.integer)) and not isinstance(value, bool) and value >= 1
+    require(ok, f"{what} must be an integer >= 1; got {value!r} (e.g. {example})")
+    return int(value)  # type: ignore[arg-type]
+
+
+def _names(value: object) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return tuple(s.strip() for s in value.split(",") if s.strip()) if value else ()
+    return tuple(str(v) for v in value)  # type: ignore[union-attr]
+
+
+@dataclass(frozen=True)
+class Task:
+    """A forecasting task: enough, with the data file, to rebuild the same windows.
+
+    Parameters
+    ----------
+    dataset : str, default="nyc2013"
+        Embedded name or path of a Jena / CSV file.
+    target : str or tuple of str, default="temp"
+        Target variable(s): a variable name (taken at `station`) or a column name.
+    station : str or None
+        Station of the target (nyc2013: EWR, JFK, LGA; None = the dataset's default).
+    history : int, default=120
+        Input steps k per window (hours for hourly data).
+    horizon : int, default=24
+        Steps between the last input and the target.
+    all_leads : bool, default=False
+        Predict every lead 1..horizon (outputs = horizon * targets, lead-major).
+    inputs : tuple of str
+        Input variables or columns; empty = every column of the dataset.
+    time_features : bool, default=True
+        Add hour-of-day and day-of-year as sine and cosine.
+    stride : int, default=1
+        Keep windows whose last input row is a multiple of `stride`.
+    split : tuple
+        (end of training, end of validation) as ISO timestamps or fractions of the span;
+        empty = the dataset's default (nyc2013: train Jan-Aug, val Sep-Oct, test Nov-Dec).
+    resample, freq, time_column, tz, max_gap : str
+        Loader options (see `load_dataset`).
+    """
+
+    dataset: str = "nyc2013"
+    target: tuple[str, ...] = ("temp",)
+    station: str | None = None
+    history: int = 120
+    horizon: int = 24
+    all_leads: bool = False
+    inputs: tuple[str, ...] = ()
+    time_features: bool = True
+    stride: int = 1
+    split: tuple = ()
+    resample: str = ""
+    freq: str = ""
+    time_column: str = ""
+    tz: str = ""
+    max_gap: str = ""
+
+    def __post_init__(self) -> None:
+        set_ = object.__setattr__
+        set_(self, "dataset", str(self.dataset))
+        set_(self, "target", _names(self.target))
+        require(len(self.target) >= 1, "a task needs a target (e.g. --target temp)")
+        set_(self, "inputs", _names(self.inputs))
+        set_(self, "station", str(self.station) if self.station else None)
+        set_(self, "history", _positive(self.history, "history", "--history 120"))
+        set_(self, "horizon", _positive(self.horizon, "horizon", "--horizon 24"))
+        set_(self, "stride", _positive(self.stride, "stride", "--stride 1"))
+        split = tuple(self.split or ())
+        require(
+            len(split) in (0, 2),
+            f"split must be two boundaries (end of train, end of validation); got {split!r}",
+        )
+        set_(self, "split", split)
+
+    @property
+    def leads(self) -> tuple[int, ...]:
+        return tuple(range(1, self.horizon + 1)) if self.all_leads else (self.horizon,)
+
+    def to_dict(self) -> dict:
+        d = dataclasses.asdict(self)
+        d["target"], d["inputs"], d["split"] = (
+            list(self.target),
+            list(self.inputs),
+            list(self.split),
+        )
+        return d
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Task:
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(data) - known)
+        require(not unknown, f"unknown task keys {unknown}; known keys: {sorted(known)}")
+        return cls(**{**data, "split": tuple(data.get("split", ()))})
+
+    def replace(self, **changes: object) -> Task:
+        return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
+
+    def load(self) -> Dataset:
+        return load_dataset(
+            self.dataset,
+            freq=self.freq,
+            time_column=self.time_column,
+            tz=self.tz,
+            max_gap=self.max_gap,
+            resample=self.resample,
+        )
+
+
+@dataclass(frozen=True, eq=False)
+class Split:
+    """Windows of one split. x (n, k, d) and y (n, outputs) are float32 and scaled.
+
+    ``rows`` (n,) is the index, in `TaskData.times`, of each window's last input row.
+    """
+
+    name: str
+    x: np.ndarray
+    y: np.ndarray
+    rows: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+@dataclass(frozen=True, eq=False)
+class TaskData:
+    """The windows of a task, split and scaled, plus what baselines and metrics need.
+
+    ``times`` (T,) are the row timestamps, ``target_values`` (T, targets) the targets in physical
+    units. Outputs are ordered lead-major: output j is target ``j % targets`` at lead
+    ``leads[j // targets]``.
+    """
+
+    task: Task
+    train: Split
+    val: Split
+    test: Split
+    input_columns: tuple[str, ...]
+    target_columns: tuple[str, ...]
+    target_units: tuple[str, ...]
+    leads: tuple[int, ...]
+    x_scaler: Scaler
+    y_scaler: Scaler
+    times: np.ndarray
+    target_values: np.ndarray
+    steps_per_day: int
+
+    @property
+    def input_size(self) -> int:
+        return len(self.input_columns)
+
+    @property
+    def outputs(self) -> int:
+        return len(self.leads) * len(self.target_columns)
+
+    @property
+    def output_names(self) -> tuple[str, ...]:
+        return tuple(f"{c}@+{h}" for h in self.leads for c in self.target_columns)
+
+    @property
+    def output_leads(self) -> np.ndarray:
+        return np.repeat(np.array(self.leads), len(self.target_columns))
+
+    @property
+    def output_targets(self) -> np.ndarray:
+        return np.tile(np.arange(len(self.target_columns)), len(self.leads))
+
+    def split(self, name: str) -> Split:
+        require(name in SPLITS, f"unknown split {name!r}; choose one of: {', '.join(SPLITS)}")
+        return getattr(self, name)
+
+    def y_to_physical(self, y_scaled: np.ndarray) -> np.ndarray:
+        """Scaled outputs (n, outputs) back to physical units."""
+        return self.y_scaler.inverse(np.asarray(y_scaled, dtype=np.float64))
+
+    def y_physical(self, split: Split) -> np.ndarray:
+        """The true targets of `split`, (n, outputs), in physical units (from the raw series)."""
+        rows = split.rows[:, None] + self.output_leads[None, :]
+        return self.target_values[rows, self.output_targets[None, :]]
+
+
+def time_features(index: pd.DatetimeIndex) -> pd.DataFrame:
+    """Hour of day and day of year on the unit circle, (T, 4)."""
+    hour = index.hour + index.minute / 60.0
+    doy = (index.day_of_year - 1 + hour / 24.0) / 365.25
+    return pd.DataFrame(
+        {
+            "hour_sin": np.sin(2 * np.pi * hour / 24.0),
+            "hour_cos": np.cos(2 * np.pi * hour / 24.0),
+            "doy_sin": np.sin(2 * np.pi * doy),
+            "doy_cos": np.cos(2 * np.pi * doy),
+        },
+        index=index,
+    )
+
+
+def _resolve(ds: Dataset, task: Task) -> tuple[list[str], list[str]]:
+    station = task.station or ds.default_station
+    if task.station and ds.stations:
+        require(
+            task.station in ds.stations,
+            f"unknown station {task.station!r}; stations of {ds.name}: {', '.join(ds.stations)}",
+        )
+    require(
+        not (task.station and not ds.stations),
+        f"{ds.name} has no stations; drop --station",
+    )
+    targets: list[str] = []
+    for name in task.target:
+        cols = ds.resolve(name, station)
+        require(len(cols) == 1, f"target {name!r} is ambiguous: {cols}; name a station")
+        targets += cols
+    inputs: list[str] = []
+    for name in task.inputs or ds.columns:
+        inputs += [c for c in ds.resolve(name, None) if c not in inputs]
+    return targets, inputs
+
+
+def _boundaries(ds: Dataset, task: Task) -> tuple[pd.Timestamp, pd.Timestamp]:
+    split = task.split or ds.default_split
+    index = ds.frame.index
+    out = []
+    for b in split:
+        if isinstance(b, (int, float)) and not isinstance(b, bool):
+            require(0 < b < 1, f"split fraction must lie in (0, 1); got {b}")
+            out.append(index[int(round(b * (len(index) - 1)))])
+        else:
+            try:
+                ts = pd.Timestamp(str(b))
+            except ValueError:
+                raise InvalidInput(
+                    f"split boundary {b!r} is neither a date nor a fraction; e.g. 2013-09-01 or 0.7"
+                ) from None
+            if index.tz is not None and ts.tz is None:
+                ts = ts.tz_localize(index.tz)
+            out.append(ts)
+    require(out[0] < out[1], f"split boundaries must increase; got {split!r}")
+    return out[0], out[1]
+
+
+def steps_per_day(step: pd.Timedelta) -> int:
+    """Rows per day (at least 1): the lag of daily persistence."""
+    return max(1, int(round(pd.Timedelta(days=1) / step)))
+
+
+def _valid_ends(
+    present_in: np.ndarray, present_tg: np.ndarray, task: Task, period: int
+) -> np.ndarray:
+    """Boolean (T,): a window may end at row t (all its values present, targets in range)."""
+    n_rows = len(present_in)
+    k, leads = task.history, np.array(task.leads)
+    ok = np.zeros(n_rows, dtype=bool)
+    last = n_rows - 1 - leads.max()
+    if last < k - 1:
+        return ok
+    bad = np.concatenate([[0], np.cumsum(~present_in)])
+    ends = np.arange(k - 1, last + 1)
+    ok[ends] = (bad[ends + 1] - bad[ends + 1 - k]) == 0
+    ok[ends] &= present_tg[ends]
+    for h in leads:
+        ok[ends] &= present_tg[ends + h]
+        daily = ends + h - period * int(np.ceil(h / period))
+        ok[ends] &= (daily >= 0) & present_tg[np.clip(daily, 0, None)]
+    ok[ends] &= (ends % task.stride) == 0
+    return ok
+
+
+def prepare_task(task: Task, dataset: Dataset | None = None) -> TaskData:
+    """Windows, chronological splits and train-only scalers for `task`.
+
+    Parameters
+    ----------
+    task : Task
+    dataset : Dataset, optional
+        Already loaded data (else ``task.load()``); lets tests and `forecast predict` swap data.
+
+    Returns
+    -------
+    TaskData
+        train/val/test with x (n, history, inputs) and y (n, outputs), float32, scaled.
+    """
+    ds = dataset if dataset is not None else task.load()
+    targets, inputs = _resolve(ds, task)
+    frame = ds.frame
+    features = frame[inputs]
+    if task.time_features:
+        features = pd.concat([features, time_features(frame.index)], axis=1)
+    n_rows, leads = len(frame), np.array(task.leads)
+    require(
+        n_rows >= task.history + leads.max(),
+        f"{ds.name}: the series has {n_rows} rows, shorter than history + horizon = "
+        f"{task.history + leads.max()}; shorten --history or --horizon",
+    )
+    values = features.to_numpy(dtype=np.float64)
+    target_values = frame[targets].to_numpy(dtype=np.float64)
+    period = steps_per_day(ds.step)
+    ok = _valid_ends(
+        ~np.isnan(values).any(axis=1), ~np.isnan(target_values).any(axis=1), task, period
+    )
+    train_end, val_end = _boundaries(ds, task)
+    index = frame.index
+    first = np.clip(np.arange(n_rows) - task.history + 1, 0, None)
+    final = np.clip(np.arange(n_rows) + leads.max(), None, n_rows - 1)
+    starts, stops = index[first], index[final]
+    bounds = {
+        "train": (index[0], train_end),
+        "val": (train_end, val_end),
+        "test": (val_end, index[-1] + ds.step),
+    }
+    rows = {}
+    for name, (lo, hi) in bounds.items():
+        inside = ok & (starts >= lo) & (stops < hi)
+        rows[name] = np.flatnonzero(inside)
+        require(
+            len(rows[name]) > 0,
+            f"the {name} split ({lo} to {hi}) has no complete window of {task.history} + "
+            f"{leads.max()} steps; move the split boundaries, shorten --history/--horizon, "
+            "or use data with fewer gaps",
+        )
+    in_train = np.asarray(index < train_end)  # rows of the training part, and only those
+    x_scaler = Scaler.fit(values[in_train], tuple(features.columns))
+    out_targets = np.tile(np.arange(len(targets)), len(leads))
+    out_leads = np.repeat(leads, len(targets))
+    y_train = target_values[rows["train"][:, None] + out_leads, out_targets]
+    names = tuple(f"{c}@+{h}" for h in leads for c in targets)
+    y_scaler = Scaler.fit(y_train, names)
+    scaled = x_scaler.transform(values).astype(np.float32)
+    windows = np.lib.stride_tricks.sliding_window_view(scaled, task.history, axis=0)
+    splits = {}
+    for name, r in rows.items():
+        x = np.ascontiguousarray(windows[r - task.history + 1].transpose(0, 2, 1))
+        y = y_scaler.transform(target_values[r[:, None] + out_leads, out_targets])
+        splits[name] = Split(name, x, y.astype(np.float32), r)
+    return TaskData(
+        task=task,
+        train=splits["train"],
+        val=splits["val"],
+        test=splits["test"],
+        input_columns=tuple(features.columns),
+        target_columns=tuple(targets),
+        target_units=tuple(ds.variable(c).unit for c in targets),
+        leads=tuple(int(h) for h in leads),
+        x_scaler=x_scaler,
+        y_scaler=y_scaler,
+        times=index.to_numpy(),
+        target_values=target_values,
+        steps_per_day=period,
+    )
