@@ -50,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     except InvalidInput as exc:
         if os.environ.get("RNNCAP_DEBUG"):
             raise
-        stderr().print(f"Error: {exc}", markup=False)
+        stderr().print(f"Error: {exc}", markup=False, soft_wrap=True)
         return 2
     except typer.Exit as exc:
         return exc.exit_code
@@ -63,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     except RnncapError as exc:
         if os.environ.get("RNNCAP_DEBUG"):
             raise
-        stderr().print(f"Error: {exc}", markup=False)
+        stderr().print(f"Error: {exc}", markup=False, soft_wrap=True)
         return 1
     return result if isinstance(result, int) else 0
 

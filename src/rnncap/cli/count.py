@@ -1,0 +1,251 @@
+"""`rnncap count`, `compare` and `frontier`: exact accounting of recurrent stacks.
+
+The architecture options are defined once here as `Annotated` aliases; other command groups reuse
+them with `build_spec`::
+
+    from rnncap.cli.count import ArchArg, InputSizeOpt, SeqLenOpt, ..., build_spec
+
+Sizes are read as text and converted by `build_spec`, so a bad value ends with one line naming
+the option and the fix (exit code 2) rather than a usage block.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+import typer
+
+from rnncap.arch import RecurrentSpec, frontier, parse_arch
+from rnncap.arch.summary import CompareRow, compare_rows, summarize
+from rnncap.cli.app import app
+from rnncap.cli.output import JsonOpt, fmt_int, print_json, stdout, table
+from rnncap.errors import InvalidInput, require
+
+ArchArg = Annotated[
+    str, typer.Argument(metavar="ARCH", help="CELL:LxH or CELL:H1,H2,... e.g. lstm:2x64, gru:64,32")
+]
+ArchsArg = Annotated[
+    list[str], typer.Argument(metavar="ARCH...", help="Architectures, e.g. lstm:1x128 lstm:2x64")
+]
+InputSizeOpt = Annotated[
+    str, typer.Option("--input-size", "-d", metavar="D", help="Input features per step (d).")
+]
+SeqLenOpt = Annotated[
+    str, typer.Option("--seq-len", "-k", metavar="K", help="Input sequence length k (steps).")
+]
+ConventionOpt = Annotated[
+    str,
+    typer.Option("--convention", metavar="torch|keras", help="Whose parameter layout to count."),
+]
+BidirectionalOpt = Annotated[
+    bool, typer.Option("--bidirectional", help="Every layer runs in both directions.")
+]
+ProjSizeOpt = Annotated[
+    str, typer.Option("--proj-size", metavar="P", help="PyTorch LSTM projection size (0: none).")
+]
+OutputsOpt = Annotated[
+    str, typer.Option("--outputs", metavar="N", help="Width of the linear head (0: no head).")
+]
+NoBiasOpt = Annotated[bool, typer.Option("--no-bias", help="Recurrent layers without biases.")]
+ResetAfterOpt = Annotated[
+    bool,
+    typer.Option("--reset-after/--no-reset-after", help="Keras GRU bias layout (Keras 3 default)."),
+]
+DtypeOpt = Annotated[
+    str, typer.Option("--dtype", metavar="DTYPE", help="float32, float64, float16 or bfloat16.")
+]
+
+
+def parse_int(text: str, option: str, minimum: int, example: str) -> int:
+    """An integer option given as text; a bad one raises a one-line `InvalidInput`."""
+    cleaned = str(text).strip().replace("_", "")
+    if not re.fullmatch(r"[+-]?\d+", cleaned):
+        raise InvalidInput(f"{option} must be an integer; got {text!r} (e.g. {example})")
+    value = int(cleaned)
+    require(value >= minimum, f"{option} must be >= {minimum}; got {value} (e.g. {example})")
+    return value
+
+
+def build_spec(
+    arch: str,
+    input_size: str,
+    seq_len: str = "1",
+    convention: str = "torch",
+    bidirectional: bool = False,
+    proj_size: str = "0",
+    outputs: str = "0",
+    no_bias: bool = False,
+    reset_after: bool = True,
+) -> RecurrentSpec:
+    """The spec named by `arch` and the shared options (texts as typed on the command line)."""
+    return parse_arch(
+        arch,
+        input_size=parse_int(input_size, "--input-size", 1, "--input-size 10"),
+        seq_len=parse_int(seq_len, "--seq-len", 1, "--seq-len 120"),
+        convention=convention.strip().lower(),
+        bidirectional=bidirectional,
+        proj_size=parse_int(proj_size, "--proj-size", 0, "--proj-size 16"),
+        outputs=parse_int(outputs, "--outputs", 0, "--outputs 1"),
+        bias=not no_bias,
+        reset_after=reset_after,
+    )
+
+
+def parse_depths(text: str) -> list[int]:
+    """``1-6`` (a range) or ``1,2,4`` (a list) into depths >= 1."""
+    cleaned = str(text).replace(" ", "")
+    span = re.fullmatch(r"(\d+)-(\d+)", cleaned)
+    if span:
+        low, high = int(span.group(1)), int(span.group(2))
+        require(1 <= low <= high, f"--layers range must run from >= 1 upwards; got {text!r}")
+        return list(range(low, high + 1))
+    if re.fullmatch(r"\d+(,\d+)*", cleaned):
+        depths = [int(s) for s in cleaned.split(",")]
+        require(min(depths) >= 1, f"--layers values must be >= 1; got {text!r} (e.g. 1,2,4)")
+        return depths
+    raise InvalidInput(f"malformed --layers {text!r}; write a range 1-6 or a list 1,2,4")
+
+
+def _signed(n: int) -> str:
+    return f"{n:+,}"
+
+
+def _show(*tables: object) -> None:
+    """Print tables; off a terminal (pipes, files) at their natural width rather than 80 columns."""
+    out = stdout()
+    if not out.is_terminal:
+        out.width = 240  # tables are not expanded: they keep their natural width
+    for t in tables:
+        out.print(t)
+
+
+@app.command(
+    epilog="Example: rnncap count lstm:2x64 --input-size 10 --seq-len 120 --outputs 1",
+)
+def count(
+    arch: ArchArg,
+    input_size: InputSizeOpt,
+    seq_len: SeqLenOpt = "1",
+    convention: ConventionOpt = "torch",
+    bidirectional: BidirectionalOpt = False,
+    proj_size: ProjSizeOpt = "0",
+    outputs: OutputsOpt = "0",
+    no_bias: NoBiasOpt = False,
+    reset_after: ResetAfterOpt = True,
+    dtype: DtypeOpt = "float32",
+    json: JsonOpt = False,
+) -> None:
+    """Parameters per layer and tensor, FLOPs, memory and the unrolled graph of ARCH."""
+    spec = build_spec(
+        arch, input_size, seq_len, convention, bidirectional, proj_size, outputs, no_bias,
+        reset_after,
+    )  # fmt: skip
+    summary = summarize(spec, dtype)
+    if json:
+        print_json(summary)
+        return
+    title = f"{spec.name}, d={spec.input_size}, k={spec.seq_len}, {spec.convention.value} layout"
+    tensor_rows = [
+        (t.layer, t.direction, t.tensor, "x".join(map(str, t.shape)), fmt_int(t.count))
+        for t in summary.parameters.tensors
+    ]
+    tensor_rows.append(("total", "", "", "", fmt_int(summary.parameters.total)))
+    columns = ("layer", "direction", "tensor", "shape", "parameters")
+    tensors = table(f"Parameters: {title}", columns, tensor_rows, right=["parameters"])
+    per_layer = summary.parameters.per_layer
+    layer_rows = [
+        (r.layer, fmt_int(per_layer[r.layer]), fmt_int(r.matmul_macs),
+         fmt_int(r.elementwise_flops), fmt_int(r.forward_flops))
+        for r in summary.flops.layers
+    ]  # fmt: skip
+    columns = ("layer", "parameters", "matrix MACs", "element-wise FLOPs", "forward FLOPs")
+    layers = table("Per layer, one sequence", columns, layer_rows, right=columns[1:])
+    rows = [(label, fmt_int(value)) for _, label, value in summary.figures()]
+    _show(tensors, layers, table("Totals", ("figure", "value"), rows, right=["value"]))
+
+
+def render_compare(rows: list[CompareRow], names: list[str]) -> None:
+    """The compare table: each value with its ratio to the first architecture."""
+    body = [
+        (r.label, *(fmt_int(v) + ("" if q is None else f" ({q:.3g}x)")
+                    for v, q in zip(r.values, r.ratios, strict=True)))
+        for r in rows
+    ]  # fmt: skip
+    _show(table("Compared (ratio to the first)", ("figure", *names), body, right=names))
+
+
+@app.command(
+    epilog="Example: rnncap compare lstm:1x128 lstm:2x64 lstm:4x32 --input-size 30 --seq-len 120",
+)
+def compare(
+    archs: ArchsArg,
+    input_size: InputSizeOpt,
+    seq_len: SeqLenOpt = "1",
+    convention: ConventionOpt = "torch",
+    bidirectional: BidirectionalOpt = False,
+    proj_size: ProjSizeOpt = "0",
+    outputs: OutputsOpt = "0",
+    no_bias: NoBiasOpt = False,
+    reset_after: ResetAfterOpt = True,
+    dtype: DtypeOpt = "float32",
+    json: JsonOpt = False,
+) -> None:
+    """The figures of `count` for several architectures side by side, as ratios to the first."""
+    specs = [
+        build_spec(a, input_size, seq_len, convention, bidirectional, proj_size, outputs,
+                   no_bias, reset_after)
+        for a in archs
+    ]  # fmt: skip
+    rows = compare_rows(specs, dtype)
+    names = [s.name for s in specs]
+    if json:
+        print_json({"archs": names, "specs": specs, "figures": rows})
+        return
+    render_compare(rows, names)
+
+
+@app.command(
+    name="frontier",
+    epilog="Example: rnncap frontier --budget 50000 --cell lstm --input-size 10 --layers 1-6",
+)
+def frontier_command(
+    budget: Annotated[str, typer.Option("--budget", metavar="W", help="Parameter budget.")],
+    cell: Annotated[str, typer.Option("--cell", help="lstm, gru, rnn_tanh or rnn_relu.")],
+    input_size: InputSizeOpt,
+    layers: Annotated[
+        str, typer.Option("--layers", metavar="RANGE", help="Depths: 1-6 or 1,2,4.")
+    ] = "1-6",
+    taper: Annotated[
+        bool, typer.Option("--taper", help="Halve the width at each layer (h, h/2, h/4, ...).")
+    ] = False,
+    seq_len: SeqLenOpt = "1",
+    convention: ConventionOpt = "torch",
+    bidirectional: BidirectionalOpt = False,
+    outputs: OutputsOpt = "0",
+    no_bias: NoBiasOpt = False,
+    reset_after: ResetAfterOpt = True,
+    json: JsonOpt = False,
+) -> None:
+    """At each depth, the width whose exact parameter count is closest to the budget."""
+    template = build_spec(
+        f"{cell.strip()}:1", input_size, seq_len, convention, bidirectional, "0", outputs,
+        no_bias, reset_after,
+    )  # fmt: skip
+    w = parse_int(budget, "--budget", 1, "--budget 50000")
+    points = frontier(template, w, parse_depths(layers), taper=taper)
+    if json:
+        doc = {"budget": w, "cell": template.cell.value, "taper": taper, "points": points}
+        print_json({**doc, "template": template})
+        return
+    rows = [
+        (p.layers, p.spec.name, fmt_int(p.parameters), _signed(p.difference),
+         f"{100 * p.difference / w:+.2f}%")
+        for p in points
+    ]  # fmt: skip
+    columns = ("layers", "architecture", "parameters", "vs budget", "relative")
+    kind = "tapering" if taper else "uniform"
+    title = (
+        f"Closest {kind} {template.cell.value} stacks to {w:,} parameters, d={template.input_size}"
+    )
+    _show(table(title, columns, rows, right=columns[2:]))
