@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass, field
 
 from rnncap.arch import RecurrentSpec, count_parameters, parse_arch
+from rnncap.arch.frontier import frontier as equal_budget_frontier
 from rnncap.errors import InvalidInput, require
 from rnncap.study.config import Frontier, StudyConfig
 from rnncap.study.store import SCHEMA_VERSION
@@ -73,7 +74,7 @@ def _spec(cell: str, sizes: tuple[int, ...], shape: TaskShape) -> RecurrentSpec:
 
 
 def frontier_specs(frontier: Frontier, shape: TaskShape) -> tuple[int, list[RecurrentSpec]]:
-    """The budget and, for each depth, the widest uniform stack whose exact count fits in it."""
+    """The budget and, for each depth, the uniform stack whose exact count is closest to it."""
     if isinstance(frontier.budget, str):
         ref = parse_arch(
             frontier.budget,
@@ -84,36 +85,9 @@ def frontier_specs(frontier: Frontier, shape: TaskShape) -> tuple[int, list[Recu
         budget = count_parameters(ref).total
     else:
         budget = int(frontier.budget)
-    specs = []
-    for layers in frontier.layers:
-        try:
-            from rnncap.arch.frontier import widest_at_depth  # arch room, when present
-        except ImportError:
-            widest_at_depth = None
-        if widest_at_depth is not None:
-            spec = widest_at_depth(frontier.cell, layers, budget, shape)
-        else:
-            spec = _widest(frontier.cell, layers, budget, shape)
-        if spec is not None:
-            specs.append(spec)
-    require(
-        bool(specs),
-        f"frontier budget {budget:,} is too small for any depth in {list(frontier.layers)}; "
-        "raise the budget",
-    )
-    return budget, specs
-
-
-def _widest(cell: str, layers: int, budget: int, shape: TaskShape) -> RecurrentSpec | None:
-    """Largest h with count(cell:layers x h) <= budget (counts grow with h), or None."""
-    lo, hi = 0, 1
-    while count_parameters(_spec(cell, (hi,) * layers, shape)).total <= budget:
-        lo, hi = hi, hi * 2
-    while hi - lo > 1:  # invariant: lo fits (or is 0), hi does not
-        mid = (lo + hi) // 2
-        fits = count_parameters(_spec(cell, (mid,) * layers, shape)).total <= budget
-        lo, hi = (mid, hi) if fits else (lo, mid)
-    return _spec(cell, (lo,) * layers, shape) if lo >= 1 else None
+    template = _spec(frontier.cell, (1,), shape)
+    points = equal_budget_frontier(template, budget, frontier.layers)
+    return budget, [p.spec.replace(name="") for p in points]
 
 
 def plan_architectures(config: StudyConfig, shape: TaskShape) -> list[PlannedArch]:

@@ -96,11 +96,20 @@ def _arch_info(
 
 def _task_info(task: Any, td: Any) -> dict:
     """Sizes of the splits and the persistence baseline's MAE (the bar a forecaster must beat)."""
+    windows = {s: int(len(getattr(td, s).y)) for s in ("train", "val", "test")}
+    target = ", ".join(td.target_columns)
     info: dict[str, Any] = {
         "input_size": int(td.input_size),
         "outputs": int(td.outputs),
-        "windows": {s: int(len(getattr(td, s).y)) for s in ("train", "val", "test")},
+        "windows": windows,
+        "target": target,
+        "target_unit": td.target_units[0] if len(set(td.target_units)) == 1 else "",
         "task": {k: v for k, v in getattr(task, "__dict__", {}).items() if _plain(v)},
+        "description": (
+            f"{target} {task.horizon} steps ahead from {task.history} steps of "
+            f"{td.input_size} inputs ({task.dataset}); windows train/val/test "
+            f"{windows['train']:,}/{windows['val']:,}/{windows['test']:,}"
+        ),
     }
     try:
         from rnncap.forecast.baselines import persistence_mae

@@ -1,0 +1,215 @@
+"""`rnncap study`: run the default study, or a study file, into a resumable store; then report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+from rnncap.cli.app import app
+from rnncap.cli.output import JsonOpt, fmt_int, print_json, stderr, stdout, table
+from rnncap.study import (
+    ExecutorKind,
+    ExecutorSettings,
+    StudyConfig,
+    UnitDone,
+    default_study,
+    load_study,
+    run_study,
+)
+
+study_app = typer.Typer(
+    invoke_without_command=True,
+    no_args_is_help=False,
+    help="Architecture studies: train a layers x units grid on real data, record every run in a "
+    "resumable SQLite store, and write a report that answers the question. With no command: run "
+    "the default study (LSTMs, layers 1-4 x units 8-64 plus an equal-budget frontier, on the "
+    "embedded nyc2013 data). Example: rnncap study --quick --out quick-study",
+)
+app.add_typer(study_app, name="study")
+
+OutOpt = Annotated[
+    Path, typer.Option("--out", help="Study folder: results.sqlite and report/ go here.")
+]
+StoreArg = Annotated[
+    Path, typer.Argument(help="Study folder (or its results.sqlite).", show_default=True)
+]
+ExecutorOpt = Annotated[
+    ExecutorKind | None,
+    typer.Option("--executor", help="inline (default), process or ray; overrides the file."),
+]
+WorkersOpt = Annotated[
+    int | None, typer.Option("--workers", help="Process pool size (implies --executor process).")
+]
+AddressOpt = Annotated[
+    str | None, typer.Option("--address", help="Ray cluster address, e.g. 10.0.0.5:6379.")
+]
+NoReportOpt = Annotated[bool, typer.Option("--no-report", help="Skip writing the report.")]
+
+
+def _with_executor(
+    cfg: StudyConfig, executor: ExecutorKind | None, workers: int | None, address: str | None
+) -> StudyConfig:
+    ex = cfg.executor
+    kind = executor or (ExecutorKind.PROCESS if workers else None)
+    kind = kind or (ExecutorKind.RAY if address else ex.kind)
+    settings = ExecutorSettings(kind, workers or ex.workers, address or ex.address, ex.num_cpus)
+    return cfg.replace(executor=settings)
+
+
+def _run(cfg: StudyConfig, out: Path, json_out: bool, no_report: bool) -> None:
+    err = stderr()
+    columns = (
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed:.1f} models"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=err, transient=False) as bar:
+        task = bar.add_task(f"study {cfg.name}", total=1)
+
+        def on_progress(done: float, total: float) -> None:
+            bar.update(task, completed=done, total=total)
+
+        def on_unit(u: UnitDone) -> None:
+            mae = f"test MAE {u.test_mae:.3f}" if u.test_mae is not None else "done"
+            bar.console.print(
+                f"[{u.done}/{u.total}] {u.arch} seeds {list(u.seeds)}: {mae} ({u.seconds:.1f} s)"
+            )
+
+        summary = run_study(cfg, out, on_unit=on_unit, on_progress=on_progress)
+    result: dict = {"summary": summary.to_dict()}
+    if not no_report:
+        from rnncap.report import build_report
+
+        result["report"] = build_report(summary.store, out / "report").to_dict()
+    if json_out:
+        print_json(result)
+        return
+    s = summary
+    print(
+        f"{s.planned} units planned, {s.skipped} already in the store, {s.ran} run now "
+        f"({fmt_int(s.runs)} models, {s.seconds:.0f} s on {s.device}); store: {s.store}"
+    )
+    if "report" in result:
+        rep = result["report"]
+        for paragraph in rep["answer"]:
+            print(f"- {paragraph.replace('**', '')}")
+        print(f"report: {rep['folder']}/index.html")
+
+
+@study_app.callback()
+def study(
+    ctx: typer.Context,
+    quick: Annotated[bool, typer.Option("--quick", help="Smaller grid and budget.")] = False,
+    out: OutOpt = Path("rnncap-study"),
+    executor: ExecutorOpt = None,
+    workers: WorkersOpt = None,
+    address: AddressOpt = None,
+    no_report: NoReportOpt = False,
+    json_out: JsonOpt = False,
+) -> None:
+    """Run the default study (LSTMs, layers 1-4 x units 8-64 plus an equal-budget frontier, on the
+    embedded nyc2013 data) and write its report. Run again to resume.
+
+    Example: rnncap study --quick --out quick-study
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    cfg = _with_executor(default_study(quick), executor, workers, address)
+    _run(cfg, out, json_out, no_report)
+
+
+@study_app.command("run")
+def run_cmd(
+    file: Annotated[Path, typer.Argument(help="Study file (TOML), e.g. examples/study.toml.")],
+    out: OutOpt = Path("rnncap-study"),
+    executor: ExecutorOpt = None,
+    workers: WorkersOpt = None,
+    address: AddressOpt = None,
+    no_report: NoReportOpt = False,
+    json_out: JsonOpt = False,
+) -> None:
+    """Run a study file into a store (skipping finished units) and write its report.
+
+    Example: rnncap study run examples/study.toml --out my-study --workers 2
+    """
+    cfg = _with_executor(load_study(file), executor, workers, address)
+    _run(cfg, out, json_out, no_report)
+
+
+@study_app.command("status")
+def status_cmd(store: StoreArg = Path("rnncap-study"), json_out: JsonOpt = False) -> None:
+    """How much of the planned study is done, per architecture.
+
+    Example: rnncap study status rnncap-study
+    """
+    from rnncap.study.status import study_status
+
+    st = study_status(store)
+    if json_out:
+        print_json(st.to_dict())
+        return
+    rows = [
+        (a.arch, fmt_int(a.params or 0), f"{a.units_done}/{a.units_planned}", a.runs_done)
+        for a in st.archs
+    ]
+    caption = (
+        f"{st.units_done}/{st.units_planned} units, {st.runs_done}/{st.runs_planned} models, "
+        f"{st.seconds:.0f} s of training" + ("; complete" if st.complete else "; run it to resume")
+    )
+    stdout().print(
+        table(
+            f"study {st.name} ({st.store})",
+            ["arch", "params", "units", "models"],
+            rows,
+            right=["params", "units", "models"],
+            caption=caption,
+        )
+    )
+
+
+@study_app.command("report")
+def report_cmd(
+    store: StoreArg = Path("rnncap-study"),
+    out: Annotated[Path | None, typer.Option("--out", help="Report folder.")] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Write the report (index.html, report.md, PNG/SVG plots, results.csv) from the store alone.
+
+    Example: rnncap study report rnncap-study --out rnncap-study/report
+    """
+    from rnncap.report import build_report
+
+    folder = out or (store if store.is_dir() else store.parent) / "report"
+    rep = build_report(store, folder)
+    if json_out:
+        print_json(rep.to_dict())
+        return
+    for paragraph in rep.answer:
+        print(f"- {paragraph.replace('**', '')}")
+    print(f"report: {rep.folder}/index.html ({len(rep.files)} files)")
+
+
+@study_app.command("export")
+def export_cmd(
+    store: StoreArg = Path("rnncap-study"),
+    fmt: Annotated[str, typer.Option("--format", help="csv or parquet.")] = "csv",
+    out: Annotated[Path | None, typer.Option("--out", help="Output file.")] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Export every finished run (one row per model) as CSV or Parquet.
+
+    Example: rnncap study export rnncap-study --format parquet --out runs.parquet
+    """
+    from rnncap.study.status import export_runs, runs_table
+
+    folder = store if store.is_dir() else store.parent
+    path = export_runs(store, fmt, out or folder / f"runs.{fmt}")
+    if json_out:
+        print_json({"file": str(path), "format": fmt, "rows": len(runs_table(store))})
+        return
+    print(f"wrote {path}")

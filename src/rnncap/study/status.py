@@ -1,0 +1,117 @@
+"""What a store holds: the plan, what is done, and every run as one flat table (for export)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from rnncap.errors import InvalidInput, require
+from rnncap.study.store import ResultsStore
+
+EXPORT_FORMATS = ("csv", "parquet")
+
+
+@dataclass(frozen=True)
+class ArchStatus:
+    arch: str
+    params: int | None
+    units_done: int
+    units_planned: int
+    runs_done: int
+
+
+@dataclass(frozen=True)
+class StudyStatus:
+    """Progress of the study last planned into a store."""
+
+    store: str
+    name: str
+    units_planned: int
+    units_done: int
+    runs_planned: int
+    runs_done: int
+    seconds: float  # training time of the finished units, summed over workers
+    archs: tuple[ArchStatus, ...]
+
+    @property
+    def complete(self) -> bool:
+        return self.units_done == self.units_planned
+
+    def to_dict(self) -> dict:
+        return {**asdict(self), "complete": self.complete}
+
+
+def study_status(path: str | Path) -> StudyStatus:
+    """The plan of the store at `path` (a folder or the .sqlite file) and how much of it is done."""
+    with ResultsStore.open(path) as store:
+        plan = store.plan()
+        done = {u["key"]: u for u in store.units()}
+        infos = store.architectures()
+        meta = store.meta()
+    per_arch: dict[str, list[int]] = {}
+    for u in plan:
+        counts = per_arch.setdefault(u["arch"], [0, 0, 0])
+        counts[1] += 1
+        if u["key"] in done:
+            counts[0] += 1
+            counts[2] += len(u["seeds"])
+    archs = tuple(
+        ArchStatus(a, infos.get(a, {}).get("params"), c[0], c[1], c[2]) for a, c in per_arch.items()
+    )
+    return StudyStatus(
+        store=str(store.path),
+        name=str(meta.get("study", {}).get("name", "")),
+        units_planned=len(plan),
+        units_done=sum(1 for u in plan if u["key"] in done),
+        runs_planned=sum(len(u["seeds"]) for u in plan),
+        runs_done=sum(a.runs_done for a in archs),
+        seconds=float(sum(u["seconds"] for u in done.values())),
+        archs=archs,
+    )
+
+
+def runs_table(path: str | Path) -> pd.DataFrame:
+    """Every finished run of the planned study: architecture columns, seed, metrics."""
+    with ResultsStore.open(path) as store:
+        infos = store.architectures()
+        runs = store.runs()
+    rows = []
+    for r in runs:
+        info = infos.get(r["arch"], {})
+        rows.append(
+            {
+                "arch": r["arch"],
+                "cell": info.get("cell"),
+                "layers": info.get("layers"),
+                "units": ",".join(map(str, info.get("units", []))),
+                "params": info.get("params"),
+                "groups": "+".join(info.get("groups", [])),
+                **{k: v for k, v in r.items() if k not in ("arch", "unit_key")},
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def export_runs(path: str | Path, fmt: str, out: str | Path) -> Path:
+    """Write the runs table as CSV or Parquet to `out` (atomically: temp file, then rename)."""
+    require(fmt in EXPORT_FORMATS, f"unknown format {fmt!r}; choose one of: csv, parquet")
+    table = runs_table(path)
+    out = Path(out)
+    from rnncap.study.store import ensure_writable_folder
+
+    ensure_writable_folder(out.parent)
+    tmp = out.with_name(f".{out.name}.tmp")
+    try:
+        if fmt == "csv":
+            table.to_csv(tmp, index=False)
+        else:
+            try:
+                table.to_parquet(tmp, index=False)
+            except ImportError:
+                raise InvalidInput("parquet export needs pyarrow: pip install pyarrow") from None
+        tmp.replace(out)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return out
