@@ -1,0 +1,177 @@
+"""`train(jobs)`: group jobs by shape, pick a strategy per group, split groups into chunks, train.
+
+Jobs whose spec shape (`shape_key`), settings and data shapes agree form a group; a group is
+trained as ensembles of at most ``max_members`` members (or as single models, see
+`choose_strategy`). Results come back in the order of the jobs, whatever the grouping.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import torch
+
+from rnncap.engine.ensemble import check_supported, shape_key
+from rnncap.engine.records import Job, TrainedMember
+from rnncap.engine.strategy import STRATEGIES, choose_strategy, ensemble_supported, resolve_device
+from rnncap.engine.trainer import EnsembleTrainer, train_single
+from rnncap.errors import InvalidInput, require
+
+Progress = Callable[[int, int], None]
+
+CPU_CHUNK_BYTES = 1 << 30  # activations kept for backward, per ensemble chunk on CPU
+MIN_CHUNK = 1
+
+
+def group_key(job: Job) -> tuple:
+    return (shape_key(job.spec), job.settings, job.data.shape_key)
+
+
+def member_bytes(job: Job) -> int:
+    """Rough bytes one member needs for a training step (saved activations, weights, Adam)."""
+    spec, rows = job.spec, min(job.settings.batch_size, job.data.x_train.shape[0])
+    steps = job.data.x_train.shape[1]
+    acts = 0
+    for layer, width in enumerate(spec.hidden_sizes):
+        gates = spec.cell.gates * width
+        acts += steps * rows * (3 * gates + 4 * width + spec.layer_input_size(layer))
+    weights = sum(
+        spec.cell.gates * w * (spec.layer_input_size(i) + w + 2)
+        for i, w in enumerate(spec.hidden_sizes)
+    )
+    return 4 * (2 * acts + 6 * weights)
+
+
+def chunk_size(jobs: Sequence[Job], device: torch.device, max_members: int | None) -> int:
+    """Members per ensemble: what fits half the free GPU memory (or 1 GiB of CPU memory)."""
+    if max_members is not None:
+        return max_members
+    if device.type == "cuda":
+        free, _ = torch.cuda.mem_get_info(device)
+        budget = free // 2
+    else:
+        budget = CPU_CHUNK_BYTES
+    return max(MIN_CHUNK, min(len(jobs), budget // max(member_bytes(jobs[0]), 1)))
+
+
+class _Ticker:
+    """Counts member-epochs for `progress(done, total)`; never counts a retried chunk twice."""
+
+    def __init__(self, progress: Progress | None, total: int):
+        self.progress, self.total, self.done = progress, total, 0
+        self.credit = 0  # ticks already reported by a failed attempt of the current chunk
+
+    def __call__(self, n: int) -> None:
+        absorbed = min(n, self.credit)
+        self.credit -= absorbed
+        self._report(n - absorbed)
+
+    def _report(self, n: int) -> None:
+        if n and self.progress is not None:
+            self.done = min(self.total, self.done + n)
+            self.progress(self.done, self.total)
+        elif n:
+            self.done += n
+
+    def finish(self, members: Sequence[TrainedMember]) -> None:
+        """Members that stopped early still count all their epochs as done."""
+        self._report(sum(m.settings.epochs - m.epochs_run for m in members))
+
+
+def _ensemble_trainer(chunk: Sequence[Job], device: torch.device) -> EnsembleTrainer:
+    return EnsembleTrainer(chunk, device)
+
+
+def _is_oom(exc: BaseException) -> bool:
+    return isinstance(exc, torch.cuda.OutOfMemoryError) or "out of memory" in str(exc).lower()
+
+
+def _train_ensembles(
+    jobs: Sequence[Job], device: torch.device, ticker: _Ticker, size: int
+) -> list[TrainedMember]:
+    """Train `jobs` in chunks of `size`; on out-of-memory, halve the chunk and retry it."""
+    out: list[TrainedMember] = []
+    start = 0
+    while start < len(jobs):
+        chunk = jobs[start : start + size]
+        before = ticker.done
+        try:
+            members = _ensemble_trainer(chunk, device).run(ticker)
+        except (torch.cuda.OutOfMemoryError, RuntimeError) as exc:
+            if not _is_oom(exc) or size <= MIN_CHUNK:
+                raise
+            ticker.credit += ticker.done - before
+            if device.type == "cuda":
+                torch.cuda.empty_cache()
+            size = max(MIN_CHUNK, size // 2)
+            continue
+        ticker.finish(members)
+        out += members
+        start += len(chunk)
+    return out
+
+
+def train(
+    jobs: Sequence[Job],
+    device: str | torch.device | None = None,
+    progress: Progress | None = None,
+    *,
+    strategy: str = "auto",
+    max_members: int | None = None,
+) -> list[TrainedMember]:
+    """Train every job; same-shaped jobs are trained together as batched ensembles.
+
+    Parameters
+    ----------
+    jobs : sequence of Job
+    device : str or torch.device, optional
+        Default: CUDA when available, else CPU.
+    progress : callable(done, total), optional
+        Called as members finish epochs; ``total`` is the sum of every job's ``epochs``.
+    strategy : {"auto", "ensemble", "loop"}, default="auto"
+        ``auto`` picks per group with `choose_strategy` (measured CPU crossover; always the
+        ensemble on a GPU). ``loop`` trains one `RecurrentModel` at a time.
+    max_members : int, optional
+        Cap on members per ensemble (default: what fits memory).
+
+    Returns
+    -------
+    list of TrainedMember, in the order of `jobs`.
+    """
+    jobs = list(jobs)
+    require(len(jobs) >= 1, "no jobs to train; pass at least one rnncap.engine.Job")
+    for i, job in enumerate(jobs):
+        require(isinstance(job, Job), f"jobs[{i}] is a {type(job).__name__}, not an engine Job")
+    require(strategy in STRATEGIES, f"unknown strategy {strategy!r}; choose one of {STRATEGIES}")
+    require(
+        max_members is None or (isinstance(max_members, int) and max_members >= 1),
+        f"max_members must be an integer >= 1; got {max_members!r}",
+    )
+    dev = resolve_device(device)
+    groups: dict[tuple, list[int]] = {}
+    for i, job in enumerate(jobs):
+        groups.setdefault(group_key(job), []).append(i)
+    ticker = _Ticker(progress, sum(j.settings.epochs for j in jobs))
+    results: list[TrainedMember | None] = [None] * len(jobs)
+    for index in groups.values():
+        group = [jobs[i] for i in index]
+        rows = min(group[0].settings.batch_size, group[0].data.x_train.shape[0])
+        how = strategy
+        if how == "auto":
+            how = choose_strategy(group[0].spec, rows, dev, members=len(group))
+        if how == "ensemble":
+            check_supported(group[0].spec)
+            members = _train_ensembles(group, dev, ticker, chunk_size(group, dev, max_members))
+        else:
+            members = []
+            for job in group:
+                members.append(train_single(job, dev, ticker))
+                ticker.finish(members[-1:])
+        for i, member in zip(index, members, strict=True):
+            results[i] = member
+    if any(r is None for r in results):  # pragma: no cover - a bug, not bad input
+        raise InvalidInput("internal error: some jobs produced no result")
+    return results  # type: ignore[return-value]
+
+
+__all__ = ["train", "ensemble_supported"]

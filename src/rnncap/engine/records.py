@@ -1,0 +1,277 @@
+"""Records of the engine's API: what to train (`Job`) and what came out (`TrainedMember`).
+
+All are frozen dataclasses validated on construction, so a bad job fails before any training
+starts, with an `InvalidInput` that names the field and the fix.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import torch
+
+from rnncap.arch.spec import RecurrentSpec
+from rnncap.engine.model import RecurrentModel
+from rnncap.errors import InvalidInput, require
+
+LOSSES = ("mse", "bce")
+STATUSES = ("early_stopped", "max_epochs", "non_finite")
+
+
+def _int(value: object, what: str, low: int) -> int:
+    ok = isinstance(value, (int, np.integer)) and not isinstance(value, bool) and value >= low
+    require(ok, f"{what} must be an integer >= {low}; got {value!r}")
+    return int(value)  # type: ignore[arg-type]
+
+
+def _float(value: object, what: str, low: float, *, strict: bool = False) -> float:
+    ok = isinstance(value, (int, float, np.floating)) and not isinstance(value, bool)
+    ok = ok and math.isfinite(float(value)) and (value > low if strict else value >= low)
+    sign = ">" if strict else ">="
+    require(ok, f"{what} must be a finite number {sign} {low}; got {value!r}")
+    return float(value)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class TrainSettings:
+    """How to train one member; members with equal settings can share an ensemble.
+
+    Parameters
+    ----------
+    epochs : int, default=30
+        Maximum passes over the training set.
+    batch_size : int, default=64
+        Rows per optimizer step; a value >= the number of rows means full-batch steps.
+    lr : float, default=1e-3
+        Adam learning rate.
+    clip : float or None, default=1.0
+        Maximum gradient norm, per member (like `torch.nn.utils.clip_grad_norm_` on that
+        member's parameters alone); None or 0 disables clipping.
+    patience : int, default=5
+        Epochs without a lower validation loss before the member stops; 0 disables early
+        stopping. Without validation data there is no early stopping.
+    loss : {"mse", "bce"}, default="mse"
+        Mean squared error, or binary cross-entropy on logits (targets in [0, 1]).
+    dropout : float, default=0.0
+        Dropout between recurrent layers (as in `RecurrentModel`).
+    weight_decay : float, default=0.0
+        Adam's L2 penalty (``torch.optim.Adam(weight_decay=...)``).
+    shuffle : bool, default=True
+        Reshuffle the rows each epoch, from a generator seeded with the member's seed.
+    """
+
+    epochs: int = 30
+    batch_size: int = 64
+    lr: float = 1e-3
+    clip: float | None = 1.0
+    patience: int = 5
+    loss: str = "mse"
+    dropout: float = 0.0
+    weight_decay: float = 0.0
+    shuffle: bool = True
+
+    def __post_init__(self) -> None:
+        set_ = object.__setattr__
+        set_(self, "epochs", _int(self.epochs, "epochs", 1))
+        set_(self, "batch_size", _int(self.batch_size, "batch size", 1))
+        set_(self, "lr", _float(self.lr, "learning rate", 0.0, strict=True))
+        clip = None if self.clip is None else _float(self.clip, "clip", 0.0)
+        set_(self, "clip", clip or None)
+        set_(self, "patience", _int(self.patience, "patience", 0))
+        require(
+            self.loss in LOSSES, f"unknown loss {self.loss!r}; choose one of: {', '.join(LOSSES)}"
+        )
+        dropout = _float(self.dropout, "dropout", 0.0)
+        require(dropout < 1.0, f"dropout must be below 1; got {dropout!r}")
+        set_(self, "dropout", dropout)
+        set_(self, "weight_decay", _float(self.weight_decay, "weight decay", 0.0))
+        require(
+            isinstance(self.shuffle, bool), f"shuffle must be True or False; got {self.shuffle!r}"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {f: getattr(self, f) for f in self.__dataclass_fields__}
+
+
+def _array(value: object, what: str, ndim: int, shape_hint: str) -> np.ndarray:
+    try:
+        arr = np.asarray(value, dtype=np.float32)
+    except (TypeError, ValueError):
+        raise InvalidInput(
+            f"{what} must be a numeric array {shape_hint}; got {value!r:.60}"
+        ) from None
+    require(
+        arr.ndim == ndim,
+        f"{what} must have {ndim} dimensions {shape_hint}; got shape {tuple(arr.shape)}",
+    )
+    require(arr.shape[0] >= 1, f"{what} has no rows; pass at least one sample")
+    require(
+        bool(np.isfinite(arr).all()), f"{what} contains NaN or infinite values; clean them first"
+    )
+    return np.ascontiguousarray(arr)
+
+
+@dataclass(frozen=True, eq=False)
+class MemberData:
+    """Training (and optional validation) arrays, converted to C-contiguous float32.
+
+    Jobs that pass the same `MemberData` object share their inputs: the engine keeps one copy.
+
+    Parameters
+    ----------
+    x_train : array, shape (n, k, d)
+    y_train : array, shape (n, outputs)
+    x_val : array, shape (n_val, k, d), optional
+    y_val : array, shape (n_val, outputs), optional
+    """
+
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_val: np.ndarray | None = None
+    y_val: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        set_ = object.__setattr__
+        x = _array(self.x_train, "x_train", 3, "(n, time, features)")
+        y = _array(self.y_train, "y_train", 2, "(n, outputs)")
+        require(
+            x.shape[0] == y.shape[0],
+            f"x_train has {x.shape[0]} rows but y_train has {y.shape[0]}; pass one target per row",
+        )
+        set_(self, "x_train", x)
+        set_(self, "y_train", y)
+        require(
+            (self.x_val is None) == (self.y_val is None),
+            "pass both x_val and y_val, or neither",
+        )
+        if self.x_val is not None:
+            xv = _array(self.x_val, "x_val", 3, "(n, time, features)")
+            yv = _array(self.y_val, "y_val", 2, "(n, outputs)")
+            require(
+                xv.shape[0] == yv.shape[0],
+                f"x_val has {xv.shape[0]} rows but y_val has {yv.shape[0]}; "
+                "pass one target per row",
+            )
+            require(
+                xv.shape[1:] == x.shape[1:] and yv.shape[1:] == y.shape[1:],
+                f"validation shapes {xv.shape[1:]}, {yv.shape[1:]} differ from training shapes "
+                f"{x.shape[1:]}, {y.shape[1:]}; use the same window length and features",
+            )
+            set_(self, "x_val", xv)
+            set_(self, "y_val", yv)
+
+    @property
+    def has_val(self) -> bool:
+        return self.x_val is not None
+
+    @property
+    def shape_key(self) -> tuple:
+        """Shapes that must agree for members to step in lockstep."""
+        n_val = 0 if self.x_val is None else self.x_val.shape[0]
+        return (self.x_train.shape, self.y_train.shape, n_val)
+
+
+@dataclass(frozen=True, eq=False)
+class Job:
+    """One model to train: architecture, seed, data and settings; `key` is the caller's label."""
+
+    spec: RecurrentSpec
+    seed: int
+    data: MemberData
+    settings: TrainSettings = field(default_factory=TrainSettings)
+    key: str = ""
+
+    def __post_init__(self) -> None:
+        require(
+            isinstance(self.spec, RecurrentSpec),
+            f"spec must be a RecurrentSpec (see rnncap.arch.parse_arch); got {self.spec!r:.60}",
+        )
+        object.__setattr__(self, "seed", _int(self.seed, "seed", 0))
+        require(isinstance(self.data, MemberData), "data must be a rnncap.engine.MemberData")
+        require(isinstance(self.settings, TrainSettings), "settings must be a TrainSettings")
+        x, y = self.data.x_train, self.data.y_train
+        require(
+            x.shape[2] == self.spec.input_size,
+            f"job {self.key or self.seed}: x has {x.shape[2]} features but the spec expects "
+            f"input_size={self.spec.input_size}; build the spec with input_size={x.shape[2]}",
+        )
+        outputs = max(self.spec.outputs, 1)
+        require(
+            y.shape[1] == outputs,
+            f"job {self.key or self.seed}: y has {y.shape[1]} columns but the spec has "
+            f"outputs={outputs}; build the spec with outputs={y.shape[1]}",
+        )
+        if self.settings.loss == "bce":
+            ys = [y] if self.data.y_val is None else [y, self.data.y_val]
+            require(
+                all(bool(((a >= 0) & (a <= 1)).all()) for a in ys),
+                "loss 'bce' needs targets in [0, 1]; use loss='mse' for real-valued targets",
+            )
+
+
+@dataclass(frozen=True, eq=False)
+class TrainedMember:
+    """A trained model: weights at the best epoch, weights at initialisation, and per-epoch metrics.
+
+    ``state_dict`` and ``initial_state_dict`` are `RecurrentModel(spec)` state dicts (CPU tensors).
+    ``history`` holds one dict per epoch run: ``epoch``, ``train_loss`` (the mean loss over the
+    epoch's training steps, weighted by batch rows) and ``val_loss`` (None without validation).
+    ``strategy`` says how it was trained: ``ensemble`` or ``loop`` (one torch model at a time).
+    """
+
+    spec: RecurrentSpec
+    seed: int
+    settings: TrainSettings
+    state_dict: dict[str, torch.Tensor]
+    initial_state_dict: dict[str, torch.Tensor]
+    history: list[dict[str, Any]]
+    best_epoch: int
+    status: str
+    key: str = ""
+    strategy: str = "ensemble"
+
+    def __post_init__(self) -> None:
+        require(self.status in STATUSES, f"status must be one of {STATUSES}; got {self.status!r}")
+        require(self.best_epoch >= 0, f"best epoch must be >= 0; got {self.best_epoch}")
+
+    @property
+    def epochs_run(self) -> int:
+        return len(self.history)
+
+    def model(self) -> RecurrentModel:
+        """A `RecurrentModel` holding the best weights (eval mode, CPU)."""
+        model = RecurrentModel(self.spec, dropout=self.settings.dropout)
+        model.load_state_dict(self.state_dict)
+        return model.eval()
+
+    def predict(self, x: np.ndarray, batch_size: int = 4096) -> np.ndarray:
+        """Outputs of the best model for ``x`` (n, k, d): a float32 array (n, outputs)."""
+        xs = _array(x, "x", 3, "(n, time, features)")
+        require(
+            xs.shape[2] == self.spec.input_size,
+            f"x has {xs.shape[2]} features; this model expects {self.spec.input_size}",
+        )
+        model = self.model()
+        with torch.no_grad():
+            parts = [
+                model(torch.from_numpy(xs[i : i + batch_size])).numpy()
+                for i in range(0, len(xs), batch_size)
+            ]
+        return np.concatenate(parts, axis=0)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Metadata only (no weights), for JSON output and result stores."""
+        return {
+            "key": self.key,
+            "arch": self.spec.arch_string(),
+            "seed": self.seed,
+            "status": self.status,
+            "best_epoch": self.best_epoch,
+            "epochs_run": self.epochs_run,
+            "strategy": self.strategy,
+            "settings": self.settings.to_dict(),
+            "history": self.history,
+        }
