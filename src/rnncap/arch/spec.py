@@ -120,7 +120,8 @@ class RecurrentSpec:
             )
             require(
                 p < min(sizes),
-                f"proj size must be smaller than every layer's units; got {p} >= {min(sizes)}",
+                f"proj size must be smaller than every layer's units; got {p} >= {min(sizes)} "
+                f"(use a proj size below {min(sizes)}, or 0 for none)",
             )
         require(
             isinstance(self.outputs, int)
