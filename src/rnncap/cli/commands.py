@@ -3,4 +3,5 @@
 # ruff: noqa: I001  (one appended line per command group, in any order)
 from rnncap.cli import data  # noqa: F401
 from rnncap.cli import count  # noqa: F401
+from rnncap.cli import theory  # noqa: F401
 from rnncap.cli import study  # noqa: F401

@@ -1,0 +1,375 @@
+"""The records of the bound catalog: citations, bounds, evaluation contexts and results.
+
+Every bound family lives in its own module and registers its `Bound` records here with `register`;
+`catalog()` returns them all. A bound's `evaluate(ctx)` returns a `Result` that is one of:
+
+* ``explicit``: a number, kept as log10 so that w = 1e9, k = 1e6 cannot overflow;
+* ``order``: an order-of-growth expression with the numbers substituted, never a number of points
+  (its log10 is kept only to form ratios between architectures, where the constant cancels);
+* ``not_applicable``: with the reason (activation not covered, missing weights...).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+from rnncap.arch import Cell, RecurrentSpec, count_parameters, unrolled_graph
+from rnncap.errors import InvalidInput, require
+
+
+class Status(str, Enum):
+    """How far a statement was checked (theory.md section 0.1)."""
+
+    STATED_VERIFIED = "STATED-VERIFIED"
+    STATED_SECONDARY = "STATED-SECONDARY"
+    ABSTRACT_ONLY = "ABSTRACT-ONLY"
+    UNVERIFIED = "UNVERIFIED"
+    DERIVED = "DERIVED"
+
+
+class Quantity(str, Enum):
+    VC = "VC dimension"
+    PDIM = "pseudo-dimension"
+    GAP = "generalization gap"
+    SAMPLES = "sample size"
+    MEMORY = "memorization capacity"
+    GROWTH = "growth function"
+
+
+class Direction(str, Enum):
+    LOWER = "lower"
+    UPPER = "upper"
+    TIGHT = "tight"
+    ESTIMATE = "empirical estimate"
+
+
+class Form(str, Enum):
+    EXPLICIT = "explicit"  # constants known: may be printed as a number
+    ORDER = "order"  # unknown constants: printed as an expression only
+
+
+class Activation(str, Enum):
+    """Activation classes the results are stated for (Koiran & Sontag's taxonomy and more)."""
+
+    POLYNOMIAL = "nonlinear polynomial"
+    PIECEWISE_POLYNOMIAL = "piecewise polynomial"
+    THRESHOLD = "threshold"
+    STANDARD_SIGMOID = "standard sigmoid / tanh"
+    ARBITRARY_SIGMOID = "arbitrary sigmoid"
+    PFAFFIAN = "Pfaffian (sigmoid/tanh, gated)"
+    LINEAR = "linear"
+    ANY = "any (learning-theory glue)"
+
+
+#: Activation classes of each rnncap cell. LSTM/GRU gates multiply sigmoid and tanh outputs, which
+#: no VC result for recurrent nets covers; the unrolled network is Pfaffian (theory.md 2.4).
+CELL_ACTIVATIONS: dict[Cell, tuple[Activation, ...]] = {
+    Cell.RNN_TANH: (Activation.STANDARD_SIGMOID, Activation.ARBITRARY_SIGMOID, Activation.PFAFFIAN),
+    Cell.RNN_RELU: (Activation.PIECEWISE_POLYNOMIAL,),
+    Cell.LSTM: (Activation.PFAFFIAN,),
+    Cell.GRU: (Activation.PFAFFIAN,),
+}
+
+GATED = (Cell.LSTM, Cell.GRU)
+DERIVED_LABEL = "derived by rnncap (not a published theorem)"
+
+
+class Task(str, Enum):
+    """Classification uses VC dimension; regression (forecasting) uses pseudo-dimension."""
+
+    REGRESSION = "regression"
+    CLASSIFICATION = "classification"
+
+
+@dataclass(frozen=True)
+class Citation:
+    """Where a result is stated: authors, year, title, venue and the theorem or equation."""
+
+    authors: str
+    year: int
+    title: str
+    venue: str
+    locator: str  # "Theorem 2.2", "Corollary 3.19", "abstract"...
+
+    def __post_init__(self) -> None:
+        for name in ("authors", "title", "venue", "locator"):
+            require(bool(getattr(self, name)), f"citation needs a {name}")
+
+    def short(self) -> str:
+        return f"{self.authors} {self.year}, {self.locator}"
+
+    def __str__(self) -> str:
+        return f'{self.authors} ({self.year}). "{self.title}." {self.venue}. {self.locator}.'
+
+
+@dataclass(frozen=True)
+class Context:
+    """Everything a bound may need: the architecture's figures and the learning setting.
+
+    ``w`` is ``count_parameters(spec).total``; ``units`` and ``path`` come from
+    ``unrolled_graph(spec)`` (nonlinear units U and longest path, in cell applications).
+    """
+
+    spec: RecurrentSpec
+    w: int
+    units: int
+    path: int
+    m: int | None = None  # available training samples
+    delta: float = 0.05
+    epsilon: float = 0.1
+    task: Task = Task.REGRESSION
+    vc: float | None = None  # a user-supplied VC / Pdim proxy for the sample-size entries
+    weights: Any = None  # a `RecurrentWeights` record for the norm-based bounds
+
+    @property
+    def k(self) -> int:
+        return self.spec.seq_len
+
+    @property
+    def regression(self) -> bool:
+        return self.task is Task.REGRESSION
+
+    @property
+    def w_eff(self) -> int:
+        """Parameters after the pseudo-dimension adjustment (regression: W + 1, theory.md 4.6)."""
+        return self.w + 1 if self.regression else self.w
+
+    @property
+    def path_eff(self) -> int:
+        return self.path + 1 if self.regression else self.path
+
+
+def context(
+    spec: RecurrentSpec,
+    *,
+    m: int | None = None,
+    delta: float = 0.05,
+    epsilon: float = 0.1,
+    task: Task | str = Task.REGRESSION,
+    vc: float | None = None,
+    weights: Any = None,
+) -> Context:
+    """Validate the learning setting and take w, U and the path from the arch room."""
+    require(isinstance(spec, RecurrentSpec), "spec must be a RecurrentSpec (see parse_arch)")
+    check_delta(delta)
+    check_epsilon(epsilon)
+    if m is not None:
+        require(
+            isinstance(m, int) and not isinstance(m, bool) and m >= 1,
+            f"samples must be an integer >= 1; got {m!r} (e.g. --samples 20000)",
+        )
+    if vc is not None:
+        require(vc > 0 and math.isfinite(vc), f"vc must be a number > 0; got {vc!r} (e.g. --vc 10)")
+    try:
+        task = Task(task.value if isinstance(task, Enum) else task)
+    except ValueError:
+        raise InvalidInput(
+            f"unknown task {task!r}; choose one of: regression, classification"
+        ) from None
+    graph = unrolled_graph(spec)
+    return Context(
+        spec=spec,
+        w=count_parameters(spec).total,
+        units=graph.nonlinear_units,
+        path=graph.longest_path,
+        m=m,
+        delta=float(delta),
+        epsilon=float(epsilon),
+        task=task,
+        vc=vc,
+        weights=weights,
+    )
+
+
+def check_delta(delta: float) -> float:
+    ok = isinstance(delta, (int, float)) and 0.0 < delta < 1.0
+    require(ok, f"delta must lie in (0, 1); got {delta!r} (e.g. --delta 0.05)")
+    return float(delta)
+
+
+def check_epsilon(epsilon: float) -> float:
+    ok = isinstance(epsilon, (int, float)) and epsilon > 0 and math.isfinite(epsilon)
+    require(ok, f"epsilon must be > 0; got {epsilon!r} (e.g. --epsilon 0.1)")
+    return float(epsilon)
+
+
+class Kind(str, Enum):
+    EXPLICIT = "explicit"
+    ORDER = "order"
+    NOT_APPLICABLE = "not applicable"
+
+
+@dataclass(frozen=True)
+class Result:
+    """What one bound says about one context.
+
+    ``log10`` is the value for explicit results; for order results it is the log10 of the bare
+    expression (constant excluded), used only for ratios and never shown as a value.
+    """
+
+    kind: Kind
+    text: str  # the value with its unit, the expression, or the reason it does not apply
+    log10: float | None = None
+    quantity: Quantity | None = None  # when the context changes it (VC -> pseudo-dimension)
+    vacuous: bool = False
+    notes: tuple[str, ...] = ()
+
+    @property
+    def applicable(self) -> bool:
+        return self.kind is not Kind.NOT_APPLICABLE
+
+    @property
+    def value(self) -> float | None:
+        """The number of an explicit result (inf if beyond float range); None otherwise."""
+        if self.kind is not Kind.EXPLICIT or self.log10 is None:
+            return None
+        return 10.0**self.log10 if self.log10 < 300 else math.inf
+
+    def to_dict(self) -> dict:
+        out: dict[str, Any] = {"kind": self.kind.value, "text": self.text}
+        if self.kind is Kind.EXPLICIT:
+            out["value"] = self.value
+            out["log10"] = self.log10
+        out["vacuous"] = self.vacuous
+        out["notes"] = list(self.notes)
+        return out
+
+
+def explicit(log10: float, text: str | None = None, **kw: Any) -> Result:
+    return Result(Kind.EXPLICIT, text or fmt_log10(log10), log10=log10, **kw)
+
+
+def order(expression: str, log10: float, **kw: Any) -> Result:
+    return Result(Kind.ORDER, expression + ", constant unknown", log10=log10, **kw)
+
+
+def not_applicable(reason: str) -> Result:
+    return Result(Kind.NOT_APPLICABLE, reason)
+
+
+@dataclass(frozen=True)
+class Bound:
+    """One published result (or a DERIVED application of one) with its evaluation rule."""
+
+    key: str
+    name: str
+    citation: Citation
+    quantity: Quantity
+    direction: Direction
+    form: Form
+    activations: tuple[Activation, ...]
+    cells: tuple[Cell, ...]  # rnncap cells it is evaluated for (others: not applicable)
+    assumptions: tuple[str, ...]
+    status: Status  # of the statement itself
+    formula: str  # as stated, in the catalog's notation
+    application: str  # how rnncap applies it to its cells
+    application_status: Status  # DERIVED when applied beyond the statement
+    evaluate_fn: Callable[[Context], Result] = field(compare=False, repr=False)
+    existence: bool = False  # "some network reaches it": a reference, not a bound on this spec
+
+    def __post_init__(self) -> None:
+        require(bool(self.key) and self.key == self.key.strip(), "a bound needs a key")
+        require(isinstance(self.citation, Citation), f"{self.key}: citation missing")
+        for name, enum in (
+            ("quantity", Quantity),
+            ("direction", Direction),
+            ("form", Form),
+            ("status", Status),
+            ("application_status", Status),
+        ):
+            require(isinstance(getattr(self, name), enum), f"{self.key}: {name} must be {enum}")
+        require(bool(self.activations), f"{self.key}: activation classes missing")
+        require(bool(self.formula) and bool(self.application), f"{self.key}: formula missing")
+
+    @property
+    def derived(self) -> bool:
+        return Status.DERIVED in (self.status, self.application_status)
+
+    def evaluate(self, ctx: Context) -> Result:
+        """Evaluate for `ctx`; cells outside `cells` are not applicable, with the reason."""
+        if ctx.spec.cell not in self.cells:
+            classes = ", ".join(a.value for a in self.activations)
+            have = ", ".join(a.value for a in CELL_ACTIVATIONS[ctx.spec.cell])
+            return not_applicable(
+                f"stated for {classes} activations; {ctx.spec.cell.value} is {have}"
+            )
+        return self.evaluate_fn(ctx)
+
+    def to_dict(self) -> dict:
+        return {
+            "key": self.key,
+            "name": self.name,
+            "citation": str(self.citation),
+            "citation_short": self.citation.short(),
+            "quantity": self.quantity.value,
+            "direction": self.direction.value,
+            "form": self.form.value,
+            "activations": [a.value for a in self.activations],
+            "cells": [c.value for c in self.cells],
+            "assumptions": list(self.assumptions),
+            "status": self.status.value,
+            "formula": self.formula,
+            "application": self.application,
+            "application_status": self.application_status.value,
+            "derived": self.derived,
+            "existence": self.existence,
+        }
+
+
+_REGISTRY: dict[str, Bound] = {}
+
+
+def register(bound: Bound) -> Bound:
+    require(bound.key not in _REGISTRY, f"bound key {bound.key!r} registered twice")
+    _REGISTRY[bound.key] = bound
+    return bound
+
+
+def catalog() -> tuple[Bound, ...]:
+    """Every bound of every family, in registration order."""
+    from rnncap.theory import families  # noqa: F401  (importing registers the families)
+
+    return tuple(_REGISTRY.values())
+
+
+def get_bound(key: str) -> Bound:
+    by_key = {b.key: b for b in catalog()}
+    if key not in by_key:
+        raise InvalidInput(f"unknown bound {key!r}; list them with `rnncap bounds --list`")
+    return by_key[key]
+
+
+# -- numbers in log space -------------------------------------------------------------------------
+def log10_sum(*log10s: float) -> float:
+    """log10(sum of 10**x) without overflow."""
+    top = max(log10s)
+    return top + math.log10(sum(10.0 ** (x - top) for x in log10s))
+
+
+def fmt_log10(log10: float, digits: int = 4) -> str:
+    """A positive number given by its log10: plain below 1e7, else a power of ten."""
+    if not math.isfinite(log10):
+        return "∞" if log10 > 0 else "0"
+    if log10 < 7:
+        value = 10.0**log10
+        if value >= 1000:
+            return f"{value:,.0f}"
+        return f"{value:.{digits}g}"
+    exponent = math.floor(log10)
+    mantissa = 10.0 ** (log10 - exponent)
+    if mantissa >= 9.995:
+        mantissa, exponent = 1.0, exponent + 1
+    return f"{mantissa:.2f}×10^{exponent}"
+
+
+def fmt_count(n: float) -> str:
+    """An input figure substituted into an expression: 120, 71,680 or 1.0e9."""
+    if n < 1e7 and float(n).is_integer():
+        return f"{int(n):,}"
+    if n < 1e7:
+        return f"{n:.4g}"
+    return f"{n:.2e}".replace("e+0", "e").replace("e+", "e")

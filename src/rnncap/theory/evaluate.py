@@ -1,0 +1,159 @@
+"""Evaluate the catalog for a spec, and compare two architectures through ratios.
+
+A ratio divides the same expression evaluated for B by its value for A, so an unknown constant
+cancels. It is formed only when the bound applies to both, both have the same activation class and,
+for orders of growth, the same sequence length (theory.md, "How to use this file").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from rnncap.arch import RecurrentSpec
+from rnncap.errors import InvalidInput
+from rnncap.theory.core import (
+    CELL_ACTIVATIONS,
+    Bound,
+    Context,
+    Kind,
+    Result,
+    Task,
+    catalog,
+    context,
+    get_bound,
+)
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """One catalog row evaluated for one context."""
+
+    bound: Bound
+    result: Result
+
+    @property
+    def quantity(self) -> str:
+        return (self.result.quantity or self.bound.quantity).value
+
+    def to_dict(self) -> dict:
+        return {**self.bound.to_dict(), "quantity": self.quantity, "result": self.result.to_dict()}
+
+
+def bounds(
+    spec: RecurrentSpec,
+    *,
+    m: int | None = None,
+    delta: float = 0.05,
+    epsilon: float = 0.1,
+    task: Task | str = Task.REGRESSION,
+    vc: float | None = None,
+    weights: Any = None,
+    keys: tuple[str, ...] | None = None,
+) -> list[Evaluation]:
+    """Every catalog bound (or those in `keys`) evaluated for `spec`.
+
+    Asking for a key whose bound does not cover the spec's cell raises `InvalidInput`; in the full
+    list such rows are kept as "not applicable" with the reason.
+    """
+    ctx = context(spec, m=m, delta=delta, epsilon=epsilon, task=task, vc=vc, weights=weights)
+    if keys:
+        rows = [Evaluation(b, b.evaluate(ctx)) for b in (get_bound(k) for k in keys)]
+        for row in rows:
+            if not row.result.applicable:
+                raise InvalidInput(f"{row.bound.key} does not cover {spec.name}: {row.result.text}")
+        return rows
+    return [Evaluation(b, b.evaluate(ctx)) for b in catalog()]
+
+
+@dataclass(frozen=True)
+class Ratio:
+    """B's value of one bound's expression over A's; ``None`` with the reason when not formed."""
+
+    key: str
+    value: float | None
+    log10: float | None
+    reason: str = ""
+
+    def to_dict(self) -> dict:
+        return {"key": self.key, "ratio": self.value, "log10": self.log10, "reason": self.reason}
+
+
+def _ratio_of(bound: Bound, a: Context, b: Context) -> Ratio:
+    ra, rb = bound.evaluate(a), bound.evaluate(b)
+    if not (ra.applicable and rb.applicable):
+        return Ratio(bound.key, None, None, "does not apply to both")
+    if CELL_ACTIVATIONS[a.spec.cell] != CELL_ACTIVATIONS[b.spec.cell]:
+        return Ratio(bound.key, None, None, "different activation classes")
+    if ra.kind is Kind.ORDER and a.k != b.k:
+        return Ratio(bound.key, None, None, "different sequence lengths")
+    if ra.log10 is None or rb.log10 is None:
+        return Ratio(bound.key, None, None, "no finite value")
+    log10 = rb.log10 - ra.log10
+    return Ratio(bound.key, 10.0**log10 if abs(log10) < 300 else None, log10)
+
+
+def ratio(
+    bound: Bound | str, spec_a: RecurrentSpec, spec_b: RecurrentSpec, **setting: Any
+) -> Ratio:
+    """Expression(B) / expression(A) for one bound; the unknown constant cancels."""
+    bound = get_bound(bound) if isinstance(bound, str) else bound
+    return _ratio_of(bound, context(spec_a, **setting), context(spec_b, **setting))
+
+
+@dataclass(frozen=True)
+class CompareRow:
+    """One bound across several architectures: each result, and the ratio of each to the first."""
+
+    bound: Bound
+    results: tuple[Result, ...]
+    ratios: tuple[Ratio, ...]  # ratios[i]: spec i over spec 0 (ratios[0] is 1 when formed)
+
+    def ratio_text(self, i: int) -> str:
+        r = self.ratios[i]
+        if r.log10 is None:
+            return "—"
+        return (
+            f"{r.value:.3g}"
+            if r.value is not None and 1e-3 <= r.value < 1e4
+            else f"10^{r.log10:.3g}"
+        )
+
+    def to_dict(self) -> dict:
+        return {
+            "key": self.bound.key,
+            "citation": self.bound.citation.short(),
+            "status": self.bound.status.value,
+            "derived": self.bound.derived,
+            "form": self.bound.form.value,
+            "direction": self.bound.direction.value,
+            "results": [r.to_dict() for r in self.results],
+            "ratios": [r.to_dict() for r in self.ratios],
+        }
+
+
+def compare_bounds(
+    specs: list[RecurrentSpec] | tuple[RecurrentSpec, ...],
+    m: int | None = None,
+    delta: float = 0.05,
+    **setting: Any,
+) -> list[CompareRow]:
+    """For each bound that applies to at least one spec: results and ratios to the first spec."""
+    if len(specs) < 2:
+        raise InvalidInput("compare needs at least two architectures, e.g. lstm:1x128 lstm:2x64")
+    ctxs = [context(s, m=m, delta=delta, **setting) for s in specs]
+    rows = []
+    for bound in catalog():
+        results = tuple(bound.evaluate(c) for c in ctxs)
+        if not any(r.applicable for r in results):
+            continue
+        ratios = tuple(_ratio_of(bound, ctxs[0], c) for c in ctxs)
+        rows.append(CompareRow(bound, results, ratios))
+    return rows
+
+
+def show(result: Result) -> str:
+    """The table cell: explicit values, order expressions, or the reason it does not apply."""
+    if result.kind is Kind.NOT_APPLICABLE:
+        return f"n/a: {result.text}"
+    return result.text

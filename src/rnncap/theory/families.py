@@ -1,0 +1,3 @@
+"""Importing this module registers every bound family into the catalog (one module per family)."""
+
+from rnncap.theory import empirical, feedforward, koiran_sontag, learning, norms  # noqa: F401

@@ -1,0 +1,393 @@
+"""Feed-forward VC bounds applied to the unrolled recurrent network (theory.md 2.3-2.5, 2.7, 2.9).
+
+How rnncap applies them (DERIVED, derivations in docs/theory.md):
+
+* results that count *distinct* parameters (Goldberg–Jerrum, BHLM Theorem 10, Karpinski–Macintyre)
+  hold with the weights shared across time: W = the spec's w, U = the unrolled graph's units;
+* results argued layer by layer (BHLM Theorem 7, Bartlett–Maiorov–Meir) assume one parameter per
+  edge; they are applied to the *untied* unrolled network, whose class contains the weight-shared
+  one, so its bound also bounds the RNN. Layer j of the untied network holds the cell
+  applications (l, t) with t + l - 1 = j, then the head: k + L layers in all (unidirectional).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from rnncap.arch import Cell, count_parameters
+from rnncap.errors import require
+from rnncap.theory.core import (
+    DERIVED_LABEL,
+    GATED,
+    Activation,
+    Bound,
+    Citation,
+    Context,
+    Direction,
+    Form,
+    Quantity,
+    Result,
+    Status,
+    explicit,
+    fmt_count,
+    fmt_log10,
+    not_applicable,
+    order,
+    register,
+)
+
+GJ95 = Citation(
+    "Goldberg & Jerrum",
+    1995,
+    "Bounding the Vapnik-Chervonenkis dimension of concept classes parameterized by real numbers",
+    "Machine Learning 18:131-148",
+    "Theorem 2.2 (as Theorem 19 of Bartlett et al. 2019)",
+)
+KM97 = Citation(
+    "Karpinski & Macintyre",
+    1997,
+    "Polynomial bounds for VC dimension of sigmoidal and general Pfaffian neural networks",
+    "J. Computer and System Sciences 54(1):169-176",
+    "abstract",
+)
+BMM98 = Citation(
+    "Bartlett, Maiorov & Meir",
+    1998,
+    "Almost linear VC dimension bounds for piecewise polynomial networks",
+    "NIPS 11, pp. 190-196; Neural Computation 10(8)",
+    "Theorems 1 and 2 (as cited by Bartlett et al. 2019)",
+)
+
+
+def _bhlm(locator: str) -> Citation:
+    return Citation(
+        "Bartlett, Harvey, Liaw & Mehrabian",
+        2019,
+        "Nearly-tight VC-dimension and pseudodimension bounds for piecewise linear neural networks",
+        "JMLR 20(63):1-17",
+        locator,
+    )
+
+
+_RELU = (Cell.RNN_RELU,)
+_PDIM_NOTE = "pseudo-dimension: one more parameter and one more layer (theory.md 4.6)"
+
+
+# -- standalone formulas (the test vectors of theory.md section 7) ---------------------------------
+def goldberg_jerrum_vc(parameters: float, degree: int, predicates: float) -> float:
+    """Theorem 2.2: VCdim <= 2·k·log2(8·e·d·s) for k real parameters, s predicates of degree d."""
+    require(parameters >= 1, f"parameters must be >= 1; got {parameters!r}")
+    require(degree >= 1 and predicates >= 1, "degree and predicates must be >= 1")
+    return 2 * parameters * math.log2(8 * math.e * degree * predicates)
+
+
+def bhlm_thm10_log10(w: float, units: float, degree: int = 1, pieces: int = 2) -> float:
+    """log10 of Theorem 10's explicit value 2·W·log2(16e·max{U+1, 2dU}·(1+p)^U), in log space."""
+    require(w >= 1 and units >= 1, f"W and U must be >= 1; got W={w!r}, U={units!r}")
+    inner = math.log2(16 * math.e * max(units + 1, 2 * degree * units)) + units * math.log2(
+        1 + pieces
+    )
+    return math.log10(2 * w) + math.log10(inner)
+
+
+def bhlm_thm7_vc(
+    layer_units: np.ndarray, layer_params: np.ndarray, pieces: int = 1, degree: int = 1
+) -> tuple[float, float]:
+    """Theorem 7: VCdim <= L + L̄·W·log2(4·e·p·R·log2(2·e·p·R)); returns ``(bound, L̄)``.
+
+    Parameters
+    ----------
+    layer_units : array (L,)
+        k_i, computation units in layer i (the last layer is the single linear output unit).
+    layer_params : array (L,)
+        Parameters (weights and biases) at the inputs of the units of layer i.
+    pieces : int
+        p, so that activations have p + 1 pieces (ReLU: p = 1).
+    degree : int
+        d, 0 (piecewise constant) or 1 (piecewise linear).
+    """
+    k = np.asarray(layer_units, dtype=float)
+    p_i = np.asarray(layer_params, dtype=float)
+    require(k.shape == p_i.shape and k.ndim == 1, "layer_units and layer_params: same length")
+    require(degree in (0, 1), f"degree must be 0 or 1 here; got {degree!r}")
+    require(k.sum() > 2, "Theorem 7 needs more than 2 computation units")
+    n_layers = len(k)
+    index = np.arange(1, n_layers + 1, dtype=float)
+    w_i = np.cumsum(p_i) if degree else p_i  # W_i: layers 1..i if d > 0, else layer i
+    w = p_i.sum()
+    lbar = w_i.sum() / w
+    r = float((k * (1 + (index - 1) * degree)).sum()) if degree else float(k.sum())
+    inner = 4 * math.e * pieces * r * math.log2(2 * math.e * pieces * r)
+    return n_layers + w_i.sum() * math.log2(inner), float(lbar)
+
+
+# -- the untied unrolled network -------------------------------------------------------------------
+def _unsupported_layering(ctx: Context) -> str | None:
+    if ctx.spec.bidirectional:
+        return "layering of the bidirectional unrolled network is not derived"
+    if not ctx.spec.outputs and not ctx.regression:
+        return "the network model ends in a linear output unit: give the spec a head (outputs >= 1)"
+    return None
+
+
+def untied_layers(ctx: Context) -> tuple[np.ndarray, np.ndarray]:
+    """Units and parameters per layer of the untied unrolled network, for one scalar output.
+
+    Layer j (1-based) holds cell applications (l, t) with t + l - 1 = j; each application of layer
+    l carries that layer's parameters from ``count_parameters(spec).per_layer``. The head row of
+    one output forms the last layer; regression adds one more layer with one parameter.
+    """
+    spec = ctx.spec
+    per_layer = count_parameters(spec).per_layer
+    n_hidden = spec.seq_len + spec.num_layers - 1
+    units = np.zeros(n_hidden)
+    params = np.zeros(n_hidden)
+    for layer, h in enumerate(spec.hidden_sizes):  # layer l (0-based) spans j = l .. l + k - 1
+        units[layer : layer + spec.seq_len] += h
+        params[layer : layer + spec.seq_len] += per_layer[f"layer {layer + 1}"]
+    extra_units, extra_params = [], []
+    if spec.outputs:
+        extra_units.append(1.0)
+        extra_params.append(per_layer["head"] / spec.outputs)
+    if ctx.regression:
+        extra_units.append(1.0)
+        extra_params.append(1.0)
+    return np.concatenate([units, extra_units]), np.concatenate([params, extra_params])
+
+
+def _scalar_units(ctx: Context) -> int:
+    """Computation units for one scalar output: U + the output unit (+1 for regression)."""
+    return ctx.units + (1 if ctx.spec.outputs else 0) + (1 if ctx.regression else 0)
+
+
+def _depth(ctx: Context) -> int:
+    """Longest path in units of the unrolled ReLU network (one stage per cell application)."""
+    return ctx.path_eff + (1 if ctx.spec.outputs else 0)
+
+
+def _quantity(ctx: Context) -> Quantity | None:
+    return Quantity.PDIM if ctx.regression else None
+
+
+def _notes(ctx: Context, *more: str) -> tuple[str, ...]:
+    return (*more, *((_PDIM_NOTE,) if ctx.regression else ()))
+
+
+# -- evaluation rules ----------------------------------------------------------------------------
+def _gj(ctx: Context) -> Result:
+    return not_applicable(
+        "stated for Boolean formulas of polynomial predicates; a ReLU RNN enters through "
+        "bhlm19-thm10-unrolled, whose proof applies this theorem"
+    )
+
+
+def _km(ctx: Context) -> Result:
+    w, u = ctx.w_eff, _scalar_units(ctx)
+    notes = ["unrolled network: W = distinct (shared) parameters, U = its units; " + DERIVED_LABEL]
+    if ctx.spec.cell in GATED:
+        notes.append("gates are products of Pfaffian functions, hence Pfaffian (theory.md 2.4)")
+    text = f"O((W·U)²) = O(({fmt_count(w)} · {fmt_count(u)})²)"
+    log10 = 2 * (math.log10(w) + math.log10(u))
+    return order(text, log10, quantity=_quantity(ctx), notes=_notes(ctx, *notes))
+
+
+def _bmm_upper(ctx: Context) -> Result:
+    if (why := _unsupported_layering(ctx)) is not None:
+        return not_applicable(why)
+    units, params = untied_layers(ctx)
+    w, n_layers = float(params.sum()), len(units)
+    log_w = math.log10(w)
+    first = log_w + math.log10(n_layers) + math.log10(math.log(w))
+    second = log_w + 2 * math.log10(n_layers)
+    top = max(first, second)
+    log10 = top + math.log10(10 ** (first - top) + 10 ** (second - top))
+    text = f"O(W·L·log W + W·L²) at W = {fmt_count(w)}, L = {n_layers:,}"
+    note = "untied unrolled network (W = parameters of all cell applications); " + DERIVED_LABEL
+    return order(text, log10, quantity=_quantity(ctx), notes=_notes(ctx, note))
+
+
+def _existence_lower(expression: str, with_log: bool):
+    def evaluate(ctx: Context) -> Result:
+        w, depth = ctx.w_eff, _depth(ctx)
+        if with_log and w <= depth:
+            return not_applicable(f"needs W > L; got W = {w}, L = {depth}")
+        log10 = math.log10(w) + math.log10(depth)
+        if with_log:
+            log10 += math.log10(math.log(w / depth))
+        subst = f"{fmt_count(w)} · {fmt_count(depth)}"
+        subst += f" · log({fmt_count(w)}/{fmt_count(depth)})" if with_log else ""
+        note = (
+            "existence: some feed-forward ReLU network with <= W parameters and <= L layers "
+            "reaches it (W, L of this spec's unrolled network); not a lower bound for this RNN, "
+            + DERIVED_LABEL
+        )
+        return order(
+            f"{expression} = Ω({subst})", log10, quantity=_quantity(ctx), notes=_notes(ctx, note)
+        )
+
+    return evaluate
+
+
+def _thm7(ctx: Context) -> Result:
+    if (why := _unsupported_layering(ctx)) is not None:
+        return not_applicable(why)
+    units, params = untied_layers(ctx)
+    bound, lbar = bhlm_thm7_vc(units, params, pieces=1, degree=1)
+    note = (
+        f"untied unrolled network: {len(units):,} layers, W = {fmt_count(params.sum())} "
+        f"(all cell applications), L̄ = {lbar:.4g}; " + DERIVED_LABEL
+    )
+    log10 = math.log10(bound)
+    return explicit(
+        log10,
+        f"<= {fmt_log10(log10)}",
+        quantity=_quantity(ctx),
+        notes=_notes(ctx, note, "worst case, usually vacuous"),
+    )
+
+
+def _thm10(ctx: Context) -> Result:
+    if not ctx.spec.outputs and not ctx.regression:
+        return not_applicable("the network model ends in a linear output unit: give a head")
+    w, u = ctx.w_eff, _scalar_units(ctx)
+    log10 = bhlm_thm10_log10(w, u, degree=1, pieces=2)
+    note = (
+        f"unrolled network: W = {fmt_count(w)} distinct parameters (valid with sharing: the "
+        f"Goldberg–Jerrum argument counts distinct parameters), U = {fmt_count(u)}; "
+        + DERIVED_LABEL
+    )
+    return explicit(
+        log10,
+        f"<= {fmt_log10(log10)}",
+        quantity=_quantity(ctx),
+        notes=_notes(ctx, note, "worst case, usually vacuous"),
+    )
+
+
+_PWL = (Activation.PIECEWISE_POLYNOMIAL,)
+_UNROLL = "applied to the unrolled ReLU RNN (docs/theory.md), " + DERIVED_LABEL
+_UNTIED = "applied to the untied unrolled ReLU RNN (its class contains the RNN's), " + DERIVED_LABEL
+_FF = ("feed-forward network, one sink; W counts weights and biases; sign of the output",)
+
+for _bound in (
+    Bound(
+        "gj95-thm2.2",
+        "Goldberg–Jerrum Theorem 2.2",
+        GJ95,
+        Quantity.VC,
+        Direction.UPPER,
+        Form.EXPLICIT,
+        (Activation.POLYNOMIAL, Activation.PIECEWISE_POLYNOMIAL),
+        _RELU,
+        (
+            "class defined by a Boolean formula of s polynomial predicates of degree <= d",
+            "k real parameters (distinct; sharing allowed)",
+        ),
+        Status.STATED_SECONDARY,
+        "VCdim <= 2·k·log2(8·e·d·s)",
+        "through BHLM Theorem 10; standalone: goldberg_jerrum_vc(k, d, s)",
+        Status.DERIVED,
+        _gj,
+    ),
+    Bound(
+        "km97-pfaffian-unrolled",
+        "Karpinski–Macintyre sigmoid/Pfaffian bound",
+        KM97,
+        Quantity.VC,
+        Direction.UPPER,
+        Form.ORDER,
+        (Activation.STANDARD_SIGMOID, Activation.PFAFFIAN),
+        (Cell.RNN_TANH, *GATED),
+        ("l programmable parameters, m computation nodes, standard sigmoid or Pfaffian units",),
+        Status.ABSTRACT_ONLY,
+        "O((l·m)²)",
+        "unrolled network: l = w (shared), m = U + output units, " + DERIVED_LABEL,
+        Status.DERIVED,
+        _km,
+    ),
+    Bound(
+        "bmm98-upper-untied",
+        "Bartlett–Maiorov–Meir upper bound",
+        BMM98,
+        Quantity.VC,
+        Direction.UPPER,
+        Form.ORDER,
+        _PWL,
+        _RELU,
+        (*_FF, "piecewise polynomial activations with a bounded number of pieces"),
+        Status.STATED_SECONDARY,
+        "O(W·L·log W + W·L²)",
+        _UNTIED,
+        Status.DERIVED,
+        _bmm_upper,
+    ),
+    Bound(
+        "bmm98-lower",
+        "Bartlett–Maiorov–Meir lower bound",
+        BMM98,
+        Quantity.VC,
+        Direction.LOWER,
+        Form.ORDER,
+        _PWL,
+        _RELU,
+        (*_FF, "existence ('bit extraction'): some network with W parameters and L layers"),
+        Status.STATED_SECONDARY,
+        "Ω(W·L)",
+        "reference at the RNN's W and depth, " + DERIVED_LABEL,
+        Status.DERIVED,
+        _existence_lower("Ω(W·L)", with_log=False),
+        existence=True,
+    ),
+    Bound(
+        "bhlm19-thm3",
+        "BHLM Theorem 3 (lower bound)",
+        _bhlm("Theorem 3"),
+        Quantity.VC,
+        Direction.LOWER,
+        Form.ORDER,
+        _PWL,
+        _RELU,
+        (*_FF, "ReLU units; universal constant C with W > C·L > C²; existence"),
+        Status.STATED_VERIFIED,
+        "some ReLU net with <= L layers, <= W parameters has VCdim >= W·L·log(W/L)/C",
+        "reference at the RNN's W and depth (longest path), " + DERIVED_LABEL,
+        Status.DERIVED,
+        _existence_lower("Ω(W·L·log(W/L))", with_log=True),
+        existence=True,
+    ),
+    Bound(
+        "bhlm19-thm7-untied",
+        "BHLM Theorem 7 (explicit upper bound)",
+        _bhlm("Theorem 7"),
+        Quantity.VC,
+        Direction.UPPER,
+        Form.EXPLICIT,
+        _PWL,
+        _RELU,
+        (*_FF, "p + 1 pieces, degree d (ReLU: p = 1, d = 1); linear output unit; U > 2"),
+        Status.STATED_VERIFIED,
+        "VCdim <= L + L̄·W·log2(4·e·p·R·log2(2·e·p·R)), R = Σ k_i·(1 + (i−1)·d^(i−1))",
+        _UNTIED,
+        Status.DERIVED,
+        _thm7,
+    ),
+    Bound(
+        "bhlm19-thm10-unrolled",
+        "BHLM Theorem 10 (explicit, in units)",
+        _bhlm("Theorem 10 (explicit value from its proof)"),
+        Quantity.VC,
+        Direction.UPPER,
+        Form.EXPLICIT,
+        _PWL,
+        _RELU,
+        (*_FF, "p pieces, degree <= d (ReLU: p = 2, d = 1)"),
+        Status.STATED_VERIFIED,
+        "VCdim <= 2·W·log2(16·e·max{U+1, 2·d·U}·(1+p)^U) = O(W·U·log((d+1)·p))",
+        _UNROLL,
+        Status.DERIVED,
+        _thm10,
+    ),
+):
+    register(_bound)

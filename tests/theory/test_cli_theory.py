@@ -1,0 +1,73 @@
+"""`rnncap bounds`, `explain`, `sample-size` through main(): output, JSON keys, bad input."""
+
+import json
+
+import pytest
+
+from rnncap.cli.app import main
+
+
+def _json(capsys, argv):
+    assert main([*argv, "--json"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_bounds_json(capsys):
+    doc = _json(capsys, ["bounds", "lstm:2x64", "--input-size", "10", "--outputs", "0",
+                         "--task", "classification"])  # fmt: skip
+    assert doc["arch"]["hidden_sizes"] == [64, 64] and doc["task"] == "classification"
+    rows = {r["key"]: r for r in doc["bounds"]}
+    ks = rows["ks98-sigmoid-upper"]
+    assert ks["result"]["text"].startswith("O(w⁴·k²) = O(52,736⁴ · 120²)")
+    assert "value" not in ks["result"] and ks["status"] == "ABSTRACT-ONLY" and ks["citation"]
+
+
+def test_bounds_table_and_list(capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "250")
+    assert main(["bounds", "rnn_relu:2x32", "--samples", "20000"]) == 0
+    out = capsys.readouterr().out
+    assert "bhlm19-thm10" in out and "vacuous" in out
+    assert main(["bounds", "--list"]) == 0
+    assert "tu20-fisher-rao" in capsys.readouterr().out
+
+
+def test_explain_default_and_json(capsys):
+    assert main(["explain"]) == 0
+    out = capsys.readouterr().out
+    assert "lstm:1x128 to lstm:2x64 (d = 30, k = 120)" in out
+    doc = _json(capsys, ["explain", "lstm:1x128", "lstm:2x64", "--input-size", "10",
+                         "--outputs", "0", "--task", "classification"])  # fmt: skip
+    assert doc["a"]["w"] == 71_680 and doc["b"]["w"] == 52_736
+    assert any("×0.736" in line for line in doc["answer"])
+
+
+def test_sample_size(capsys):
+    doc = _json(capsys, ["sample-size", "--vc", "10", "--epsilon", "0.1", "--delta", "0.05"])
+    assert doc["uml_agnostic"] == pytest.approx(1_340_175.5, abs=0.1)
+    doc = _json(capsys, ["sample-size", "--vc", "10", "--realizable"])
+    assert doc["uml_realizable"] == pytest.approx(10_015.39, abs=0.01)
+    assert main(["sample-size", "--vc", "10"]) == 0
+    assert "1,340,175.51" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["bounds", "lstm:2x64", "--seq-len", "0"], "sequence length must be an integer >= 1"),
+        (["bounds", "lstm:2x64", "--delta", "1.5"], "delta must lie in (0, 1)"),
+        (["bounds", "lstm:2x64", "--delta", "0"], "delta must lie in (0, 1)"),
+        (["bounds", "lstm:2x64", "--epsilon", "0"], "epsilon must be > 0"),
+        (["bounds", "lstm:2x64", "--bound", "bhlm19-thm10-unrolled"], "does not cover lstm:2x64"),
+        (["bounds", "lstm:2x64", "--bound", "nope"], "unknown bound 'nope'"),
+        (["bounds"], "give an architecture"),
+        (["sample-size", "--vc", "10", "--epsilon", "-0.1"], "epsilon must be > 0"),
+        (["sample-size", "--vc", "0"], "VC dimension must be a number > 0"),
+        (["sample-size", "--vc", "10", "--delta", "1"], "delta must lie in (0, 1)"),
+        (["explain", "lstm:1x128", "lstm:2y64"], "malformed architecture"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(capsys, argv, message):
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert message in err.replace("\n", " ") and err.startswith("Error:")
+    assert len(err.splitlines()) == 1, err

@@ -1,0 +1,93 @@
+"""Koiran–Sontag expressions: ratio vectors, monotonicity, no overflow; DasGupta–Sontag."""
+
+import math
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from rnncap.arch import parse_arch
+from rnncap.theory import bounds, dasgupta_sontag_vc, ratio
+from rnncap.theory.koiran_sontag import (
+    ks_pwpoly_upper_log10,
+    ks_sigmoid_upper_log10,
+    ks_threshold_lower_log10,
+    ks_threshold_upper_log10,
+    ks_wk_log10,
+)
+
+FNS = [ks_wk_log10, ks_pwpoly_upper_log10, ks_sigmoid_upper_log10, ks_threshold_upper_log10]
+
+
+def _lstm(arch, d=10, k=120):
+    return parse_arch(arch, input_size=d, seq_len=k)
+
+
+def test_theory_md_ratio_vector_lstm_2x64_vs_1x128():
+    # theory.md "How to use this file": 52,736 / 71,680 = 0.736 and 0.736**4 ≈ 0.293
+    a, b = _lstm("lstm:1x128"), _lstm("lstm:2x64")
+    lower = ratio("ks98-sigmoid-lower", a, b, task="classification")
+    upper = ratio("ks98-sigmoid-upper", a, b, task="classification")
+    assert lower.value == pytest.approx(52_736 / 71_680, rel=1e-12)
+    assert round(lower.value, 3) == 0.736
+    assert upper.value == pytest.approx((52_736 / 71_680) ** 4, rel=1e-12)
+    assert round(upper.value, 3) == 0.293
+
+
+def test_regression_uses_w_plus_one():
+    a, b = _lstm("lstm:1x128"), _lstm("lstm:2x64")
+    r = ratio("ks98-sigmoid-lower", a, b, task="regression")
+    assert r.value == pytest.approx(52_737 / 71_681, rel=1e-12)
+    row = bounds(b, keys=("ks98-sigmoid-lower",))[0]
+    assert row.quantity == "pseudo-dimension" and "52,737 · 120" in row.result.text
+
+
+def test_expressions_are_substituted_not_counted():
+    row = bounds(_lstm("lstm:2x64"), task="classification", keys=("ks98-sigmoid-upper",))[0]
+    assert row.result.text == "O(w⁴·k²) = O(52,736⁴ · 120²), constant unknown"
+
+
+big = st.floats(min_value=2.0, max_value=1e9)
+seq = st.floats(min_value=2.0, max_value=1e6)
+
+
+@given(w=big, k=seq, f=st.floats(min_value=1.0001, max_value=100.0))
+def test_monotone_in_w_and_k(w, k, f):
+    for fn in FNS:
+        assert fn(w * f, k) >= fn(w, k) - 1e-9
+        assert fn(w, k * f) >= fn(w, k) - 1e-9
+
+
+@given(w=st.floats(2.0, 1e9), k=st.floats(2.0, 1e6), c=st.floats(1.5, 1e3))
+def test_ratio_of_a_common_constant_cancels(w, k, c):
+    # w·k and w⁴k² are homogeneous: scaling w by c scales them by c and c⁴, whatever the constant
+    assert ks_wk_log10(c * w, k) - ks_wk_log10(w, k) == pytest.approx(math.log10(c), abs=1e-9)
+    assert ks_sigmoid_upper_log10(c * w, k) - ks_sigmoid_upper_log10(w, k) == pytest.approx(
+        4 * math.log10(c), abs=1e-9
+    )
+
+
+def test_no_overflow_at_a_billion_weights_and_a_million_steps():
+    assert ks_sigmoid_upper_log10(1e9, 1e6) == pytest.approx(48.0)
+    ln = math.log(1e15)
+    assert ks_threshold_upper_log10(1e9, 1e6) == pytest.approx(
+        math.log10(min(1e15 * ln, 1e18 + 1e9 * ln))
+    )
+    spec = parse_arch("lstm:1x15800", input_size=30, seq_len=10**6, outputs=1)
+    rows = bounds(spec, m=10**6, vc=1e12)
+    assert rows and all(r.result.text for r in rows)
+    upper = next(r for r in rows if r.bound.key == "ks98-sigmoid-upper").result
+    assert "×10^" not in upper.text and math.isfinite(upper.log10) and upper.log10 > 40
+
+
+def test_threshold_lower_needs_k_above_w():
+    assert ks_threshold_lower_log10(100, 50) is None
+    assert ks_threshold_lower_log10(10, 1000) == pytest.approx(math.log10(10 * math.log(100)))
+
+
+def test_dasgupta_sontag_hand_vectors():
+    # n = 2, q = 100: upper = min(102, 36 + 8·log2(101)); tight regime q > max(6, 32)
+    lower, upper = dasgupta_sontag_vc(2, 100)
+    assert upper == pytest.approx(min(102, 36 + 8 * math.log2(101), 16 * math.log2(100)))
+    assert lower == pytest.approx(max(2, math.log2(100)))
+    assert dasgupta_sontag_vc(3, 5) == (3.0, 8.0)  # upper = n + q

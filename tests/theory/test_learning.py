@@ -1,0 +1,80 @@
+"""Learning-theory glue: theory.md section 7 vectors and the sample-size rows of a spec."""
+
+import math
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from rnncap.arch import parse_arch
+from rnncap.errors import InvalidInput
+from rnncap.theory import (
+    blumer_samples,
+    bounds,
+    mohri_pdim_samples,
+    mohri_vc_gap,
+    sample_sizes,
+    sauer_log10,
+    uml_agnostic_gap,
+    uml_agnostic_samples,
+    uml_realizable_samples,
+)
+
+
+def test_theory_md_vectors():
+    assert uml_agnostic_samples(10, 0.1, 0.05) == pytest.approx(1_340_175.5, abs=0.1)
+    assert uml_realizable_samples(10, 0.1, 0.05) == pytest.approx(10_015.39, abs=0.01)
+    assert blumer_samples(10, 0.1, 0.05) == pytest.approx(5_617.89, abs=0.01)
+    assert mohri_vc_gap(10, 1000, 0.05) == pytest.approx(0.37352, abs=1e-5)
+
+
+def test_uml_gap_closed_form():
+    d, m, delta = 10, 10_000, 0.05
+    expected = math.sqrt(8 * d * math.log(math.e * m / d) / m) + math.sqrt(2 * math.log(80) / m)
+    assert uml_agnostic_gap(d, m, delta) == pytest.approx(expected)
+
+
+def test_sauer_is_trivial_below_d_and_polynomial_above():
+    assert sauer_log10(5, 10) == pytest.approx(5 * math.log10(2))
+    assert sauer_log10(1000, 10) == pytest.approx(10 * math.log10(math.e * 100))
+
+
+@given(d=st.floats(1, 1e6), eps=st.floats(0.01, 0.5), delta=st.floats(0.001, 0.2))
+def test_pdim_inversion_meets_epsilon(d, eps, delta):
+    m = mohri_pdim_samples(d, eps, delta)
+    assert mohri_vc_gap(d, m, delta) <= eps * (1 + 1e-9)
+    assert mohri_vc_gap(d, m * 0.99, delta) > eps or m * 0.99 < d
+
+
+@given(d=st.floats(1, 1e9), f=st.floats(1.01, 10))
+def test_sample_sizes_grow_with_d(d, f):
+    assert uml_agnostic_samples(d * f, 0.1, 0.05) > uml_agnostic_samples(d, 0.1, 0.05)
+    assert uml_realizable_samples(d * f, 0.1, 0.05) > uml_realizable_samples(d, 0.1, 0.05)
+
+
+def test_sample_sizes_record():
+    s = sample_sizes(10, 0.1, 0.05)
+    assert s.uml_agnostic == pytest.approx(1_340_175.5, abs=0.1)
+    assert s.uml_agnostic_lower == pytest.approx(0.5 * math.log(5) / 0.01)
+    r = sample_sizes(10, 0.1, 0.05, realizable=True)
+    assert r.blumer == pytest.approx(5_617.89, abs=0.01) and r.uml_agnostic is None
+    with pytest.raises(InvalidInput, match="delta < 1/4"):
+        sample_sizes(10, 0.1, 0.3, realizable=True)
+
+
+def test_spec_rows_say_when_they_are_vacuous():
+    spec = parse_arch("rnn_relu:2x32", input_size=30, seq_len=120, outputs=1)
+    rows = {r.bound.key: r.result for r in bounds(spec, m=20_000)}
+    assert rows["mohri-thm11.8-gap"].vacuous and "vacuous" in rows["mohri-thm11.8-gap"].text
+    assert rows["mohri-thm11.8-samples"].vacuous
+    assert "only 20,000 samples" in rows["mohri-thm11.8-samples"].text
+    assert not rows["uml-agnostic-gap"].applicable  # classification result, regression task
+
+
+def test_user_proxy_reproduces_the_vector_for_a_spec():
+    spec = parse_arch("lstm:2x64", input_size=10, seq_len=120)
+    rows = {r.bound.key: r.result for r in bounds(spec, m=1000, vc=10, task="classification")}
+    assert rows["mohri-cor3.19-gap"].value == pytest.approx(0.37352, abs=1e-5)
+    assert not rows["mohri-cor3.19-gap"].vacuous
+    no_proxy = {r.bound.key: r.result for r in bounds(spec, m=1000, task="classification")}
+    assert "no explicit VC" in no_proxy["uml-agnostic-samples"].text
