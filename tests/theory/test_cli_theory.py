@@ -71,3 +71,15 @@ def test_bad_input_is_one_line_and_exit_2(capsys, argv, message):
     err = capsys.readouterr().err.strip()
     assert message in err.replace("\n", " ") and err.startswith("Error:")
     assert len(err.splitlines()) == 1, err
+
+
+def test_compare_shows_bound_ratios(capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "250")
+    argv = ["compare", "lstm:1x128", "lstm:2x64", "--input-size", "10", "--seq-len", "120"]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "Bound ratios to the first" in out and "ks98-sigmoid-upper" in out
+    doc = _json(capsys, argv)
+    rows = {r["key"]: r for r in doc["bounds"]}
+    # regression default: w + 1 (theory.md 4.6)
+    assert rows["ks98-sigmoid-lower"]["ratios"][1]["ratio"] == pytest.approx(52_737 / 71_681)

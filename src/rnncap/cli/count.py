@@ -20,7 +20,9 @@ from rnncap.arch import RecurrentSpec, frontier, parse_arch
 from rnncap.arch.summary import CompareRow, compare_rows, summarize
 from rnncap.cli.app import app
 from rnncap.cli.output import JsonOpt, fmt_int, print_json, stdout, table
+from rnncap.cli.theory import render_bound_ratios
 from rnncap.errors import InvalidInput, require
+from rnncap.theory import compare_bounds
 
 ArchArg = Annotated[
     str, typer.Argument(metavar="ARCH", help="CELL:LxH or CELL:H1,H2,... e.g. lstm:2x64, gru:64,32")
@@ -199,10 +201,13 @@ def compare(
     ]  # fmt: skip
     rows = compare_rows(specs, dtype)
     names = [s.name for s in specs]
+    bound_rows = compare_bounds(specs) if len(specs) > 1 else []  # theory: ratios of each bound
     if json:
-        print_json({"archs": names, "specs": specs, "figures": rows})
+        print_json({"archs": names, "specs": specs, "figures": rows, "bounds": bound_rows})
         return
     render_compare(rows, names)
+    if bound_rows:
+        render_bound_ratios(specs)
 
 
 @app.command(

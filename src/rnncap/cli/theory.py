@@ -11,7 +11,7 @@ from rnncap.arch import Convention, parse_arch
 from rnncap.cli.app import app
 from rnncap.cli.output import JsonOpt, print_json, stdout, table
 from rnncap.errors import require
-from rnncap.theory import Task, bounds, catalog, explain, sample_sizes
+from rnncap.theory import Task, bounds, catalog, compare_bounds, explain, sample_sizes
 from rnncap.theory.core import DERIVED_LABEL, Kind, fmt_log10
 from rnncap.theory.explain import DEFAULT_INPUT_SIZE, DEFAULT_PAIR, DEFAULT_SEQ_LEN
 
@@ -169,6 +169,19 @@ def explain_cmd(
     cols = ("bound", a.name, b.name, "B / A")
     title = "Bounds side by side (ratio: same expression, constant cancels)"
     out.print(_fold(table(title, cols, body)))
+
+
+def render_bound_ratios(specs: list) -> None:
+    """The bound-ratio table that `rnncap compare` shows under its figures."""
+    rows = compare_bounds(specs)
+    names = [s.name for s in specs]
+    body = [
+        (r.bound.key, r.bound.form.value, *(r.ratio_text(i) for i in range(1, len(specs))))
+        for r in rows
+    ]
+    cols = ("bound", "form", *(f"{n} / {names[0]}" for n in names[1:]))
+    title = "Bound ratios to the first (same expression: the unknown constant cancels)"
+    stdout().print(_fold(table(title, cols, body, caption=_CAPTION)))
 
 
 @app.command("sample-size")

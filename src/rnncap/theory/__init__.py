@@ -33,6 +33,7 @@ from rnncap.theory.evaluate import (
     bounds,
     compare_bounds,
     ratio,
+    ratios,
 )
 from rnncap.theory.explain import Explanation, explain
 from rnncap.theory.feedforward import bhlm_thm7_vc, bhlm_thm10_log10, goldberg_jerrum_vc
@@ -97,6 +98,7 @@ __all__ = [
     "mohri_pdim_samples",
     "mohri_vc_gap",
     "ratio",
+    "ratios",
     "sample_sizes",
     "sauer_log10",
     "tu_he_tao_bound",

@@ -101,6 +101,17 @@ def ratio(
     return _ratio_of(bound, context(spec_a, **setting), context(spec_b, **setting))
 
 
+def ratios(spec_a: RecurrentSpec, spec_b: RecurrentSpec, **setting: Any) -> dict[str, float]:
+    """B / A for every bound whose ratio can be formed (plain floats, for stores and plots)."""
+    a, b = context(spec_a, **setting), context(spec_b, **setting)
+    out = {}
+    for bound in catalog():
+        r = _ratio_of(bound, a, b)
+        if r.value is not None:
+            out[bound.key] = r.value
+    return out
+
+
 @dataclass(frozen=True)
 class CompareRow:
     """One bound across several architectures: each result, and the ratio of each to the first."""
