@@ -87,6 +87,7 @@ def test_frontier_points_are_exact(capsys):
         (["count", "lstm:2x8", "-d", "3", "--proj-size", "8"], "proj size must be smaller"),
         (["count", "lstm:2x8", "-d", "3", "--convention", "tf"], "unknown convention 'tf'"),
         (["count", "lstm:2x8", "-d", "3", "--outputs", "1.5"], "--outputs must be an integer"),
+        (["count", "lstm:2x8", "-d", "3", "--dtype", "int8"], "unknown dtype 'int8'"),
         (["compare", "lstm:2x8", "gru:x", "-d", "3"], "malformed architecture 'gru:x'"),
         (["frontier", "--budget", "100", "--cell", "lstm", "-d", "3"], "below the smallest lstm"),
         (["frontier", "--budget", "5e4", "--cell", "lstm", "-d", "3"], "--budget must be an int"),
