@@ -83,3 +83,12 @@ def test_compare_shows_bound_ratios(capsys, monkeypatch):
     rows = {r["key"]: r for r in doc["bounds"]}
     # regression default: w + 1 (theory.md 4.6)
     assert rows["ks98-sigmoid-lower"]["ratios"][1]["ratio"] == pytest.approx(52_737 / 71_681)
+
+
+def test_status_marks_derived_use_per_cell(capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "300")
+    assert main(["bounds", "rnn_tanh:1x32", "--bound", "ks98-sigmoid-lower"]) == 0
+    tanh = capsys.readouterr().out
+    assert "ABSTRACT-ONLY" in tanh and "use DERIVED" not in tanh
+    assert main(["bounds", "lstm:1x32", "--bound", "ks98-sigmoid-lower"]) == 0
+    assert "ABSTRACT-ONLY · use DERIVED" in capsys.readouterr().out

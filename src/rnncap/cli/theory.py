@@ -50,11 +50,17 @@ def _fold(t: Table) -> Table:
     return t
 
 
-def _status(bound) -> str:
+def _status(bound, result=None) -> str:
+    """The statement's tag, plus "use DERIVED" when rnncap's application of it is derived."""
     s = bound.status.value
-    if bound.application_status.value == "DERIVED" and bound.status.value != "DERIVED":
-        s += " · use DERIVED"
-    return s
+    if s == "DERIVED":
+        return s
+    derived = (
+        any(DERIVED_LABEL in n for n in result.notes)
+        if result is not None
+        else bound.application_status.value == "DERIVED"
+    )
+    return s + (" · use DERIVED" if derived else "")
 
 
 def _cell(result) -> str:
@@ -111,7 +117,7 @@ def bounds_cmd(
             r.quantity,
             r.bound.direction.value + (" (existence)" if r.bound.existence else ""),
             _cell(r.result),
-            _status(r.bound),
+            _status(r.bound, r.result),
             r.bound.citation.short(),
         )
         for r in shown

@@ -100,7 +100,12 @@ class Citation:
             require(bool(getattr(self, name)), f"citation needs a {name}")
 
     def short(self) -> str:
-        return f"{self.authors} {self.year}, {self.locator}"
+        """ "Koiran & Sontag 1998, Theorem 5"; three or more authors become "First et al."."""
+        authors = self.authors
+        if "," in authors:
+            authors = authors.split(",")[0] + " et al."
+        locator = self.locator.split(" (")[0].split(";")[0]
+        return f"{authors} {self.year}, {locator}"
 
     def __str__(self) -> str:
         return f'{self.authors} ({self.year}). "{self.title}." {self.venue}. {self.locator}.'

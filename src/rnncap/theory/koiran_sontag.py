@@ -258,9 +258,10 @@ def _quadratic(ctx: Context) -> Result:
     return order(
         f"Ω(w²) = Ω({fmt_count(w)}²)",
         2 * math.log10(w),
+        quantity=Quantity.PDIM if ctx.regression else None,
         notes=(
             "existence: some network of w continuous-activation units, with depth growing with "
-            "w, reaches it; not a lower bound for this architecture",
+            "w, reaches it; not a lower bound for this architecture, " + DERIVED_LABEL,
         ),
     )
 
