@@ -23,6 +23,9 @@ OnProgress = Callable[[Unit, float], None]  # fraction of a unit done (inline ex
 
 
 class Executor(Protocol):
+    def check(self) -> None:
+        """Raise `InvalidInput` before anything is written if the executor cannot run."""
+
     def run(self, units: Sequence[Unit], on_result: OnResult, on_progress: OnProgress) -> None: ...
 
 
@@ -30,6 +33,9 @@ class InlineExecutor:
     """Units one after another in this process (the default; what CI uses)."""
 
     name = "inline"
+
+    def check(self) -> None:
+        return None
 
     def run(self, units: Sequence[Unit], on_result: OnResult, on_progress: OnProgress) -> None:
         for unit in units:
@@ -57,6 +63,9 @@ class ProcessExecutor:
     def __init__(self, workers: int = 2):
         require(workers >= 1, f"--workers must be >= 1; got {workers}")
         self.workers = workers
+
+    def check(self) -> None:
+        return None
 
     def run(self, units: Sequence[Unit], on_result: OnResult, on_progress: OnProgress) -> None:
         if not units:
@@ -110,13 +119,18 @@ class RayExecutor:
         self.address = address
         self.num_cpus = num_cpus
 
-    def run(self, units: Sequence[Unit], on_result: OnResult, on_progress: OnProgress) -> None:
+    def check(self) -> None:
         try:
-            import ray
+            import ray  # noqa: F401
         except ImportError:
             raise InvalidInput("the Ray executor needs ray: pip install 'rnncap[ray]'") from None
         if self.address:
             check_ray_address(self.address)
+
+    def run(self, units: Sequence[Unit], on_result: OnResult, on_progress: OnProgress) -> None:
+        import ray
+
+        self.check()
         started = False
         if not ray.is_initialized():
             kwargs: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False}

@@ -139,16 +139,18 @@ def run_study(
     ``on_unit`` is called as each unit is recorded.
     """
     start = time.perf_counter()
-    folder = ensure_writable_folder(Path(out))
+    executor = executor or make_executor(config.executor)
+    executor.check()
     task_dict = {"dataset": "nyc2013", **config.task}
     task = make_task(task_dict)
+    td = task_data(task_dict)
+    shape = TaskShape(int(td.input_size), int(td.train.x.shape[1]), int(td.outputs))
+    archs = plan_architectures(config, shape)
+    units = plan_units(config, archs, task_dict)
+    by_name = {a.name: a for a in archs}
+    infos = {a.name: _arch_info(a, by_name, shape, config.measures) for a in archs}
+    folder = ensure_writable_folder(Path(out))  # only now, once the plan is known to be valid
     with ResultsStore.create(folder / STORE_NAME) as store:
-        td = task_data(task_dict)
-        shape = TaskShape(int(td.input_size), int(td.train.x.shape[1]), int(td.outputs))
-        archs = plan_architectures(config, shape)
-        units = plan_units(config, archs, task_dict)
-        by_name = {a.name: a for a in archs}
-        infos = {a.name: _arch_info(a, by_name, shape, config.measures) for a in archs}
         store.set_plan([(u.key, u.arch, list(u.seeds)) for u in units], infos)
         store.set_meta(
             {"study": config.to_dict(), "task_info": _task_info(task, td), "updated": time.time()}
@@ -181,7 +183,7 @@ def run_study(
             if on_progress:
                 on_progress(state["runs"] + min(fraction, 0.999) * len(unit.seeds), total_runs)
 
-        (executor or make_executor(config.executor)).run(pending, record, partial)
+        executor.run(pending, record, partial)
     return StudySummary(
         folder / STORE_NAME,
         len(units),

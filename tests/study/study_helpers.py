@@ -1,0 +1,48 @@
+"""Tiny studies for the study and report tests: LSTM 1x4 and 2x4 (and a frontier), one epoch."""
+
+from __future__ import annotations
+
+from rnncap.study import StudyConfig
+from rnncap.study.config import Frontier, Grid
+
+TINY_TOML = """
+name = "tiny"
+seeds = [0, 1]
+chunk = 1
+measures = ["counts", "bounds", "forecast", "norms"]
+forecast_points = 48
+
+[task]
+history = 24
+stride = 24
+
+[grid]
+layers = [1, 2]
+units = [4]
+frontier = []
+
+[training]
+epochs = 1
+batch_size = 64
+"""
+
+
+def tiny_config(**changes) -> StudyConfig:
+    """Two architectures x two seeds, one seed per unit (four units), on 24-step windows."""
+    cfg = StudyConfig(
+        name="tiny",
+        task={"history": 24, "stride": 24},
+        grid=Grid(layers=(1, 2), units=(4,), frontier=()),
+        seeds=(0, 1),
+        chunk=1,
+        measures=("counts", "bounds", "forecast", "norms"),
+        training={"epochs": 1, "batch_size": 64},
+        forecast_points=48,
+    )
+    return cfg.replace(**changes)
+
+
+def tiny_frontier_config() -> StudyConfig:
+    return tiny_config(
+        grid=Grid(layers=(1, 2), units=(4,), frontier=(Frontier("lstm", "lstm:2x4", (1, 2)),))
+    )

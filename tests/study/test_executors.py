@@ -1,0 +1,65 @@
+"""Process pool and Ray executors give the same records as the in-process one."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+from study_helpers import tiny_config
+
+from rnncap.errors import InvalidInput
+from rnncap.study import ResultsStore, run_study
+from rnncap.study.executors import ProcessExecutor, RayExecutor, check_ray_address
+
+
+def _metrics(folder) -> dict:
+    with ResultsStore.open(folder) as store:
+        return {(r["arch"], r["seed"]): r for r in store.runs()}
+
+
+def _assert_same_runs(a: dict, b: dict) -> None:
+    assert a.keys() == b.keys()
+    for k in a:  # one torch thread per worker vs two inline: float noise only
+        for col in ("train_mae", "val_mae", "test_mae"):
+            assert a[k][col] == pytest.approx(b[k][col], rel=1e-3), (k, col)
+
+
+def test_process_pool_matches_inline(tiny_study, tmp_path):
+    inline, _ = tiny_study
+    summary = run_study(tiny_config(), tmp_path, executor=ProcessExecutor(2))
+    assert (summary.ran, summary.runs) == (4, 4)
+    _assert_same_runs(_metrics(inline), _metrics(tmp_path))
+
+
+@pytest.fixture(scope="module")
+def local_ray():
+    import ray  # a test dependency: CI must exercise the Ray path, never skip it
+
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    yield ray
+    ray.shutdown()
+
+
+def test_ray_tasks_on_a_local_cluster_match_inline(tiny_study, tmp_path, local_ray):
+    inline, _ = tiny_study
+    summary = run_study(tiny_config(), tmp_path, executor=RayExecutor())
+    assert (summary.ran, summary.runs) == (4, 4)
+    assert local_ray.is_initialized()  # a cluster the study did not start is left running
+    _assert_same_runs(_metrics(inline), _metrics(tmp_path))
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_a_ray_address_that_does_not_answer_is_bad_input_and_writes_nothing(tmp_path):
+    address = f"127.0.0.1:{_closed_port()}"
+    with pytest.raises(InvalidInput, match=f"no Ray cluster answers at '{address}'"):
+        check_ray_address(address)
+    with pytest.raises(InvalidInput, match="no Ray cluster answers"):
+        run_study(tiny_config(), tmp_path / "out", executor=RayExecutor(address))
+    assert not (tmp_path / "out").exists()
+    with pytest.raises(InvalidInput, match="not HOST:PORT"):
+        check_ray_address("nonsense")

@@ -1,0 +1,82 @@
+"""run_study end to end on real data: what is recorded, and that a rerun skips what is done."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import numpy as np
+import pytest
+from study_helpers import tiny_config
+
+from rnncap.arch import parse_arch
+from rnncap.data import Task, prepare_task
+from rnncap.engine import Job, MemberData, RecurrentModel, TrainSettings, train
+from rnncap.study import ResultsStore, run_study
+
+
+def test_every_planned_model_is_recorded_once_with_its_measures(tiny_study):
+    out, summary = tiny_study
+    assert (summary.planned, summary.skipped, summary.ran, summary.runs) == (4, 0, 4, 4)
+    with ResultsStore.open(out) as store:
+        runs = store.runs()
+        infos = store.architectures()
+        assert store.integrity_ok()
+    assert sorted((r["arch"], r["seed"]) for r in runs) == [
+        ("lstm:1x4", 0), ("lstm:1x4", 1), ("lstm:2x4", 0), ("lstm:2x4", 1),
+    ]  # fmt: skip
+    for r in runs:
+        assert r["test_mae"] > 0 and r["val_mae"] > 0 and r["train_mae"] > 0
+        assert r["gap"] == pytest.approx(r["test_mae"] - r["train_mae"])
+    # exact counts against the real torch module
+    for name, info in infos.items():
+        spec = parse_arch(name, input_size=37, seq_len=24, outputs=1)
+        model = RecurrentModel(spec)
+        assert info["params"] == sum(p.numel() for p in model.parameters())
+
+
+def test_recorded_test_mae_matches_an_independent_training(tiny_study):
+    """Train lstm:2x4 seed 1 directly with the engine and compute its MAE with numpy."""
+    out, _ = tiny_study
+    with ResultsStore.open(out) as store:
+        recorded = {(r["arch"], r["seed"]): r for r in store.runs()}
+    td = prepare_task(Task(history=24, stride=24))
+    spec = parse_arch("lstm:2x4", input_size=td.input_size, seq_len=24, outputs=td.outputs)
+    data = MemberData(td.train.x, td.train.y, td.val.x, td.val.y)
+    settings = TrainSettings(epochs=1, batch_size=64)
+    (member,) = train([Job(spec, 1, data, settings)])
+    pred = td.y_to_physical(member.predict(td.test.x))
+    mae = float(np.mean(np.abs(pred - td.y_to_physical(td.test.y))))
+    assert recorded[("lstm:2x4", 1)]["test_mae"] == pytest.approx(mae, rel=1e-4)
+
+
+def test_a_rerun_skips_finished_units_and_redoes_only_missing_ones(tiny_study, tmp_path):
+    out, _ = tiny_study
+    copy = tmp_path / "copy"
+    copy.mkdir()
+    src = sqlite3.connect(out / "results.sqlite")
+    dst = sqlite3.connect(copy / "results.sqlite")
+    src.backup(dst)
+    src.close()
+    # forget one unit (and its run), as if the study had been killed before recording it
+    key = dst.execute("SELECT key FROM units WHERE arch = 'lstm:2x4' LIMIT 1").fetchone()[0]
+    dst.execute("DELETE FROM runs WHERE unit_key = ?", (key,))
+    dst.execute("DELETE FROM units WHERE key = ?", (key,))
+    dst.commit()
+    dst.close()
+    summary = run_study(tiny_config(), copy)
+    assert (summary.skipped, summary.ran) == (3, 1)
+    with ResultsStore.open(copy) as store:
+        assert key in store.done_keys() and len(store.runs()) == 4
+    again = run_study(tiny_config(), copy)
+    assert (again.skipped, again.ran) == (4, 0)
+
+
+def test_a_changed_budget_gets_new_units(tiny_study, tmp_path):
+    from rnncap.study.plan import TaskShape, plan_architectures, plan_units
+
+    shape = TaskShape(37, 24, 1)
+    a = tiny_config()
+    b = tiny_config(training={"epochs": 2, "batch_size": 64})
+    keys_a = {u.key for u in plan_units(a, plan_architectures(a, shape), a.task)}
+    keys_b = {u.key for u in plan_units(b, plan_architectures(b, shape), b.task)}
+    assert len(keys_a) == 4 and not keys_a & keys_b
