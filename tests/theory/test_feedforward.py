@@ -5,6 +5,8 @@ import math
 import numpy as np
 import pytest
 import torch
+from hypothesis import given
+from hypothesis import strategies as st
 
 from rnncap.arch import parse_arch
 from rnncap.theory import bhlm_thm7_vc, bhlm_thm10_log10, bounds, goldberg_jerrum_vc
@@ -58,3 +60,9 @@ def test_relu_rnn_rows_are_explicit_and_labelled_derived():
     assert rows["bhlm19-thm7-untied"].result.value > 0
     assert "existence" in rows["bhlm19-thm3"].result.notes[0]
     assert not rows["km97-pfaffian-unrolled"].result.applicable  # ReLU is not Pfaffian
+
+
+@given(w=st.floats(1, 1e9), u=st.floats(1, 1e12), f=st.floats(1.001, 100))
+def test_theorem_10_is_monotone_in_w_and_u(w, u, f):
+    assert bhlm_thm10_log10(w * f, u) > bhlm_thm10_log10(w, u)
+    assert bhlm_thm10_log10(w, u * f) > bhlm_thm10_log10(w, u)

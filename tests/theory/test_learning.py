@@ -1,4 +1,4 @@
-"""Learning-theory glue: theory.md section 7 vectors and the sample-size rows of a spec."""
+"""Learning-theory formulas: theory.md section 7 vectors and closed forms."""
 
 import math
 
@@ -6,11 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rnncap.arch import parse_arch
 from rnncap.errors import InvalidInput
 from rnncap.theory import (
     blumer_samples,
-    bounds,
     mohri_pdim_samples,
     mohri_vc_gap,
     sample_sizes,
@@ -60,21 +58,3 @@ def test_sample_sizes_record():
     assert r.blumer == pytest.approx(5_617.89, abs=0.01) and r.uml_agnostic is None
     with pytest.raises(InvalidInput, match="delta < 1/4"):
         sample_sizes(10, 0.1, 0.3, realizable=True)
-
-
-def test_spec_rows_say_when_they_are_vacuous():
-    spec = parse_arch("rnn_relu:2x32", input_size=30, seq_len=120, outputs=1)
-    rows = {r.bound.key: r.result for r in bounds(spec, m=20_000)}
-    assert rows["mohri-thm11.8-gap"].vacuous and "vacuous" in rows["mohri-thm11.8-gap"].text
-    assert rows["mohri-thm11.8-samples"].vacuous
-    assert "only 20,000 samples" in rows["mohri-thm11.8-samples"].text
-    assert not rows["uml-agnostic-gap"].applicable  # classification result, regression task
-
-
-def test_user_proxy_reproduces_the_vector_for_a_spec():
-    spec = parse_arch("lstm:2x64", input_size=10, seq_len=120)
-    rows = {r.bound.key: r.result for r in bounds(spec, m=1000, vc=10, task="classification")}
-    assert rows["mohri-cor3.19-gap"].value == pytest.approx(0.37352, abs=1e-5)
-    assert not rows["mohri-cor3.19-gap"].vacuous
-    no_proxy = {r.bound.key: r.result for r in bounds(spec, m=1000, task="classification")}
-    assert "no explicit VC" in no_proxy["uml-agnostic-samples"].text

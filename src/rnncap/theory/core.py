@@ -223,6 +223,12 @@ class Result:
     vacuous: bool = False
     notes: tuple[str, ...] = ()
 
+    def __post_init__(self) -> None:
+        require(isinstance(self.kind, Kind), f"result kind must be a Kind; got {self.kind!r}")
+        require(bool(self.text), "a result needs its text")
+        if self.kind is Kind.ORDER:
+            require(self.log10 is not None, "an order result keeps its log10 for ratios")
+
     @property
     def applicable(self) -> bool:
         return self.kind is not Kind.NOT_APPLICABLE
