@@ -2,40 +2,68 @@
 
 from __future__ import annotations
 
+import math
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from rnncap.arch import Convention, parse_arch
 from rnncap.cli.app import app
 from rnncap.cli.output import JsonOpt, print_json, stdout, table
-from rnncap.errors import require
+from rnncap.errors import InvalidInput, require
 from rnncap.theory import Task, bounds, catalog, compare_bounds, explain, sample_sizes
 from rnncap.theory.core import DERIVED_LABEL, Kind, fmt_log10
 from rnncap.theory.explain import DEFAULT_INPUT_SIZE, DEFAULT_PAIR, DEFAULT_SEQ_LEN
 
 InputSizeOpt = Annotated[
-    int,
+    str,
     typer.Option(
         "--input-size",
+        metavar="D",
         help="Features per step d. Default 30: the embedded weather data "
         "(3 stations x 8 variables + 6 calendar/derived features).",
     ),
 ]
 SeqLenOpt = Annotated[
-    int, typer.Option("--seq-len", help="Sequence length k (default: the 120-step history).")
+    str,
+    typer.Option("--seq-len", metavar="K", help="Sequence length k (default: 120-step history)."),
 ]
-OutputsOpt = Annotated[int, typer.Option("--outputs", help="Width of the linear head.")]
-DeltaOpt = Annotated[float, typer.Option("--delta", help="Confidence parameter, in (0, 1).")]
-EpsOpt = Annotated[float, typer.Option("--epsilon", help="Accuracy parameter, > 0.")]
+OutputsOpt = Annotated[str, typer.Option("--outputs", metavar="N", help="Width of the head.")]
+BidirectionalOpt = Annotated[
+    bool, typer.Option("--bidirectional", help="Every layer runs in both directions.")
+]
+DeltaOpt = Annotated[str, typer.Option("--delta", metavar="P", help="Confidence, in (0, 1).")]
+EpsOpt = Annotated[str, typer.Option("--epsilon", metavar="E", help="Accuracy, > 0.")]
 TaskOpt = Annotated[
     Task,
     typer.Option("--task", help="regression (forecasts: pseudo-dimension) or classification."),
 ]
 ConventionOpt = Annotated[
-    Convention, typer.Option("--convention", help="Count parameters as torch or keras does.")
+    str, typer.Option("--convention", metavar="torch|keras", help="Whose parameter layout.")
 ]
+
+
+def parse_float(text: str | None, option: str, example: str) -> float | None:
+    """A number option given as text; a bad one raises a one-line `InvalidInput`."""
+    if text is None:
+        return None
+    try:
+        return float(str(text).strip().replace("_", ""))
+    except ValueError:
+        raise InvalidInput(f"{option} must be a number; got {text!r} (e.g. {example})") from None
+
+
+def _spec(arch: str, input_size: str, seq_len: str, outputs: str, convention: str, bidi: bool):
+    from rnncap.cli.count import build_spec  # late: count imports this module
+
+    return build_spec(arch, input_size, seq_len, convention, bidirectional=bidi, outputs=outputs)
+
+
+def _samples(text: str | None) -> int | None:
+    from rnncap.cli.count import parse_int
+
+    return None if text is None else parse_int(text, "--samples", 1, "--samples 20000")
+
 
 _CAPTION = (
     "Orders (Ω/O/Θ): unknown constants, compare architectures by ratios, never a number of points. "
@@ -71,19 +99,20 @@ def _cell(result) -> str:
 @app.command("bounds")
 def bounds_cmd(
     arch: Annotated[str, typer.Argument(help="Architecture, e.g. lstm:2x64.")] = "",
-    input_size: InputSizeOpt = DEFAULT_INPUT_SIZE,
-    seq_len: SeqLenOpt = DEFAULT_SEQ_LEN,
-    outputs: OutputsOpt = 1,
+    input_size: InputSizeOpt = str(DEFAULT_INPUT_SIZE),
+    seq_len: SeqLenOpt = str(DEFAULT_SEQ_LEN),
+    outputs: OutputsOpt = "1",
+    bidirectional: BidirectionalOpt = False,
     samples: Annotated[
-        int | None, typer.Option("--samples", help="Training samples m available.")
+        str | None, typer.Option("--samples", metavar="M", help="Training samples available.")
     ] = None,
-    delta: DeltaOpt = 0.05,
-    epsilon: EpsOpt = 0.1,
+    delta: DeltaOpt = "0.05",
+    epsilon: EpsOpt = "0.1",
     task: TaskOpt = Task.REGRESSION,
     vc: Annotated[
-        float | None, typer.Option("--vc", help="VC/Pdim proxy for the sample-size rows.")
+        str | None, typer.Option("--vc", metavar="D", help="VC/Pdim proxy for sample sizes.")
     ] = None,
-    convention: ConventionOpt = Convention.TORCH,
+    convention: ConventionOpt = "torch",
     only: Annotated[
         list[str] | None, typer.Option("--bound", help="Evaluate only this bound (repeatable).")
     ] = None,
@@ -100,17 +129,24 @@ def bounds_cmd(
     if list_:
         return _list(json_)
     require(bool(arch), "give an architecture, e.g. rnncap bounds lstm:2x64 (or --list)")
-    spec = parse_arch(
-        arch, input_size=input_size, seq_len=seq_len, outputs=outputs, convention=convention
+    spec = _spec(arch, input_size, seq_len, outputs, convention, bidirectional)
+    rows = bounds(
+        spec,
+        m=_samples(samples),
+        delta=parse_float(delta, "--delta", "--delta 0.05"),
+        epsilon=parse_float(epsilon, "--epsilon", "--epsilon 0.1"),
+        task=task,
+        vc=parse_float(vc, "--vc", "--vc 10"),
+        keys=tuple(only) if only else None,
     )
-    keys = tuple(only) if only else None
-    rows = bounds(spec, m=samples, delta=delta, epsilon=epsilon, task=task, vc=vc, keys=keys)
     if json_:
         return print_json({"arch": spec.to_dict(), "task": task.value, "bounds": rows})
     shown = [r for r in rows if show_all or r.result.applicable]
     hidden = len(rows) - len(shown)
     caption = _CAPTION + (f" {hidden} rows do not apply (--all shows them)." if hidden else "")
-    title = f"Capacity bounds for {spec.name} (d = {input_size}, k = {seq_len}, {task.value})"
+    title = (
+        f"Capacity bounds for {spec.name} (d = {spec.input_size}, k = {spec.seq_len}, {task.value})"
+    )
     body = [
         (
             r.bound.key,
@@ -142,11 +178,12 @@ def _list(json_: bool) -> None:
 def explain_cmd(
     arch_a: Annotated[str, typer.Argument(help="Architecture A.")] = DEFAULT_PAIR[0],
     arch_b: Annotated[str, typer.Argument(help="Architecture B.")] = DEFAULT_PAIR[1],
-    input_size: InputSizeOpt = DEFAULT_INPUT_SIZE,
-    seq_len: SeqLenOpt = DEFAULT_SEQ_LEN,
-    outputs: OutputsOpt = 1,
+    input_size: InputSizeOpt = str(DEFAULT_INPUT_SIZE),
+    seq_len: SeqLenOpt = str(DEFAULT_SEQ_LEN),
+    outputs: OutputsOpt = "1",
+    bidirectional: BidirectionalOpt = False,
     task: TaskOpt = Task.REGRESSION,
-    convention: ConventionOpt = Convention.TORCH,
+    convention: ConventionOpt = "torch",
     json_: JsonOpt = False,
 ) -> None:
     """How capacity changes from ARCH_A to ARCH_B, computed from the figures and the catalog.
@@ -154,8 +191,8 @@ def explain_cmd(
     Defaults: lstm:1x128 against lstm:2x64 with the embedded weather data's 30 inputs and the
     120-step history. Example: rnncap explain lstm:1x128 lstm:4x45
     """
-    opts = dict(input_size=input_size, seq_len=seq_len, outputs=outputs, convention=convention)
-    a, b = parse_arch(arch_a, **opts), parse_arch(arch_b, **opts)
+    opts = (input_size, seq_len, outputs, convention, bidirectional)
+    a, b = _spec(arch_a, *opts), _spec(arch_b, *opts)
     result = explain(a, b, task=task)
     if json_:
         return print_json(result)
@@ -192,9 +229,9 @@ def render_bound_ratios(specs: list) -> None:
 
 @app.command("sample-size")
 def sample_size_cmd(
-    vc: Annotated[float, typer.Option("--vc", help="VC dimension (or Pdim) D.")],
-    epsilon: EpsOpt = 0.1,
-    delta: DeltaOpt = 0.05,
+    vc: Annotated[str, typer.Option("--vc", metavar="D", help="VC dimension (or Pdim) D.")],
+    epsilon: EpsOpt = "0.1",
+    delta: DeltaOpt = "0.05",
     realizable: Annotated[
         bool, typer.Option("--realizable", help="Realizable case (a consistent learner).")
     ] = False,
@@ -204,7 +241,9 @@ def sample_size_cmd(
 
     Example: rnncap sample-size --vc 10 --epsilon 0.1 --delta 0.05
     """
-    s = sample_sizes(vc, epsilon, delta, realizable=realizable)
+    d = parse_float(vc, "--vc", "--vc 10")
+    eps = parse_float(epsilon, "--epsilon", "--epsilon 0.1")
+    s = sample_sizes(d, eps, parse_float(delta, "--delta", "--delta 0.05"), realizable=realizable)
     if json_:
         return print_json(s)
     rows = [
@@ -219,15 +258,9 @@ def sample_size_cmd(
         ("consistent learner", s.blumer, "Blumer et al. 1989 (log2)"),
     ]
     body = [
-        (what, f"{m:,.2f}" if m < 1e7 else fmt_log10(_log10(m)), cite)
+        (what, f"{m:,.2f}" if m < 1e7 else fmt_log10(math.log10(m)), cite)
         for what, m, cite in rows
         if m is not None
     ]
-    title = f"Sample sizes for d = {vc:g}, ε = {epsilon:g}, δ = {delta:g}"
+    title = f"Sample sizes for d = {s.vc:g}, ε = {s.epsilon:g}, δ = {s.delta:g}"
     stdout().print(table(title, ("case", "m", "citation"), body, right=("m",)))
-
-
-def _log10(x: float) -> float:
-    import math
-
-    return math.log10(x)
