@@ -214,15 +214,22 @@ def explain_cmd(
     out.print(_fold(table(title, cols, body)))
 
 
+def _ratio_cell(row, i: int) -> str:
+    """Ratio to the first architecture; explicit bounds also show their value."""
+    result = row.results[i]
+    value = fmt_log10(result.log10) if result.kind is Kind.EXPLICIT and result.log10 else ""
+    if i == 0:
+        return value or ("order" if result.applicable else "n/a")
+    ratio = row.ratio_text(i) if row.ratios[i].log10 is not None else "—"
+    return f"{ratio} ({value})" if value else ratio
+
+
 def render_bound_ratios(specs: list) -> None:
     """The bound-ratio table that `rnncap compare` shows under its figures."""
     rows = compare_bounds(specs)
     names = [s.name for s in specs]
-    body = [
-        (r.bound.key, r.bound.form.value, *(r.ratio_text(i) for i in range(1, len(specs))))
-        for r in rows
-    ]
-    cols = ("bound", "form", *(f"{n} / {names[0]}" for n in names[1:]))
+    body = [(r.bound.key, *(_ratio_cell(r, i) for i in range(len(specs)))) for r in rows]
+    cols = ("bound", names[0], *(f"{n} / {names[0]}" for n in names[1:]))
     title = "Bound ratios to the first (same expression: the unknown constant cancels)"
     stdout().print(_fold(table(title, cols, body, caption=_CAPTION)))
 
