@@ -6,6 +6,7 @@ only fixed statement is the literature's gap: no result separates depth from w f
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -70,14 +71,20 @@ class Explanation:
 def _change(x: float, y: float) -> str:
     if x == y:
         return "unchanged"
-    pct = 100 * (y - x) / x
-    return f"{'up' if y > x else 'down'} {abs(pct):.0f}% ({x:,} → {y:,})"
+    pct = abs(100 * (y - x) / x)
+    return f"{'up' if y > x else 'down'} {pct:.{1 if pct < 10 else 0}f}% ({x:,} → {y:,})"
 
 
 def _expr(r: CompareRow) -> str:
     """The bare expression of an order result ("Ω(w·k)"), empty for explicit values."""
     text = r.results[0].text
-    return text.split(" = ")[0] if r.bound.form is Form.ORDER and " = " in text else ""
+    if r.bound.form is Form.ORDER and re.search(r" = [ΩOΘÕ]\(", text):
+        return text.split(" = ")[0]
+    return ""
+
+
+def _item(r: CompareRow) -> str:
+    return " ".join(part for part in (r.bound.key, _expr(r), _factor(r)) if part)
 
 
 def _factor(r: CompareRow) -> str:
@@ -99,10 +106,10 @@ def explain(spec_a: RecurrentSpec, spec_b: RecurrentSpec, **setting: Any) -> Exp
     lower = [r for r in ratios if r.bound.direction is Direction.LOWER and not r.bound.existence]
     upper = [r for r in ratios if r.bound.direction is Direction.UPPER]
     if lower:
-        items = "; ".join(f"{r.bound.key} {_expr(r)} {_factor(r)}" for r in lower)
+        items = "; ".join(_item(r) for r in lower)
         lines.append(f"Lower bounds (orders, constants cancel in the ratio): {items}.")
     if upper:
-        items = "; ".join(f"{r.bound.key} {_expr(r)} {_factor(r)}" for r in upper)
+        items = "; ".join(_item(r) for r in upper)
         lines.append(f"Upper bounds change: {items} (a ratio of upper bounds compares the bounds).")
     no_ratio = [r for r in rows if r.ratios[1].log10 is None and r.ratios[1].reason]
     if no_ratio and spec_a.cell != spec_b.cell:
