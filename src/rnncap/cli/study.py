@@ -68,19 +68,25 @@ def _run(cfg: StudyConfig, out: Path, json_out: bool, no_report: bool) -> None:
         TimeElapsedColumn(),
         TimeRemainingColumn(),
     )
-    with Progress(*columns, console=err, transient=False) as bar:
-        task = bar.add_task(f"study {cfg.name}", total=1)
+    bar = Progress(*columns, console=err, transient=False)
+    task = bar.add_task(f"study {cfg.name}", total=1, start=False)
 
-        def on_progress(done: float, total: float) -> None:
-            bar.update(task, completed=done, total=total)
+    def on_progress(done: float, total: float) -> None:
+        if not bar.live.is_started:  # the plan is valid and recorded: show the bar from now on
+            bar.start()
+            bar.start_task(task)
+        bar.update(task, completed=done, total=total)
 
-        def on_unit(u: UnitDone) -> None:
-            mae = f"test MAE {u.test_mae:.3f}" if u.test_mae is not None else "done"
-            bar.console.print(
-                f"[{u.done}/{u.total}] {u.arch} seeds {list(u.seeds)}: {mae} ({u.seconds:.1f} s)"
-            )
+    def on_unit(u: UnitDone) -> None:
+        mae = f"test MAE {u.test_mae:.3f}" if u.test_mae is not None else "done"
+        bar.console.print(
+            f"[{u.done}/{u.total}] {u.arch} seeds {list(u.seeds)}: {mae} ({u.seconds:.1f} s)"
+        )
 
+    try:
         summary = run_study(cfg, out, on_unit=on_unit, on_progress=on_progress)
+    finally:
+        bar.stop()
     result: dict = {"summary": summary.to_dict()}
     if not no_report:
         from rnncap.report import build_report
