@@ -5,3 +5,4 @@ from rnncap.cli import data  # noqa: F401
 from rnncap.cli import count  # noqa: F401
 from rnncap.cli import theory  # noqa: F401
 from rnncap.cli import study  # noqa: F401
+from rnncap.cli import forecast  # noqa: F401

@@ -1,0 +1,211 @@
+"""`rnncap forecast train|evaluate|predict`: the recurrent forecaster against honest baselines."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from rnncap.cli.app import app
+from rnncap.cli.data import FreqOpt, MaxGapOpt, ResampleOpt, TimeColOpt, TzOpt
+from rnncap.cli.output import JsonOpt, fmt_int, print_json, stderr, stdout, table
+
+forecast_app = typer.Typer(help="Train, evaluate and run recurrent weather forecasters.")
+app.add_typer(forecast_app, name="forecast")
+
+DataOpt = Annotated[str, typer.Option("--data", help="nyc2013, or a Jena or CSV file.")]
+ModelArg = Annotated[Path, typer.Argument(help="Checkpoint written by `rnncap forecast train`.")]
+
+
+@forecast_app.command("train")
+def train(
+    data: DataOpt = "nyc2013",
+    arch: Annotated[str, typer.Option(help="Architecture, e.g. lstm:2x32, gru:64,32.")] = (
+        "lstm:2x32"
+    ),
+    preset: Annotated[str, typer.Option(help="Jena task preset: chollet or keras.")] = "",
+    target: Annotated[str, typer.Option(help="Target variable(s), comma-separated.")] = "",
+    station: Annotated[str, typer.Option(help="Station of the target (nyc2013: JFK).")] = "",
+    history: Annotated[int, typer.Option(help="Input steps per window.")] = 120,
+    horizon: Annotated[int, typer.Option(help="Steps ahead of the last input.")] = 24,
+    all_leads: Annotated[bool, typer.Option(help="Predict every lead 1..horizon.")] = False,
+    inputs: Annotated[str, typer.Option(help="Input variables/columns (default: all).")] = "",
+    time_features: Annotated[bool, typer.Option(help="Hour/day-of-year sin & cos.")] = True,
+    stride: Annotated[int, typer.Option(help="Keep every n-th window.")] = 1,
+    split: Annotated[str, typer.Option(help="END_TRAIN,END_VAL: dates or fractions.")] = "",
+    resample: ResampleOpt = "",
+    freq: FreqOpt = "",
+    time_column: TimeColOpt = "",
+    tz: TzOpt = "",
+    max_gap: MaxGapOpt = "",
+    epochs: Annotated[int, typer.Option(help="Maximum epochs.")] = 30,
+    batch_size: Annotated[int, typer.Option(help="Windows per batch.")] = 128,
+    lr: Annotated[float, typer.Option(help="Peak Adam learning rate (cosine decay).")] = 3e-3,
+    dropout: Annotated[float, typer.Option(help="Dropout between layers.")] = 0.1,
+    clip: Annotated[float, typer.Option(help="Gradient-norm clipping.")] = 1.0,
+    patience: Annotated[int, typer.Option(help="Early-stopping patience (epochs).")] = 6,
+    seed: Annotated[int, typer.Option(help="Seed of weights, dropout and batch order.")] = 0,
+    time_limit: Annotated[float, typer.Option(help="Stop after this many seconds.")] = 280.0,
+    out: Annotated[Path, typer.Option(help="Checkpoint file to write.")] = Path("model.pt"),
+    json: JsonOpt = False,
+) -> None:
+    """Train a forecaster and write one checkpoint file.
+
+    Example: rnncap forecast train --data nyc2013 --arch lstm:2x32 --out model.pt
+    """
+    from rnncap.forecast import Forecaster, save, train_summary
+    from rnncap.forecast.tasks import task_from_options
+
+    task = task_from_options(
+        data, preset=preset, target=target, station=station, history=history, horizon=horizon,
+        all_leads=all_leads, inputs=inputs, time_features=time_features, stride=stride,
+        split=split, resample=resample, freq=freq, time_column=time_column, tz=tz,
+        max_gap=max_gap,
+    )  # fmt: skip
+    from rnncap.data import prepare_task
+
+    td = prepare_task(task)
+    model = Forecaster(
+        arch, dropout=dropout, epochs=epochs, batch_size=batch_size, lr=lr, clip=clip,
+        patience=patience, seed=seed, time_limit=time_limit or None,
+    )  # fmt: skip
+    model.build_spec(td)  # bad settings fail here, before the progress bar
+    with _epoch_bar(epochs) as advance:
+        model.fit(td, progress=advance)
+    save(model, out)
+    summary = train_summary(model, td, out)
+    if json:
+        print_json(summary)
+        return
+    t = summary["task"]
+    rows = [
+        ("task", f"{','.join(t['target'])} {t['horizon']} steps ahead from {t['history']} steps"),
+        ("parameters", fmt_int(summary["parameters"])),
+        ("windows train/val/test", "/".join(fmt_int(n) for n in summary["windows"].values())),
+        (
+            "epochs run (best)",
+            f"{summary['epochs_run']} ({summary['best_epoch']}), {summary['status']}",
+        ),
+        ("training time", f"{summary['train_seconds']:.0f} s"),
+        ("MSE train/val/test (scaled)", "/".join(f"{v:.4f}" for v in summary["loss"].values())),
+    ]
+    for split in ("val", "test"):
+        m = summary[f"{split}_mae"]
+        rows.append(
+            (f"{split} MAE", f"{m['model']:.3f} (persistence {m['persistence']:.3f}, "
+             f"skill {m['skill']:+.1%})")
+        )  # fmt: skip
+    stdout().print(table(f"{summary['arch']} -> {out}", ["", "value"], rows))
+
+
+@forecast_app.command("evaluate")
+def evaluate(
+    model_path: ModelArg,
+    data: Annotated[
+        str, typer.Option("--data", help="Other data (default: the training data).")
+    ] = "",
+    plot: Annotated[
+        Path | None, typer.Option(help="Write a PNG: fortnight and error by lead.")
+    ] = None,
+    json: JsonOpt = False,
+) -> None:
+    """Score the model and every baseline on validation and test (physical units).
+
+    Example: rnncap forecast evaluate model.pt --plot forecast.png
+    """
+    from rnncap.data import prepare_task
+    from rnncap.forecast import evaluate as run_evaluation
+    from rnncap.forecast import load
+
+    model = load(model_path)
+    td = prepare_task(model.task_.replace(dataset=data) if data else model.task_)
+    result = run_evaluation(model, td)
+    if plot is not None:
+        from rnncap.forecast.plots import plot_evaluation
+
+        plot_evaluation(model, td, result, plot)
+    if json:
+        print_json(result)
+        return
+    unit = ",".join(result.units)
+    columns = ["model", "split", f"MAE ({unit})", f"RMSE ({unit})", "skill", "windows"]
+    rows = [
+        (s.model, s.split, f"{s.mae:.3f}", f"{s.rmse:.3f}", f"{s.skill:+.1%}", fmt_int(s.n))
+        for s in result.scores
+    ]
+    losses = ", ".join(f"{k} {v:.4f}" for k, v in result.losses.items())
+    caption = f"skill = 1 - MAE / MAE(persistence); model MSE (scaled): {losses}"
+    stdout().print(table(str(model_path), columns, rows, right=columns[2:], caption=caption))
+
+
+@forecast_app.command("predict")
+def predict(
+    model_path: ModelArg,
+    data: Annotated[str, typer.Option("--data", help="nyc2013, or a file with the same columns.")],
+    out: Annotated[Path | None, typer.Option(help="CSV file to write (default: stdout).")] = None,
+    json: JsonOpt = False,
+) -> None:
+    """Forecast from every complete window of the data, as CSV (one row per window and lead).
+
+    Example: rnncap forecast predict model.pt --data nyc2013 --out forecasts.csv
+    """
+    from rnncap.forecast import forecast_frame, load
+    from rnncap.forecast.tasks import write_csv
+
+    model = load(model_path)
+    frame = forecast_frame(model, model.task_.replace(dataset=data).load())
+    if json:
+        print_json({"model": str(model_path), "rows": len(frame), "forecasts": _records(frame)})
+    elif out is not None:
+        write_csv(frame, out)
+        stderr().print(f"wrote {fmt_int(len(frame))} forecasts to {out}")
+    else:
+        frame.to_csv(sys.stdout, index=False)
+
+
+def _records(frame) -> list[dict]:
+    out = frame.copy()
+    for col in ("issued", "valid"):
+        out[col] = out[col].map(lambda t: t.isoformat())
+    out["observed"] = out["observed"].astype(object).where(out["observed"].notna(), None)
+    return out.to_dict(orient="records")
+
+
+class _epoch_bar:  # noqa: N801  (used as a context manager)
+    """A Rich progress bar on stderr, advanced once per epoch."""
+
+    def __init__(self, epochs: int):
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+
+        self.progress = Progress(
+            TextColumn("[progress.description]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=stderr(),
+            transient=False,
+        )
+        self.task = self.progress.add_task("training", total=epochs)
+
+    def __enter__(self):
+        self.progress.start()
+
+        def advance(record: dict) -> None:
+            desc = (
+                f"epoch {record['epoch']}: train {record['train_loss']:.4f} "
+                f"val {record['val_loss']:.4f}"
+            )
+            self.progress.update(self.task, completed=record["epoch"], description=desc)
+
+        return advance
+
+    def __exit__(self, *exc) -> None:
+        self.progress.stop()

@@ -1,0 +1,116 @@
+"""One checkpoint file per forecaster: a plain dict saved with `torch.save`, written atomically.
+
+It holds everything needed to predict again: weights, ``spec.to_dict()``, the task, the scalers,
+the column names, the training settings and history, and the library versions.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
+
+from rnncap import __version__
+from rnncap.arch.spec import RecurrentSpec
+from rnncap.data.scaling import Scaler
+from rnncap.data.task import Task
+from rnncap.engine.model import RecurrentModel
+from rnncap.errors import InvalidInput, require
+from rnncap.forecast.forecaster import SETTINGS, Forecaster
+
+FORMAT = "rnncap.forecaster"
+FORMAT_VERSION = 1
+
+
+def versions() -> dict[str, str]:
+    return {
+        "rnncap": __version__,
+        "torch": str(torch.__version__),
+        "numpy": np.__version__,
+        "pandas": pd.__version__,
+        "python": platform.python_version(),
+    }
+
+
+def to_checkpoint(model: Forecaster) -> dict:
+    """The plain dict of a fitted forecaster."""
+    model._check_fitted()
+    return {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "state_dict": {k: v.detach().cpu() for k, v in model.model_.state_dict().items()},
+        "spec": model.spec_.to_dict(),
+        "settings": model.get_params(),
+        "task": model.task_.to_dict(),
+        "x_scaler": model.x_scaler_.to_dict(),
+        "y_scaler": model.y_scaler_.to_dict(),
+        "input_columns": list(model.input_columns_),
+        "target_columns": list(model.target_columns_),
+        "target_units": list(model.target_units_),
+        "history": model.history_,
+        "best_epoch": model.best_epoch_,
+        "status": model.status_,
+        "losses": model.losses_,
+        "train_seconds": model.train_seconds_,
+        "versions": versions(),
+    }
+
+
+def save(model: Forecaster, path: str | Path) -> Path:
+    """Write the checkpoint to `path` atomically (temp file in the same folder, then rename)."""
+    path = Path(path)
+    require(path.parent.is_dir(), f"no folder {path.parent} for the checkpoint; create it first")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        torch.save(to_checkpoint(model), tmp)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+    return path
+
+
+def load(path: str | Path) -> Forecaster:
+    """A fitted `Forecaster` from a checkpoint file."""
+    path = Path(path)
+    require(path.is_file(), f"no checkpoint file {path}; train one with rnncap forecast train")
+    try:
+        ckpt = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as exc:  # torch raises several types for a file that is not a checkpoint
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise InvalidInput(f"{path} is not a readable rnncap checkpoint ({first[:120]})") from None
+    require(
+        isinstance(ckpt, dict) and ckpt.get("format") == FORMAT,
+        f"{path} is not an rnncap forecaster checkpoint (made by rnncap forecast train)",
+    )
+    require(
+        ckpt.get("format_version") == FORMAT_VERSION,
+        f"{path} has checkpoint format {ckpt.get('format_version')}; this rnncap reads "
+        f"{FORMAT_VERSION}",
+    )
+    settings = {k: ckpt["settings"][k] for k in SETTINGS}
+    model = Forecaster(**settings)
+    spec = RecurrentSpec.from_dict(ckpt["spec"])
+    net = RecurrentModel(spec, dropout=settings["dropout"])
+    net.load_state_dict(ckpt["state_dict"])
+    net.eval()
+    model.model_, model.spec_ = net, spec
+    model.task_ = Task.from_dict(ckpt["task"])
+    model.x_scaler_ = Scaler.from_dict(ckpt["x_scaler"])
+    model.y_scaler_ = Scaler.from_dict(ckpt["y_scaler"])
+    model.input_columns_ = tuple(ckpt["input_columns"])
+    model.target_columns_ = tuple(ckpt["target_columns"])
+    model.target_units_ = tuple(ckpt["target_units"])
+    model.history_ = list(ckpt["history"])
+    model.best_epoch_ = ckpt["best_epoch"]
+    model.status_ = ckpt["status"]
+    model.losses_ = dict(ckpt["losses"])
+    model.train_seconds_ = ckpt["train_seconds"]
+    model.versions_ = dict(ckpt["versions"])
+    return model

@@ -1,0 +1,89 @@
+"""Score a forecaster and every baseline on validation and test, on the same windows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from rnncap.data.dataset import Dataset
+from rnncap.data.task import TaskData, inference_windows
+from rnncap.forecast.baselines import Baseline, Persistence, all_baselines
+from rnncap.forecast.forecaster import Forecaster
+from rnncap.forecast.metrics import Score, mae, score
+
+EVAL_SPLITS = ("val", "test")
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Scores (model first, then baselines) per split; skill is against persistence."""
+
+    model: str
+    scores: tuple[Score, ...]
+    losses: dict
+    units: tuple[str, ...]
+
+    def get(self, model: str, split: str) -> Score:
+        return next(s for s in self.scores if s.model == model and s.split == split)
+
+    def to_dict(self) -> dict:
+        return {
+            "model": self.model,
+            "units": list(self.units),
+            "losses": self.losses,
+            "scores": [s.to_dict() for s in self.scores],
+        }
+
+
+def evaluate(
+    model: Forecaster,
+    td: TaskData,
+    baselines: list[Baseline] | None = None,
+    splits: tuple[str, ...] = EVAL_SPLITS,
+) -> Evaluation:
+    """MAE, RMSE, skill and per-lead errors of `model` and the baselines, physical units."""
+    model.check_task(td)
+    fitted = [b.fit(td) for b in (all_baselines() if baselines is None else baselines)]
+    name = model.spec_.name
+    scores = []
+    for split in splits:
+        base = mae(Persistence().fit(td).predict(td, split), td.y_physical(td.split(split)))
+        scores.append(score(name, split, model.predict(td, split), td, base))
+        scores += [score(b.name, split, b.predict(td, split), td, base) for b in fitted]
+    return Evaluation(name, tuple(scores), dict(model.losses_), td.target_units)
+
+
+def forecast_frame(model: Forecaster, dataset: Dataset) -> pd.DataFrame:
+    """Forecasts from every complete window of `dataset`, one row per (window, lead, target).
+
+    Columns: issued (time of the last input), valid (target time), lead (steps), variable,
+    unit, forecast, observed (empty when the target time lies beyond the data).
+    """
+    model._check_fitted()
+    task = model.task_.replace(dataset=dataset.name)
+    win = inference_windows(task, dataset)
+    model.check_columns(win.input_columns, win.target_columns, dataset.name)
+    pred = model.predict_physical(win.x)  # (n, outputs), lead-major
+    n_targets = len(win.target_columns)
+    leads = np.repeat(np.array(task.leads), n_targets)
+    targets = np.tile(np.arange(n_targets), len(task.leads))
+    valid_rows = win.rows[:, None] + leads[None, :]
+    inside = valid_rows < len(win.times)
+    observed = np.full(pred.shape, np.nan)
+    observed[inside] = win.target_values[
+        valid_rows[inside], np.broadcast_to(targets, pred.shape)[inside]
+    ]
+    issued = np.repeat(win.issued, pred.shape[1])
+    return pd.DataFrame(
+        {
+            "issued": issued,
+            "valid": issued + pd.to_timedelta(np.tile(leads, len(win.rows)) * win.step),
+            "lead": np.tile(leads, len(win.rows)),
+            "variable": np.array(win.target_columns)[np.tile(targets, len(win.rows))],
+            "unit": np.array(model.target_units_)[np.tile(targets, len(win.rows))],
+            "forecast": pred.ravel(),
+            "observed": observed.ravel(),
+        }
+    )

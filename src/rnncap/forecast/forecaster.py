@@ -1,0 +1,275 @@
+"""`Forecaster`: a stacked LSTM/GRU/RNN with a linear head, trained by one readable loop.
+
+The loop follows nanoGPT's order of phases: learning rate, batches (forward, loss, backward, clip,
+step), evaluation, early-stopping bookkeeping, log. Adam, MSE on scaled targets, gradient-norm
+clipping, cosine decay of the learning rate, early stopping on the validation loss (the best
+epoch's weights are kept), and deterministic seeding (weights, dropout and batch order depend on
+``seed`` alone, on one thread of one device).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+
+import numpy as np
+import torch
+from torch import nn
+
+from rnncap.arch.spec import RecurrentSpec, parse_arch
+from rnncap.data.scaling import Scaler
+from rnncap.data.task import Task, TaskData
+from rnncap.engine.model import RecurrentModel
+from rnncap.errors import InvalidInput, require
+
+# what the task must agree on for a trained model to apply to it (the dataset may differ)
+TASK_IDENTITY = ("target", "station", "history", "horizon", "all_leads", "inputs", "time_features")
+
+
+def lr_at(epoch: int, epochs: int, lr: float, min_ratio: float = 0.1) -> float:
+    """Cosine decay from `lr` (epoch 1) to `lr * min_ratio` (last epoch)."""
+    if epochs <= 1:
+        return lr
+    progress = (epoch - 1) / (epochs - 1)
+    return lr * (min_ratio + (1 - min_ratio) * 0.5 * (1 + math.cos(math.pi * progress)))
+
+
+@torch.no_grad()
+def mean_loss(model: nn.Module, x: np.ndarray, y: np.ndarray, batch_size: int = 1024) -> float:
+    """Mean squared error over (x, y) in eval mode; restores the previous mode."""
+    was_training = model.training
+    model.eval()
+    total = 0.0
+    for i in range(0, len(x), batch_size):
+        xb, yb = torch.from_numpy(x[i : i + batch_size]), torch.from_numpy(y[i : i + batch_size])
+        total += float(((model(xb) - yb) ** 2).sum())
+    model.train(was_training)
+    return total / (len(x) * y.shape[1])
+
+
+class Forecaster:
+    """A recurrent forecaster for one task.
+
+    Parameters
+    ----------
+    arch : str, default="lstm:2x32"
+        Architecture string (``lstm:2x32``, ``gru:64,32``, ``rnn_tanh:1x16``); input size and
+        outputs come from the task.
+    dropout : float, default=0.1
+        Dropout between recurrent layers (none after the last).
+    epochs : int, default=30
+        Maximum epochs.
+    batch_size : int, default=64
+    lr : float, default=2e-3
+        Peak Adam learning rate (cosine decay to a tenth over `epochs`).
+    clip : float, default=1.0
+        Gradient-norm clipping.
+    patience : int, default=6
+        Stop after this many epochs without a lower validation loss.
+    weight_decay : float, default=0.0
+    seed : int, default=0
+    time_limit : float or None
+        Stop after the epoch that passes this many seconds of training (status ``time_limit``).
+
+    Fitted state: ``model_`` (RecurrentModel at the best epoch), ``spec_``, ``task_``,
+    ``x_scaler_``, ``y_scaler_``, ``input_columns_``, ``target_columns_``, ``history_``
+    (per-epoch train/val loss), ``best_epoch_``, ``status_``, ``losses_`` (train/val/test MSE
+    of the kept weights, scaled units: the generalization gap), ``train_seconds_``.
+    """
+
+    def __init__(
+        self,
+        arch: str = "lstm:2x32",
+        *,
+        dropout: float = 0.1,
+        epochs: int = 30,
+        batch_size: int = 64,
+        lr: float = 2e-3,
+        clip: float = 1.0,
+        patience: int = 6,
+        weight_decay: float = 0.0,
+        seed: int = 0,
+        time_limit: float | None = None,
+    ):
+        self.arch = arch
+        self.dropout = dropout
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.lr = lr
+        self.clip = clip
+        self.patience = patience
+        self.weight_decay = weight_decay
+        self.seed = seed
+        self.time_limit = time_limit
+
+    def get_params(self) -> dict:
+        return {k: getattr(self, k) for k in SETTINGS}
+
+    def build_spec(self, td: TaskData) -> RecurrentSpec:
+        """Check the settings and the architecture for `td` (before any training starts)."""
+        self._validate()
+        return parse_arch(
+            self.arch, input_size=td.input_size, seq_len=td.task.history, outputs=td.outputs
+        )
+
+    def _validate(self) -> None:
+        require(0.0 <= self.dropout < 1.0, f"dropout must lie in [0, 1); got {self.dropout}")
+        for name in ("epochs", "batch_size", "patience"):
+            value = getattr(self, name)
+            require(
+                isinstance(value, int) and value >= 1,
+                f"{name} must be an integer >= 1; got {value}",
+            )
+        require(self.lr > 0, f"learning rate must be > 0; got {self.lr}")
+        require(self.clip > 0, f"clip must be > 0; got {self.clip}")
+        require(
+            self.time_limit is None or self.time_limit > 0,
+            f"time limit must be > 0 seconds; got {self.time_limit}",
+        )
+
+    # -- training ------------------------------------------------------------------------------
+    def fit(self, td: TaskData, progress: Callable[[dict], None] | None = None) -> Forecaster:
+        """Train on ``td.train`` with early stopping on ``td.val``; `progress` gets each epoch."""
+        spec = self.build_spec(td)
+        model = RecurrentModel(spec, dropout=self.dropout, seed=self.seed)
+        optimizer = torch.optim.Adam(model.parameters(), lr=self.lr, weight_decay=self.weight_decay)
+        order = torch.Generator().manual_seed(self.seed)
+        x_train, y_train = torch.from_numpy(td.train.x), torch.from_numpy(td.train.y)
+        best_val, best_state, best_epoch, stale = math.inf, None, 0, 0
+        history, status, start = [], "max_epochs", time.perf_counter()
+        with torch.random.fork_rng():
+            torch.manual_seed(self.seed)  # dropout masks
+            for epoch in range(1, self.epochs + 1):
+                # 1. learning rate for this epoch
+                for group in optimizer.param_groups:
+                    group["lr"] = lr_at(epoch, self.epochs, self.lr)
+                # 2. one pass over the shuffled training windows
+                model.train()
+                perm = torch.randperm(len(x_train), generator=order)
+                running = 0.0
+                for i in range(0, len(perm), self.batch_size):
+                    idx = perm[i : i + self.batch_size]
+                    loss = nn.functional.mse_loss(model(x_train[idx]), y_train[idx])
+                    optimizer.zero_grad(set_to_none=True)
+                    loss.backward()
+                    nn.utils.clip_grad_norm_(model.parameters(), self.clip)
+                    optimizer.step()
+                    running += float(loss.detach()) * len(idx)
+                train_loss = running / len(perm)
+                # 3. evaluate and keep the best weights
+                val_loss = mean_loss(model, td.val.x, td.val.y)
+                if not (math.isfinite(train_loss) and math.isfinite(val_loss)):
+                    status = "non_finite"
+                    break
+                if val_loss < best_val:
+                    best_val, best_epoch, stale = val_loss, epoch, 0
+                    best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+                else:
+                    stale += 1
+                # 4. log, then stop early if validation has not improved for `patience` epochs
+                record = {"epoch": epoch, "train_loss": train_loss, "val_loss": val_loss}
+                history.append(record)
+                if progress is not None:
+                    progress({**record, "epochs": self.epochs, "best_epoch": best_epoch})
+                if stale >= self.patience:
+                    status = "early_stopped"
+                    break
+                if self.time_limit and time.perf_counter() - start > self.time_limit:
+                    status = "time_limit"
+                    break
+        if best_state is not None:
+            model.load_state_dict(best_state)
+        model.eval()
+        self.model_, self.spec_, self.task_ = model, spec, td.task
+        self.x_scaler_, self.y_scaler_ = td.x_scaler, td.y_scaler
+        self.input_columns_, self.target_columns_ = td.input_columns, td.target_columns
+        self.target_units_ = td.target_units
+        self.history_, self.best_epoch_, self.status_ = history, best_epoch, status
+        self.train_seconds_ = time.perf_counter() - start
+        self.losses_ = {s: mean_loss(model, td.split(s).x, td.split(s).y) for s in SPLITS}
+        return self
+
+    # -- prediction ----------------------------------------------------------------------------
+    def _check_fitted(self) -> None:
+        require(
+            hasattr(self, "model_"),
+            "this Forecaster is not fitted yet; call fit(task_data) or load a checkpoint",
+        )
+
+    def check_task(self, td: TaskData, where: str = "this model") -> None:
+        """The task of `td` must be the one the model was trained for (the data may differ)."""
+        self._check_fitted()
+        ours, theirs = self.task_.to_dict(), td.task.to_dict()
+        diff = [k for k in TASK_IDENTITY if ours[k] != theirs[k]]
+        if td.input_columns != self.input_columns_:
+            missing = [c for c in self.input_columns_ if c not in td.input_columns]
+            extra = [c for c in td.input_columns if c not in self.input_columns_]
+            diff.append(f"input columns (missing {missing}, extra {extra})")
+        if td.target_columns != self.target_columns_:
+            diff.append(f"target columns {list(td.target_columns)}")
+        if diff:
+            raise InvalidInput(
+                f"{where} was trained for another task ({describe(self.task_)}); this one differs "
+                f"in {', '.join(diff)} ({describe(td.task)}); train a model for this task"
+            )
+
+    def check_columns(self, inputs: tuple[str, ...], targets: tuple[str, ...], where: str) -> None:
+        """Data for prediction must supply the inputs and targets the model was trained on."""
+        self._check_fitted()
+        require(
+            tuple(inputs) == self.input_columns_ and tuple(targets) == self.target_columns_,
+            f"{where} does not give this model's inputs and targets "
+            f"(inputs {list(self.input_columns_)}, targets {list(self.target_columns_)}); "
+            "use data with the same columns as the training data",
+        )
+
+    def predict_scaled(self, x: np.ndarray) -> np.ndarray:
+        """Model outputs (n, outputs) for inputs scaled with the model's own scalers."""
+        self._check_fitted()
+        out = []
+        with torch.no_grad():
+            for i in range(0, len(x), 1024):
+                out.append(self.model_(torch.from_numpy(np.ascontiguousarray(x[i : i + 1024]))))
+        if not out:
+            return np.zeros((0, self.spec_.outputs), dtype=np.float32)
+        return torch.cat(out).numpy()
+
+    def predict_physical(self, x_physical: np.ndarray) -> np.ndarray:
+        """Forecasts in physical units for inputs (n, k, d) in physical units."""
+        x = self.x_scaler_.transform(x_physical).astype(np.float32)
+        return self.y_scaler_.inverse(self.predict_scaled(x))
+
+    def predict(self, td: TaskData, split: str = "test") -> np.ndarray:
+        """Forecasts (n, outputs), physical units, for the windows of `split`."""
+        self.check_task(td)
+        x = td.split(split).x
+        if td.x_scaler != self.x_scaler_:  # data scaled differently: back to units, then ours
+            x = rescale(x, td.x_scaler, self.x_scaler_)
+        return self.y_scaler_.inverse(self.predict_scaled(x))
+
+
+def rescale(x: np.ndarray, source: Scaler, target: Scaler) -> np.ndarray:
+    """Inputs scaled by `source` re-expressed in the scaling of `target`."""
+    return target.transform(source.inverse(x)).astype(np.float32)
+
+
+def describe(task: Task) -> str:
+    leads = f"leads 1..{task.horizon}" if task.all_leads else f"horizon {task.horizon}"
+    where = f" at {task.station}" if task.station else ""
+    return f"target {','.join(task.target)}{where}, history {task.history}, {leads}"
+
+
+SETTINGS = (
+    "arch",
+    "dropout",
+    "epochs",
+    "batch_size",
+    "lr",
+    "clip",
+    "patience",
+    "weight_decay",
+    "seed",
+    "time_limit",
+)
+SPLITS = ("train", "val", "test")

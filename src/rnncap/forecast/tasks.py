@@ -1,0 +1,82 @@
+"""Glue shared by the CLI and the studies: tasks from options, summaries, atomic CSV files."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+from rnncap.data.jena import jena_task
+from rnncap.data.task import Task, TaskData
+from rnncap.errors import require
+from rnncap.forecast.baselines import Persistence
+from rnncap.forecast.forecaster import Forecaster
+from rnncap.forecast.metrics import mae
+
+
+def parse_split(text: str) -> tuple:
+    """``2013-09-01,2013-11-01`` or ``0.7,0.85`` -> a 2-tuple (dates stay text)."""
+    if not text:
+        return ()
+    parts = [p.strip() for p in text.split(",")]
+    require(len(parts) == 2, f"--split takes END_TRAIN,END_VAL; got {text!r}")
+    try:
+        return tuple(float(p) for p in parts)
+    except ValueError:
+        return tuple(parts)
+
+
+def task_from_options(dataset: str, *, preset: str = "", **options: object) -> Task:
+    """A `Task` from CLI options; empty strings mean "the default" (or the preset's value)."""
+    options["split"] = parse_split(str(options.get("split", "")))
+    given = {k: v for k, v in options.items() if v not in ("", ())}
+    if preset:
+        return jena_task(dataset, preset, **{k: v for k, v in given.items() if k not in PRESET_OWN})
+    return Task(dataset=dataset, **given)  # type: ignore[arg-type]
+
+
+# options a preset fixes unless they were set explicitly (the CLI cannot tell default from set)
+PRESET_OWN = ("history", "horizon", "time_features", "split", "resample", "target", "inputs")
+
+
+def train_summary(model: Forecaster, td: TaskData, out: Path | str) -> dict:
+    """What `forecast train` reports: settings, stopping, losses and MAE against persistence."""
+    from rnncap.arch.counts import count_parameters
+
+    summary: dict = {
+        "arch": model.spec_.name,
+        "parameters": count_parameters(model.spec_).total,
+        "checkpoint": str(out),
+        "task": td.task.to_dict(),
+        "windows": {s: len(td.split(s)) for s in ("train", "val", "test")},
+        "epochs_run": len(model.history_),
+        "best_epoch": model.best_epoch_,
+        "status": model.status_,
+        "train_seconds": round(model.train_seconds_, 1),
+        "loss": model.losses_,
+    }
+    persistence = Persistence().fit(td)
+    for split in ("val", "test"):
+        truth = td.y_physical(td.split(split))
+        m = mae(model.predict(td, split), truth)
+        p = mae(persistence.predict(td, split), truth)
+        summary[f"{split}_mae"] = {"model": m, "persistence": p, "skill": 1 - m / p}
+    summary["history"] = model.history_
+    return summary
+
+
+def write_csv(frame: pd.DataFrame, path: Path | str) -> Path:
+    """Write `frame` to `path` atomically (temp file in the same folder, then rename)."""
+    path = Path(path)
+    require(path.parent.is_dir(), f"no folder {path.parent}; create it first")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        frame.to_csv(tmp, index=False)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+    return path

@@ -1,0 +1,105 @@
+"""`rnncap forecast train|evaluate|predict` end to end on the small lagged CSV, and bad input."""
+
+import json
+
+import pandas as pd
+import pytest
+
+from rnncap.cli.app import main
+
+TINY = ["--arch", "lstm:1x6", "--history", "8", "--horizon", "3", "--target", "echo",
+        "--epochs", "2", "--batch-size", "64", "--time-limit", "0"]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def checkpoint(lagged_csv, tmp_path_factory):
+    path = tmp_path_factory.mktemp("models") / "m.pt"
+    assert main(["forecast", "train", "--data", str(lagged_csv), *TINY, "--out", str(path)]) == 0
+    return path
+
+
+def test_train_json(lagged_csv, tmp_path, capsys):
+    out = tmp_path / "m.pt"
+    code = main(
+        ["forecast", "train", "--data", str(lagged_csv), *TINY, "--out", str(out), "--json"]
+    )
+    assert code == 0 and out.is_file()
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["arch"] == "lstm:1x6" and summary["epochs_run"] == 2
+    assert set(summary["loss"]) == {"train", "val", "test"}
+    assert summary["test_mae"]["skill"] == pytest.approx(
+        1 - summary["test_mae"]["model"] / summary["test_mae"]["persistence"]
+    )
+
+
+def test_evaluate_table_json_and_plot(checkpoint, tmp_path, capsys):
+    png = tmp_path / "f.png"
+    assert main(["forecast", "evaluate", str(checkpoint), "--plot", str(png)]) == 0
+    out = capsys.readouterr().out
+    for name in ("lstm:1x6", "persistence", "daily persistence", "climatology", "ridge"):
+        assert name in out
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert main(["forecast", "evaluate", str(checkpoint), "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert [s["split"] for s in result["scores"]] == ["val"] * 5 + ["test"] * 5
+
+
+def test_predict_csv(checkpoint, lagged_csv, tmp_path, capsys):
+    out = tmp_path / "f.csv"
+    assert main(["forecast", "predict", str(checkpoint), "--data", str(lagged_csv),
+                 "--out", str(out)]) == 0  # fmt: skip
+    frame = pd.read_csv(out, parse_dates=["issued", "valid"])
+    source = pd.read_csv(lagged_csv, parse_dates=["time"]).set_index("time")
+    assert list(frame.columns) == ["issued", "valid", "lead", "variable", "unit", "forecast",
+                                   "observed"]  # fmt: skip
+    assert len(frame) == len(source) - 8 + 1  # one window per row with 8 steps of history
+    assert (frame["valid"] - frame["issued"] == pd.Timedelta("3h")).all()
+    known = frame.dropna(subset=["observed"])
+    assert len(known) == len(frame) - 3  # the last 3 targets lie beyond the data
+    assert (known["observed"].to_numpy() == source.loc[known["valid"], "echo"].to_numpy()).all()
+    assert main(["forecast", "predict", str(checkpoint), "--data", str(lagged_csv), "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["rows"] == len(frame) and doc["forecasts"][-1]["observed"] is None
+
+
+def _error(capsys) -> str:
+    return " ".join(capsys.readouterr().err.split())
+
+
+def test_checkpoint_for_another_task_or_data(checkpoint, tmp_path, capsys):
+    other = tmp_path / "other.csv"
+    pd.DataFrame({"time": pd.date_range("2020", periods=200, freq="1h").astype(str),
+                  "echo": range(200)}).to_csv(other, index=False)  # fmt: skip
+    assert main(["forecast", "evaluate", str(checkpoint), "--data", str(other)]) == 2
+    err = _error(capsys)
+    assert "trained for another task" in err and "missing ['driver']" in err
+    assert main(["forecast", "evaluate", str(checkpoint), "--data", "nyc2013"]) == 2
+    assert "unknown variable 'echo'" in _error(capsys)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--history", "0"], "history must be an integer >= 1; got 0"),
+        (["--horizon", "-1"], "horizon must be an integer >= 1; got -1"),
+        (["--split", "0.1,0.11"], "the val split .* has no complete window"),
+        (["--history", "5000"], "shorter than history \\+ horizon"),
+        (["--arch", "lstm:2xx"], "malformed architecture"),
+        (["--target", "rain"], "unknown variable 'rain'"),
+    ],
+)
+def test_bad_training_input_exits_2(lagged_csv, tmp_path, capsys, args, message):
+    import re
+
+    argv = ["forecast", "train", "--data", str(lagged_csv), *TINY, *args]
+    assert main([*argv, "--out", str(tmp_path / "x.pt")]) == 2
+    err = _error(capsys)
+    assert err.startswith("Error: ") and re.search(message, err)
+    assert not (tmp_path / "x.pt").exists()
+
+
+def test_not_a_checkpoint_exits_2(tmp_path, capsys):
+    junk = tmp_path / "junk.pt"
+    junk.write_text("not a model")
+    assert main(["forecast", "predict", str(junk), "--data", "nyc2013"]) == 2
+    assert "not a readable rnncap checkpoint" in _error(capsys)
