@@ -41,11 +41,16 @@ def train(
     tz: TzOpt = "",
     max_gap: MaxGapOpt = "",
     epochs: Annotated[int, typer.Option(help="Maximum epochs.")] = 30,
-    batch_size: Annotated[int, typer.Option(help="Windows per batch.")] = 128,
-    lr: Annotated[float, typer.Option(help="Peak Adam learning rate (cosine decay).")] = 3e-3,
-    dropout: Annotated[float, typer.Option(help="Dropout between layers.")] = 0.1,
+    batch_size: Annotated[int, typer.Option(help="Windows per batch.")] = 64,
+    lr: Annotated[float, typer.Option(help="Peak Adam learning rate (cosine decay).")] = 1e-3,
+    dropout: Annotated[float, typer.Option(help="Dropout between layers.")] = 0.3,
     clip: Annotated[float, typer.Option(help="Gradient-norm clipping.")] = 1.0,
     patience: Annotated[int, typer.Option(help="Early-stopping patience (epochs).")] = 6,
+    weight_decay: Annotated[float, typer.Option(help="Adam L2 weight decay.")] = 1e-3,
+    residual: Annotated[bool, typer.Option(help="Learn the change from persistence.")] = True,
+    threads: Annotated[
+        int, typer.Option(help="Torch CPU threads (small RNNs are fastest on 1); 0 = torch's.")
+    ] = 1,
     seed: Annotated[int, typer.Option(help="Seed of weights, dropout and batch order.")] = 0,
     time_limit: Annotated[float, typer.Option(help="Stop after this many seconds.")] = 280.0,
     out: Annotated[Path, typer.Option(help="Checkpoint file to write.")] = Path("model.pt"),
@@ -69,9 +74,14 @@ def train(
     td = prepare_task(task)
     model = Forecaster(
         arch, dropout=dropout, epochs=epochs, batch_size=batch_size, lr=lr, clip=clip,
-        patience=patience, seed=seed, time_limit=time_limit or None,
+        patience=patience, weight_decay=weight_decay, residual=residual, seed=seed,
+        time_limit=time_limit or None,
     )  # fmt: skip
     model.build_spec(td)  # bad settings fail here, before the progress bar
+    if threads > 0:
+        import torch
+
+        torch.set_num_threads(threads)
     with _epoch_bar(epochs) as advance:
         model.fit(td, progress=advance)
     save(model, out)
@@ -81,7 +91,7 @@ def train(
         return
     t = summary["task"]
     rows = [
-        ("task", f"{','.join(t['target'])} {t['horizon']} steps ahead from {t['history']} steps"),
+        ("task", f"{','.join(td.target_columns)} {t['horizon']} steps ahead from {t['history']}"),
         ("parameters", fmt_int(summary["parameters"])),
         ("windows train/val/test", "/".join(fmt_int(n) for n in summary["windows"].values())),
         (

@@ -230,7 +230,7 @@ def subsample(ds: Dataset, every: str) -> Dataset:
         source=ds.source,
         default_split=ds.default_split,
         default_station=ds.default_station,
-        gaps=(),
-        missing_rows=0,
-        notes=(*ds.notes, note),
+        gaps=ds.gaps,  # counted on the native clock, before subsampling
+        missing_rows=ds.missing_rows,
+        notes=(*ds.notes, note + "; gap counts are on the native clock"),
     )

@@ -6,9 +6,7 @@ the column names, the training settings and history, and the library versions.
 
 from __future__ import annotations
 
-import os
 import platform
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +20,7 @@ from rnncap.data.task import Task
 from rnncap.engine.model import RecurrentModel
 from rnncap.errors import InvalidInput, require
 from rnncap.forecast.forecaster import SETTINGS, Forecaster
+from rnncap.forecast.tasks import atomic_path
 
 FORMAT = "rnncap.forecaster"
 FORMAT_VERSION = 1
@@ -64,15 +63,8 @@ def to_checkpoint(model: Forecaster) -> dict:
 def save(model: Forecaster, path: str | Path) -> Path:
     """Write the checkpoint to `path` atomically (temp file in the same folder, then rename)."""
     path = Path(path)
-    require(path.parent.is_dir(), f"no folder {path.parent} for the checkpoint; create it first")
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
+    with atomic_path(path) as tmp:
         torch.save(to_checkpoint(model), tmp)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
     return path
 
 

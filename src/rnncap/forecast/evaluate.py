@@ -65,10 +65,11 @@ def forecast_frame(model: Forecaster, dataset: Dataset) -> pd.DataFrame:
     task = model.task_.replace(dataset=dataset.name)
     win = inference_windows(task, dataset)
     model.check_columns(win.input_columns, win.target_columns, dataset.name)
-    pred = model.predict_physical(win.x)  # (n, outputs), lead-major
     n_targets = len(win.target_columns)
     leads = np.repeat(np.array(task.leads), n_targets)
     targets = np.tile(np.arange(n_targets), len(task.leads))
+    now = win.target_values[win.rows][:, targets]
+    pred = model.predict_physical(win.x, now)  # (n, outputs), lead-major
     valid_rows = win.rows[:, None] + leads[None, :]
     inside = valid_rows < len(win.times)
     observed = np.full(pred.shape, np.nan)

@@ -36,14 +36,17 @@ def lr_at(epoch: int, epochs: int, lr: float, min_ratio: float = 0.1) -> float:
 
 
 @torch.no_grad()
-def mean_loss(model: nn.Module, x: np.ndarray, y: np.ndarray, batch_size: int = 1024) -> float:
-    """Mean squared error over (x, y) in eval mode; restores the previous mode."""
+def mean_loss(
+    model: nn.Module, x: np.ndarray, y: np.ndarray, anchor: np.ndarray, batch_size: int = 1024
+) -> float:
+    """Mean squared error of ``model(x) + anchor`` against y, in eval mode (mode restored)."""
     was_training = model.training
     model.eval()
     total = 0.0
     for i in range(0, len(x), batch_size):
         xb, yb = torch.from_numpy(x[i : i + batch_size]), torch.from_numpy(y[i : i + batch_size])
-        total += float(((model(xb) - yb) ** 2).sum())
+        pred = model(xb) + torch.from_numpy(anchor[i : i + batch_size])
+        total += float(((pred - yb) ** 2).sum())
     model.train(was_training)
     return total / (len(x) * y.shape[1])
 
@@ -56,18 +59,22 @@ class Forecaster:
     arch : str, default="lstm:2x32"
         Architecture string (``lstm:2x32``, ``gru:64,32``, ``rnn_tanh:1x16``); input size and
         outputs come from the task.
-    dropout : float, default=0.1
+    dropout : float, default=0.3
         Dropout between recurrent layers (none after the last).
     epochs : int, default=30
         Maximum epochs.
     batch_size : int, default=64
-    lr : float, default=2e-3
+    lr : float, default=1e-3
         Peak Adam learning rate (cosine decay to a tenth over `epochs`).
     clip : float, default=1.0
         Gradient-norm clipping.
     patience : int, default=6
         Stop after this many epochs without a lower validation loss.
-    weight_decay : float, default=0.0
+    weight_decay : float, default=1e-3
+    residual : bool, default=True
+        Learn the change from persistence: the network's output is added to the scaled value
+        of the target now, so an untrained or heavily regularised model falls back on
+        persistence rather than on the mean.
     seed : int, default=0
     time_limit : float or None
         Stop after the epoch that passes this many seconds of training (status ``time_limit``).
@@ -82,13 +89,14 @@ class Forecaster:
         self,
         arch: str = "lstm:2x32",
         *,
-        dropout: float = 0.1,
+        dropout: float = 0.3,
         epochs: int = 30,
         batch_size: int = 64,
-        lr: float = 2e-3,
+        lr: float = 1e-3,
         clip: float = 1.0,
         patience: int = 6,
-        weight_decay: float = 0.0,
+        weight_decay: float = 1e-3,
+        residual: bool = True,
         seed: int = 0,
         time_limit: float | None = None,
     ):
@@ -100,6 +108,7 @@ class Forecaster:
         self.clip = clip
         self.patience = patience
         self.weight_decay = weight_decay
+        self.residual = residual
         self.seed = seed
         self.time_limit = time_limit
 
@@ -135,7 +144,9 @@ class Forecaster:
         model = RecurrentModel(spec, dropout=self.dropout, seed=self.seed)
         optimizer = torch.optim.Adam(model.parameters(), lr=self.lr, weight_decay=self.weight_decay)
         order = torch.Generator().manual_seed(self.seed)
+        anchors = {s: self._anchor(td, s, td.y_scaler) for s in SPLITS}
         x_train, y_train = torch.from_numpy(td.train.x), torch.from_numpy(td.train.y)
+        a_train = torch.from_numpy(anchors["train"])
         best_val, best_state, best_epoch, stale = math.inf, None, 0, 0
         history, status, start = [], "max_epochs", time.perf_counter()
         with torch.random.fork_rng():
@@ -150,7 +161,8 @@ class Forecaster:
                 running = 0.0
                 for i in range(0, len(perm), self.batch_size):
                     idx = perm[i : i + self.batch_size]
-                    loss = nn.functional.mse_loss(model(x_train[idx]), y_train[idx])
+                    pred = model(x_train[idx]) + a_train[idx]
+                    loss = nn.functional.mse_loss(pred, y_train[idx])
                     optimizer.zero_grad(set_to_none=True)
                     loss.backward()
                     nn.utils.clip_grad_norm_(model.parameters(), self.clip)
@@ -158,7 +170,7 @@ class Forecaster:
                     running += float(loss.detach()) * len(idx)
                 train_loss = running / len(perm)
                 # 3. evaluate and keep the best weights
-                val_loss = mean_loss(model, td.val.x, td.val.y)
+                val_loss = mean_loss(model, td.val.x, td.val.y, anchors["val"])
                 if not (math.isfinite(train_loss) and math.isfinite(val_loss)):
                     status = "non_finite"
                     break
@@ -187,7 +199,9 @@ class Forecaster:
         self.target_units_ = td.target_units
         self.history_, self.best_epoch_, self.status_ = history, best_epoch, status
         self.train_seconds_ = time.perf_counter() - start
-        self.losses_ = {s: mean_loss(model, td.split(s).x, td.split(s).y) for s in SPLITS}
+        self.losses_ = {
+            s: mean_loss(model, td.split(s).x, td.split(s).y, anchors[s]) for s in SPLITS
+        }
         return self
 
     # -- prediction ----------------------------------------------------------------------------
@@ -224,8 +238,22 @@ class Forecaster:
             "use data with the same columns as the training data",
         )
 
-    def predict_scaled(self, x: np.ndarray) -> np.ndarray:
-        """Model outputs (n, outputs) for inputs scaled with the model's own scalers."""
+    def _anchor(self, td: TaskData, split: str, y_scaler: Scaler) -> np.ndarray:
+        """(n, outputs) scaled persistence for `split` if residual, else zeros; float32."""
+        rows = td.split(split).rows
+        now = td.target_values[rows][:, td.output_targets]
+        return self._anchor_from(now, y_scaler)
+
+    def _anchor_from(self, now: np.ndarray, y_scaler: Scaler) -> np.ndarray:
+        if not self.residual:
+            return np.zeros(now.shape, dtype=np.float32)
+        return y_scaler.transform(now).astype(np.float32)
+
+    def predict_scaled(self, x: np.ndarray, anchor: np.ndarray) -> np.ndarray:
+        """Scaled forecasts (n, outputs) for inputs scaled with the model's own scalers.
+
+        `anchor` (n, outputs) is what the network's output is added to (see `residual`).
+        """
         self._check_fitted()
         out = []
         with torch.no_grad():
@@ -233,12 +261,13 @@ class Forecaster:
                 out.append(self.model_(torch.from_numpy(np.ascontiguousarray(x[i : i + 1024]))))
         if not out:
             return np.zeros((0, self.spec_.outputs), dtype=np.float32)
-        return torch.cat(out).numpy()
+        return torch.cat(out).numpy() + anchor
 
-    def predict_physical(self, x_physical: np.ndarray) -> np.ndarray:
-        """Forecasts in physical units for inputs (n, k, d) in physical units."""
+    def predict_physical(self, x_physical: np.ndarray, now: np.ndarray) -> np.ndarray:
+        """Forecasts in physical units for inputs (n, k, d) and targets now (n, outputs)."""
         x = self.x_scaler_.transform(x_physical).astype(np.float32)
-        return self.y_scaler_.inverse(self.predict_scaled(x))
+        anchor = self._anchor_from(now, self.y_scaler_)
+        return self.y_scaler_.inverse(self.predict_scaled(x, anchor))
 
     def predict(self, td: TaskData, split: str = "test") -> np.ndarray:
         """Forecasts (n, outputs), physical units, for the windows of `split`."""
@@ -246,7 +275,8 @@ class Forecaster:
         x = td.split(split).x
         if td.x_scaler != self.x_scaler_:  # data scaled differently: back to units, then ours
             x = rescale(x, td.x_scaler, self.x_scaler_)
-        return self.y_scaler_.inverse(self.predict_scaled(x))
+        anchor = self._anchor(td, split, self.y_scaler_)
+        return self.y_scaler_.inverse(self.predict_scaled(x, anchor))
 
 
 def rescale(x: np.ndarray, source: Scaler, target: Scaler) -> np.ndarray:
@@ -269,6 +299,7 @@ SETTINGS = (
     "clip",
     "patience",
     "weight_decay",
+    "residual",
     "seed",
     "time_limit",
 )

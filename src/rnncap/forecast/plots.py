@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from rnncap.data.task import TaskData
-from rnncap.errors import require
 from rnncap.forecast.baselines import Persistence
 from rnncap.forecast.evaluate import Evaluation
 from rnncap.forecast.forecaster import Forecaster
+from rnncap.forecast.tasks import atomic_path
 
 
 def plot_evaluation(
@@ -26,7 +24,6 @@ def plot_evaluation(
     import matplotlib.pyplot as plt
 
     path = Path(path)
-    require(path.parent.is_dir(), f"no folder {path.parent} for the plot; create it first")
     column = int(np.flatnonzero(td.output_targets == 0)[-1])  # target 0 at the longest lead
     lead = int(td.output_leads[column])
     rows = td.test.rows
@@ -44,23 +41,26 @@ def plot_evaluation(
     top.set_title(f"{td.target_columns[0]}, {lead} steps ahead: first {days} days of test")
     top.set_ylabel(unit)
     top.legend(loc="best")
-    for name in dict.fromkeys(s.model for s in result.scores):
-        score = result.get(name, "test")
-        leads = [h for h, _, _ in score.by_lead]
-        errors = [m for _, m, _ in score.by_lead]
-        style = dict(marker="o", lw=2 if name == model.spec_.name else 1)
-        bottom.plot(leads, errors, label=name, **style)
-    bottom.set_xlabel("lead time (steps)")
-    bottom.set_ylabel(f"test MAE ({unit})")
+    names = list(dict.fromkeys(s.model for s in result.scores))
+    if len(td.leads) == 1:  # one lead: a bar per model reads better than lone points
+        errors = [result.get(name, "test").mae for name in names]
+        colors = ["tab:blue" if n == model.spec_.name else "tab:gray" for n in names]
+        bottom.barh(names, errors, color=colors)
+        bottom.invert_yaxis()
+        bottom.set_xlabel(f"test MAE ({unit}) at lead {td.leads[0]} steps")
+    else:
+        for name in names:
+            by_lead = result.get(name, "test").by_lead
+            width = 2 if name == model.spec_.name else 1
+            bottom.plot([h for h, _, _ in by_lead], [m for _, m, _ in by_lead], marker="o",
+                        lw=width, label=name)  # fmt: skip
+        bottom.set_xlabel("lead time (steps)")
+        bottom.set_ylabel(f"test MAE ({unit})")
+        bottom.legend(loc="best")
     bottom.set_title("error by lead time (test)")
-    bottom.legend(loc="best")
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
     try:
-        fig.savefig(tmp, format="png", dpi=110)
-        os.replace(tmp, path)
+        with atomic_path(path) as tmp:
+            fig.savefig(tmp, format="png", dpi=110)
     finally:
         plt.close(fig)
-        if os.path.exists(tmp):
-            os.remove(tmp)
     return path

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
@@ -67,16 +69,29 @@ def train_summary(model: Forecaster, td: TaskData, out: Path | str) -> dict:
     return summary
 
 
-def write_csv(frame: pd.DataFrame, path: Path | str) -> Path:
-    """Write `frame` to `path` atomically (temp file in the same folder, then rename)."""
+@contextmanager
+def atomic_path(path: Path | str) -> Iterator[str]:
+    """A temp file name in the folder of `path`; renamed onto `path` only if the block succeeds.
+
+    The file gets the permissions of an ordinary new file (0666 minus the umask).
+    """
     path = Path(path)
     require(path.parent.is_dir(), f"no folder {path.parent}; create it first")
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     os.close(fd)
     try:
-        frame.to_csv(tmp, index=False)
+        yield tmp
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
             os.remove(tmp)
-    return path
+
+
+def write_csv(frame: pd.DataFrame, path: Path | str) -> Path:
+    """Write `frame` to `path` atomically (temp file in the same folder, then rename)."""
+    with atomic_path(path) as tmp:
+        frame.to_csv(tmp, index=False)
+    return Path(path)
