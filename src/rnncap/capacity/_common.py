@@ -1,0 +1,77 @@
+"""Helpers shared by the capacity measures: grid validation, engine calls, summaries."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+import numpy as np
+
+from rnncap.errors import require
+
+Progress = Callable[[int, int], None]
+
+#: Largest number of training samples any one member may get unless the caller raises it: the
+#: default compute budget of a measurement on a 2-core CPU.
+DEFAULT_MAX_SAMPLES = 20_000
+
+
+def sample_grid(values: Iterable[int], *, minimum: int, what: str, option: str) -> tuple[int, ...]:
+    """Sorted distinct positive sample sizes, at least `minimum` of them, or `InvalidInput`."""
+    raw = list(values)
+    require(len(raw) > 0, f"the {what} grid is empty; give at least {minimum} sizes ({option})")
+    for v in raw:
+        ok = isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v >= 1
+        require(ok, f"{what} sizes must be integers >= 1; got {v!r} ({option})")
+    grid = tuple(sorted({int(v) for v in raw}))
+    require(
+        len(grid) >= minimum,
+        f"the {what} grid has {len(grid)} distinct size(s), too few for the fit; "
+        f"give at least {minimum} ({option})",
+    )
+    return grid
+
+
+def positive_int(value: object, what: str, hint: str) -> int:
+    ok = isinstance(value, (int, np.integer)) and not isinstance(value, bool) and value >= 1
+    require(ok, f"{what} must be an integer >= 1; got {value!r} ({hint})")
+    return int(value)  # type: ignore[arg-type]
+
+
+def seed_list(seeds: int | Sequence[int]) -> tuple[int, ...]:
+    """`seeds` as a tuple: an int n means seeds 0..n-1."""
+    if isinstance(seeds, (int, np.integer)) and not isinstance(seeds, bool):
+        return tuple(range(positive_int(seeds, "number of seeds", "e.g. --seeds 3")))
+    out = tuple(int(s) for s in seeds)
+    require(len(out) >= 1, "give at least one seed (e.g. --seeds 3)")
+    return out
+
+
+def settings_dict(settings: Any) -> dict:
+    """The training settings as plain data (the budget that a result states)."""
+    return dataclasses.asdict(settings) if dataclasses.is_dataclass(settings) else dict(settings)
+
+
+def train_members(jobs: list, progress: Progress | None = None, device: str | None = None) -> list:
+    """Train `jobs` in one batched call of `rnncap.engine.train` (imported here, at use)."""
+    from rnncap.engine import train
+
+    return train(jobs, device=device, progress=progress)
+
+
+def summary(values: Sequence[float]) -> dict:
+    """Mean, sample standard deviation, min and max of `values` (std 0 for one value)."""
+    arr = np.asarray(values, dtype=float)
+    std = float(arr.std(ddof=1)) if arr.size > 1 else 0.0
+    return {
+        "mean": float(arr.mean()),
+        "std": std,
+        "min": float(arr.min()),
+        "max": float(arr.max()),
+    }
+
+
+def finite_or_nan(x: float) -> float:
+    return float(x) if math.isfinite(x) else float("nan")

@@ -1,0 +1,252 @@
+"""Memorization capacity in bits per parameter (Collins, Sohl-Dickstein and Sussillo, ICLR 2017).
+
+Protocol (theory.md section 5.1): b random binary input vectors (n_in bits each) are presented once,
+at the first of k = 1 + delay steps (zeros after), and a random binary label is read out at the last
+step. The network is trained on the b pairs (binary cross-entropy); p is the fraction it then
+classifies correctly and I(b) = b (1 - H2(p)) bits is the mutual information between labels and
+predictions. The capacity is max over b of I(b); bits per parameter = capacity / w. The paper
+reports 3 to 6 bits per parameter (about 5 on average) after extensive tuning: a run with a fixed,
+finite training budget gives a lower bound on the capacity.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from rnncap.arch import RecurrentSpec, count_parameters
+from rnncap.capacity._common import (
+    DEFAULT_MAX_SAMPLES,
+    Progress,
+    sample_grid,
+    seed_list,
+    settings_dict,
+    summary,
+    train_members,
+)
+from rnncap.errors import require
+
+#: Collins et al. 2017: 3 to 6 bits per parameter for every architecture at depths 1, 2, 4; about
+#: 5 on average (ReLU RNNs and the IRNN about 3.5).
+COLLINS_BITS_PER_PARAMETER = {"low": 3.0, "high": 6.0, "mean": 5.0}
+COLLINS_CITATION = (
+    "Collins, Sohl-Dickstein & Sussillo, 'Capacity and trainability in recurrent neural "
+    "networks', ICLR 2017: 3-6 bits/parameter (~5), tuned training"
+)
+#: A float32 parameter cannot carry more than 32 bits: an upper limit no measurement may pass.
+FLOAT_BITS = 32
+
+
+def binary_entropy(p: float) -> float:
+    """H2(p) = -p log2 p - (1 - p) log2(1 - p) in bits, with H2(0) = H2(1) = 0."""
+    require(0.0 <= p <= 1.0, f"a probability lies in [0, 1]; got {p!r}")
+    if p in (0.0, 1.0):
+        return 0.0
+    return -(p * math.log2(p) + (1.0 - p) * math.log2(1.0 - p))
+
+
+def mutual_information_bits(samples: int, fraction_correct: float) -> float:
+    """I(b) = b (1 - H2(p)): bits of information the predictions carry about b random labels."""
+    require(samples >= 1, f"the number of samples must be >= 1; got {samples!r}")
+    return samples * (1.0 - binary_entropy(fraction_correct))
+
+
+@dataclass(frozen=True)
+class MemorizationPoint:
+    """One trained member: b samples, its seed, the fraction p it recalls and I(b) in bits."""
+
+    samples: int
+    seed: int
+    fraction_correct: float
+    bits: float
+    status: str
+
+    def __post_init__(self) -> None:
+        require(0.0 <= self.fraction_correct <= 1.0, "a fraction correct lies in [0, 1]")
+
+
+@dataclass(frozen=True)
+class MemorizationResult:
+    """Capacity per seed (max over b of I(b)), its spread, and the reference beside it."""
+
+    arch: str
+    parameters: int
+    input_bits: int
+    delay: int
+    sample_sizes: tuple[int, ...]
+    seeds: tuple[int, ...]
+    points: tuple[MemorizationPoint, ...]
+    training: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        require(len(self.points) == len(self.sample_sizes) * len(self.seeds), "one point per run")
+
+    def capacity_by_seed(self) -> dict[int, float]:
+        return {s: max(p.bits for p in self.points if p.seed == s) for s in self.seeds}
+
+    @property
+    def capacity(self) -> dict:
+        """Mean, std, min, max over seeds of max_b I(b), in bits."""
+        return summary(list(self.capacity_by_seed().values()))
+
+    @property
+    def bits_per_parameter(self) -> dict:
+        return {k: v / self.parameters for k, v in self.capacity.items()}
+
+    @property
+    def limited_by_grid(self) -> bool:
+        """True when some seed's best b is the largest of the grid: a larger b might store more."""
+        top = self.sample_sizes[-1]
+        best = {
+            s: max((p for p in self.points if p.seed == s), key=lambda p: p.bits)
+            for s in self.seeds
+        }
+        return any(p.samples == top for p in best.values())
+
+    def curve(self) -> list[dict]:
+        """I(b) and p over seeds at each b: mean and std."""
+        out = []
+        for b in self.sample_sizes:
+            pts = [p for p in self.points if p.samples == b]
+            bits, frac = summary([p.bits for p in pts]), summary([p.fraction_correct for p in pts])
+            out.append({"samples": b, "bits": bits, "fraction_correct": frac})
+        return out
+
+    def to_dict(self) -> dict:
+        return {
+            "arch": self.arch,
+            "parameters": self.parameters,
+            "input_bits": self.input_bits,
+            "delay": self.delay,
+            "sample_sizes": list(self.sample_sizes),
+            "seeds": list(self.seeds),
+            "capacity_bits": self.capacity,
+            "bits_per_parameter": self.bits_per_parameter,
+            "capacity_by_seed": {str(k): v for k, v in self.capacity_by_seed().items()},
+            "limited_by_grid": self.limited_by_grid,
+            "float_capacity_bits": FLOAT_BITS * self.parameters,
+            "reference_bits_per_parameter": COLLINS_BITS_PER_PARAMETER,
+            "reference": COLLINS_CITATION,
+            "lower_bound": True,
+            "training": self.training,
+            "curve": self.curve(),
+            "points": [vars(p) for p in self.points],
+        }
+
+
+def memorization_task(
+    samples: int, input_bits: int, delay: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """b distinct random binary inputs shown at step 1 of 1 + delay steps, random binary labels.
+
+    Returns
+    -------
+    x : array, shape (b, 1 + delay, input_bits), float32; zeros after the first step
+    y : array, shape (b, 1), float32 in {0, 1}
+    """
+    require(
+        2**input_bits >= 2 * samples,
+        f"{input_bits} input bits give {2**input_bits:,} distinct inputs, too few for "
+        f"{samples:,} distinct samples; raise the input size "
+        f"(at least {math.ceil(math.log2(2 * samples))})",
+    )
+    codes: set[tuple[int, ...]] = set()
+    rows: list[np.ndarray] = []
+    while len(rows) < samples:  # rejection keeps the inputs distinct (no conflicting duplicates)
+        for row in rng.integers(0, 2, size=(samples - len(rows), input_bits)):
+            key = tuple(row.tolist())
+            if key not in codes:
+                codes.add(key)
+                rows.append(row)
+    x = np.zeros((samples, 1 + delay, input_bits), dtype=np.float32)
+    x[:, 0, :] = np.stack(rows)
+    y = rng.integers(0, 2, size=(samples, 1)).astype(np.float32)
+    return x, y
+
+
+def default_memorization_settings(epochs: int = 400, lr: float = 0.01):
+    """Full-batch Adam on binary cross-entropy, no early stopping: the default training budget."""
+    from rnncap.engine import TrainSettings
+
+    return TrainSettings(
+        epochs=epochs,
+        batch_size=DEFAULT_MAX_SAMPLES,
+        lr=lr,
+        clip=1.0,
+        patience=0,
+        loss="bce",
+        shuffle=False,
+    )
+
+
+def default_sample_grid(parameters: int) -> tuple[int, ...]:
+    """b from w to 8 w: covers under-trained runs (~1 bit/parameter) up past 6 bits/parameter."""
+    return tuple(int(round(f * parameters)) for f in (1, 2, 3, 4, 6, 8))
+
+
+def measure_memorization(
+    spec: RecurrentSpec,
+    sample_sizes: Sequence[int] | None = None,
+    seeds: int | Sequence[int] = 3,
+    *,
+    settings=None,
+    max_samples: int = DEFAULT_MAX_SAMPLES,
+    progress: Progress | None = None,
+    device: str | None = None,
+) -> MemorizationResult:
+    """Measure the memorization capacity of `spec` (Collins et al. 2017 protocol), batched.
+
+    Parameters
+    ----------
+    spec : RecurrentSpec
+        ``input_size`` is the number of input bits n_in, ``seq_len`` = 1 + delay; one output.
+    sample_sizes : sequence of int, optional
+        The grid of b (at least 2 distinct values); default w, 2w, 3w, 4w, 6w, 8w.
+    seeds : int or sequence of int
+        Seeds (data and initialisation); an int n means 0..n-1.
+    settings : engine TrainSettings, optional
+        Training budget; default `default_memorization_settings()`. The loss is forced to "bce".
+    max_samples : int
+        Budget: the largest b allowed.
+    """
+    require(isinstance(spec, RecurrentSpec), "spec must be a RecurrentSpec (use parse_arch)")
+    spec = spec.replace(outputs=1)
+    w = count_parameters(spec).total
+    grid = sample_grid(
+        sample_sizes if sample_sizes is not None else default_sample_grid(w),
+        minimum=2,
+        what="memorization sample-size",
+        option="--samples",
+    )
+    require(
+        grid[-1] <= max_samples,
+        f"network too large for the budget: w = {w:,} parameters needs b up to {grid[-1]:,} "
+        f"samples (about 8 w to pass 6 bits/parameter) but --max-samples is {max_samples:,}; "
+        "use a smaller network, a smaller grid (--samples) or raise --max-samples",
+    )
+    seeds_ = seed_list(seeds)
+    from rnncap.engine import Job, MemberData
+
+    base = settings or default_memorization_settings()
+    run = dataclasses.replace(base, loss="bce", batch_size=max(base.batch_size, grid[-1]))
+    jobs, tasks = [], []
+    for seed in seeds_:
+        for b in grid:
+            x, y = memorization_task(
+                b, spec.input_size, spec.seq_len - 1, np.random.default_rng([seed, b])
+            )
+            jobs.append(Job(spec, seed, MemberData(x, y), run, f"b={b} seed={seed}"))
+            tasks.append((b, seed, x, y))
+    members = train_members(jobs, progress, device)
+    points = []
+    for (b, seed, x, y), member in zip(tasks, members, strict=True):
+        p = float(((member.predict(x)[:, 0] > 0) == (y[:, 0] > 0.5)).mean())
+        points.append(MemorizationPoint(b, seed, p, mutual_information_bits(b, p), member.status))
+    training = {**settings_dict(run), "batch_size": "full (b)", "optimizer": "adam"}
+    return MemorizationResult(
+        spec.name, w, spec.input_size, spec.seq_len - 1, grid, seeds_, tuple(points), training
+    )

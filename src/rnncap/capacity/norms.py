@@ -1,0 +1,182 @@
+"""Weight measures of a trained recurrent model, per layer and per gate.
+
+For every weight matrix of a `RecurrentModel` state dict (``weight_ih``, ``weight_hh``,
+``weight_hr`` of each layer and direction, and the head's ``weight``), split into its gate blocks
+(PyTorch order: LSTM i, f, g, o; GRU r, z, n; a vanilla RNN has one block), and also whole:
+spectral norm ||W||_2 (largest singular value), Frobenius norm ||W||_F, stable rank
+||W||_F^2 / ||W||_2^2, and where the initial weights are known the distance from initialisation
+||W - W0||_F and its ratio to ||W0||_F.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from rnncap.arch import Cell, RecurrentSpec
+from rnncap.errors import require
+
+GATE_NAMES = {
+    Cell.LSTM: ("input", "forget", "cell", "output"),
+    Cell.GRU: ("reset", "update", "new"),
+    Cell.RNN_TANH: ("hidden",),
+    Cell.RNN_RELU: ("hidden",),
+}
+
+_KEY = re.compile(r"^layers\.(?P<layer>\d+)\.(?P<kind>weight_(?:ih|hh|hr))_l0(?P<rev>_reverse)?$")
+
+
+@dataclass(frozen=True)
+class MatrixNorms:
+    """Norms of one weight block: a gate of a layer's matrix, the whole matrix, or the head."""
+
+    layer: str  # "layer 1", ..., "head"
+    tensor: str  # "weight_ih", "weight_hh", "weight_hr", "weight" (head)
+    direction: str  # "forward", "reverse" or "" (head)
+    gate: str  # a gate name, or "all" for the whole matrix
+    shape: tuple[int, int]
+    spectral: float
+    frobenius: float
+    stable_rank: float
+    distance_from_init: float | None = None  # ||W - W0||_F
+    relative_distance: float | None = None  # ||W - W0||_F / ||W0||_F
+
+    def __post_init__(self) -> None:
+        require(len(self.shape) == 2, f"a weight block is a matrix; got shape {self.shape}")
+        require(self.spectral >= 0 and self.frobenius >= 0, "norms are >= 0")
+
+    def to_dict(self) -> dict:
+        return {**vars(self), "shape": list(self.shape)}
+
+
+@dataclass(frozen=True)
+class WeightNorms:
+    """All weight blocks of one model, and the bounds evaluated on them (see `norm_bounds`)."""
+
+    arch: str
+    parameters: int
+    rows: tuple[MatrixNorms, ...]
+    has_initial: bool
+    bounds: tuple[dict, ...] = ()
+
+    def to_dict(self) -> dict:
+        return {
+            "arch": self.arch,
+            "parameters": self.parameters,
+            "has_initial": self.has_initial,
+            "rows": [r.to_dict() for r in self.rows],
+            "bounds": list(self.bounds),
+        }
+
+
+def _matrix(value: object) -> np.ndarray:
+    arr = value.detach().cpu().numpy() if hasattr(value, "detach") else np.asarray(value)
+    return np.asarray(arr, dtype=np.float64)
+
+
+def matrix_norms(
+    weight: np.ndarray, initial: np.ndarray | None = None, **where: str
+) -> MatrixNorms:
+    """Spectral and Frobenius norms, stable rank and distance from `initial` of one matrix.
+
+    Parameters
+    ----------
+    weight, initial : array, shape (rows, cols)
+    where : layer, tensor, direction, gate labels of the row.
+    """
+    w = _matrix(weight)
+    require(w.ndim == 2, f"expected a matrix; got shape {w.shape}")
+    spectral = float(np.linalg.norm(w, 2)) if w.size else 0.0
+    frob = float(np.linalg.norm(w))
+    stable = frob**2 / spectral**2 if spectral > 0 else 0.0
+    dist = rel = None
+    if initial is not None:
+        w0 = _matrix(initial)
+        require(w0.shape == w.shape, f"initial weights {w0.shape} do not match {w.shape}")
+        dist = float(np.linalg.norm(w - w0))
+        norm0 = float(np.linalg.norm(w0))
+        rel = dist / norm0 if norm0 > 0 else None
+    return MatrixNorms(
+        layer=where["layer"],
+        tensor=where["tensor"],
+        direction=where["direction"],
+        gate=where["gate"],
+        shape=(int(w.shape[0]), int(w.shape[1])),
+        spectral=spectral,
+        frobenius=frob,
+        stable_rank=stable,
+        distance_from_init=dist,
+        relative_distance=rel,
+    )
+
+
+def weight_norms(
+    spec: RecurrentSpec,
+    state_dict: Mapping[str, object],
+    initial_state_dict: Mapping[str, object] | None = None,
+) -> WeightNorms:
+    """Per-gate and per-layer norms of a `RecurrentModel(spec)` state dict.
+
+    Parameters
+    ----------
+    spec : RecurrentSpec
+        The architecture the weights belong to (gate count and widths).
+    state_dict : mapping of name to tensor or array
+        As returned by `RecurrentModel.state_dict()` or `TrainedMember.state_dict`.
+    initial_state_dict : mapping, optional
+        Weights at initialisation (`TrainedMember.initial_state_dict`) for the distances.
+    """
+    from rnncap.arch import count_parameters
+
+    gates = GATE_NAMES[spec.cell]
+    rows: list[MatrixNorms] = []
+    seen = 0
+    for key, value in state_dict.items():
+        init = None if initial_state_dict is None else initial_state_dict.get(key)
+        require(
+            initial_state_dict is None or init is not None,
+            f"initial weights lack {key!r}; pass the initial state dict of the same model",
+        )
+        if key == "head.weight":
+            rows.append(
+                matrix_norms(value, init, layer="head", tensor="weight", direction="", gate="all")
+            )
+            continue
+        m = _KEY.match(key)
+        if m is None:
+            continue  # biases and anything that is not a weight matrix
+        seen += 1
+        layer = int(m.group("layer"))
+        require(
+            layer < spec.num_layers,
+            f"{key!r} is beyond the {spec.num_layers} layers of {spec.name}",
+        )
+        where = dict(
+            layer=f"layer {layer + 1}",
+            tensor=m.group("kind"),
+            direction="reverse" if m.group("rev") else "forward",
+        )
+        w = _matrix(value)
+        w0 = None if init is None else _matrix(init)
+        if where["tensor"] != "weight_hr":
+            h = spec.hidden_sizes[layer]
+            require(
+                w.shape[0] == len(gates) * h,
+                f"{key!r} has {w.shape[0]} rows; {spec.name} expects {len(gates) * h}: "
+                "is this checkpoint for another architecture?",
+            )
+            if len(gates) > 1:
+                for g, name in enumerate(gates):
+                    block = slice(g * h, (g + 1) * h)
+                    part0 = None if w0 is None else w0[block]
+                    rows.append(matrix_norms(w[block], part0, **where, gate=name))
+        rows.append(matrix_norms(w, w0, **where, gate="all"))
+    require(
+        seen > 0, "no recurrent weight matrices found (expected keys like layers.0.weight_ih_l0)"
+    )
+    return WeightNorms(
+        spec.name, count_parameters(spec).total, tuple(rows), initial_state_dict is not None
+    )
