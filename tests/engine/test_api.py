@@ -238,3 +238,16 @@ def test_predict_matches_the_exported_model():
         expected = member.model()(torch.from_numpy(data.x_val)).numpy()
     np.testing.assert_allclose(member.predict(data.x_val), expected, atol=1e-6)
     assert member.to_dict()["arch"] == "lstm:1x4"
+
+
+def test_worker_processes_give_the_same_members():
+    spec = parse_arch("gru:1x4", input_size=3, outputs=1)
+    data = make_data(9)
+    jobs = [Job(spec, s, data, TrainSettings(epochs=2, batch_size=8)) for s in range(4)]
+    calls = []
+    members = train(jobs, device="cpu", workers=2, progress=lambda d, t: calls.append((d, t)))
+    assert calls[-1] == (8, 8)
+    for member, job in zip(members, jobs, strict=True):
+        assert_same_as_alone(member, job)
+    with pytest.raises(InvalidInput, match="workers must be an integer >= 1"):
+        train(jobs, workers=0)

@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 from rnncap.arch import parse_arch
 from rnncap.engine import EnsembleRecurrent, RecurrentModel
+from rnncap.engine.cells import GRULayer, LSTMLayer, RNNLayer
 from rnncap.errors import InvalidInput
 
 CELLS = ["lstm", "gru", "rnn_tanh", "rnn_relu"]
@@ -53,17 +54,48 @@ def test_forward_equals_torch_for_any_widths(cell, widths, inputs, steps, member
         torch.testing.assert_close(ensemble(x), _stack_forward(models, x), atol=1e-5, rtol=0)
 
 
-def test_gradients_equal_torch_modules():
-    spec = parse_arch("gru:6,4", input_size=2, outputs=1)
+@pytest.mark.parametrize("cell", CELLS)
+@pytest.mark.parametrize("bias", [True, False])
+def test_gradients_equal_torch_modules(cell, bias):
+    spec = parse_arch(f"{cell}:6,4", input_size=2, outputs=2, bias=bias)
     models = [RecurrentModel(spec, seed=s) for s in (1, 2)]
     ensemble = EnsembleRecurrent.from_models(models)
     x = torch.randn(2, 7, 5, 2, generator=torch.Generator().manual_seed(0))
-    ensemble(x).square().sum().backward()
+    target = torch.randn(2, 7, 2, generator=torch.Generator().manual_seed(1))
+    (ensemble(x) - target).square().sum().backward()
     for m, model in enumerate(models):
-        model(x[m]).square().sum().backward()
+        (model(x[m]) - target[m]).square().sum().backward()
         for attr, key in ensemble.names:
             ref = dict(model.named_parameters())[key].grad
             torch.testing.assert_close(getattr(ensemble, attr).grad[m], ref, atol=1e-5, rtol=1e-4)
+
+
+@pytest.mark.parametrize(
+    ("layer", "extra"),
+    [
+        (LSTMLayer, ()),
+        (GRULayer, ("bias",)),
+        (GRULayer, (None,)),
+        (RNNLayer, (False,)),
+        (RNNLayer, (True,)),
+    ],
+)
+@pytest.mark.parametrize("last_only", [False, True])
+def test_hand_written_backward_passes_gradcheck(layer, extra, last_only):
+    gen = torch.Generator().manual_seed(3)
+    gates = {LSTMLayer: 4, GRULayer: 3, RNNLayer: 1}[layer]
+    xp = torch.randn(2, gates * 3, 4, 5, generator=gen, dtype=torch.float64)
+    if layer is RNNLayer and extra == (True,):
+        xp.abs_().add_(0.1)  # keep ReLU pre-activations away from the kink
+    xp.requires_grad_(True)
+    w_hh = torch.randn(2, gates * 3, 3, generator=gen, dtype=torch.float64, requires_grad=True)
+    args = [xp, w_hh]
+    for e in extra:
+        if e == "bias":
+            e = torch.randn(2, 9, generator=gen, dtype=torch.float64, requires_grad=True)
+        args.append(e)
+    args.append(last_only)
+    assert torch.autograd.gradcheck(layer.apply, tuple(args), eps=1e-6, atol=1e-6)
 
 
 def test_export_and_import_are_exact():

@@ -15,6 +15,7 @@ from rnncap.engine.ensemble import check_supported, shape_key
 from rnncap.engine.records import Job, TrainedMember
 from rnncap.engine.strategy import STRATEGIES, choose_strategy, ensemble_supported, resolve_device
 from rnncap.engine.trainer import EnsembleTrainer, train_single
+from rnncap.engine.workers import run_in_processes, split, tune_allocator
 from rnncap.errors import InvalidInput, require
 
 Progress = Callable[[int, int], None]
@@ -111,6 +112,27 @@ def _train_ensembles(
     return out
 
 
+def _train_unit(
+    jobs: Sequence[Job],
+    how: str,
+    device: torch.device,
+    max_members: int | None,
+    ticker: _Ticker | None = None,
+) -> list[TrainedMember]:
+    """Train jobs of one group with one strategy (also the entry point of worker processes)."""
+    ticker = ticker or _Ticker(None, sum(j.settings.epochs for j in jobs))
+    if device.type == "cpu":
+        tune_allocator()
+    if how == "ensemble":
+        check_supported(jobs[0].spec)
+        return _train_ensembles(jobs, device, ticker, chunk_size(jobs, device, max_members))
+    members = []
+    for job in jobs:
+        members.append(train_single(job, device, ticker))
+        ticker.finish(members[-1:])
+    return members
+
+
 def train(
     jobs: Sequence[Job],
     device: str | torch.device | None = None,
@@ -118,6 +140,7 @@ def train(
     *,
     strategy: str = "auto",
     max_members: int | None = None,
+    workers: int = 1,
 ) -> list[TrainedMember]:
     """Train every job; same-shaped jobs are trained together as batched ensembles.
 
@@ -127,12 +150,17 @@ def train(
     device : str or torch.device, optional
         Default: CUDA when available, else CPU.
     progress : callable(done, total), optional
-        Called as members finish epochs; ``total`` is the sum of every job's ``epochs``.
+        Called as members finish epochs (with ``workers > 1``: as each worker's share
+        finishes); ``total`` is the sum of every job's ``epochs``.
     strategy : {"auto", "ensemble", "loop"}, default="auto"
         ``auto`` picks per group with `choose_strategy` (measured CPU crossover; always the
         ensemble on a GPU). ``loop`` trains one `RecurrentModel` at a time.
     max_members : int, optional
         Cap on members per ensemble (default: what fits memory).
+    workers : int, default=1
+        CPU only: split each group over this many spawned processes with one torch thread
+        each (2 on a 2-core machine is the measured best; start-up costs ~1-2 s per worker).
+        Leave 1 when the caller already runs one process per core (study executors).
 
     Returns
     -------
@@ -147,28 +175,42 @@ def train(
         max_members is None or (isinstance(max_members, int) and max_members >= 1),
         f"max_members must be an integer >= 1; got {max_members!r}",
     )
+    require(
+        isinstance(workers, int) and not isinstance(workers, bool) and workers >= 1,
+        f"workers must be an integer >= 1; got {workers!r}",
+    )
     dev = resolve_device(device)
+    if dev.type != "cpu":
+        workers = 1
     groups: dict[tuple, list[int]] = {}
     for i, job in enumerate(jobs):
         groups.setdefault(group_key(job), []).append(i)
-    ticker = _Ticker(progress, sum(j.settings.epochs for j in jobs))
-    results: list[TrainedMember | None] = [None] * len(jobs)
+    units: list[tuple[list[int], str]] = []
     for index in groups.values():
-        group = [jobs[i] for i in index]
-        rows = min(group[0].settings.batch_size, group[0].data.x_train.shape[0])
+        first = jobs[index[0]]
+        rows = min(first.settings.batch_size, first.data.x_train.shape[0])
         how = strategy
         if how == "auto":
-            how = choose_strategy(group[0].spec, rows, dev, members=len(group))
+            how = choose_strategy(first.spec, rows, dev, members=len(index))
         if how == "ensemble":
-            check_supported(group[0].spec)
-            members = _train_ensembles(group, dev, ticker, chunk_size(group, dev, max_members))
-        else:
-            members = []
-            for job in group:
-                members.append(train_single(job, dev, ticker))
-                ticker.finish(members[-1:])
-        for i, member in zip(index, members, strict=True):
+            check_supported(first.spec)
+        units += [(part, how) for part in split(index, workers)]
+    ticker = _Ticker(progress, sum(j.settings.epochs for j in jobs))
+    results: list[TrainedMember | None] = [None] * len(jobs)
+
+    def store(unit: int, members: list[TrainedMember]) -> None:
+        for i, member in zip(units[unit][0], members, strict=True):
             results[i] = member
+        ticker._report(sum(m.settings.epochs for m in members))
+
+    if workers > 1 and len(units) > 1:
+        tasks = [([jobs[i] for i in index], how, dev, max_members) for index, how in units]
+        run_in_processes(_train_unit, tasks, min(workers, len(units)), store)
+    else:
+        for index, how in units:
+            members = _train_unit([jobs[i] for i in index], how, dev, max_members, ticker)
+            for i, member in zip(index, members, strict=True):
+                results[i] = member
     if any(r is None for r in results):  # pragma: no cover - a bug, not bad input
         raise InvalidInput("internal error: some jobs produced no result")
     return results  # type: ignore[return-value]

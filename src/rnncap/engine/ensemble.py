@@ -2,7 +2,8 @@
 
 `torch.vmap` cannot batch `nn.LSTM` / `nn.GRU` / `nn.RNN` (no batching rules for the fused ops),
 so the cells are written out: one batched matmul (`baddbmm`) per layer for the input projection
-of all time steps, then one `baddbmm` per time step for the recurrence, plus pointwise gates.
+of all time steps, then one `baddbmm` per time step for the recurrence, plus pointwise gates,
+with a hand-written backward pass (`rnncap.engine.cells`).
 The math, gate order (LSTM i, f, g, o; GRU r, z, n) and the two-bias layout are PyTorch's, and
 the parameters keep PyTorch's layout with a leading axis M, so that member m exports to a plain
 `RecurrentModel` (and imports from one) by copying slices.
@@ -17,6 +18,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from rnncap.arch.spec import Cell, RecurrentSpec
+from rnncap.engine.cells import GRULayer, LSTMLayer, RNNLayer
 from rnncap.engine.model import RecurrentModel
 from rnncap.errors import InvalidInput, require
 
@@ -155,90 +157,41 @@ class EnsembleRecurrent(nn.Module):
         """
         M = self.members
         if x.dim() == 3:
-            b, t, _ = x.shape
-            seq = x.transpose(0, 1).reshape(1, t * b, -1).expand(M, -1, -1)
+            b, t, d = x.shape
+            seq = x.permute(2, 1, 0).reshape(1, d, t * b).expand(M, -1, -1)
         else:
             require(
                 x.dim() == 4 and x.shape[0] == M,
                 f"ensemble input must be (batch, time, d) or ({M}, batch, time, d); "
                 f"got {tuple(x.shape)}",
             )
-            _, b, t, _ = x.shape
-            seq = x.transpose(1, 2).reshape(M, t * b, -1)
-        h = seq
+            _, b, t, d = x.shape
+            seq = x.permute(0, 3, 2, 1).reshape(M, d, t * b)
+        last = self.spec.num_layers - 1
         for layer in range(self.spec.num_layers):
             if layer and self.dropout:
                 seq = F.dropout(seq, self.dropout, self.training)
-            hs = self._layer(layer, seq, t, b)
-            h = hs[-1]
-            if layer + 1 < self.spec.num_layers:
-                seq = torch.stack(hs, 1).reshape(M, t * b, -1)
-        return torch.baddbmm(self.head_bias.unsqueeze(1), h, self.head_weight.transpose(1, 2))
+            out = self._layer(layer, seq, t, b, layer == last)
+            seq = out.reshape(M, out.shape[1], t * b) if layer < last else out
+        head = self.head_weight.transpose(1, 2)
+        return torch.baddbmm(self.head_bias.unsqueeze(1), seq.transpose(1, 2), head)
 
-    def _layer(self, layer: int, seq: torch.Tensor, t: int, b: int) -> list[torch.Tensor]:
-        """Run one layer over `seq` (M, time*batch, in), time-major; return h_t (M, batch, h)."""
+    def _layer(self, layer: int, seq: torch.Tensor, t: int, b: int, last: bool) -> torch.Tensor:
+        """One layer over `seq` (M, in, time*batch): every h_t as (M, h, time, batch), or only
+        the last one (M, h, batch) when `last` (feature-major layout, see `cells`)."""
         w_ih = getattr(self, f"weight_ih_l{layer}")
-        w_hh_t = getattr(self, f"weight_hh_l{layer}").transpose(1, 2)
+        w_hh = getattr(self, f"weight_hh_l{layer}")
         cell = self.spec.cell
         b_ih = getattr(self, f"bias_ih_l{layer}", None)
         b_hh = getattr(self, f"bias_hh_l{layer}", None)
         if b_ih is None:
-            xp = torch.bmm(seq, w_ih.transpose(1, 2))
+            xp = torch.bmm(w_ih, seq)
         else:
             bias = b_ih if cell is Cell.GRU else b_ih + b_hh
-            xp = torch.baddbmm(bias.unsqueeze(1), seq, w_ih.transpose(1, 2))
-        steps = xp.view(xp.shape[0], t, b, -1).unbind(1)
+            xp = torch.baddbmm(bias.unsqueeze(2), w_ih, seq)
+        xp = xp.view(xp.shape[0], -1, t, b)
         if cell is Cell.LSTM:
-            return _lstm(steps, w_hh_t)
+            return LSTMLayer.apply(xp, w_hh, last)
         if cell is Cell.GRU:
-            return _gru(steps, w_hh_t, None if b_hh is None else b_hh.unsqueeze(1))
-        act = torch.relu if cell is Cell.RNN_RELU else torch.tanh
-        return _rnn(steps, w_hh_t, act)
-
-
-def _lstm(steps: Sequence[torch.Tensor], w_hh_t: torch.Tensor) -> list[torch.Tensor]:
-    """LSTM recurrence; `steps` hold x_t W_ih^T + b_ih + b_hh, each (M, batch, 4h)."""
-    hs: list[torch.Tensor] = []
-    h = c = None
-    for xt in steps:
-        gates = xt if h is None else torch.baddbmm(xt, h, w_hh_t)
-        i, f, g, o = gates.chunk(4, 2)
-        i, f, o, g = torch.sigmoid(i), torch.sigmoid(f), torch.sigmoid(o), torch.tanh(g)
-        c = i * g if c is None else torch.addcmul(i * g, f, c)
-        h = o * torch.tanh(c)
-        hs.append(h)
-    return hs
-
-
-def _gru(
-    steps: Sequence[torch.Tensor], w_hh_t: torch.Tensor, b_hh: torch.Tensor | None
-) -> list[torch.Tensor]:
-    """GRU recurrence as in PyTorch: the reset gate multiplies (W_hn h + b_hn); steps (M, b, 3h)."""
-    hs: list[torch.Tensor] = []
-    h = None
-    width = w_hh_t.shape[1]
-    for xt in steps:
-        if h is None:
-            hh = b_hh
-        else:
-            hh = torch.bmm(h, w_hh_t) if b_hh is None else torch.baddbmm(b_hh, h, w_hh_t)
-        x_rz, x_n = xt[..., : 2 * width], xt[..., 2 * width :]
-        if hh is None:
-            rz, n_h = torch.sigmoid(x_rz), None
-        else:
-            rz, n_h = torch.sigmoid(x_rz + hh[..., : 2 * width]), hh[..., 2 * width :]
-        r, z = rz.chunk(2, 2)
-        n = torch.tanh(x_n if n_h is None else x_n + r * n_h)
-        h = n - z * n if h is None else n + z * (h - n)
-        hs.append(h)
-    return hs
-
-
-def _rnn(steps: Sequence[torch.Tensor], w_hh_t: torch.Tensor, act) -> list[torch.Tensor]:
-    """Elman recurrence h_t = act(x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh)."""
-    hs: list[torch.Tensor] = []
-    h = None
-    for xt in steps:
-        h = act(xt if h is None else torch.baddbmm(xt, h, w_hh_t))
-        hs.append(h)
-    return hs
+            return GRULayer.apply(xp, w_hh, b_hh, last)
+        return RNNLayer.apply(xp, w_hh, cell is Cell.RNN_RELU, last)
