@@ -251,3 +251,30 @@ def test_worker_processes_give_the_same_members():
         assert_same_as_alone(member, job)
     with pytest.raises(InvalidInput, match="workers must be an integer >= 1"):
         train(jobs, workers=0)
+
+
+def test_cuda_graph_warm_up_leaves_no_trace():
+    """The graph trainer's warm-up steps are undone exactly (checked with CPU tensors)."""
+    from rnncap.engine.cuda import GraphEnsembleTrainer, pinned_fp32
+    from rnncap.engine.trainer import EnsembleTrainer
+
+    spec = parse_arch("lstm:1x4", input_size=3, outputs=1)
+    data = make_data(10)
+    jobs = [Job(spec, s, data, TrainSettings(epochs=1, batch_size=8)) for s in range(3)]
+    graph = GraphEnsembleTrainer(jobs, torch.device("cpu"))
+    graph.optimizer = EnsembleTrainer._optimizer(graph)  # capturable Adam needs a GPU
+    eager = EnsembleTrainer(jobs, torch.device("cpu"))
+    rows = torch.arange(8)
+    for _ in range(2):
+        snapshot = graph._snapshot()
+        for _ in range(2):
+            EnsembleTrainer.step(graph, rows)
+        graph._restore(snapshot)
+        EnsembleTrainer.step(graph, rows)
+        eager.step(rows)
+        for a, b in zip(graph.model.parameters(), eager.model.parameters(), strict=True):
+            assert torch.equal(a, b)
+    before = torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32
+    with pinned_fp32():
+        assert not torch.backends.cuda.matmul.allow_tf32 and not torch.backends.cudnn.allow_tf32
+    assert (torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32) == before

@@ -7,6 +7,7 @@ trained as ensembles of at most ``max_members`` members (or as single models, se
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 
 import torch
@@ -44,12 +45,13 @@ def member_bytes(job: Job) -> int:
 
 
 def chunk_size(jobs: Sequence[Job], device: torch.device, max_members: int | None) -> int:
-    """Members per ensemble: what fits half the free GPU memory (or 1 GiB of CPU memory)."""
+    """Members per ensemble: what fits a quarter of the free GPU memory (a CUDA graph's pool
+    coexists with eager allocations) or 1 GiB of CPU memory."""
     if max_members is not None:
         return max_members
     if device.type == "cuda":
         free, _ = torch.cuda.mem_get_info(device)
-        budget = free // 2
+        budget = free // 4
     else:
         budget = CPU_CHUNK_BYTES
     return max(MIN_CHUNK, min(len(jobs), budget // max(member_bytes(jobs[0]), 1)))
@@ -80,6 +82,11 @@ class _Ticker:
 
 
 def _ensemble_trainer(chunk: Sequence[Job], device: torch.device) -> EnsembleTrainer:
+    """CUDA-graph trainer on a GPU (``RNNCAP_CUDA_GRAPHS=0`` for eager), eager on CPU."""
+    if device.type == "cuda" and os.environ.get("RNNCAP_CUDA_GRAPHS", "1") != "0":
+        from rnncap.engine.cuda import GraphEnsembleTrainer
+
+        return GraphEnsembleTrainer(chunk, device)
     return EnsembleTrainer(chunk, device)
 
 

@@ -105,13 +105,19 @@ class EnsembleTrainer:
         s = self.settings
         return torch.optim.Adam(self.model.parameters(), lr=s.lr, weight_decay=s.weight_decay)
 
+    def _repacked(self) -> None:
+        """Hook: the member axis has just shrunk (the CUDA-graph trainer re-captures)."""
+
     # -- one step ---------------------------------------------------------------------------
     def _batch(self, rows: torch.Tensor | slice, x: torch.Tensor, y: torch.Tensor):
-        """Inputs (b, k, d) when shared and in order, else (M, b, k, d); targets to match."""
-        if isinstance(rows, slice):
+        """Inputs (b, k, d) when shared and in the same order for all (a slice or 1-D rows),
+        else (M, b, k, d); targets to match. `rows` (M, b) gives each member its own rows."""
+        if isinstance(rows, slice) or rows.dim() == 1:
             if self.shared:
                 return x[0, rows], y[0, rows]
-            return x[self.source, rows], y[self.source, rows]
+            if isinstance(rows, slice):
+                return x[self.source, rows], y[self.source, rows]
+            rows = rows.unsqueeze(0)
         src = self.source.unsqueeze(1)
         return x[src, rows], y[src, rows]
 
@@ -236,6 +242,7 @@ class EnsembleTrainer:
             }
         self.best = {k: v[keep].clone() for k, v in self.best.items()}
         self.source = self.source[keep]
+        self._repacked()
 
 
 def clip_per_member(params, max_norm: float) -> None:
