@@ -3,7 +3,7 @@
 The file ``jena_climate_2009_2016.csv`` has a ``Date Time`` column (``%d.%m.%Y %H:%M:%S``, local
 time without zone) and 14 numeric columns every 10 minutes. rnncap does not ship or download it:
 give its path. ``wv`` and ``max. wv`` hold ``-9999`` sentinels; they become missing values, which
-the gap rule then interpolates (they are isolated), instead of the tutorials' zero or nothing.
+the gap rule then treats like any other gap, instead of the tutorials' zero or nothing.
 """
 
 from __future__ import annotations

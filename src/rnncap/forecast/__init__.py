@@ -18,6 +18,7 @@ from rnncap.forecast.baselines import (
 from rnncap.forecast.checkpoint import load, save
 from rnncap.forecast.evaluate import Evaluation, evaluate, forecast_frame
 from rnncap.forecast.forecaster import Forecaster
+from rnncap.forecast.many import fit_many
 from rnncap.forecast.metrics import Score, mae, rmse, score, skill
 from rnncap.forecast.tasks import train_summary
 
@@ -32,6 +33,7 @@ __all__ = [
     "Score",
     "all_baselines",
     "evaluate",
+    "fit_many",
     "forecast_frame",
     "load",
     "mae",

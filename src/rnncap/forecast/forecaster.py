@@ -192,15 +192,28 @@ class Forecaster:
                     break
         if best_state is not None:
             model.load_state_dict(best_state)
+        return self.adopt(td, model, history, best_epoch, status, time.perf_counter() - start)
+
+    def adopt(
+        self,
+        td: TaskData,
+        model: RecurrentModel,
+        history: list[dict],
+        best_epoch: int,
+        status: str,
+        seconds: float,
+    ) -> Forecaster:
+        """Take `model` (trained here or by the batched engine) as this forecaster's network."""
         model.eval()
-        self.model_, self.spec_, self.task_ = model, spec, td.task
+        self.model_, self.spec_, self.task_ = model, model.spec, td.task
         self.x_scaler_, self.y_scaler_ = td.x_scaler, td.y_scaler
         self.input_columns_, self.target_columns_ = td.input_columns, td.target_columns
         self.target_units_ = td.target_units
-        self.history_, self.best_epoch_, self.status_ = history, best_epoch, status
-        self.train_seconds_ = time.perf_counter() - start
+        self.history_, self.best_epoch_, self.status_ = list(history), best_epoch, status
+        self.train_seconds_ = seconds
         self.losses_ = {
-            s: mean_loss(model, td.split(s).x, td.split(s).y, anchors[s]) for s in SPLITS
+            s: mean_loss(model, td.split(s).x, td.split(s).y, self._anchor(td, s, td.y_scaler))
+            for s in SPLITS
         }
         return self
 
