@@ -114,7 +114,10 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=8, help="E: steps (epochs) per timing")
     parser.add_argument("--threads", type=int, default=0, help="torch threads (0: default)")
     parser.add_argument("--rounds", type=int, default=2)
-    parser.add_argument("--workers", nargs="+", type=int, default=[1, 2])
+    parser.add_argument("--workers", nargs="+", type=int, default=[1])
+    parser.add_argument(
+        "--worker-steps", type=int, default=40, help="steps per timing with workers > 1"
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON document")
     args = parser.parse_args()
     tune_allocator()  # the engine does this itself; the loop gets the same allocator
@@ -134,7 +137,11 @@ def main() -> None:
             for how in ("ensemble", "loop"):
                 row[f"engine_{how}_ms"] = engine_step_ms(*common, strategy=how)
             for w in args.workers:
-                ms = row[f"engine_{chosen}_ms"] if w == 1 else engine_step_ms(*common, workers=w)
+                if w == 1:
+                    ms = row[f"engine_{chosen}_ms"]
+                else:
+                    many = (cell, width, args.members, args.worker_steps, 1)
+                    ms = engine_step_ms(*many, workers=w)
                 row[f"auto_w{w}_ms"] = ms
                 row[f"speedup_w{w}"] = row["loop_ms"] / ms
             rows.append(row)

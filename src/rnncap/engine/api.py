@@ -13,9 +13,10 @@ from collections.abc import Callable, Sequence
 import torch
 
 from rnncap.engine.ensemble import check_supported, shape_key
+from rnncap.engine.loop import LoopTrainer
 from rnncap.engine.records import Job, TrainedMember
 from rnncap.engine.strategy import STRATEGIES, choose_strategy, ensemble_supported, resolve_device
-from rnncap.engine.trainer import EnsembleTrainer, train_single
+from rnncap.engine.trainer import EnsembleTrainer
 from rnncap.engine.workers import run_in_processes, split, tune_allocator
 from rnncap.errors import InvalidInput, require
 
@@ -133,10 +134,8 @@ def _train_unit(
     if how == "ensemble":
         check_supported(jobs[0].spec)
         return _train_ensembles(jobs, device, ticker, chunk_size(jobs, device, max_members))
-    members = []
-    for job in jobs:
-        members.append(train_single(job, device, ticker))
-        ticker.finish(members[-1:])
+    members = LoopTrainer(jobs, device).run(ticker)
+    ticker.finish(members)
     return members
 
 
@@ -161,7 +160,7 @@ def train(
         finishes); ``total`` is the sum of every job's ``epochs``.
     strategy : {"auto", "ensemble", "loop"}, default="auto"
         ``auto`` picks per group with `choose_strategy` (measured CPU crossover; always the
-        ensemble on a GPU). ``loop`` trains one `RecurrentModel` at a time.
+        ensemble on a GPU). ``loop`` steps one `RecurrentModel` per member in lockstep.
     max_members : int, optional
         Cap on members per ensemble (default: what fits memory).
     workers : int, default=1

@@ -20,7 +20,7 @@ from rnncap.errors import InvalidInput
 STRATEGIES = ("auto", "ensemble", "loop")
 
 #: widest layer at which the ensemble still beats the loop at 128 rows per batch, on CPU
-CROSSOVER_WIDTH = {Cell.LSTM: 24, Cell.GRU: 64, Cell.RNN_TANH: 256, Cell.RNN_RELU: 256}
+CROSSOVER_WIDTH = {Cell.LSTM: 12, Cell.GRU: 64, Cell.RNN_TANH: 256, Cell.RNN_RELU: 256}
 
 
 def ensemble_supported(spec: RecurrentSpec) -> bool:

@@ -1,7 +1,7 @@
-"""Training loops: one ensemble of same-shaped members, or one plain torch model at a time.
+"""Training loop of one ensemble of same-shaped members (`loop.LoopTrainer` reuses it).
 
-Both follow the same recipe, so that a member's result depends only on its spec, seed, data and
-settings, whichever way it was trained:
+Every strategy follows the same recipe, so that a member's result depends only on its spec,
+seed, data and settings, whichever way it was trained:
 
 * initial weights: `RecurrentModel(spec, seed=seed)`;
 * batch order: rows ``0..n-1`` in order when ``shuffle`` is off or one batch holds every row;
@@ -71,7 +71,7 @@ class EnsembleTrainer:
         first = self.jobs[0]
         self.spec, self.settings = first.spec, first.settings
         self.initial = [RecurrentModel(j.spec, seed=j.seed).state_dict() for j in self.jobs]
-        self.model = EnsembleRecurrent(self.spec, self.initial, self.settings.dropout).to(device)
+        self._build()
         self.optimizer = self._optimizer()
         # data: one copy per distinct MemberData object; members point at theirs
         unique: dict[int, int] = {}
@@ -98,8 +98,27 @@ class EnsembleTrainer:
         self.best_loss = [math.inf] * len(self.jobs)
         self.best_epoch = [0] * len(self.jobs)
         self.bad_epochs = [0] * len(self.jobs)
-        self.best = {n: p.detach().clone() for n, p in self.model.named_parameters()}
         self.results: dict[int, TrainedMember] = {}
+        self._save_best(torch.ones(len(self.jobs), dtype=torch.bool, device=device))
+
+    strategy = "ensemble"
+
+    def _build(self) -> None:
+        self.model = EnsembleRecurrent(self.spec, self.initial, self.settings.dropout)
+        self.model.to(self.device)
+
+    def _save_best(self, improved: torch.Tensor) -> None:
+        """Copy the current weights of the members where `improved` (M,) into the best ones."""
+        with torch.no_grad():
+            if not hasattr(self, "best"):
+                self.best = {n: p.detach().clone() for n, p in self.model.named_parameters()}
+                return
+            for name, p in self.model.named_parameters():
+                where = improved.view(-1, *[1] * (p.dim() - 1))
+                self.best[name] = torch.where(where, p.detach(), self.best[name])
+
+    def _best_state(self, pos: int) -> dict[str, torch.Tensor]:
+        return {key: self.best[attr][pos].cpu().clone() for attr, key in self.model.names}
 
     def _optimizer(self) -> torch.optim.Optimizer:
         s = self.settings
@@ -196,11 +215,7 @@ class EnsembleTrainer:
                 self.bad_epochs[j] += 1
                 if s.patience and self.bad_epochs[j] >= s.patience:
                     stop[pos] = "early_stopped"
-        mask = torch.tensor(improved, device=self.device)
-        with torch.no_grad():
-            for name, p in self.model.named_parameters():
-                where = mask.view(-1, *[1] * (p.dim() - 1))
-                self.best[name] = torch.where(where, p.detach(), self.best[name])
+        self._save_best(torch.tensor(improved, device=self.device))
         if not stop:
             return
         for pos, status in stop.items():
@@ -213,7 +228,7 @@ class EnsembleTrainer:
     def _finish(self, pos: int, j: int, status: str) -> None:
         job = self.jobs[j]
         if self.best_epoch[j]:
-            state = {key: self.best[attr][pos].cpu().clone() for attr, key in self.model.names}
+            state = self._best_state(pos)
         else:
             state = {k: v.clone() for k, v in self.initial[j].items()}
         self.results[j] = TrainedMember(
@@ -226,7 +241,7 @@ class EnsembleTrainer:
             best_epoch=self.best_epoch[j],
             status=status,
             key=job.key,
-            strategy="ensemble",
+            strategy=self.strategy,
         )
 
     def _repack(self, keep: torch.Tensor) -> None:
@@ -254,72 +269,3 @@ def clip_per_member(params, max_norm: float) -> None:
     coef = (max_norm / (norms + 1e-6)).clamp(max=1.0)
     for g in grads:
         g.mul_(coef.view(-1, *[1] * (g.dim() - 1)))
-
-
-def train_single(job: Job, device: torch.device, tick: Tick | None = None) -> TrainedMember:
-    """Train one `RecurrentModel` with the same recipe (the ``loop`` strategy)."""
-    s, data = job.settings, job.data
-    model = RecurrentModel(job.spec, dropout=s.dropout, seed=job.seed).to(device)
-    initial = {k: v.cpu().clone() for k, v in model.state_dict().items()}
-    optimizer = torch.optim.Adam(model.parameters(), lr=s.lr, weight_decay=s.weight_decay)
-    x, y = torch.from_numpy(data.x_train).to(device), torch.from_numpy(data.y_train).to(device)
-    n = len(x)
-    generator = torch.Generator().manual_seed(job.seed)
-    history: list[dict] = []
-    best_loss, best_epoch, bad, status = math.inf, 0, 0, "max_epochs"
-    best_state = initial
-    for epoch in range(1, s.epochs + 1):
-        order = torch.randperm(n, generator=generator).to(device) if uses_shuffle(s, n) else None
-        total = 0.0
-        for sl in batch_slices(n, s.batch_size):
-            rows = sl if order is None else order[sl]
-            loss = _elementwise_loss(s.loss, model(x[rows]), y[rows]).mean()
-            loss.backward()
-            if s.clip:
-                torch.nn.utils.clip_grad_norm_(model.parameters(), s.clip)
-            optimizer.step()
-            optimizer.zero_grad(set_to_none=True)
-            total += loss.item() * (sl.stop - sl.start)
-        train_loss = total / n
-        val_loss = _eval_single(model, job, device) if data.has_val else None
-        history.append({"epoch": epoch, "train_loss": train_loss, "val_loss": val_loss})
-        if tick:
-            tick(1)
-        watched = train_loss if val_loss is None else val_loss
-        if not (math.isfinite(train_loss) and math.isfinite(watched)):
-            status = "non_finite"
-            break
-        if val_loss is None or val_loss < best_loss:
-            best_loss, best_epoch, bad = watched, epoch, 0
-            best_state = {k: v.detach().cpu().clone() for k, v in model.state_dict().items()}
-        else:
-            bad += 1
-            if s.patience and bad >= s.patience:
-                status = "early_stopped"
-                break
-    return TrainedMember(
-        spec=job.spec,
-        seed=job.seed,
-        settings=s,
-        state_dict=best_state if best_epoch else {k: v.clone() for k, v in initial.items()},
-        initial_state_dict=initial,
-        history=history,
-        best_epoch=best_epoch,
-        status=status,
-        key=job.key,
-        strategy="loop",
-    )
-
-
-@torch.no_grad()
-def _eval_single(model: RecurrentModel, job: Job, device: torch.device) -> float:
-    model.eval()
-    x = torch.from_numpy(job.data.x_val).to(device)
-    y = torch.from_numpy(job.data.y_val).to(device)
-    chunk = max(1, EVAL_ELEMENTS // (x.shape[1] * 4 * max(job.spec.hidden_sizes)))
-    total = sum(
-        _elementwise_loss(job.settings.loss, model(x[sl]), y[sl]).sum().item()
-        for sl in batch_slices(len(x), chunk)
-    )
-    model.train()
-    return total / y.numel()
