@@ -73,3 +73,19 @@ def test_bad_study_files_name_the_problem(tmp_path, text, message):
 def test_a_missing_study_file_is_bad_input(tmp_path):
     with pytest.raises(InvalidInput, match="not found"):
         load_study(tmp_path / "nope.toml")
+
+
+def test_the_example_study_file_is_valid_and_plans_its_grid():
+    from pathlib import Path
+
+    from rnncap.study.plan import TaskShape, plan_architectures
+
+    example = Path(__file__).parents[2] / "examples" / "study.toml"
+    cfg = load_study(example)
+    archs = plan_architectures(cfg, TaskShape(input_size=37, seq_len=48, outputs=1))
+    names = [a.name for a in archs]
+    # 2 cells x (layers {1,2} x 16 units + widths 32,16), then the LSTM frontier at depths 1-3
+    assert names[:6] == [
+        "lstm:1x16", "lstm:2x16", "lstm:32,16", "gru:1x16", "gru:2x16", "gru:32,16",
+    ]  # fmt: skip
+    assert sorted(a.spec.num_layers for a in archs if "frontier" in a.groups) == [1, 2, 3]

@@ -109,7 +109,7 @@ def _size(res: StudyResults) -> list[str]:
 def _depth(res: StudyResults, unit: str) -> list[str]:
     g = res.archs[res.archs["groups"].str.contains("grid")]
     better = worse = same = 0
-    for _, part in g.groupby("units"):
+    for _, part in g.groupby(["cell", "units"]):
         part = part.set_index("layers").sort_index()
         if len(part) < 2 or part.index[0] != 1:
             continue
@@ -176,15 +176,19 @@ def _bounds(res: StudyResults) -> list[str]:
     shrink = sorted(k for k, v in finite.items() if v <= -math.log10(1.05))
     text = (
         f"Theory at equal budget ({deepest} against the one-layer model): {len(flat)} of "
-        f"{len(finite)} bounds stay within 5% (they depend on the parameter count and sequence "
-        f"length only)"
+        f"{len(finite)} bounds that apply to both stay within 5% of the one-layer value"
     )
     if grow:
         top = grow[0]
+        derived = {b["key"] for b in res.infos[deepest].get("bounds", []) if b.get("derived")}
+        n_derived = sum(k in derived for k in grow)
         text += (
-            f"; {len(grow)} grow, the most {top} (x{10 ** finite[top]:.3g}), because the unrolled "
-            "network is deeper and has more nonlinear units"
+            f"; {len(grow)} grow{'s' if len(grow) == 1 else ''}, the most {top} "
+            f"(x{10 ** finite[top]:.3g}); {n_derived} of the growing ones "
+            f"{'is' if n_derived == 1 else 'are'} derived by rnncap (a feed-forward bound applied "
+            "to the unrolled network), not stated for recurrent networks"
         )
     if shrink:
-        text += f"; {len(shrink)} shrink ({', '.join(shrink[:3])})"
+        verb = "shrinks" if len(shrink) == 1 else "shrink"
+        text += f"; {len(shrink)} {verb} ({', '.join(shrink[:3])})"
     return [text + ". Growing upper bounds allow, but do not show, more capacity."]

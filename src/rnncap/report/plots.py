@@ -15,6 +15,9 @@ from matplotlib.figure import Figure
 
 from rnncap.report.results import StudyResults
 
+#: One marker per cell kind when a study mixes cells (colour always means depth).
+CELL_MARKERS = ("o", "s", "^", "D")
+
 
 def depth_colour(layers: int, max_layers: int) -> tuple:
     """One colour per depth, from the same colormap in every figure."""
@@ -44,12 +47,15 @@ def mae_vs_params(res: StudyResults) -> Figure | None:
         (axes[0], "test_mae", f"test MAE {unit}".strip()),
         (axes[1], "gap", f"generalization gap: test - train MAE {unit}".strip()),
     ):
-        for layers, part in a.groupby("layers"):
+        cells = list(dict.fromkeys(a["cell"]))
+        for (cell, layers), part in a.groupby(["cell", "layers"], sort=True):
             part = part.sort_values("params")
+            label = f"{layers} layer{'s' if layers > 1 else ''}"
             ax.errorbar(
-                part["params"], part[col], yerr=part.get(f"{col}_std"), marker="o", capsize=3,
-                linestyle="none", color=depth_colour(int(layers), max_layers),
-                label=f"{layers} layer{'s' if layers > 1 else ''}",
+                part["params"], part[col], yerr=part.get(f"{col}_std"), capsize=3,
+                marker=CELL_MARKERS[cells.index(cell) % len(CELL_MARKERS)], linestyle="none",
+                color=depth_colour(int(layers), max_layers),
+                label=f"{cell} {label}" if len(cells) > 1 else label,
             )  # fmt: skip
         ax.set_xscale("log")
         ax.set_xlabel("parameters (exact count)")

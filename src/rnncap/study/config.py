@@ -44,6 +44,10 @@ except ModuleNotFoundError:  # pragma: no cover - Python 3.10
 
 #: Measures a study can record for each architecture or run.
 MEASURES = ("counts", "bounds", "forecast", "norms", "memorization")
+#: Keys of the [memorization] table: the frontier's memorization budget and the task's shape.
+MEMORIZATION_KEYS = (
+    "budget", "input_bits", "delay", "epochs", "sample_sizes", "sample_fractions", "seeds",
+)  # fmt: skip
 
 
 class ExecutorKind(str, Enum):
@@ -207,6 +211,7 @@ class StudyConfig:
         bad = sorted(set(measures) - set(MEASURES))
         require(not bad, f"unknown measures {bad}; choose from: {', '.join(MEASURES)}")
         set_(self, "measures", measures)
+        _check_keys("memorization", self.memorization, set(MEMORIZATION_KEYS))
         _int_list(self.chunk, "chunk")
         _int_list(self.forecast_points, "forecast_points", minimum=0)
 

@@ -19,6 +19,12 @@ from rnncap.study.store import SCHEMA_VERSION
 
 #: Measures recorded per trained model (the others are per architecture, computed on the driver).
 RUN_MEASURES = ("forecast", "norms", "memorization")
+#: Memorization settings (study files override them under [memorization]).
+#: ``sample_fractions`` give the grid of b as multiples of w (``sample_sizes``, absolute, win);
+#: ``seeds`` is how many of a unit's seeds are also used for memorization.
+MEMORIZATION_DEFAULTS = {"budget": 400, "input_bits": 16, "delay": 2, "epochs": 150,
+                         "sample_sizes": None, "sample_fractions": [0.5, 1, 2, 4],
+                         "seeds": 1}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -123,11 +129,35 @@ def plan_architectures(config: StudyConfig, shape: TaskShape) -> list[PlannedArc
     return list(found.values())
 
 
+def memorization_spec(arch: PlannedArch, options: dict) -> RecurrentSpec | None:
+    """The memorization network of a frontier architecture: same cell and depth, at the
+    memorization budget, reading ``input_bits`` inputs over ``1 + delay`` steps (Collins et al.).
+
+    Bits per parameter are compared along the frontier at this smaller budget, because the
+    protocol needs several times w samples and a long training budget per model.
+    """
+    if "frontier" not in arch.groups:
+        return None
+    bits = int(options.get("input_bits", MEMORIZATION_DEFAULTS["input_bits"]))
+    delay = int(options.get("delay", MEMORIZATION_DEFAULTS["delay"]))
+    budget = int(options.get("budget", MEMORIZATION_DEFAULTS["budget"]))
+    template = parse_arch(f"{arch.spec.cell.value}:1", input_size=bits, seq_len=1 + delay,
+                          outputs=1)  # fmt: skip
+    (point,) = equal_budget_frontier(template, budget, [arch.spec.num_layers])
+    return point.spec
+
+
 def plan_units(config: StudyConfig, archs: list[PlannedArch], task: dict) -> list[Unit]:
     """Split each architecture's seeds into chunks of ``config.chunk``: one unit per chunk."""
     measures = [m for m in config.measures if m in RUN_MEASURES]
     units = []
     for arch in archs:
+        memorization: dict = {}
+        if "memorization" in measures:
+            mem = memorization_spec(arch, config.memorization)
+            if mem is not None:
+                memorization = {**MEMORIZATION_DEFAULTS, **config.memorization,
+                                "spec": mem.to_dict()}  # fmt: skip
         seeds = list(config.seeds)
         for i in range(0, len(seeds), config.chunk):
             chunk = tuple(seeds[i : i + config.chunk])
@@ -138,7 +168,7 @@ def plan_units(config: StudyConfig, archs: list[PlannedArch], task: dict) -> lis
                 "training": dict(config.training),
                 "measures": measures,
                 "forecast_points": config.forecast_points,
-                "memorization": dict(config.memorization),
+                "memorization": memorization,
             }
             units.append(Unit(arch.name, chunk, payload))
     if not units:

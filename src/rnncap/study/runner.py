@@ -5,6 +5,7 @@ The driver alone writes the store; executors hand results back to it unit by uni
 
 from __future__ import annotations
 
+import importlib.util
 import math
 import time
 from collections.abc import Callable
@@ -12,12 +13,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from rnncap.arch import count_parameters, unrolled_graph
 from rnncap.study.config import StudyConfig
 from rnncap.study.executors import Executor, make_executor
 from rnncap.study.plan import PlannedArch, TaskShape, Unit, plan_architectures, plan_units
 from rnncap.study.store import STORE_NAME, ResultsStore, ensure_writable_folder
-from rnncap.study.work import default_device, make_task, task_data
+from rnncap.study.work import available, default_device, make_task, task_data
 
 
 @dataclass(frozen=True)
@@ -48,13 +51,13 @@ class StudySummary:
         return {k: str(v) if isinstance(v, Path) else v for k, v in self.__dict__.items()}
 
 
-def _bounds(arch: PlannedArch, archs: dict[str, PlannedArch], shape: TaskShape) -> dict[str, Any]:
-    """The theory catalog's bounds of the spec and their ratios to its one-layer reference."""
-    try:
-        from rnncap.theory import bounds, ratios
-    except ImportError:
-        return {}
+def _bounds(
+    arch: PlannedArch, archs: dict[str, PlannedArch], shape: TaskShape, m: int
+) -> dict[str, Any]:
+    """The theory catalog's bounds of the spec (for m training windows) and the log10 of each
+    bound's ratio to the spec's one-layer reference in each of its groups (constants cancel)."""
     from rnncap.arch import parse_arch
+    from rnncap.theory import bounds, ratios
 
     def spec_of(name: str) -> Any:
         if name in archs:
@@ -63,13 +66,23 @@ def _bounds(arch: PlannedArch, archs: dict[str, PlannedArch], shape: TaskShape) 
             name, input_size=shape.input_size, seq_len=shape.seq_len, outputs=shape.outputs
         )
 
-    values = [b.to_dict() for b in bounds(arch.spec)]
-    ratio_by_group = {g: ratios(spec_of(ref), arch.spec) for g, ref in arch.references.items()}
+    values = [
+        {k: v for k, v in e.to_dict().items() if k not in ("assumptions", "application")}
+        for e in bounds(arch.spec, m=m)
+    ]
+    ratio_by_group = {
+        group: {k: math.log10(r) for k, r in ratios(spec_of(ref), arch.spec).items() if r > 0}
+        for group, ref in arch.references.items()
+    }
     return {"bounds": values, "ratios": ratio_by_group}
 
 
 def _arch_info(
-    arch: PlannedArch, archs: dict[str, PlannedArch], shape: TaskShape, measures: tuple[str, ...]
+    arch: PlannedArch,
+    archs: dict[str, PlannedArch],
+    shape: TaskShape,
+    measures: tuple[str, ...],
+    m: int,
 ) -> dict:
     spec = arch.spec
     counts = count_parameters(spec)
@@ -89,8 +102,8 @@ def _arch_info(
         "nonlinear_units": graph.nonlinear_units,
         "longest_path": graph.longest_path,
     }
-    if "bounds" in measures:
-        info.update(_bounds(arch, archs, shape))
+    if "bounds" in measures and available("bounds"):
+        info.update(_bounds(arch, archs, shape, m))
     return info
 
 
@@ -111,11 +124,15 @@ def _task_info(task: Any, td: Any) -> dict:
             f"{windows['train']:,}/{windows['val']:,}/{windows['test']:,}"
         ),
     }
-    try:
-        from rnncap.forecast.baselines import persistence_mae
-    except ImportError:
-        return info
-    info["persistence_mae"] = {s: float(persistence_mae(td, s)) for s in ("val", "test")}
+    if importlib.util.find_spec("rnncap.forecast.baselines") is None:
+        return info  # the forecast room is absent: no baseline, and meta says so
+    from rnncap.forecast.baselines import Persistence
+
+    pers = Persistence().fit(td)
+    info["persistence_mae"] = {
+        s: float(np.mean(np.abs(pers.predict(td, s) - td.y_physical(td.split(s)))))
+        for s in ("train", "val", "test")
+    }
     return info
 
 
@@ -141,6 +158,9 @@ def run_study(
     start = time.perf_counter()
     executor = executor or make_executor(config.executor)
     executor.check()
+    missing = [m for m in config.measures if not available(m)]
+    if "forecast" in config.measures and importlib.util.find_spec("rnncap.forecast") is None:
+        missing.append("persistence baseline")
     task_dict = {"dataset": "nyc2013", **config.task}
     task = make_task(task_dict)
     td = task_data(task_dict)
@@ -148,12 +168,18 @@ def run_study(
     archs = plan_architectures(config, shape)
     units = plan_units(config, archs, task_dict)
     by_name = {a.name: a for a in archs}
-    infos = {a.name: _arch_info(a, by_name, shape, config.measures) for a in archs}
+    m = int(len(td.train.y))
+    infos = {a.name: _arch_info(a, by_name, shape, config.measures, m) for a in archs}
     folder = ensure_writable_folder(Path(out))  # only now, once the plan is known to be valid
     with ResultsStore.create(folder / STORE_NAME) as store:
         store.set_plan([(u.key, u.arch, list(u.seeds)) for u in units], infos)
         store.set_meta(
-            {"study": config.to_dict(), "task_info": _task_info(task, td), "updated": time.time()}
+            {
+                "study": config.to_dict(),
+                "task_info": _task_info(task, td),
+                "measures_missing": missing,
+                "updated": time.time(),
+            }
         )
         done_keys = store.done_keys()
         pending = [u for u in units if u.key not in done_keys]

@@ -54,35 +54,89 @@ def task_data(task: dict) -> Any:
     return _task_data(json.dumps(task, sort_keys=True))
 
 
-def _mae(td: Any, pred: np.ndarray, y: np.ndarray) -> float:
-    """Mean absolute error in physical units (scaled predictions and targets mapped back)."""
-    return float(np.mean(np.abs(td.y_to_physical(pred) - td.y_to_physical(y))))
+#: Where each optional measure comes from; a study records which of them are missing.
+MEASURE_MODULES = {
+    "norms": "rnncap.capacity.norms",
+    "memorization": "rnncap.capacity.memorize",
+    "bounds": "rnncap.theory",
+}
 
 
-def _forecast_sample(td: Any, pred: np.ndarray, points: int) -> dict | None:
+def available(measure: str) -> bool:
+    """Whether the room that provides `measure` is installed (counts and forecast always are)."""
+    import importlib.util
+
+    module = MEASURE_MODULES.get(measure)
+    return module is None or importlib.util.find_spec(module) is not None
+
+
+def _mae(td: Any, pred_scaled: np.ndarray, split: str) -> float:
+    """Mean absolute error in physical units against the split's true targets (raw series)."""
+    truth = td.y_physical(td.split(split))
+    return float(np.mean(np.abs(td.y_to_physical(pred_scaled) - truth)))
+
+
+def _forecast_sample(td: Any, pred_scaled: np.ndarray, points: int) -> dict | None:
+    """The first `points` test forecasts of output 0 with the truth and target times."""
     if points <= 0:
         return None
-    n = min(points, len(pred))
-    truth = td.y_to_physical(td.test.y[:n])[:, 0]
-    return {"truth": truth.tolist(), "pred": td.y_to_physical(pred[:n])[:, 0].tolist()}
+    n = min(points, len(pred_scaled))
+    split = td.test
+    truth = td.y_physical(split)[:n, 0]
+    lead = int(td.output_leads[0])
+    times = [str(t) for t in np.asarray(td.times)[split.rows[:n] + lead]]
+    pred = td.y_to_physical(pred_scaled[:n])[:, 0]
+    return {"truth": truth.tolist(), "pred": pred.tolist(), "times": times}
 
 
-def _norm_measures(member: Any) -> dict:
-    """Weight measures of a trained member from the capacity room (empty if it is absent)."""
-    try:
-        from rnncap.capacity import weight_measures
-    except ImportError:
-        return {}
-    return dict(weight_measures(member))
+def _norm_measures(spec: RecurrentSpec, member: Any) -> dict:
+    """Summary weight measures over the whole weight matrices (capacity room's weight_norms)."""
+    from rnncap.capacity.norms import weight_norms
+
+    wn = weight_norms(spec, member.state_dict, member.initial_state_dict)
+    whole = [r for r in wn.rows if r.gate == "all"]
+    recurrent = [r for r in whole if r.tensor == "weight_hh"]
+    dist = [r.distance_from_init for r in whole if r.distance_from_init is not None]
+    init = [
+        r.distance_from_init / r.relative_distance
+        for r in whole
+        if r.distance_from_init is not None and r.relative_distance
+    ]
+    out = {
+        "spectral_norm_max": max(r.spectral for r in whole),
+        "recurrent_spectral_max": max(r.spectral for r in recurrent),
+        "frobenius_norm": float(np.sqrt(sum(r.frobenius**2 for r in whole))),
+        "stable_rank_mean": float(np.mean([r.stable_rank for r in whole])),
+    }
+    if dist and init:
+        total = float(np.sqrt(sum(d**2 for d in dist)))
+        out["distance_from_init"] = total
+        out["relative_distance_from_init"] = total / float(np.sqrt(sum(i**2 for i in init)))
+    return out
 
 
-def _memorization(spec: RecurrentSpec, seeds: list[int], options: dict, device: str) -> dict:
-    """Bits per parameter from the capacity room (empty if it is absent)."""
-    try:
-        from rnncap.capacity import memorization_study_measure
-    except ImportError:
-        return {}
-    return dict(memorization_study_measure(spec, seeds=seeds, device=device, **options))
+def _memorization(seeds: list[int], options: dict, device: str) -> dict:
+    """Collins et al. bits per parameter of the payload's memorization spec, per seed."""
+    from rnncap.arch import count_parameters
+    from rnncap.capacity.memorize import default_memorization_settings, measure_memorization
+
+    spec = RecurrentSpec.from_dict(options["spec"])
+    settings = default_memorization_settings(epochs=int(options["epochs"]))
+    w = count_parameters(spec.replace(outputs=1)).total
+    sizes = options.get("sample_sizes") or sorted(
+        {max(2, round(f * w)) for f in options["sample_fractions"]}
+    )
+    seeds = seeds[: int(options["seeds"])]
+    result = measure_memorization(spec, sizes, seeds, settings=settings, device=device)
+    by_seed = result.capacity_by_seed()
+    return {
+        "memorization_arch": spec.name,
+        "memorization_parameters": result.parameters,
+        "bits_per_parameter": float(np.mean(list(by_seed.values()))) / result.parameters,
+        "bits_per_parameter_by_seed": {str(s): b / result.parameters for s, b in by_seed.items()},
+        "memorization_limited_by_grid": result.limited_by_grid,
+        "memorization_training": {"epochs": int(options["epochs"]), "sample_sizes": list(sizes)},
+    }
 
 
 def run_unit(
@@ -118,8 +172,8 @@ def run_unit(
             metrics.update(status=m.status, best_epoch=m.best_epoch, epochs=len(m.history))
             if "forecast" in measures:
                 split_mae = {
-                    name: _mae(td, m.predict(part.x), part.y)
-                    for name, part in (("train", td.train), ("val", td.val), ("test", td.test))
+                    name: _mae(td, m.predict(td.split(name).x), name)
+                    for name in ("train", "val", "test")
                 }
                 metrics.update({f"{k}_mae": v for k, v in split_mae.items()})
                 metrics["gap"] = split_mae["test"] - split_mae["train"]
@@ -128,11 +182,12 @@ def run_unit(
                     td, m.predict(td.test.x[: payload["forecast_points"]]),
                     payload["forecast_points"],
                 )  # fmt: skip
-            if "norms" in measures:
-                metrics.update(_norm_measures(m))
+            if "norms" in measures and available("norms"):
+                metrics.update(_norm_measures(spec, m))
     arch_measures: dict = {}
-    if "memorization" in measures:
-        arch_measures = _memorization(spec, seeds, payload.get("memorization", {}), device)
+    mem = payload.get("memorization", {})
+    if "memorization" in measures and mem.get("spec") and available("memorization"):
+        arch_measures = _memorization(seeds, mem, device)
     return {
         "arch": spec.name,
         "device": device,
