@@ -48,7 +48,7 @@ def test_ridge_matches_augmented_least_squares(lagged_data):
     aug_y = np.vstack([yc, np.zeros((x.shape[1], 1))])
     coef = np.linalg.lstsq(aug_x, aug_y, rcond=None)[0]
     np.testing.assert_allclose(model.coef_, coef, rtol=1e-4, atol=1e-6)
-    assert model.alpha_ == pytest.approx(lam)
+    assert model.alpha_[0] == pytest.approx(lam)
 
 
 def test_ridge_learns_the_lag_and_picks_a_small_penalty(lagged_data):
@@ -58,9 +58,19 @@ def test_ridge_learns_the_lag_and_picks_a_small_penalty(lagged_data):
     ridge_mae = np.abs(model.predict(td, "test") - truth).mean()
     persist_mae = np.abs(Persistence().fit(td).predict(td, "test") - truth).mean()
     assert ridge_mae < 0.05 * persist_mae  # echo(t + 3) = driver(t) is in the window
-    assert model.alpha_ == min(model.val_mse_, key=model.val_mse_.get)
+    assert model.alpha_[0] == min(model.val_mse_, key=lambda a: model.val_mse_[a][0])
 
 
 def test_predict_before_fit_is_an_error(lagged_data):
     with pytest.raises(InvalidInput, match="Ridge is not fitted yet"):
         Ridge().predict(lagged_data, "test")
+
+
+def test_ridge_picks_a_penalty_per_output(lagged_csv):
+    td = prepare_task(Task(dataset=str(lagged_csv), target="echo", history=8, horizon=4,
+                           all_leads=True))  # fmt: skip
+    model = Ridge().fit(td)
+    for j in range(td.outputs):
+        assert model.alpha_[j] == min(model.val_mse_, key=lambda a: model.val_mse_[a][j])
+        single = Ridge(alphas=(model.alpha_[j] / len(td.train),)).fit(td)
+        np.testing.assert_allclose(model.coef_[:, j], single.coef_[:, j], rtol=1e-6, atol=1e-9)

@@ -105,8 +105,11 @@ class Ridge(Baseline):
         Candidate penalties relative to the number of training windows; default 1e-3 .. 1e3 by
         decades, then refined by factors of 10**0.5 and 10**0.25 around the best.
 
-    Fitted state: ``coef_`` (k*d, outputs), ``intercept_`` (outputs,), ``alpha_`` (absolute),
-    ``val_mse_`` (alpha -> validation MSE in scaled units).
+    Each output (lead time, target) gets its own penalty: short leads need little, long ones
+    much, and one shared penalty would handicap the baseline.
+
+    Fitted state: ``coef_`` (k*d, outputs), ``intercept_`` (outputs,), ``alpha_`` (outputs,),
+    absolute, ``val_mse_`` (alpha -> validation MSE per output, scaled units).
     """
 
     name = "ridge"
@@ -130,19 +133,23 @@ class Ridge(Baseline):
         xv = td.val.x.reshape(len(td.val), -1).astype(np.float64) - x_mean
         yv = td.val.y.astype(np.float64) - y_mean
 
-        def solve(alpha: float) -> tuple[float, np.ndarray]:
+        def solve(alpha: float) -> tuple[np.ndarray, np.ndarray]:
             sol = torch.cholesky_solve(rhs, torch.linalg.cholesky(gram + alpha * eye))
             coef = (sol if primal else xc.T.double() @ sol).numpy()
-            return float(np.mean((xv @ coef - yv) ** 2)), coef
+            return np.mean((xv @ coef - yv) ** 2, axis=0), coef  # MSE per output
+
+        def best_per_output() -> list[float]:
+            return [min(tried, key=lambda a: tried[a][0][j]) for j in range(y.shape[1])]
 
         tried = {float(a): solve(a) for a in alphas}
-        if self.alphas is None:  # refine around the best decade: factors 10**0.5, then 10**0.25
+        if self.alphas is None:  # refine around each output's best: factors 10**0.5, 10**0.25
             for factor in (10**0.5, 10**0.25):
-                best = min(tried, key=lambda a: tried[a][0])
-                for a in (best / factor, best * factor):
-                    tried.setdefault(a, solve(a))
-        self.alpha_ = min(tried, key=lambda a: tried[a][0])
-        self.coef_ = tried[self.alpha_][1]
+                for best in set(best_per_output()):
+                    for a in (best / factor, best * factor):
+                        tried.setdefault(a, solve(a))
+        chosen = best_per_output()
+        self.alpha_ = np.array(chosen)
+        self.coef_ = np.column_stack([tried[a][1][:, j] for j, a in enumerate(chosen)])
         self.val_mse_ = {a: tried[a][0] for a in sorted(tried)}
         self.intercept_ = y_mean - x_mean @ self.coef_
         self.fitted_ = True
