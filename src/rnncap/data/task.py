@@ -223,7 +223,8 @@ def time_features(index: pd.DatetimeIndex) -> pd.DataFrame:
     )
 
 
-def _resolve(ds: Dataset, task: Task) -> tuple[list[str], list[str]]:
+def resolve_columns(ds: Dataset, task: Task) -> tuple[list[str], list[str]]:
+    """Target and input columns of `task` in `ds` (names checked, one clear error each)."""
     station = task.station or ds.default_station
     if task.station and ds.stations:
         require(
@@ -309,7 +310,7 @@ def prepare_task(task: Task, dataset: Dataset | None = None) -> TaskData:
         train/val/test with x (n, history, inputs) and y (n, outputs), float32, scaled.
     """
     ds = dataset if dataset is not None else task.load()
-    targets, inputs = _resolve(ds, task)
+    targets, inputs = resolve_columns(ds, task)
     frame = ds.frame
     features = frame[inputs]
     if task.time_features:
@@ -374,52 +375,4 @@ def prepare_task(task: Task, dataset: Dataset | None = None) -> TaskData:
         times=index.to_numpy(),
         target_values=target_values,
         steps_per_day=period,
-    )
-
-
-@dataclass(frozen=True, eq=False)
-class InferenceWindows:
-    """Every complete input window of a dataset, for forecasting (targets may lie in the future).
-
-    ``x`` (n, history, inputs) is in physical units (scale it with the model's scaler);
-    ``issued`` (n,) is the time of each window's last input; ``step`` the clock's step.
-    """
-
-    x: np.ndarray
-    issued: pd.DatetimeIndex
-    rows: np.ndarray
-    input_columns: tuple[str, ...]
-    target_columns: tuple[str, ...]
-    target_values: np.ndarray
-    times: pd.DatetimeIndex
-    step: pd.Timedelta
-
-
-def inference_windows(task: Task, dataset: Dataset | None = None) -> InferenceWindows:
-    """Windows ending at every row whose `history` inputs are all present (no split, no target)."""
-    ds = dataset if dataset is not None else task.load()
-    targets, inputs = _resolve(ds, task)
-    features = ds.frame[inputs]
-    if task.time_features:
-        features = pd.concat([features, time_features(ds.frame.index)], axis=1)
-    values = features.to_numpy(dtype=np.float64)
-    require(
-        len(values) >= task.history,
-        f"{ds.name}: {len(values)} rows, fewer than the model's history of {task.history}",
-    )
-    present = ~np.isnan(values).any(axis=1)
-    bad = np.concatenate([[0], np.cumsum(~present)])
-    ends = np.arange(task.history - 1, len(values))
-    ends = ends[(bad[ends + 1] - bad[ends + 1 - task.history]) == 0]
-    require(len(ends) > 0, f"{ds.name}: no complete window of {task.history} steps (gaps)")
-    windows = np.lib.stride_tricks.sliding_window_view(values, task.history, axis=0)
-    return InferenceWindows(
-        x=np.ascontiguousarray(windows[ends - task.history + 1].transpose(0, 2, 1)),
-        issued=ds.frame.index[ends],
-        rows=ends,
-        input_columns=tuple(features.columns),
-        target_columns=tuple(targets),
-        target_values=ds.frame[targets].to_numpy(dtype=np.float64),
-        times=ds.frame.index,
-        step=ds.step,
     )

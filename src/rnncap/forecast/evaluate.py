@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 
 from rnncap.data.dataset import Dataset
-from rnncap.data.task import TaskData, inference_windows
+from rnncap.data.task import TaskData
+from rnncap.data.windows import inference_windows
 from rnncap.forecast.baselines import Baseline, Persistence, all_baselines
 from rnncap.forecast.forecaster import Forecaster
 from rnncap.forecast.metrics import Score, mae, score
