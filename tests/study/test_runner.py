@@ -46,7 +46,13 @@ def test_recorded_test_mae_matches_an_independent_training(tiny_study):
     (member,) = train([Job(spec, 1, data, settings)])
     pred = td.y_to_physical(member.predict(td.test.x))
     mae = float(np.mean(np.abs(pred - td.y_to_physical(td.test.y))))
-    assert recorded[("lstm:2x4", 1)]["test_mae"] == pytest.approx(mae, rel=1e-4)
+    run = recorded[("lstm:2x4", 1)]
+    assert run["test_mae"] == pytest.approx(mae, rel=1e-4)
+    # weight measures: largest singular value and total Frobenius norm of the weight matrices
+    mats = [v.numpy() for k, v in member.state_dict.items() if "weight" in k]
+    assert run["spectral_norm_max"] == pytest.approx(max(np.linalg.norm(m, 2) for m in mats), 1e-4)
+    frob = np.sqrt(sum(np.sum(m.astype(np.float64) ** 2) for m in mats))
+    assert run["frobenius_norm"] == pytest.approx(frob, rel=1e-4)
 
 
 def test_a_rerun_skips_finished_units_and_redoes_only_missing_ones(tiny_study, tmp_path):

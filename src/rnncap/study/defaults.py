@@ -6,19 +6,22 @@ Budgets are sized so that the default finishes within 15 minutes and the quick o
 
 from __future__ import annotations
 
-from rnncap.study.config import Frontier, Grid, StudyConfig
+from rnncap.study.config import ExecutorKind, ExecutorSettings, Frontier, Grid, StudyConfig
 
 #: The default grid: LSTMs over layers {1,2,3,4} x units {8,16,32,64} and an equal-budget frontier
 #: at the parameter count of lstm:2x32, depths 1 to 4; three seeds; every measure. The default task
-#: (JFK temperature 24 h ahead from 120 h of every variable) keeps every 6th window.
+#: (JFK temperature 24 h ahead from 120 h of every variable) keeps every 6th window. Two worker
+#: processes with one torch thread each use a 2-core CPU better than one process with two threads
+#: (performance.md section 5.3).
 FULL = StudyConfig(
     name="default",
     grid=Grid(cells=("lstm",), layers=(1, 2, 3, 4), units=(8, 16, 32, 64),
               frontier=(Frontier("lstm", "lstm:2x32", (1, 2, 3, 4)),)),
     seeds=(0, 1, 2),
     measures=("counts", "bounds", "forecast", "norms", "memorization"),
-    training={"epochs": 8, "batch_size": 32, "lr": 3e-3, "patience": 3},
+    training={"epochs": 8, "batch_size": 64, "lr": 3e-3, "patience": 3},
     task={"stride": 6},
+    executor=ExecutorSettings(ExecutorKind.PROCESS, workers=2),
 )  # fmt: skip
 
 #: The quick study: layers {1,2} x units {8,16}, a frontier at lstm:2x16 (depths 1-3), two seeds,

@@ -124,7 +124,7 @@ def _task_info(task: Any, td: Any) -> dict:
             f"{windows['train']:,}/{windows['val']:,}/{windows['test']:,}"
         ),
     }
-    if importlib.util.find_spec("rnncap.forecast.baselines") is None:
+    if not _has_module("rnncap.forecast.baselines"):
         return info  # the forecast room is absent: no baseline, and meta says so
     from rnncap.forecast.baselines import Persistence
 
@@ -134,6 +134,13 @@ def _task_info(task: Any, td: Any) -> dict:
         for s in ("train", "val", "test")
     }
     return info
+
+
+def _has_module(name: str) -> bool:
+    try:
+        return importlib.util.find_spec(name) is not None
+    except ModuleNotFoundError:
+        return False
 
 
 def _plain(v: Any) -> bool:
@@ -159,7 +166,7 @@ def run_study(
     executor = executor or make_executor(config.executor)
     executor.check()
     missing = [m for m in config.measures if not available(m)]
-    if "forecast" in config.measures and importlib.util.find_spec("rnncap.forecast") is None:
+    if "forecast" in config.measures and not _has_module("rnncap.forecast.baselines"):
         missing.append("persistence baseline")
     task_dict = {"dataset": "nyc2013", **config.task}
     task = make_task(task_dict)

@@ -67,7 +67,12 @@ def available(measure: str) -> bool:
     import importlib.util
 
     module = MEASURE_MODULES.get(measure)
-    return module is None or importlib.util.find_spec(module) is not None
+    if module is None:
+        return True
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ModuleNotFoundError:  # the parent package (the room) is absent
+        return False
 
 
 def _mae(td: Any, pred_scaled: np.ndarray, split: str) -> float:
