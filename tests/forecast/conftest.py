@@ -52,9 +52,12 @@ def lagged_dataset(lagged_csv):
     return load_dataset(lagged_csv)
 
 
-@pytest.fixture(autouse=True, scope="session")
+@pytest.fixture(autouse=True, scope="module")
 def one_torch_thread():
-    """Tiny models train several times faster on one thread than on two contended ones."""
+    """Tiny models train several times faster on one thread than on two contended ones.
+
+    Module scope: the setting is restored before tests of other rooms run.
+    """
     before = torch.get_num_threads()
     torch.set_num_threads(1)
     yield
