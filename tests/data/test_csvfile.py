@@ -77,7 +77,7 @@ def test_bad_files_raise_one_clear_error(tmp_path, text, message):
         load_dataset(write(tmp_path, text))
 
 
-@pytest.mark.parametrize(("text", "message"), BAD_FILES[2:5])
+@pytest.mark.parametrize(("text", "message"), BAD_FILES)
 def test_bad_files_exit_2_on_the_cli(tmp_path, capsys, text, message):
     assert main(["data", "show", str(write(tmp_path, text))]) == 2
     err = " ".join(capsys.readouterr().err.split())  # Rich wraps the one line at 80 columns
