@@ -111,3 +111,8 @@ def test_cosine_schedule():
     assert lr_at(1, 10, 1.0) == 1.0
     assert lr_at(10, 10, 1.0) == pytest.approx(0.1)
     assert lr_at(1, 1, 0.5) == 0.5
+
+
+def test_time_limit_stops_after_the_epoch_that_passes_it(lagged_data):
+    model = Forecaster("rnn_relu:1x4", epochs=50, time_limit=1e-9).fit(lagged_data)
+    assert model.status_ == "time_limit" and len(model.history_) == 1
