@@ -72,8 +72,9 @@ def test_checkpoint_for_another_task_or_data(checkpoint, tmp_path, capsys):
                   "echo": range(200)}).to_csv(other, index=False)  # fmt: skip
     assert main(["forecast", "evaluate", str(checkpoint), "--data", str(other)]) == 2
     err = _error(capsys)
-    assert "trained for another task" in err and "missing ['driver']" in err
-    assert main(["forecast", "evaluate", str(checkpoint), "--data", "nyc2013"]) == 2
+    assert "cannot feed this model (it forecasts echo from 6 inputs)" in err
+    assert "unknown variable 'driver'" in err
+    assert main(["forecast", "predict", str(checkpoint), "--data", "nyc2013"]) == 2
     assert "unknown variable 'echo'" in _error(capsys)
 
 

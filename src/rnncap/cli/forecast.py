@@ -125,12 +125,12 @@ def evaluate(
 
     Example: rnncap forecast evaluate model.pt --plot forecast.png
     """
-    from rnncap.data import prepare_task
     from rnncap.forecast import evaluate as run_evaluation
     from rnncap.forecast import load
+    from rnncap.forecast.tasks import task_data_for
 
     model = load(model_path)
-    td = prepare_task(model.task_.replace(dataset=data) if data else model.task_)
+    td = task_data_for(model, data)
     result = run_evaluation(model, td)
     if plot is not None:
         from rnncap.forecast.plots import plot_evaluation
@@ -162,10 +162,10 @@ def predict(
     Example: rnncap forecast predict model.pt --data nyc2013 --out forecasts.csv
     """
     from rnncap.forecast import forecast_frame, load
-    from rnncap.forecast.tasks import write_csv
+    from rnncap.forecast.tasks import dataset_for, write_csv
 
     model = load(model_path)
-    frame = forecast_frame(model, model.task_.replace(dataset=data).load())
+    frame = forecast_frame(model, dataset_for(model, data))
     if json:
         print_json({"model": str(model_path), "rows": len(frame), "forecasts": _records(frame)})
     elif out is not None:

@@ -63,7 +63,7 @@ def forecast_frame(model: Forecaster, dataset: Dataset) -> pd.DataFrame:
     unit, forecast, observed (empty when the target time lies beyond the data).
     """
     model._check_fitted()
-    task = model.task_.replace(dataset=dataset.name)
+    task = model.task_for(dataset.name)
     win = inference_windows(task, dataset)
     model.check_columns(win.input_columns, win.target_columns, dataset.name)
     n_targets = len(win.target_columns)

@@ -19,12 +19,12 @@ from torch import nn
 
 from rnncap.arch.spec import RecurrentSpec, parse_arch
 from rnncap.data.scaling import Scaler
-from rnncap.data.task import Task, TaskData
+from rnncap.data.task import TIME_FEATURES, Task, TaskData
 from rnncap.engine.model import RecurrentModel
 from rnncap.errors import InvalidInput, require
 
-# what the task must agree on for a trained model to apply to it (the dataset may differ)
-TASK_IDENTITY = ("target", "station", "history", "horizon", "all_leads", "inputs", "time_features")
+# what a task must agree on, besides its input and target columns, for a trained model to apply
+TASK_IDENTITY = ("history", "horizon", "all_leads", "time_features")
 
 
 def lr_at(epoch: int, epochs: int, lr: float, min_ratio: float = 0.1) -> float:
@@ -261,6 +261,18 @@ class Forecaster:
         if not self.residual:
             return np.zeros(now.shape, dtype=np.float32)
         return y_scaler.transform(now).astype(np.float32)
+
+    def task_for(self, dataset: str) -> Task:
+        """The model's task on other data, naming its columns explicitly (``JFK.temp``), so any
+        file with the training data's column names will do, whatever its loader."""
+        self._check_fitted()
+        own = set(TIME_FEATURES)
+        return self.task_.replace(
+            dataset=dataset,
+            target=self.target_columns_,
+            station=None,
+            inputs=tuple(c for c in self.input_columns_ if c not in own),
+        )
 
     def predict_scaled(self, x: np.ndarray, anchor: np.ndarray) -> np.ndarray:
         """Scaled forecasts (n, outputs) for inputs scaled with the model's own scalers.

@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from rnncap.data.dataset import Dataset
 from rnncap.data.jena import jena_task
-from rnncap.data.task import Task, TaskData
-from rnncap.errors import require
+from rnncap.data.task import Task, TaskData, prepare_task, resolve_columns
+from rnncap.errors import InvalidInput, require
 from rnncap.forecast.baselines import Persistence
 from rnncap.forecast.forecaster import Forecaster
 from rnncap.forecast.metrics import mae
@@ -88,6 +89,34 @@ def atomic_path(path: Path | str) -> Iterator[str]:
     finally:
         if os.path.exists(tmp):
             os.remove(tmp)
+
+
+def _for_model(model: Forecaster, data: str, build):
+    try:
+        return build(model.task_for(data))
+    except InvalidInput as exc:
+        targets = ", ".join(model.target_columns_)
+        raise InvalidInput(
+            f"{data} cannot feed this model (it forecasts {targets} from "
+            f"{len(model.input_columns_)} inputs): {exc}"
+        ) from None
+
+
+def task_data_for(model: Forecaster, data: str = "") -> TaskData:
+    """The model's task prepared on `data` (default: the data it was trained on)."""
+    if not data:
+        return prepare_task(model.task_)
+    return _for_model(model, data, prepare_task)
+
+
+def dataset_for(model: Forecaster, data: str) -> Dataset:
+    """`data` loaded with the model's loader options and checked to hold its columns."""
+    return _for_model(model, data, lambda task: _checked(task, task.load()))
+
+
+def _checked(task: Task, ds: Dataset) -> Dataset:
+    resolve_columns(ds, task)
+    return ds
 
 
 def write_csv(frame: pd.DataFrame, path: Path | str) -> Path:
