@@ -37,7 +37,7 @@ def test_forward_equals_torch_modules(cell, pattern, bias):
             torch.testing.assert_close(out, _stack_forward(models, x), atol=1e-5, rtol=0)
 
 
-@settings(max_examples=30)
+@settings(max_examples=15)
 @given(
     cell=st.sampled_from(CELLS),
     widths=st.lists(st.integers(1, 12), min_size=1, max_size=3),
