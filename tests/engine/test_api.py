@@ -278,3 +278,15 @@ def test_cuda_graph_warm_up_leaves_no_trace():
     with pinned_fp32():
         assert not torch.backends.cuda.matmul.allow_tf32 and not torch.backends.cudnn.allow_tf32
     assert (torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32) == before
+
+
+@pytest.mark.parametrize("strategy", ["ensemble", "loop"])
+def test_dropout_training_runs_and_learns(strategy):
+    spec = parse_arch("gru:2x6", input_size=3, outputs=1)
+    data = make_data(11)
+    settings = TrainSettings(epochs=4, batch_size=8, lr=1e-2, dropout=0.3, patience=0)
+    members = train([Job(spec, s, data, settings) for s in (0, 1)], "cpu", strategy=strategy)
+    for member in members:
+        losses = [h["train_loss"] for h in member.history]
+        assert member.status == "max_epochs" and all(math.isfinite(v) for v in losses)
+        assert losses[-1] < losses[0]

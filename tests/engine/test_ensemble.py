@@ -160,3 +160,21 @@ def test_wrong_input_shape_is_rejected():
     ensemble = EnsembleRecurrent.from_seeds(parse_arch("lstm:1x4", input_size=2, outputs=1), [0, 1])
     with pytest.raises(InvalidInput, match="ensemble input must be"):
         ensemble(torch.randn(3, 5, 4, 2))
+
+
+def test_dropout_between_layers_only_in_training_mode():
+    spec = parse_arch("lstm:2x6", input_size=3, outputs=1)
+    models = [RecurrentModel(spec, dropout=0.5, seed=s) for s in (0, 1)]
+    ensemble = EnsembleRecurrent.from_models(models)
+    assert ensemble.dropout == 0.5
+    x = torch.randn(4, 5, 3, generator=torch.Generator().manual_seed(2))
+    with torch.no_grad():
+        ensemble.eval()
+        torch.testing.assert_close(
+            ensemble(x), torch.stack([m.eval()(x) for m in models]), atol=1e-5, rtol=0
+        )
+        ensemble.train()
+        torch.manual_seed(0)
+        first = ensemble(x)
+        torch.manual_seed(1)
+        assert not torch.allclose(first, ensemble(x)), "dropout should change training outputs"
