@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 
 import numpy as np
 
 from rnncap.arch import Cell, RecurrentSpec
-from rnncap.errors import require
+from rnncap.errors import InvalidInput, require
 
 GATE_NAMES = {
     Cell.LSTM: ("input", "forget", "cell", "output"),
@@ -180,3 +181,96 @@ def weight_norms(
     return WeightNorms(
         spec.name, count_parameters(spec).total, tuple(rows), initial_state_dict is not None
     )
+
+
+def norm_bounds(
+    spec: RecurrentSpec,
+    state_dict: Mapping[str, object],
+    inputs: np.ndarray | None,
+    delta: float = 0.05,
+) -> tuple[dict, ...]:
+    """The theory catalog's weight-based bounds evaluated on these weights, one dict per bound.
+
+    The catalog decides applicability: Tu, He & Tao, Zhang, Lei & Dhillon and Chen, Li & Zhao
+    cover a single-layer vanilla RNN with a linear read-out; for LSTM, GRU and stacks each row
+    says why it does not apply. Each dict has key, name, citation, status, kind, text, value,
+    vacuous and notes.
+    """
+    from rnncap.theory import RecurrentWeights, bounds
+
+    weights = None
+    single = spec.num_layers == 1 and not spec.bidirectional and spec.cell.is_vanilla
+    if single and inputs is not None and "head.weight" in state_dict:
+        bias = None
+        if spec.bias:
+            bias = _matrix(state_dict["layers.0.bias_ih_l0"]) + _matrix(
+                state_dict["layers.0.bias_hh_l0"]
+            )
+        weights = RecurrentWeights(
+            input_weight=_matrix(state_dict["layers.0.weight_ih_l0"]),
+            recurrent_weight=_matrix(state_dict["layers.0.weight_hh_l0"]),
+            output_weight=_matrix(state_dict["head.weight"]),
+            inputs=np.asarray(inputs, dtype=np.float64),
+            nonlinearity="relu" if spec.cell is Cell.RNN_RELU else "tanh",
+            input_bias=bias,
+        )
+    m = None if inputs is None else int(len(inputs))
+    rows = bounds(spec, m=m, delta=delta, weights=weights)
+    out = []
+    for row in rows:
+        if "weights" not in row.bound.application:
+            continue  # not a weight-based bound
+        result = row.result.to_dict()
+        out.append(
+            {
+                "key": row.bound.key,
+                "name": row.bound.name,
+                "citation": row.bound.citation.short(),
+                "status": row.bound.status.value,
+                "kind": result["kind"],
+                "text": result["text"],
+                "value": result.get("value"),
+                "vacuous": result["vacuous"],
+                "notes": result["notes"],
+            }
+        )
+    return tuple(out)
+
+
+CHECKPOINT_FORMAT = "rnncap.forecaster"  # written by `rnncap forecast train`
+
+
+def checkpoint_norms(path: str | Path, delta: float = 0.05) -> WeightNorms:
+    """Weight norms and norm-based bounds of a forecaster checkpoint (`rnncap forecast train`).
+
+    The initial weights are rebuilt as the forecaster builds them, ``RecurrentModel(spec,
+    seed=seed)``, so distances from initialisation are exact. The bounds read the task's training
+    windows (prepared again from the task stored in the checkpoint).
+    """
+    import torch
+
+    from rnncap.engine import RecurrentModel
+
+    path = Path(path)
+    require(path.is_file(), f"no checkpoint file {path}; make one with rnncap forecast train")
+    try:
+        ckpt = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as exc:  # torch raises several types for a file that is not a checkpoint
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise InvalidInput(f"{path} is not a readable checkpoint ({first[:100]})") from None
+    require(
+        isinstance(ckpt, dict) and ckpt.get("format") == CHECKPOINT_FORMAT,
+        f"{path} is not an rnncap forecaster checkpoint (made by rnncap forecast train)",
+    )
+    spec = RecurrentSpec.from_dict(ckpt["spec"])
+    settings = ckpt.get("settings", {})
+    initial = None
+    if isinstance(settings.get("seed"), int):
+        initial = RecurrentModel(spec, seed=settings["seed"]).state_dict()
+    result = weight_norms(spec, ckpt["state_dict"], initial)
+    inputs = None
+    if spec.num_layers == 1 and spec.cell.is_vanilla and "task" in ckpt:
+        from rnncap.data import Task, prepare_task
+
+        inputs = prepare_task(Task.from_dict(ckpt["task"])).train.x
+    return replace(result, bounds=norm_bounds(spec, ckpt["state_dict"], inputs, delta))

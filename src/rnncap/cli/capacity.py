@@ -1,0 +1,334 @@
+"""`rnncap capacity memorize|rademacher|vc|norms|gaps`: empirical capacity measures."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from rnncap.cli.app import app
+from rnncap.cli.output import JsonOpt, fmt_int, print_json, stderr, stdout, table
+from rnncap.errors import InvalidInput
+
+capacity_app = typer.Typer(help="Measure capacity: memorization, Rademacher, VC, norms, gaps.")
+app.add_typer(capacity_app, name="capacity")
+
+ArchArg = Annotated[str, typer.Argument(help="Architecture, e.g. lstm:1x8 or gru:4,4.")]
+SeedsOpt = Annotated[int, typer.Option("--seeds", help="Number of seeds (0..n-1).")]
+EpochsOpt = Annotated[int, typer.Option(help="Training epochs per member (full batch).")]
+LrOpt = Annotated[float, typer.Option(help="Adam learning rate.")]
+MaxSamplesOpt = Annotated[
+    int, typer.Option(help="Budget: most training samples one member may get.")
+]
+ThreadsOpt = Annotated[int, typer.Option(help="Torch CPU threads (0 = torch's default).")]
+DataOpt = Annotated[str, typer.Option("--data", help="nyc2013, or a Jena or CSV file.")]
+HistoryOpt = Annotated[int, typer.Option(help="Input steps per window (k).")]
+HorizonOpt = Annotated[int, typer.Option(help="Steps ahead of the last input.")]
+
+
+def _ints(text: str, option: str) -> list[int]:
+    """'64,128,256' -> [64, 128, 256]; one line and exit 2 on anything else."""
+    parts = [p.strip() for p in str(text).split(",") if p.strip()]
+    try:
+        return [int(p) for p in parts]
+    except ValueError:
+        raise InvalidInput(
+            f"{option} takes whole numbers separated by commas; got {text!r} "
+            f"(e.g. {option} 8,16,32)"
+        ) from None
+
+
+def _threads(threads: int) -> None:
+    if threads < 0:
+        raise InvalidInput(f"--threads must be >= 0; got {threads}")
+    if threads:
+        import torch
+
+        torch.set_num_threads(threads)
+
+
+@contextmanager
+def _bar(label: str) -> Iterator:
+    """A Rich progress bar on stderr; yields the `progress(done, total)` callback."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    columns = (TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=stderr(), transient=True) as bar:
+        task = bar.add_task(label, total=None)
+        yield lambda done, total: bar.update(task, completed=done, total=total)
+
+
+def _f(x: float | None, digits: int = 3) -> str:
+    return "-" if x is None else f"{x:.{digits}f}"
+
+
+@capacity_app.command("memorize")
+def memorize(
+    arch: ArchArg,
+    input_bits: Annotated[int, typer.Option(help="Bits per random input (n_in).")] = 16,
+    delay: Annotated[int, typer.Option(help="Steps between input and read-out.")] = 4,
+    samples: Annotated[str, typer.Option(help="Grid of b, e.g. 64,128,256 (default w..8w).")] = "",
+    seeds: SeedsOpt = 3,
+    epochs: EpochsOpt = 400,
+    lr: LrOpt = 0.01,
+    max_samples: MaxSamplesOpt = 20_000,
+    threads: ThreadsOpt = 1,
+    json: JsonOpt = False,
+) -> None:
+    """Bits memorized per parameter (Collins et al. 2017), beside the published 3-6.
+
+    Example: rnncap capacity memorize rnn_tanh:1x4 --input-bits 12 --delay 2 --seeds 2
+    """
+    from rnncap.arch import parse_arch
+    from rnncap.capacity.memorize import default_memorization_settings, measure_memorization
+
+    _threads(threads)
+    if delay < 0:
+        raise InvalidInput(f"--delay must be >= 0; got {delay} (e.g. --delay 4)")
+    spec = parse_arch(arch, input_size=input_bits, seq_len=1 + delay, outputs=1)
+    grid = _ints(samples, "--samples") if samples else None
+    settings = default_memorization_settings(epochs, lr)
+    with _bar("memorizing") as progress:
+        result = measure_memorization(
+            spec, grid, seeds, settings=settings, max_samples=max_samples, progress=progress
+        )
+    if json:
+        return print_json(result.to_dict())
+    rows = [
+        (fmt_int(c["samples"]), _f(c["fraction_correct"]["mean"]),
+         f"{c['bits']['mean']:.1f} ± {c['bits']['std']:.1f}")
+        for c in result.curve()
+    ]  # fmt: skip
+    bpp, cap = result.bits_per_parameter, result.capacity
+    caption = (
+        f"w = {fmt_int(result.parameters)}; capacity {cap['mean']:.1f} ± {cap['std']:.1f} bits "
+        f"over {len(result.seeds)} seeds = {bpp['mean']:.2f} bits/parameter "
+        f"(min {bpp['min']:.2f}, max {bpp['max']:.2f}); published 3-6 (~5) after tuning. "
+        f"Budget: {epochs} epochs full-batch Adam lr {lr}: a lower bound."
+        + (
+            " The best b is the largest of the grid: extend --samples."
+            if result.limited_by_grid
+            else ""
+        )
+    )
+    stdout().print(
+        table(f"Memorization of {result.arch}", ["b", "p correct", "I(b) bits"], rows,
+              right=["b", "p correct", "I(b) bits"])
+    )  # fmt: skip
+    stdout().print(caption, markup=False)
+
+
+@capacity_app.command("rademacher")
+def rademacher(
+    arch: ArchArg,
+    data: DataOpt = "nyc2013",
+    history: HistoryOpt = 24,
+    horizon: HorizonOpt = 24,
+    windows: Annotated[int, typer.Option(help="Training windows the signs are fitted on.")] = 128,
+    draws: Annotated[int, typer.Option(help="Random sign vectors.")] = 8,
+    epochs: EpochsOpt = 300,
+    lr: LrOpt = 0.01,
+    seed: Annotated[int, typer.Option(help="Seed of windows, signs and weights.")] = 0,
+    max_samples: MaxSamplesOpt = 20_000,
+    threads: ThreadsOpt = 1,
+    json: JsonOpt = False,
+) -> None:
+    """Empirical Rademacher complexity on a task's weather windows (a lower estimate).
+
+    Example: rnncap capacity rademacher gru:1x8 --data nyc2013 --windows 64 --draws 4
+    """
+    from rnncap.arch import parse_arch
+    from rnncap.capacity.rademacher import (
+        default_rademacher_settings,
+        empirical_rademacher,
+        task_windows,
+    )
+    from rnncap.data import Task
+
+    _threads(threads)
+    x, features, source = task_windows(
+        Task(dataset=data, history=history, horizon=horizon), windows, seed
+    )
+    spec = parse_arch(arch, input_size=features, seq_len=history, outputs=1)
+    with _bar("fitting signs") as progress:
+        est = empirical_rademacher(
+            spec, x, draws, seed=seed, settings=default_rademacher_settings(epochs, lr),
+            max_samples=max_samples, source=source, progress=progress,
+        )  # fmt: skip
+    if json:
+        return print_json(est.to_dict())
+    rows = [
+        (i, _f(c), _f(s))
+        for i, (c, s) in enumerate(zip(est.correlations, est.sign_correlations, strict=True))
+    ]
+    caption = (
+        f"w = {fmt_int(est.parameters)}, n = {est.windows} windows of {est.seq_len} steps "
+        f"({source}). "
+        f"R_hat >= {est.complexity:.3f} ± {est.standard_error:.3f} (mean over {est.draws} draws): "
+        "a lower estimate (training approximates the sup; derived by rnncap). "
+        f"Budget: {epochs} epochs full-batch Adam lr {lr}."
+    )
+    stdout().print(
+        table(f"Random-sign fits of {est.arch}", ["draw", "tanh output", "sign output"], rows,
+              right=["draw", "tanh output", "sign output"])
+    )  # fmt: skip
+    stdout().print(caption, markup=False)
+
+
+@capacity_app.command("vc")
+def vc(
+    archs: Annotated[
+        list[str], typer.Argument(help="Architectures (or 'linear'), e.g. rnn_tanh:1x2.")
+    ],
+    seq_len: Annotated[str, typer.Option(help="Sequence lengths k, e.g. 1,2,4.")] = "4",
+    input_size: Annotated[int, typer.Option(help="Features per step (d).")] = 1,
+    n: Annotated[
+        str, typer.Option("--n", help="Half-sample sizes, e.g. 2,4,8,16 (default 1..8w).")
+    ] = "",
+    reps: Annotated[int, typer.Option(help="Repetitions per size.")] = 20,
+    epochs: EpochsOpt = 300,
+    lr: LrOpt = 0.02,
+    seed: Annotated[int, typer.Option(help="Seed of data and weights.")] = 0,
+    max_samples: MaxSamplesOpt = 20_000,
+    threads: ThreadsOpt = 1,
+    json: JsonOpt = False,
+) -> None:
+    """Measured VC dimension (Vapnik, Levin & LeCun 1994) and its growth with w and k.
+
+    Example: rnncap capacity vc rnn_tanh:1x2 rnn_tanh:1x4 --seq-len 1,4 --reps 10
+    'linear' measures sign(w.x + c) in R^d (true VC d + 1), the estimator's validation.
+    """
+    from rnncap.arch import parse_arch
+    from rnncap.capacity.vc import (
+        VCDesign,
+        default_vc_settings,
+        growth_table,
+        measure_vc_linear,
+        measure_vc_recurrent,
+    )
+
+    _threads(threads)
+    lengths = _ints(seq_len, "--seq-len")
+    if not lengths:
+        raise InvalidInput("--seq-len needs at least one length k >= 1 (e.g. --seq-len 1,4)")
+    design = VCDesign(tuple(_ints(n, "--n")), reps) if n else None
+    specs = [
+        None if a == "linear" else parse_arch(a, input_size=input_size, seq_len=k, outputs=1)
+        for a in archs
+        for k in (lengths if a != "linear" else [1])
+    ]  # parsing every spec first: bad input fails before any training
+    estimates = []
+    with _bar("measuring VC") as progress:
+        for spec in specs:
+            if spec is None:
+                estimates.append(
+                    measure_vc_linear(input_size, design, seed=seed, progress=progress)
+                )
+            else:
+                settings = default_vc_settings(epochs, lr)
+                estimates.append(
+                    measure_vc_recurrent(
+                        spec, design, seed=seed, settings=settings, max_samples=max_samples,
+                        progress=progress,
+                    )
+                )  # fmt: skip
+    growth = growth_table(estimates)
+    if json:
+        return print_json({"estimates": [e.to_dict() for e in estimates], "growth": growth})
+    rows = [
+        (e.model, e.seq_len, fmt_int(e.parameters), f"{e.h:.1f}", _f(g["h_ratio"], 2),
+         _f(g["wk_ratio"], 2), "-" if e.known_vc is None else e.known_vc,
+         "yes" if e.fit.bracketed else e.fit.note)
+        for e, g in zip(estimates, growth, strict=True)
+    ]  # fmt: skip
+    caption = (
+        "h: least-squares fit of Phi(n/h) to the mean deviation |E1 - E2| (Vapnik, Levin & LeCun "
+        "1994). Ratios are to the first row; Koiran & Sontag 1998 give Omega(w*k) for sigmoid "
+        "RNNs (constant unknown, so only the ratio is shown). Trained by full-batch Adam, "
+        f"{epochs} epochs, lr {lr} (linear: logistic loss, 300 steps)."
+    )
+    cols = ["model", "k", "w", "h", "h ratio", "wk ratio", "true VC", "bracketed"]
+    stdout().print(table("Measured VC dimension", cols, rows, right=cols[1:7]))
+    stdout().print(caption, markup=False)
+
+
+@capacity_app.command("norms")
+def norms(
+    model: Annotated[Path, typer.Argument(help="Checkpoint written by `rnncap forecast train`.")],
+    delta: Annotated[float, typer.Option(help="Confidence parameter of the bounds.")] = 0.05,
+    gates: Annotated[
+        bool, typer.Option(help="Show per-gate rows, not only whole matrices.")
+    ] = True,
+    json: JsonOpt = False,
+) -> None:
+    """Spectral/Frobenius norms, stable rank and distance from init, per gate and layer.
+
+    Example: rnncap capacity norms model.pt
+    """
+    from rnncap.capacity.norms import checkpoint_norms
+
+    result = checkpoint_norms(model, delta)
+    if json:
+        return print_json(result.to_dict())
+    rows = [
+        (r.layer, r.tensor, r.direction or "-", r.gate, "x".join(map(str, r.shape)),
+         _f(r.spectral), _f(r.frobenius), _f(r.stable_rank, 2), _f(r.distance_from_init),
+         _f(r.relative_distance, 2))
+        for r in result.rows
+        if gates or r.gate == "all"
+    ]  # fmt: skip
+    cols = ["layer", "tensor", "dir", "gate", "shape", "||W||_2", "||W||_F", "stable rank",
+            "||W-W0||_F", "rel. dist"]  # fmt: skip
+    out = stdout()
+    out.print(
+        table(f"Weights of {result.arch} (w = {fmt_int(result.parameters)})", cols, rows,
+              right=cols[5:])
+    )  # fmt: skip
+    brows = [
+        (b["name"], b["status"], b["text"], "yes" if b["vacuous"] else "no") for b in result.bounds
+    ]
+    out.print(
+        table("Norm-based bounds (theory catalog)", ["bound", "status", "value", "vacuous"], brows)
+    )
+
+
+@capacity_app.command("gaps")
+def gaps(
+    archs: Annotated[list[str], typer.Argument(help="Architectures, e.g. lstm:1x8 gru:2x4.")],
+    data: DataOpt = "nyc2013",
+    history: HistoryOpt = 24,
+    horizon: HorizonOpt = 24,
+    stride: Annotated[int, typer.Option(help="Keep every n-th window.")] = 1,
+    seeds: SeedsOpt = 3,
+    epochs: Annotated[int, typer.Option(help="Maximum epochs (early stopping, patience 5).")] = 30,
+    threads: ThreadsOpt = 1,
+    json: JsonOpt = False,
+) -> None:
+    """Train/validation/test error and generalization gap of an architecture grid, over seeds.
+
+    Example: rnncap capacity gaps lstm:1x8 gru:2x4 --stride 12 --seeds 2 --epochs 10
+    """
+    from rnncap.capacity.gaps import default_gap_settings, generalization_gaps
+    from rnncap.data import Task
+
+    _threads(threads)
+    task = Task(dataset=data, history=history, horizon=horizon, stride=stride)
+    with _bar("training") as progress:
+        result = generalization_gaps(
+            archs, task, seeds, default_gap_settings(epochs), progress=progress
+        )
+    if json:
+        return print_json(result.to_dict())
+    rows = [
+        (s["arch"], fmt_int(s["parameters"]), s["seeds"], _f(s["train_mse"]["mean"], 4),
+         _f(s["val_mse"]["mean"], 4), _f(s["test_mse"]["mean"], 4),
+         f"{s['gap']['mean']:.4f} ± {s['gap']['std']:.4f}")
+        for s in result.summary()
+    ]  # fmt: skip
+    cols = ["arch", "w", "seeds", "train MSE", "val MSE", "test MSE", "gap (test - train)"]
+    caption = "MSE on scaled targets, mean over seeds; early stopping on validation (patience 5)."
+    stdout().print(table("Generalization gaps", cols, rows, right=cols[1:]))
+    stdout().print(caption, markup=False)
