@@ -6,3 +6,4 @@ from rnncap.cli import count  # noqa: F401
 from rnncap.cli import theory  # noqa: F401
 from rnncap.cli import study  # noqa: F401
 from rnncap.cli import forecast  # noqa: F401
+from rnncap.cli import capacity  # noqa: F401
