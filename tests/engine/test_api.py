@@ -290,3 +290,14 @@ def test_dropout_training_runs_and_learns(strategy):
         losses = [h["train_loss"] for h in member.history]
         assert member.status == "max_epochs" and all(math.isfinite(v) for v in losses)
         assert losses[-1] < losses[0]
+
+
+def test_own_data_in_order_with_early_stopping_and_repacking():
+    spec = parse_arch("rnn_tanh:1x6", input_size=3, outputs=1)
+    settings = TrainSettings(epochs=6, batch_size=8, lr=5e-2, patience=1, shuffle=False)
+    jobs = [Job(spec, s, make_data(20 + s), settings) for s in range(4)]
+    for strategy in ("ensemble", "loop"):
+        members = train(jobs, device="cpu", strategy=strategy)
+        assert len({m.epochs_run for m in members}) > 1, "members should stop at different epochs"
+        for member, job in zip(members, jobs, strict=True):
+            assert_same_as_alone(member, job)

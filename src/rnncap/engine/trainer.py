@@ -80,6 +80,7 @@ class EnsembleTrainer:
         datas = {id(j.data): j.data for j in self.jobs}
         order = sorted(unique, key=unique.get)  # type: ignore[arg-type]
         self.shared = len(order) == 1
+        self.own = len(order) == len(self.jobs) > 1  # every member its own data, in order
 
         def stack(attr: str) -> torch.Tensor | None:
             arrays = [getattr(datas[k], attr) for k in order]
@@ -134,6 +135,8 @@ class EnsembleTrainer:
         if isinstance(rows, slice) or rows.dim() == 1:
             if self.shared:
                 return x[0, rows], y[0, rows]
+            if self.own and isinstance(rows, slice):
+                return x[:, rows], y[:, rows]  # views, no copy
             if isinstance(rows, slice):
                 return x[self.source, rows], y[self.source, rows]
             rows = rows.unsqueeze(0)
@@ -257,6 +260,11 @@ class EnsembleTrainer:
             }
         self.best = {k: v[keep].clone() for k, v in self.best.items()}
         self.source = self.source[keep]
+        if self.own:  # keep member m's data at index m
+            self.x, self.y = self.x[keep], self.y[keep]
+            if self.x_val is not None:
+                self.x_val, self.y_val = self.x_val[keep], self.y_val[keep]
+            self.source = torch.arange(len(keep), device=self.device)
         self._repacked()
 
 
