@@ -1,0 +1,83 @@
+"""A real memorization run of a tiny network through the engine, and its bad input."""
+
+import json
+
+import pytest
+
+from rnncap import count_parameters, parse_arch
+from rnncap.capacity.memorize import (
+    FLOAT_BITS,
+    default_memorization_settings,
+    measure_memorization,
+    mutual_information_bits,
+)
+from rnncap.cli.app import main
+from rnncap.errors import InvalidInput
+
+TINY = parse_arch("rnn_tanh:1x2", input_size=8, seq_len=2)
+
+
+@pytest.fixture(scope="module")
+def tiny_run():
+    settings = default_memorization_settings(epochs=150, lr=0.05)
+    return measure_memorization(TINY, (16, 64), seeds=2, settings=settings)
+
+
+def test_tiny_network_stores_some_bits_and_no_more_than_its_floats(tiny_run):
+    w = count_parameters(TINY.replace(outputs=1)).total
+    assert tiny_run.parameters == w == 27  # h(d + h + 2) + (h + 1) = 2 * 12 + 3
+    cap = tiny_run.capacity
+    assert cap["min"] >= 8.0  # chance-level recall (p = 1/2) would give ~0 bits
+    assert cap["max"] <= FLOAT_BITS * w
+    for p in tiny_run.points:
+        assert 0.0 <= p.bits <= p.samples
+        assert p.bits == pytest.approx(mutual_information_bits(p.samples, p.fraction_correct))
+    assert tiny_run.bits_per_parameter["mean"] == pytest.approx(cap["mean"] / w)
+
+
+def test_capacity_is_the_max_over_b_per_seed(tiny_run):
+    for seed, best in tiny_run.capacity_by_seed().items():
+        assert best == max(p.bits for p in tiny_run.points if p.seed == seed)
+
+
+def test_json_names_the_reference_and_the_budget(tiny_run):
+    doc = tiny_run.to_dict()
+    assert doc["reference_bits_per_parameter"] == {"low": 3.0, "high": 6.0, "mean": 5.0}
+    assert doc["training"]["epochs"] == 150 and doc["lower_bound"] is True
+    assert doc["float_capacity_bits"] == 32 * 27
+
+
+def test_empty_grid_is_refused():
+    with pytest.raises(InvalidInput, match="grid is empty"):
+        measure_memorization(TINY, (), seeds=1)
+
+
+def test_network_too_large_for_the_budget_exits_2(capsys):
+    code = main(["capacity", "memorize", "lstm:1x64", "--max-samples", "5000"])
+    err = capsys.readouterr().err.strip()
+    assert code == 2
+    assert err.startswith("Error: network too large for the budget") and "\n" not in err
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--samples", "64"], "too few for the fit"),
+        (["--samples", "16,x"], "whole numbers"),
+        (["--samples", "0,16"], "integers >= 1"),
+        (["--delay", "-1"], "--delay must be >= 0"),
+    ],
+)
+def test_bad_grids_exit_2_with_one_line(capsys, args, message):
+    assert main(["capacity", "memorize", "rnn_tanh:1x2", *args]) == 2
+    err = capsys.readouterr().err.strip()
+    assert message in err and "\n" not in err
+
+
+def test_cli_json_document(capsys):
+    args = ["capacity", "memorize", "rnn_tanh:1x2", "--input-bits", "8", "--delay", "1"]
+    opts = ["--samples", "8,16", "--seeds", "1", "--epochs", "60", "--lr", "0.05", "--json"]
+    assert main(args + opts) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["arch"] == "rnn_tanh:1x2" and doc["sample_sizes"] == [8, 16]
+    assert [c["samples"] for c in doc["curve"]] == [8, 16]

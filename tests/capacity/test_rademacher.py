@@ -1,0 +1,49 @@
+"""Fitting random signs: near 1 for an over-parameterized model, clearly less for a tiny one."""
+
+import numpy as np
+import pytest
+
+from rnncap import parse_arch
+from rnncap.capacity.rademacher import default_rademacher_settings, empirical_rademacher
+from rnncap.errors import InvalidInput
+
+X = np.random.default_rng(0).standard_normal((32, 5, 3)).astype(np.float32)
+SETTINGS = default_rademacher_settings(epochs=300, lr=0.02)
+
+
+@pytest.fixture(scope="module")
+def big():
+    return empirical_rademacher(parse_arch("gru:1x16", input_size=3), X, 3, settings=SETTINGS)
+
+
+@pytest.fixture(scope="module")
+def tiny():
+    return empirical_rademacher(parse_arch("rnn_tanh:1x1", input_size=3), X, 3, settings=SETTINGS)
+
+
+def test_over_parameterized_model_fits_any_signs(big):
+    assert big.parameters > 10 * X.shape[0]  # 1,009 parameters for 32 windows
+    assert big.complexity > 0.9
+    assert min(big.sign_correlations) == 1.0  # every sign reproduced
+
+
+def test_tiny_model_fits_clearly_less(big, tiny):
+    assert tiny.parameters == 8  # 1 * (3 + 1 + 2) + 2
+    assert tiny.complexity < 0.6
+    assert tiny.complexity < big.complexity - 0.3
+
+
+def test_sign_correlation_is_two_accuracies_minus_one(tiny):
+    # (1/n) sum sigma_i sign(z_i) takes values in steps of 2/n
+    for value in tiny.sign_correlations:
+        assert (value + 1) * X.shape[0] / 2 == pytest.approx(round((value + 1) * X.shape[0] / 2))
+
+
+def test_inputs_of_the_wrong_width_are_refused():
+    with pytest.raises(InvalidInput, match="reads 4 features per step but the inputs have 3"):
+        empirical_rademacher(parse_arch("gru:1x2", input_size=4), X, 1)
+
+
+def test_too_many_windows_for_the_budget_are_refused():
+    with pytest.raises(InvalidInput, match="network too large for the budget"):
+        empirical_rademacher(parse_arch("gru:1x2", input_size=3), X, 1, max_samples=16)
