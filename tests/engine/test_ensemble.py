@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from rnncap.arch import parse_arch
 from rnncap.engine import EnsembleRecurrent, RecurrentModel
-from rnncap.engine.cells import GRULayer, LSTMLayer, RNNLayer
+from rnncap.engine.cells import GRULayer, LSTMLayer, Projection, RNNLayer
 from rnncap.errors import InvalidInput
 
 CELLS = ["lstm", "gru", "rnn_tanh", "rnn_relu"]
@@ -96,6 +96,15 @@ def test_hand_written_backward_passes_gradcheck(layer, extra, last_only):
         args.append(e)
     args.append(last_only)
     assert torch.autograd.gradcheck(layer.apply, tuple(args), eps=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("bias", [True, False])
+def test_projection_backward_passes_gradcheck(bias):
+    gen = torch.Generator().manual_seed(4)
+    w = torch.randn(2, 6, 3, generator=gen, dtype=torch.float64, requires_grad=True)
+    x = torch.randn(2, 3, 10, generator=gen, dtype=torch.float64, requires_grad=True)
+    b = torch.randn(2, 6, generator=gen, dtype=torch.float64, requires_grad=True) if bias else None
+    assert torch.autograd.gradcheck(Projection.apply, (w, x, b), eps=1e-6, atol=1e-6)
 
 
 def test_export_and_import_are_exact():

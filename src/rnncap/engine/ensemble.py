@@ -18,7 +18,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from rnncap.arch.spec import Cell, RecurrentSpec
-from rnncap.engine.cells import GRULayer, LSTMLayer, RNNLayer
+from rnncap.engine.cells import GRULayer, LSTMLayer, Projection, RNNLayer
 from rnncap.engine.model import RecurrentModel
 from rnncap.errors import InvalidInput, require
 
@@ -184,11 +184,8 @@ class EnsembleRecurrent(nn.Module):
         cell = self.spec.cell
         b_ih = getattr(self, f"bias_ih_l{layer}", None)
         b_hh = getattr(self, f"bias_hh_l{layer}", None)
-        if b_ih is None:
-            xp = torch.bmm(w_ih, seq)
-        else:
-            bias = b_ih if cell is Cell.GRU else b_ih + b_hh
-            xp = torch.baddbmm(bias.unsqueeze(2), w_ih, seq)
+        bias = None if b_ih is None else (b_ih if cell is Cell.GRU else b_ih + b_hh)
+        xp = Projection.apply(w_ih, seq, bias)
         xp = xp.view(xp.shape[0], -1, t, b)
         if cell is Cell.LSTM:
             return LSTMLayer.apply(xp, w_hh, last)
