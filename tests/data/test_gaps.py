@@ -1,6 +1,8 @@
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from rnncap.data.gaps import (
     check_timestamps,
@@ -64,3 +66,26 @@ def test_gap_limit_in_steps():
 def test_timestamp_order(stamps, message):
     with pytest.raises(InvalidInput, match=message):
         check_timestamps(pd.DatetimeIndex(pd.to_datetime(stamps)), "f.csv")
+
+
+@given(
+    values=st.lists(st.one_of(st.none(), st.floats(-100, 100)), min_size=1, max_size=40),
+    limit=st.integers(0, 5),
+)
+def test_fill_rule_holds_for_any_pattern(values, limit):
+    series = pd.Series([np.nan if v is None else v for v in values], dtype=float)
+    out = fill_short_gaps(series, limit)
+    missing = series.isna().to_numpy()
+    runs = run_lengths(missing)
+    present = np.flatnonzero(~missing)
+    inside = np.zeros(len(series), dtype=bool)
+    if len(present):
+        inside[present[0] : present[-1] + 1] = True
+    should_fill = missing & inside & (runs <= limit)
+    # observed values never change; short interior gaps are filled, nothing else is
+    np.testing.assert_array_equal(out[~missing].to_numpy(), series[~missing].to_numpy())
+    np.testing.assert_array_equal(out.isna().to_numpy(), missing & ~should_fill)
+    for i in np.flatnonzero(should_fill):  # linear between the neighbours that bound the gap
+        left, right = present[present < i][-1], present[present > i][0]
+        expected = series[left] + (series[right] - series[left]) * (i - left) / (right - left)
+        assert out[i] == pytest.approx(expected, abs=1e-9)
