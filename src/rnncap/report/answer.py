@@ -62,7 +62,7 @@ def answer(res: StudyResults) -> list[str]:
     unit = res.meta.get("task_info", {}).get("target_unit", "")
     if "test_mae" in a and a["test_mae"].notna().any():
         out += _best(res, unit) + _size(res) + _depth(res, unit) + _frontier(res, unit)
-    out += _bounds(res)
+    out += _bounds(res) + budget_note(res)
     return out
 
 
@@ -154,12 +154,36 @@ def _frontier(res: StudyResults, unit: str) -> list[str]:
         + (" (a clear change)." if gclear else " (within the spread).")
     )
     if "bits_per_parameter" in f and f["bits_per_parameter"].notna().all():
+        mem = res.meta.get("study", {}).get("memorization", {})
         text += (
             f" Measured memorization goes from {first['bits_per_parameter']:.2f} to "
-            f"{last['bits_per_parameter']:.2f} bits per parameter (Collins et al. report about 3 "
-            "to 6 at every depth)."
+            f"{last['bits_per_parameter']:.2f} bits per parameter at a "
+            f"{mem.get('budget', 400):,}-parameter budget: a lower bound after "
+            f"{mem.get('epochs', 150)} epochs of full-batch Adam, where Collins et al. report 3 to "
+            "6 at every depth after extensive tuning."
         )
     return [text]
+
+
+def budget_note(res: StudyResults) -> list[str]:
+    """How many models were still improving when the training budget ran out."""
+    r = res.runs
+    if "best_epoch" not in r or "epochs" not in r:
+        return []
+    still = r[(r["best_epoch"] == r["epochs"]) & (r.get("status") == "max_epochs")]
+    if still.empty:
+        stopped = int((r.get("status") == "early_stopped").sum())
+        return [
+            f"No model was still improving at its last epoch ({stopped} of {len(r)} stopped "
+            "early on their validation loss), so the training budget did not cut them short."
+        ]
+    deep = still["layers"].mean() if "layers" in still else float("nan")
+    return [
+        f"{len(still)} of {len(r)} models were still improving at their last epoch "
+        f"(mean depth {deep:.1f}, against {r['layers'].mean():.1f} over all models): with a "
+        "larger training budget their errors would likely fall, so treat differences involving "
+        "them as limited by the budget."
+    ]
 
 
 def _bounds(res: StudyResults) -> list[str]:

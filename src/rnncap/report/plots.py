@@ -43,23 +43,23 @@ def mae_vs_params(res: StudyResults) -> Figure | None:
     axes = fig.subplots(1, 2)
     max_layers = int(a["layers"].max())
     unit = res.meta.get("task_info", {}).get("target_unit", "")
-    for ax, col, label in (
+    for ax, col, ylabel in (
         (axes[0], "test_mae", f"test MAE {unit}".strip()),
         (axes[1], "gap", f"generalization gap: test - train MAE {unit}".strip()),
     ):
         cells = list(dict.fromkeys(a["cell"]))
         for (cell, layers), part in a.groupby(["cell", "layers"], sort=True):
             part = part.sort_values("params")
-            label = f"{layers} layer{'s' if layers > 1 else ''}"
+            depth = f"{layers} layer{'s' if layers > 1 else ''}"
             ax.errorbar(
                 part["params"], part[col], yerr=part.get(f"{col}_std"), capsize=3,
                 marker=CELL_MARKERS[cells.index(cell) % len(CELL_MARKERS)], linestyle="none",
                 color=depth_colour(int(layers), max_layers),
-                label=f"{cell} {label}" if len(cells) > 1 else label,
+                label=f"{cell} {depth}" if len(cells) > 1 else depth,
             )  # fmt: skip
         ax.set_xscale("log")
         ax.set_xlabel("parameters (exact count)")
-        ax.set_ylabel(label)
+        ax.set_ylabel(ylabel)
         ax.grid(alpha=0.3)
     persistence = res.meta.get("task_info", {}).get("persistence_mae", {}).get("test")
     if persistence is not None:
@@ -109,6 +109,8 @@ def bound_ratios(res: StudyResults) -> Figure | None:
     panels = []
     for group in ("frontier", "grid"):
         names = [a for a, i in res.infos.items() if group in i.get("ratios", {})]
+        if group == "frontier":
+            names.sort(key=lambda a: res.infos[a]["layers"])
         keys: list[str] = []
         for a in names:
             keys += [k for k in res.infos[a]["ratios"][group] if k not in keys]

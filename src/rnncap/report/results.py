@@ -61,7 +61,8 @@ def load_results(path: str | Path) -> StudyResults:
     rows = []
     for r in runs:
         info = infos.get(r["arch"], {})
-        row = {c: info.get(c) for c in ARCH_COLUMNS if c != "arch"}
+        row = {"arch": r["arch"], "seed": r["seed"]}
+        row.update({c: info.get(c) for c in ARCH_COLUMNS if c != "arch"})
         row["units"] = ",".join(map(str, info.get("units", [])))
         row["groups"] = "+".join(info.get("groups", []))
         row.update({k: v for k, v in r.items() if k != "unit_key"})

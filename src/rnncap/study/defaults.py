@@ -19,20 +19,20 @@ FULL = StudyConfig(
               frontier=(Frontier("lstm", "lstm:2x32", (1, 2, 3, 4)),)),
     seeds=(0, 1, 2),
     measures=("counts", "bounds", "forecast", "norms", "memorization"),
-    training={"epochs": 8, "batch_size": 64, "lr": 3e-3, "patience": 3},
+    training={"epochs": 20, "batch_size": 64, "lr": 3e-3, "patience": 4},
     task={"stride": 6},
     executor=ExecutorSettings(ExecutorKind.PROCESS, workers=2),
 )  # fmt: skip
 
 #: The quick study: layers {1,2} x units {8,16}, a frontier at lstm:2x16 (depths 1-3), two seeds,
-#: four epochs on every 8th window; memorization is left to the full study (it is the slow part).
+#: six epochs on every 8th window; memorization is left to the full study (it is the slow part).
 QUICK = StudyConfig(
     name="quick",
     grid=Grid(cells=("lstm",), layers=(1, 2), units=(8, 16),
               frontier=(Frontier("lstm", "lstm:2x16", (1, 2, 3)),)),
     seeds=(0, 1),
     measures=("counts", "bounds", "forecast", "norms"),
-    training={"epochs": 4, "batch_size": 32, "lr": 3e-3, "patience": 2},
+    training={"epochs": 6, "batch_size": 64, "lr": 3e-3, "patience": 3},
     task={"stride": 8},
 )  # fmt: skip
 
