@@ -47,3 +47,26 @@ def test_inputs_of_the_wrong_width_are_refused():
 def test_too_many_windows_for_the_budget_are_refused():
     with pytest.raises(InvalidInput, match="network too large for the budget"):
         empirical_rademacher(parse_arch("gru:1x2", input_size=3), X, 1, max_samples=16)
+
+
+def test_cli_on_weather_windows_json(capsys):
+    import json
+
+    from rnncap.cli.app import main
+
+    args = ["capacity", "rademacher", "gru:1x2", "--data", "nyc2013", "--history", "8"]
+    opts = ["--windows", "16", "--draws", "2", "--epochs", "20", "--json"]
+    assert main(args + opts) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["windows"] == 16 and doc["seq_len"] == 8 and doc["draws"] == 2
+    assert doc["source"].startswith("nyc2013 train windows (16 of")
+    assert "lower estimate" in doc["caveat"]
+    assert doc["complexity"] == pytest.approx(np.mean(doc["correlations"]))
+
+
+def test_cli_more_windows_than_the_task_has_exits_2(capsys):
+    from rnncap.cli.app import main
+
+    assert main(["capacity", "rademacher", "gru:1x2", "--windows", "10000000"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "training windows; ask for at most that many" in err and "\n" not in err

@@ -255,6 +255,14 @@ def vc(
     stdout().print(caption, markup=False)
 
 
+def _matrix_name(row) -> str:
+    """'L1.ih', 'L2.hh.rev', 'head': short names that keep the table within 80 columns."""
+    if row.layer == "head":
+        return "head"
+    name = f"L{row.layer.split()[-1]}.{row.tensor.removeprefix('weight_')}"
+    return name + (".rev" if row.direction == "reverse" else "")
+
+
 @capacity_app.command("norms")
 def norms(
     model: Annotated[Path, typer.Argument(help="Checkpoint written by `rnncap forecast train`.")],
@@ -274,25 +282,27 @@ def norms(
     if json:
         return print_json(result.to_dict())
     rows = [
-        (r.layer, r.tensor, r.direction or "-", r.gate, "x".join(map(str, r.shape)),
-         _f(r.spectral), _f(r.frobenius), _f(r.stable_rank, 2), _f(r.distance_from_init),
-         _f(r.relative_distance, 2))
+        (_matrix_name(r), r.gate, "x".join(map(str, r.shape)), _f(r.spectral), _f(r.frobenius),
+         _f(r.stable_rank, 2), _f(r.distance_from_init), _f(r.relative_distance, 2))
         for r in result.rows
         if gates or r.gate == "all"
     ]  # fmt: skip
-    cols = ["layer", "tensor", "dir", "gate", "shape", "||W||_2", "||W||_F", "stable rank",
-            "||W-W0||_F", "rel. dist"]  # fmt: skip
+    cols = ["matrix", "gate", "shape", "‖W‖₂", "‖W‖_F", "st. rank", "‖W−W₀‖_F", "rel."]
     out = stdout()
+    title = f"Weights of {result.arch} (w = {fmt_int(result.parameters)})"
+    out.print(table(title, cols, rows, right=cols[3:]))
+    brows = [(b["name"], b["status"], b["text"], _verdict(b)) for b in result.bounds]
     out.print(
-        table(f"Weights of {result.arch} (w = {fmt_int(result.parameters)})", cols, rows,
-              right=cols[5:])
-    )  # fmt: skip
-    brows = [
-        (b["name"], b["status"], b["text"], "yes" if b["vacuous"] else "no") for b in result.bounds
-    ]
-    out.print(
-        table("Norm-based bounds (theory catalog)", ["bound", "status", "value", "vacuous"], brows)
+        table("Norm-based bounds (theory catalog)", ["bound", "status", "value", "verdict"], brows)
     )
+
+
+def _verdict(bound: dict) -> str:
+    if bound["kind"] == "not applicable":
+        return "not applicable"
+    if bound["kind"] == "order":
+        return "order only (no value)"
+    return "vacuous" if bound["vacuous"] else "non-vacuous"
 
 
 @capacity_app.command("gaps")
