@@ -105,6 +105,12 @@ def test_projection_backward_passes_gradcheck(bias):
     x = torch.randn(2, 3, 10, generator=gen, dtype=torch.float64, requires_grad=True)
     b = torch.randn(2, 6, generator=gen, dtype=torch.float64, requires_grad=True) if bias else None
     assert torch.autograd.gradcheck(Projection.apply, (w, x, b), eps=1e-6, atol=1e-6)
+    shared = torch.randn(1, 3, 10, generator=gen, dtype=torch.float64, requires_grad=True)
+
+    def expanded(w, shared, b):  # inputs shared by all members arrive expanded over M
+        return Projection.apply(w, shared.expand(2, -1, -1), b)
+
+    assert torch.autograd.gradcheck(expanded, (w, shared, b), eps=1e-6, atol=1e-6)
 
 
 def test_export_and_import_are_exact():

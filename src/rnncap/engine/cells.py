@@ -51,20 +51,41 @@ def _outer_sum(d: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
 
 
 class Projection(Function):
-    """W x + b for every member and step at once: w (M, G, n), x (M, n, K), b (M, G) or None."""
+    """W x + b for every member and step at once: w (M, G, n), x (M, n, K), b (M, G) or None.
+
+    Inputs shared by all members arrive expanded (stride 0 over M); then the M small GEMMs are
+    one (M*G, n) x (n, K) GEMM, forward and backward.
+    """
 
     @staticmethod
     def forward(ctx, w: torch.Tensor, x: torch.Tensor, b: torch.Tensor | None) -> torch.Tensor:
+        members, gates, width = w.shape
+        shared = x.stride(0) == 0
         ctx.save_for_backward(w, x)
-        ctx.has_bias = b is not None
+        ctx.has_bias, ctx.shared = b is not None, shared
+        if shared:
+            flat_w = w.reshape(members * gates, width)
+            if b is None:
+                out = torch.mm(flat_w, x[0])
+            else:
+                out = torch.addmm(b.reshape(members * gates, 1), flat_w, x[0])
+            return out.view(members, gates, -1)
         return torch.bmm(w, x) if b is None else torch.baddbmm(b.unsqueeze(2), w, x)
 
     @staticmethod
     def backward(ctx, d: torch.Tensor):
         w, x = ctx.saved_tensors
-        d_w = _outer_sum(d, x) if ctx.needs_input_grad[0] else None
-        d_x = torch.bmm(w.transpose(1, 2), d) if ctx.needs_input_grad[1] else None
-        d_b = d.sum(dim=2) if ctx.has_bias and ctx.needs_input_grad[2] else None
+        d_w = d_x = d_b = None
+        if ctx.needs_input_grad[0]:
+            if ctx.shared:
+                members, gates, width = w.shape
+                d_w = torch.mm(d.reshape(members * gates, -1), x[0].t()).view(w.shape)
+            else:
+                d_w = _outer_sum(d, x)
+        if ctx.needs_input_grad[1]:
+            d_x = torch.bmm(w.transpose(1, 2), d)
+        if ctx.has_bias and ctx.needs_input_grad[2]:
+            d_b = d.sum(dim=2)
         return d_w, d_x, d_b
 
 
