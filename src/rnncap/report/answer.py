@@ -93,6 +93,14 @@ def _size(res: StudyResults) -> list[str]:
     r_gap = _rank_corr(g["params"], g["gap"])
     if not np.isfinite(r_mae):
         return []
+    pers = res.meta.get("task_info", {}).get("persistence_mae", {})
+    season = ""
+    if "train" in pers and "test" in pers:
+        season = (
+            f" Persistence itself scores {pers['test'] - pers['train']:+.3f} on the same test - "
+            "train difference: that part of every gap comes from the splits (different seasons), "
+            "not from the models."
+        )
 
     def trend(r: float, what: str) -> str:
         if abs(r) < 0.3:
@@ -102,7 +110,7 @@ def _size(res: StudyResults) -> list[str]:
     return [
         f"Across the {len(g)} grid architectures ({int(g['params'].min()):,} to "
         f"{int(g['params'].max()):,} parameters), {trend(r_mae, 'test MAE')}, and "
-        f"{trend(r_gap, 'the generalization gap')}."
+        f"{trend(r_gap, 'the generalization gap')}." + season
     ]
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 from matplotlib import colormaps
 from matplotlib.figure import Figure
 
@@ -149,10 +150,17 @@ def best_forecast(res: StudyResults, arch: str, seed: int) -> Figure | None:
         return None
     fig = Figure(figsize=(10, 3.6), layout="constrained")
     ax = fig.subplots()
-    x = np.arange(len(sample["truth"]))
-    ax.plot(x, sample["truth"], color="black", linewidth=1.2, label="observed")
-    ax.plot(x, sample["pred"], color="tab:orange", linewidth=1.2, label=f"{arch} (seed {seed})")
-    ax.set_xlabel("test window (first windows of the test split, in order)")
+    times = sample.get("times")
+    if times and len(times) == len(sample["truth"]):
+        x = pd.to_datetime(times)
+        ax.set_xlabel("target time (first test windows)")
+        fig.autofmt_xdate()
+    else:
+        x = np.arange(len(sample["truth"]))
+        ax.set_xlabel("test window (first windows of the test split, in order)")
+    ax.plot(x, sample["truth"], color="black", linewidth=1.2, marker=".", label="observed")
+    ax.plot(x, sample["pred"], color="tab:orange", linewidth=1.2, marker=".",
+            label=f"{arch} (seed {seed})")  # fmt: skip
     unit = res.meta.get("task_info", {}).get("target_unit", "")
     ax.set_ylabel(f"{res.meta.get('task_info', {}).get('target', 'target')} {unit}".strip())
     ax.legend()

@@ -1,0 +1,45 @@
+"""The default study's plan: the grid the issue asks for and an equal-budget frontier, checked
+against parameter counts of real torch modules."""
+
+from __future__ import annotations
+
+from rnncap.arch import parse_arch
+from rnncap.engine import RecurrentModel
+from rnncap.study import default_study
+from rnncap.study.plan import TaskShape, plan_architectures, plan_units
+
+SHAPE = TaskShape(input_size=37, seq_len=120, outputs=1)  # the default nyc2013 task
+
+
+def _torch_count(arch: str) -> int:
+    spec = parse_arch(arch, input_size=37, seq_len=120, outputs=1)
+    return sum(p.numel() for p in RecurrentModel(spec).parameters())
+
+
+def test_the_default_grid_is_layers_1_to_4_by_units_8_to_64():
+    archs = plan_architectures(default_study(), SHAPE)
+    grid = {(a.spec.num_layers, a.spec.hidden_sizes[0]) for a in archs if "grid" in a.groups}
+    assert grid == {(n, h) for n in (1, 2, 3, 4) for h in (8, 16, 32, 64)}
+    assert all(a.references["grid"] == f"lstm:1x{a.spec.hidden_sizes[0]}" for a in archs
+               if "grid" in a.groups)  # fmt: skip
+
+
+def test_the_default_frontier_holds_the_closest_width_at_each_depth():
+    archs = [a for a in plan_architectures(default_study(), SHAPE) if "frontier" in a.groups]
+    budget = _torch_count("lstm:2x32")
+    assert sorted(a.spec.num_layers for a in archs) == [1, 2, 3, 4]
+    for a in archs:
+        n, h = a.spec.num_layers, a.spec.hidden_sizes[0]
+        mine = abs(_torch_count(a.name) - budget)
+        assert mine <= abs(_torch_count(f"lstm:{n}x{h + 1}") - budget)
+        assert mine <= abs(_torch_count(f"lstm:{n}x{h - 1}") - budget)
+        assert a.references["frontier"] == "lstm:1x49" and a.budget == budget
+
+
+def test_units_chunk_the_seeds():
+    cfg = default_study().replace(seeds=(0, 1, 2, 3, 4), chunk=2)
+    archs = plan_architectures(cfg, SHAPE)
+    units = plan_units(cfg, archs, {})
+    assert len(units) == 3 * len(archs)
+    assert [u.seeds for u in units[:3]] == [(0, 1), (2, 3), (4,)]
+    assert len({u.key for u in units}) == len(units)
