@@ -162,13 +162,17 @@ def _frontier(res: StudyResults, unit: str) -> list[str]:
         + (" (a clear change)." if gclear else " (within the spread).")
     )
     if "bits_per_parameter" in f and f["bits_per_parameter"].notna().all():
-        mem = res.meta.get("study", {}).get("memorization", {})
+        budget = ""
+        mem_w, mem_epochs = first.get("memorization_budget"), first.get("memorization_epochs")
+        if pd.notna(mem_w) and pd.notna(mem_epochs):
+            budget = (
+                f" at a {int(mem_w):,}-parameter budget: a lower bound after {int(mem_epochs)} "
+                "epochs of full-batch Adam,"
+            )
         text += (
             f" Measured memorization goes from {first['bits_per_parameter']:.2f} to "
-            f"{last['bits_per_parameter']:.2f} bits per parameter at a "
-            f"{mem.get('budget', 400):,}-parameter budget: a lower bound after "
-            f"{mem.get('epochs', 150)} epochs of full-batch Adam, where Collins et al. report 3 to "
-            "6 at every depth after extensive tuning."
+            f"{last['bits_per_parameter']:.2f} bits per parameter{budget or ' (a lower bound),'} "
+            "where Collins et al. report 3 to 6 at every depth after extensive tuning."
         )
     return [text]
 

@@ -78,8 +78,10 @@ def frontier(res: StudyResults) -> Figure | None:
         return None
     panels = [("gap", "generalization gap (test - train MAE)"), ("test_mae", "test MAE")]
     if "bits_per_parameter" in f and f["bits_per_parameter"].notna().any():
-        budget = res.meta.get("study", {}).get("memorization", {}).get("budget", 400)
-        panels.append(("bits_per_parameter", f"memorization bits / parameter (~{budget} w)"))
+        label = "memorization bits / parameter"
+        if "memorization_budget" in f and f["memorization_budget"].notna().all():
+            label += f" (w ~ {int(f['memorization_budget'].iloc[0])})"
+        panels.append(("bits_per_parameter", label))
     fig = Figure(figsize=(4 * len(panels) + 1, 4), layout="constrained")
     axes = np.atleast_1d(fig.subplots(1, len(panels)))
     max_layers = int(res.archs["layers"].max())

@@ -141,6 +141,8 @@ def _memorization(seeds: list[int], options: dict, device: str) -> dict:
         "bits_per_parameter_by_seed": {str(s): b / result.parameters for s, b in by_seed.items()},
         "memorization_limited_by_grid": result.limited_by_grid,
         "memorization_training": {"epochs": int(options["epochs"]), "sample_sizes": list(sizes)},
+        "memorization_budget": int(options["budget"]),
+        "memorization_epochs": int(options["epochs"]),
     }
 
 
