@@ -61,6 +61,7 @@ class GeneralizationGaps:
             entry = {"arch": arch, "parameters": rows[0].parameters, "seeds": len(rows)}
             for split in SPLIT_NAMES:
                 entry[f"{split}_mse"] = summary([r.mse[split] for r in rows])
+                entry[f"{split}_rmse_physical"] = summary([r.rmse_physical[split] for r in rows])
             entry["gap"] = summary([r.gap for r in rows])
             out.append(entry)
         return out

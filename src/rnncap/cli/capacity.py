@@ -333,12 +333,16 @@ def gaps(
     if json:
         return print_json(result.to_dict())
     rows = [
-        (s["arch"], fmt_int(s["parameters"]), s["seeds"], _f(s["train_mse"]["mean"], 4),
-         _f(s["val_mse"]["mean"], 4), _f(s["test_mse"]["mean"], 4),
-         f"{s['gap']['mean']:.4f} ± {s['gap']['std']:.4f}")
+        (s["arch"], fmt_int(s["parameters"]), _f(s["train_mse"]["mean"]),
+         _f(s["val_mse"]["mean"]), _f(s["test_mse"]["mean"]),
+         _f(s["test_rmse_physical"]["mean"], 2), _f(s["gap"]["mean"]), _f(s["gap"]["std"]))
         for s in result.summary()
     ]  # fmt: skip
-    cols = ["arch", "w", "seeds", "train MSE", "val MSE", "test MSE", "gap (test - train)"]
-    caption = "MSE on scaled targets, mean over seeds; early stopping on validation (patience 5)."
-    stdout().print(table("Generalization gaps", cols, rows, right=cols[1:]))
+    cols = ["arch", "w", "train", "val", "test", f"test RMSE {result.units}", "gap", "± std"]
+    caption = (
+        f"MSE on scaled targets, mean over {seeds} seeds; gap = test MSE - train MSE; early "
+        "stopping on validation (patience 5), best-validation weights."
+    )
+    title = "Generalization gaps (MSE)"
+    stdout().print(table(title, cols, rows, right=cols[1:]))
     stdout().print(caption, markup=False)
