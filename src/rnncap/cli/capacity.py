@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from rnncap.cli.app import app
 from rnncap.cli.output import JsonOpt, fmt_int, print_json, stderr, stdout, table
@@ -291,7 +292,7 @@ def norms(
     out = stdout()
     title = f"Weights of {result.arch} (w = {fmt_int(result.parameters)})"
     out.print(table(title, cols, rows, right=cols[3:]))
-    brows = [(b["name"], b["status"], b["text"], _verdict(b)) for b in result.bounds]
+    brows = [(b["name"], b["status"], escape(b["text"]), _verdict(b)) for b in result.bounds]
     out.print(
         table("Norm-based bounds (theory catalog)", ["bound", "status", "value", "verdict"], brows)
     )
