@@ -4,6 +4,7 @@ measured VC dimension, generalization gaps on weather, and weight norms of train
 Every recurrent training runs batched through `rnncap.engine.train`.
 """
 
+from rnncap.capacity.gaps import GapRow, GeneralizationGaps, generalization_gaps
 from rnncap.capacity.memorize import (
     COLLINS_BITS_PER_PARAMETER,
     MemorizationPoint,
@@ -13,8 +14,15 @@ from rnncap.capacity.memorize import (
     memorization_task,
     mutual_information_bits,
 )
-from rnncap.capacity.norms import MatrixNorms, WeightNorms, matrix_norms, weight_norms
-from rnncap.capacity.rademacher import RademacherEstimate, empirical_rademacher
+from rnncap.capacity.norms import (
+    MatrixNorms,
+    WeightNorms,
+    checkpoint_norms,
+    matrix_norms,
+    norm_bounds,
+    weight_norms,
+)
+from rnncap.capacity.rademacher import RademacherEstimate, empirical_rademacher, task_windows
 from rnncap.capacity.vc import (
     VCDesign,
     VCEstimate,
@@ -28,6 +36,8 @@ from rnncap.capacity.vc_fit import VCFit, fit_vc_dimension, phi
 
 __all__ = [
     "COLLINS_BITS_PER_PARAMETER",
+    "GapRow",
+    "GeneralizationGaps",
     "MatrixNorms",
     "MemorizationPoint",
     "MemorizationResult",
@@ -38,9 +48,11 @@ __all__ = [
     "VCPoint",
     "WeightNorms",
     "binary_entropy",
+    "checkpoint_norms",
     "default_design",
     "empirical_rademacher",
     "fit_vc_dimension",
+    "generalization_gaps",
     "growth_table",
     "matrix_norms",
     "measure_memorization",
@@ -48,6 +60,8 @@ __all__ = [
     "measure_vc_recurrent",
     "memorization_task",
     "mutual_information_bits",
+    "norm_bounds",
     "phi",
+    "task_windows",
     "weight_norms",
 ]
