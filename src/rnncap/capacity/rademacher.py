@@ -183,8 +183,3 @@ def task_windows(task, windows: int, seed: int = 0) -> tuple[np.ndarray, int, st
     )
     pick = np.sort(np.random.default_rng(seed).choice(len(x), size=windows, replace=False))
     return x[pick], td.input_size, f"{task.dataset} train windows ({windows} of {len(x)})"
-
-
-def rademacher_bound_inputs(estimate: RademacherEstimate) -> dict:
-    """What a Rademacher generalization bound needs from the estimate: R_hat and n."""
-    return {"rademacher": estimate.complexity, "m": estimate.windows, "caveat": CAVEAT}

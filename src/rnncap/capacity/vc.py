@@ -221,7 +221,9 @@ def default_vc_settings(epochs: int = 300, lr: float = 0.02):
     """Full-batch Adam on the logistic loss: the training budget of a recurrent VC measurement."""
     from rnncap.engine import TrainSettings
 
-    return TrainSettings(epochs=epochs, batch_size=1, lr=lr, clip=1.0, loss="bce", shuffle=False)
+    return TrainSettings(
+        epochs=epochs, batch_size=DEFAULT_MAX_SAMPLES, lr=lr, clip=1.0, loss="bce", shuffle=False
+    )
 
 
 def measure_vc_recurrent(
