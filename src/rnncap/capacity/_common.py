@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import math
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -71,7 +70,3 @@ def summary(values: Sequence[float]) -> dict:
         "min": float(arr.min()),
         "max": float(arr.max()),
     }
-
-
-def finite_or_nan(x: float) -> float:
-    return float(x) if math.isfinite(x) else float("nan")
