@@ -62,9 +62,13 @@ def mae_vs_params(res: StudyResults) -> Figure | None:
         ax.set_xlabel("parameters (exact count)")
         ax.set_ylabel(ylabel)
         ax.grid(alpha=0.3)
-    persistence = res.meta.get("task_info", {}).get("persistence_mae", {}).get("test")
-    if persistence is not None:
-        axes[0].axhline(persistence, color="grey", linestyle="--", label="persistence")
+    pers = res.meta.get("task_info", {}).get("persistence_mae", {})
+    if "test" in pers:
+        axes[0].axhline(pers["test"], color="grey", linestyle="--", label="persistence")
+    if "test" in pers and "train" in pers:  # the part of any gap that comes from the splits
+        axes[1].axhline(pers["test"] - pers["train"], color="grey", linestyle="--",
+                        label="persistence's test - train")  # fmt: skip
+        axes[1].legend(fontsize=8, loc="lower right")
     axes[1].axhline(0.0, color="black", linewidth=0.8)
     axes[0].legend(title="depth", fontsize=8)
     fig.suptitle("Forecast error and generalization gap vs size (mean over seeds, +- 1 sd)")
