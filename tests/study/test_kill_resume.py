@@ -13,8 +13,10 @@ from study_helpers import TINY_TOML
 
 from rnncap.study import ResultsStore, load_study, run_study
 
-# three depths x two seeds, one seed per unit: six units of about a second each
-TOML = TINY_TOML.replace("layers = [1, 2]", "layers = [1, 2, 3]")
+# three depths x two seeds, one seed per unit, three epochs: six units of a second or so each
+TOML = TINY_TOML.replace("layers = [1, 2]", "layers = [1, 2, 3]").replace(
+    "epochs = 1", "epochs = 3"
+)
 
 
 def _units_done(path) -> int:
@@ -41,7 +43,7 @@ def test_sigkill_mid_study_then_resume(tmp_path):
         while _units_done(store_path) < 1:
             assert proc.poll() is None, proc.stderr.read().decode()
             assert time.monotonic() < deadline, "the study recorded nothing within 120 s"
-            time.sleep(0.05)
+            time.sleep(0.01)
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(timeout=30)
     finally:

@@ -64,7 +64,7 @@ def _run(cfg: StudyConfig, out: Path, json_out: bool, no_report: bool) -> None:
     columns = (
         TextColumn("[bold]{task.description}"),
         BarColumn(),
-        TextColumn("{task.completed:.1f} models"),
+        TextColumn("{task.completed:.1f}/{task.total:.0f} models"),
         TimeElapsedColumn(),
         TimeRemainingColumn(),
     )
