@@ -3,6 +3,9 @@ against parameter counts of real torch modules."""
 
 from __future__ import annotations
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from rnncap.arch import parse_arch
 from rnncap.engine import RecurrentModel
 from rnncap.study import default_study
@@ -43,3 +46,27 @@ def test_units_chunk_the_seeds():
     assert len(units) == 3 * len(archs)
     assert [u.seeds for u in units[:3]] == [(0, 1), (2, 3), (4,)]
     assert len({u.key for u in units}) == len(units)
+
+
+@given(
+    layers=st.lists(st.integers(1, 4), min_size=1, max_size=3, unique=True),
+    units=st.lists(st.integers(1, 40), min_size=1, max_size=3, unique=True),
+    seeds=st.lists(st.integers(0, 50), min_size=1, max_size=6, unique=True),
+    chunk=st.integers(1, 4),
+)
+def test_every_architecture_and_seed_lands_in_exactly_one_unit(layers, units, seeds, chunk):
+    from rnncap.study.config import Grid
+
+    cfg = default_study().replace(
+        grid=Grid(layers=tuple(layers), units=tuple(units), frontier=()),
+        seeds=tuple(seeds),
+        chunk=chunk,
+    )
+    archs = plan_architectures(cfg, SHAPE)
+    units_ = plan_units(cfg, archs, {"stride": 3})
+    pairs = [(u.arch, s) for u in units_ for s in u.seeds]
+    assert sorted(pairs) == sorted((a.name, s) for a in archs for s in seeds)
+    assert all(len(u.seeds) <= chunk for u in units_)
+    again = plan_units(cfg, plan_architectures(cfg, SHAPE), {"stride": 3})
+    assert [u.key for u in again] == [u.key for u in units_]  # keys are stable
+    assert len({u.key for u in units_}) == len(units_)
