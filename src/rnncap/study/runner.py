@@ -5,7 +5,6 @@ The driver alone writes the store; executors hand results back to it unit by uni
 
 from __future__ import annotations
 
-import importlib.util
 import math
 import time
 from collections.abc import Callable
@@ -20,7 +19,7 @@ from rnncap.study.config import StudyConfig
 from rnncap.study.executors import Executor, make_executor
 from rnncap.study.plan import PlannedArch, TaskShape, Unit, plan_architectures, plan_units
 from rnncap.study.store import STORE_NAME, ResultsStore, ensure_writable_folder
-from rnncap.study.work import available, default_device, make_task, task_data
+from rnncap.study.work import default_device, make_task, task_data
 
 
 @dataclass(frozen=True)
@@ -102,7 +101,7 @@ def _arch_info(
         "nonlinear_units": graph.nonlinear_units,
         "longest_path": graph.longest_path,
     }
-    if "bounds" in measures and available("bounds"):
+    if "bounds" in measures:
         info.update(_bounds(arch, archs, shape, m))
     return info
 
@@ -124,8 +123,6 @@ def _task_info(task: Any, td: Any) -> dict:
             f"{windows['train']:,}/{windows['val']:,}/{windows['test']:,}"
         ),
     }
-    if not _has_module("rnncap.forecast.baselines"):
-        return info  # the forecast room is absent: no baseline, and meta says so
     from rnncap.forecast.baselines import Persistence
 
     pers = Persistence().fit(td)
@@ -134,13 +131,6 @@ def _task_info(task: Any, td: Any) -> dict:
         for s in ("train", "val", "test")
     }
     return info
-
-
-def _has_module(name: str) -> bool:
-    try:
-        return importlib.util.find_spec(name) is not None
-    except ModuleNotFoundError:
-        return False
 
 
 def _plain(v: Any) -> bool:
@@ -165,9 +155,6 @@ def run_study(
     start = time.perf_counter()
     executor = executor or make_executor(config.executor)
     executor.check()
-    missing = [m for m in config.measures if not available(m)]
-    if "forecast" in config.measures and not _has_module("rnncap.forecast.baselines"):
-        missing.append("persistence baseline")
     task_dict = {"dataset": "nyc2013", **config.task}
     task = make_task(task_dict)
     td = task_data(task_dict)
@@ -184,7 +171,6 @@ def run_study(
             {
                 "study": config.to_dict(),
                 "task_info": _task_info(task, td),
-                "measures_missing": missing,
                 "updated": time.time(),
             }
         )

@@ -54,27 +54,6 @@ def task_data(task: dict) -> Any:
     return _task_data(json.dumps(task, sort_keys=True))
 
 
-#: Where each optional measure comes from; a study records which of them are missing.
-MEASURE_MODULES = {
-    "norms": "rnncap.capacity.norms",
-    "memorization": "rnncap.capacity.memorize",
-    "bounds": "rnncap.theory",
-}
-
-
-def available(measure: str) -> bool:
-    """Whether the room that provides `measure` is installed (counts and forecast always are)."""
-    import importlib.util
-
-    module = MEASURE_MODULES.get(measure)
-    if module is None:
-        return True
-    try:
-        return importlib.util.find_spec(module) is not None
-    except ModuleNotFoundError:  # the parent package (the room) is absent
-        return False
-
-
 def _mae(td: Any, pred_scaled: np.ndarray, split: str) -> float:
     """Mean absolute error in physical units against the split's true targets (raw series)."""
     truth = td.y_physical(td.split(split))
@@ -189,11 +168,11 @@ def run_unit(
                     td, m.predict(td.test.x[: payload["forecast_points"]]),
                     payload["forecast_points"],
                 )  # fmt: skip
-            if "norms" in measures and available("norms"):
+            if "norms" in measures:
                 metrics.update(_norm_measures(spec, m))
     arch_measures: dict = {}
     mem = payload.get("memorization", {})
-    if "memorization" in measures and mem.get("spec") and available("memorization"):
+    if "memorization" in measures and mem.get("spec"):
         arch_measures = _memorization(seeds, mem, device)
     return {
         "arch": spec.name,
