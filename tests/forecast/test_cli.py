@@ -104,3 +104,11 @@ def test_not_a_checkpoint_exits_2(tmp_path, capsys):
     junk.write_text("not a model")
     assert main(["forecast", "predict", str(junk), "--data", "nyc2013"]) == 2
     assert "not a readable rnncap checkpoint" in _error(capsys)
+
+
+def test_a_preset_and_an_option_it_fixes_is_an_error(tmp_path, capsys):
+    """--preset fixes history, horizon...; setting one as well must not silently lose either."""
+    argv = ["forecast", "train", "--data", str(tmp_path / "jena.csv"), "--preset", "chollet"]
+    assert main([*argv, "--history", "48", "--out", str(tmp_path / "x.pt")]) == 2
+    assert "--history cannot be combined with --preset chollet" in _error(capsys)
+    assert not (tmp_path / "x.pt").exists()

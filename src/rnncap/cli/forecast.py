@@ -28,11 +28,17 @@ def train(
     preset: Annotated[str, typer.Option(help="Jena task preset: chollet or keras.")] = "",
     target: Annotated[str, typer.Option(help="Target variable(s), comma-separated.")] = "",
     station: Annotated[str, typer.Option(help="Station of the target (nyc2013: JFK).")] = "",
-    history: Annotated[int, typer.Option(help="Input steps per window.")] = 120,
-    horizon: Annotated[int, typer.Option(help="Steps ahead of the last input.")] = 24,
+    history: Annotated[
+        int | None, typer.Option(help="Input steps per window [default: 120].")
+    ] = None,
+    horizon: Annotated[
+        int | None, typer.Option(help="Steps ahead of the last input [default: 24].")
+    ] = None,
     all_leads: Annotated[bool, typer.Option(help="Predict every lead 1..horizon.")] = False,
     inputs: Annotated[str, typer.Option(help="Input variables/columns (default: all).")] = "",
-    time_features: Annotated[bool, typer.Option(help="Hour/day-of-year sin & cos.")] = True,
+    time_features: Annotated[
+        bool | None, typer.Option(help="Hour/day-of-year sin & cos [default: on].")
+    ] = None,
     stride: Annotated[int, typer.Option(help="Keep every n-th window.")] = 1,
     split: Annotated[str, typer.Option(help="END_TRAIN,END_VAL: dates or fractions.")] = "",
     resample: ResampleOpt = "",

@@ -32,15 +32,25 @@ def parse_split(text: str) -> tuple:
 
 
 def task_from_options(dataset: str, *, preset: str = "", **options: object) -> Task:
-    """A `Task` from CLI options; empty strings mean "the default" (or the preset's value)."""
-    options["split"] = parse_split(str(options.get("split", "")))
-    given = {k: v for k, v in options.items() if v not in ("", ())}
+    """A `Task` from CLI options; ``None`` and empty strings mean "the default".
+
+    A preset fixes the options in `PRESET_OWN`: setting one of them as well is an error rather
+    than a silent override of either.
+    """
+    options["split"] = parse_split(str(options.get("split") or ""))
+    given = {k: v for k, v in options.items() if v is not None and v not in ("", ())}
     if preset:
-        return jena_task(dataset, preset, **{k: v for k, v in given.items() if k not in PRESET_OWN})
+        clash = [k for k in PRESET_OWN if k in given]
+        require(
+            not clash,
+            f"--{clash[0].replace('_', '-') if clash else ''} cannot be combined with --preset "
+            f"{preset}, which fixes it; drop one of the two",
+        )
+        return jena_task(dataset, preset, **given)
     return Task(dataset=dataset, **given)  # type: ignore[arg-type]
 
 
-# options a preset fixes unless they were set explicitly (the CLI cannot tell default from set)
+#: Options a Jena preset fixes (its reference task); setting one beside the preset is an error.
 PRESET_OWN = ("history", "horizon", "time_features", "split", "resample", "target", "inputs")
 
 
