@@ -33,6 +33,19 @@ def test_tiny_model_fits_clearly_less(big, tiny):
     assert tiny.complexity < big.complexity - 0.3
 
 
+def test_the_estimate_is_plugged_into_mohris_bound(big, tiny):
+    import math
+
+    for est in (big, tiny):
+        b = est.bound
+        m = X.shape[0]
+        expected = 2 * est.complexity + 3 * math.sqrt(math.log(2 / 0.05) / (2 * m))
+        assert b["m"] == m and b["gap"] == pytest.approx(expected)
+        assert b["vacuous"] == (expected >= 1) and "Theorem 3.3" in b["citation"]
+        assert "DERIVED" in b["status"]
+    assert big.bound["vacuous"]  # near-1 complexity on 32 windows: nothing guaranteed
+
+
 def test_sign_correlation_is_two_accuracies_minus_one(tiny):
     # (1/n) sum sigma_i sign(z_i) takes values in steps of 2/n
     for value in tiny.sign_correlations:

@@ -58,3 +58,12 @@ def test_sample_sizes_record():
     assert r.blumer == pytest.approx(5_617.89, abs=0.01) and r.uml_agnostic is None
     with pytest.raises(InvalidInput, match="delta < 1/4"):
         sample_sizes(10, 0.1, 0.3, realizable=True)
+
+
+def test_mohri_rademacher_gap_hand_vector():
+    from rnncap.theory import mohri_rademacher_gap
+
+    # 2 * 0.5 + 3 * sqrt(log(2 / 0.05) / 2000) = 1 + 3 * sqrt(3.6888795 / 2000), by hand
+    assert mohri_rademacher_gap(0.5, 1000, 0.05) == pytest.approx(1.1288408, abs=1e-7)
+    with pytest.raises(InvalidInput, match="lies in \\[0, 1\\]"):
+        mohri_rademacher_gap(1.5, 1000, 0.05)

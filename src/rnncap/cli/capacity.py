@@ -172,6 +172,12 @@ def rademacher(
         "a lower estimate (training approximates the sup; derived by rnncap). "
         f"Budget: {epochs} epochs full-batch Adam lr {lr}."
     )
+    b = est.bound
+    caption += (
+        f"\nPlugged into {b['citation']}: gap <= {b['formula']} = {b['gap']:.3f} at m = "
+        f"{b['m']}, δ = {b['delta']} ({'vacuous: >= 1' if b['vacuous'] else 'non-vacuous'}; "
+        f"{b['status']}; not a guaranteed bound, since R_hat is a lower estimate)."
+    )
     stdout().print(
         table(f"Random-sign fits of {est.arch}", ["draw", "tanh output", "sign output"], rows,
               right=["draw", "tanh output", "sign output"])

@@ -134,8 +134,13 @@ def explain(spec_a: RecurrentSpec, spec_b: RecurrentSpec, **setting: Any) -> Exp
     lines.append(
         f"Not established by theory: {depth_note}, but no published result separates depth from w "
         "for recurrent nets (every recurrent VC bound depends on w and k only), and no lower bound "
-        "grows with depth at fixed w; the unrolled upper bounds "
-        + ("grow" if fb.unrolled_units > fa.unrolled_units or fb.path > fa.path else "do not grow")
-        + " with U and the path here, which allows more capacity but does not show it."
+        "grows with depth at fixed w. "
+        + (
+            "U or the longest path grows here, which loosens the unrolled upper bounds at a given "
+            "w: that allows more capacity but does not show it."
+            if fb.unrolled_units > fa.unrolled_units or fb.path > fa.path
+            else "Neither U nor the longest path grows here, so nothing in the unrolled upper "
+            "bounds hints at more capacity."
+        )
     )
     return Explanation(fa, fb, tuple(lines), rows)

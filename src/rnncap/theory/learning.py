@@ -91,6 +91,18 @@ def mohri_pdim_gap(d: float, m: float, delta: float, loss_bound: float = 1.0) ->
     return loss_bound * mohri_vc_gap(d, m, delta)
 
 
+def mohri_rademacher_gap(complexity: float, m: float, delta: float) -> float:
+    """Mohri Theorem 3.3 (G in [0,1]) with the empirical complexity: 2·R̂_S + 3·sqrt(log(2/δ)/(2m)).
+
+    `complexity` is R̂_S of the class (in [0, 1]) measured on the same m samples.
+    """
+    require(0.0 <= complexity <= 1.0, f"an empirical Rademacher complexity lies in [0, 1]; "
+            f"got {complexity!r}")  # fmt: skip
+    require(m >= 1, f"m must be >= 1; got {m!r}")
+    delta = check_delta(delta)
+    return 2.0 * complexity + 3.0 * math.sqrt(math.log(2.0 / delta) / (2.0 * m))
+
+
 def mohri_pdim_samples(d: float, epsilon: float, delta: float) -> float:
     """Smallest m (>= d) with Theorem 11.8's gap <= ε·M, by bisection (the gap falls with m)."""
     d, eps, delta = _check_d(d), check_epsilon(epsilon), check_delta(delta)
