@@ -34,7 +34,7 @@ def test_bounds_table_and_list(capsys, monkeypatch):
 def test_explain_default_and_json(capsys):
     assert main(["explain"]) == 0
     out = capsys.readouterr().out
-    assert "lstm:1x128 to lstm:2x64 (d = 30, k = 120)" in out
+    assert "lstm:1x128 to lstm:2x64 (d = 37, k = 120)" in out
     doc = _json(capsys, ["explain", "lstm:1x128", "lstm:2x64", "--input-size", "10",
                          "--outputs", "0", "--task", "classification"])  # fmt: skip
     assert doc["a"]["w"] == 71_680 and doc["b"]["w"] == 52_736
@@ -96,3 +96,12 @@ def test_status_marks_derived_use_per_cell(capsys, monkeypatch):
     assert "ABSTRACT-ONLY" in tanh and "use DERIVED" not in tanh
     assert main(["bounds", "lstm:1x32", "--bound", "ks98-sigmoid-lower"]) == 0
     assert "ABSTRACT-ONLY · use DERIVED" in capsys.readouterr().out
+
+
+def test_explain_defaults_are_the_default_weather_task():
+    """The defaults of `explain`/`bounds` must be the inputs and history of the default task."""
+    from rnncap.data import Task, prepare_task
+    from rnncap.theory.explain import DEFAULT_INPUT_SIZE, DEFAULT_SEQ_LEN
+
+    td = prepare_task(Task(dataset="nyc2013"))
+    assert (td.input_size, td.train.x.shape[1]) == (DEFAULT_INPUT_SIZE, DEFAULT_SEQ_LEN)

@@ -20,8 +20,8 @@ InputSizeOpt = Annotated[
     typer.Option(
         "--input-size",
         metavar="D",
-        help="Features per step d. Default 30: the embedded weather data "
-        "(3 stations x 8 variables + 6 calendar/derived features).",
+        help="Features per step d. Default 37: the inputs of the default nyc2013 task "
+        "(33 station variables + 4 time features).",
     ),
 ]
 SeqLenOpt = Annotated[
@@ -188,7 +188,7 @@ def explain_cmd(
 ) -> None:
     """How capacity changes from ARCH_A to ARCH_B, computed from the figures and the catalog.
 
-    Defaults: lstm:1x128 against lstm:2x64 with the embedded weather data's 30 inputs and the
+    Defaults: lstm:1x128 against lstm:2x64 with the default nyc2013 task's 37 inputs and the
     120-step history. Example: rnncap explain lstm:1x128 lstm:4x45
     """
     opts = (input_size, seq_len, outputs, convention, bidirectional)

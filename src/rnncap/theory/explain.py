@@ -15,9 +15,10 @@ from rnncap.theory.core import Direction, Form, context
 from rnncap.theory.empirical import expected_bits
 from rnncap.theory.evaluate import CompareRow, compare_bounds
 
-#: Defaults of `rnncap explain`: the embedded weather data (3 stations x 8 variables + 6 calendar
-#: and derived features = 30 inputs) and the default history of 120 hourly steps.
-DEFAULT_INPUT_SIZE = 30
+#: Defaults of `rnncap explain`: the inputs of the default nyc2013 task (33 station variables,
+#: wind direction as sine and cosine, + 4 hour/day-of-year features = 37; a test ties this to
+#: `rnncap.data`) and its default history of 120 hourly steps.
+DEFAULT_INPUT_SIZE = 37
 DEFAULT_SEQ_LEN = 120
 DEFAULT_PAIR = ("lstm:1x128", "lstm:2x64")
 
