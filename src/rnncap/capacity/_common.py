@@ -17,6 +17,17 @@ Progress = Callable[[int, int], None]
 DEFAULT_MAX_SAMPLES = 20_000
 
 
+def full_batch_bce_settings(epochs: int, lr: float, **overrides: Any):
+    """Full-batch Adam on binary cross-entropy, in a fixed order, clipped at 1: the budget that
+    every capacity measure trains with (``overrides`` e.g. ``patience=0``)."""
+    from rnncap.engine import TrainSettings
+
+    return TrainSettings(
+        epochs=epochs, batch_size=DEFAULT_MAX_SAMPLES, lr=lr, clip=1.0, loss="bce", shuffle=False,
+        **overrides,
+    )  # fmt: skip
+
+
 def sample_grid(values: Iterable[int], *, minimum: int, what: str, option: str) -> tuple[int, ...]:
     """Sorted distinct positive sample sizes, at least `minimum` of them, or `InvalidInput`."""
     raw = list(values)

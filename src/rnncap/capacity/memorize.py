@@ -22,6 +22,7 @@ from rnncap.arch import RecurrentSpec, count_parameters
 from rnncap.capacity._common import (
     DEFAULT_MAX_SAMPLES,
     Progress,
+    full_batch_bce_settings,
     sample_grid,
     seed_list,
     settings_dict,
@@ -170,17 +171,7 @@ def memorization_task(
 
 def default_memorization_settings(epochs: int = 400, lr: float = 0.01):
     """Full-batch Adam on binary cross-entropy, no early stopping: the default training budget."""
-    from rnncap.engine import TrainSettings
-
-    return TrainSettings(
-        epochs=epochs,
-        batch_size=DEFAULT_MAX_SAMPLES,
-        lr=lr,
-        clip=1.0,
-        patience=0,
-        loss="bce",
-        shuffle=False,
-    )
+    return full_batch_bce_settings(epochs, lr, patience=0)
 
 
 def default_sample_grid(parameters: int) -> tuple[int, ...]:

@@ -20,6 +20,7 @@ from rnncap.arch import RecurrentSpec, count_parameters
 from rnncap.capacity._common import (
     DEFAULT_MAX_SAMPLES,
     Progress,
+    full_batch_bce_settings,
     positive_int,
     settings_dict,
     summary,
@@ -88,17 +89,7 @@ class RademacherEstimate:
 
 def default_rademacher_settings(epochs: int = 300, lr: float = 0.01):
     """Full-batch Adam on binary cross-entropy, no early stopping: the default fitting budget."""
-    from rnncap.engine import TrainSettings
-
-    return TrainSettings(
-        epochs=epochs,
-        batch_size=DEFAULT_MAX_SAMPLES,
-        lr=lr,
-        clip=1.0,
-        patience=0,
-        loss="bce",
-        shuffle=False,
-    )
+    return full_batch_bce_settings(epochs, lr, patience=0)
 
 
 def empirical_rademacher(

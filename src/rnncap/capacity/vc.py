@@ -23,6 +23,7 @@ from rnncap.arch import RecurrentSpec, count_parameters
 from rnncap.capacity._common import (
     DEFAULT_MAX_SAMPLES,
     Progress,
+    full_batch_bce_settings,
     positive_int,
     sample_grid,
     settings_dict,
@@ -219,11 +220,7 @@ def _fit_logistic(x, target, mask, steps, lr, gen, progress):
 
 def default_vc_settings(epochs: int = 300, lr: float = 0.02):
     """Full-batch Adam on the logistic loss: the training budget of a recurrent VC measurement."""
-    from rnncap.engine import TrainSettings
-
-    return TrainSettings(
-        epochs=epochs, batch_size=DEFAULT_MAX_SAMPLES, lr=lr, clip=1.0, loss="bce", shuffle=False
-    )
+    return full_batch_bce_settings(epochs, lr)
 
 
 def measure_vc_recurrent(
