@@ -45,3 +45,32 @@ def test_spec_round_trips_through_dict():
     spec = parse_arch("lstm:32,16", input_size=5, seq_len=24, proj_size=4, outputs=2)
     assert RecurrentSpec.from_dict(spec.to_dict()) == spec
     assert spec.layer_input_size(1) == 4
+
+
+def test_activations_default_to_pytorch_semantics():
+    assert (parse_arch("lstm:2x8").activation, parse_arch("lstm:2x8").recurrent_activation) == (
+        "tanh",
+        "sigmoid",
+    )
+    assert parse_arch("rnn_relu:8").activation == "relu"
+    assert parse_arch("rnn_tanh:8").replace(cell="rnn_relu").activation == "relu"
+    keras = parse_arch("gru:8", convention="keras", recurrent_activation="HARD_SIGMOID")
+    assert keras.recurrent_activation == "hard_sigmoid"
+    assert RecurrentSpec.from_dict(keras.to_dict()) == keras
+    old = {k: v for k, v in keras.to_dict().items() if "activation" not in k}  # older files
+    assert RecurrentSpec.from_dict(old) == keras.replace(recurrent_activation="sigmoid")
+
+
+@pytest.mark.parametrize(
+    ("text", "options", "message"),
+    [
+        ("lstm:8", {"recurrent_activation": "hard_sigmoid"}, "PyTorch's lstm uses tanh"),
+        ("gru:8", {"convention": "keras", "activation": "swish2"}, "unknown activation 'swish2'"),
+        ("lstm:8", {"convention": "keras", "recurrent_activation": "tanh"}, "unknown recurrent"),
+        ("rnn_tanh:8", {"activation": "relu"}, "use cell rnn_relu"),
+        ("rnn_tanh:8", {"recurrent_activation": "hard_sigmoid"}, "vanilla RNN has no gates"),
+    ],
+)
+def test_bad_activations_name_the_problem(text, options, message):
+    with pytest.raises(InvalidInput, match=message):
+        parse_arch(text, **options)

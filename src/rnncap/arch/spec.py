@@ -50,6 +50,16 @@ def _as_enum(enum: type[Enum], value: object, what: str) -> Enum:
         raise InvalidInput(f"unknown {what} {value!r}; choose one of: {choices}") from None
 
 
+#: Activations a gated cell's candidate/output may use (Keras allows any; these are the ones that
+#: name a known activation class). A vanilla cell's activation is its cell: rnn_tanh or rnn_relu.
+GATED_ACTIVATIONS = ("tanh", "relu", "sigmoid", "hard_sigmoid", "linear", "softsign", "elu",
+                     "selu", "gelu", "silu")  # fmt: skip
+#: Gate activations: PyTorch's sigmoid, or Keras 2's former default hard_sigmoid (piecewise linear;
+#: Keras 2 used slope 0.2, Keras 3 uses relu6(x + 3) / 6, slope 1/6).
+RECURRENT_ACTIVATIONS = ("sigmoid", "hard_sigmoid")
+_VANILLA_ACTIVATION = {"rnn_tanh": "tanh", "rnn_relu": "relu"}
+
+
 def _positive_int(value: object, what: str, hint: str) -> int:
     ok = isinstance(value, int) and not isinstance(value, bool) and value >= 1
     require(ok, f"{what} must be an integer >= 1; got {value!r} ({hint})")
@@ -79,6 +89,11 @@ class RecurrentSpec:
     convention : Convention or str, default="torch"
     reset_after : bool, default=True
         Keras GRU bias layout (True: Keras 3 default, two bias rows).
+    activation : str, default="" (the cell's own)
+        Candidate/output activation: ``tanh`` for LSTM/GRU as in PyTorch (Keras allows others);
+        for a vanilla cell it is the cell's nonlinearity (``rnn_relu`` -> ``relu``).
+    recurrent_activation : str, default="sigmoid"
+        Gate activation of LSTM/GRU: ``sigmoid`` (PyTorch) or ``hard_sigmoid`` (a Keras option).
     """
 
     cell: Cell
@@ -91,6 +106,8 @@ class RecurrentSpec:
     outputs: int = 0
     convention: Convention = Convention.TORCH
     reset_after: bool = True
+    activation: str = ""
+    recurrent_activation: str = "sigmoid"
     name: str = field(default="", compare=False)
 
     def __post_init__(self) -> None:
@@ -129,8 +146,36 @@ class RecurrentSpec:
             and self.outputs >= 0,
             f"outputs must be an integer >= 0; got {self.outputs!r} (e.g. --outputs 1)",
         )
+        self._check_activations()
         if not self.name:
             set_(self, "name", self.arch_string())
+
+    def _check_activations(self) -> None:
+        own = _VANILLA_ACTIVATION.get(self.cell.value, "tanh")
+        act = str(self.activation or own).strip().lower()
+        rec = str(self.recurrent_activation).strip().lower()
+        if self.cell.is_vanilla:
+            hint = f"use cell rnn_{act}" if act in _VANILLA_ACTIVATION.values() else "tanh or relu"
+            require(act == own, f"{self.cell.value} has activation {own}; got {act!r} ({hint})")
+            require(rec == "sigmoid", f"a vanilla RNN has no gates; got gate activation {rec!r}")
+        else:
+            require(
+                act in GATED_ACTIVATIONS,
+                f"unknown activation {act!r}; choose one of: {', '.join(GATED_ACTIVATIONS)}",
+            )
+            require(
+                rec in RECURRENT_ACTIVATIONS,
+                f"unknown recurrent activation {rec!r}; choose one of: "
+                f"{', '.join(RECURRENT_ACTIVATIONS)}",
+            )
+            if self.convention is Convention.TORCH:
+                require(
+                    (act, rec) == ("tanh", "sigmoid"),
+                    f"PyTorch's {self.cell.value} uses tanh and sigmoid; got {act} and {rec} "
+                    "(a Keras option: use --convention keras)",
+                )
+        object.__setattr__(self, "activation", act)
+        object.__setattr__(self, "recurrent_activation", rec)
 
     # -- shape helpers ---------------------------------------------------------------------
     @property
@@ -170,6 +215,9 @@ class RecurrentSpec:
     def replace(self, **changes: object) -> RecurrentSpec:
         """A copy with some fields changed (validated again)."""
         changes.setdefault("name", "")
+        if "cell" in changes:  # a new cell brings its own activations unless they are given
+            changes.setdefault("activation", "")
+            changes.setdefault("recurrent_activation", "sigmoid")
         return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
 
     def to_dict(self) -> dict:
