@@ -38,7 +38,7 @@ def test_explain_default_and_json(capsys):
     doc = _json(capsys, ["explain", "lstm:1x128", "lstm:2x64", "--input-size", "10",
                          "--outputs", "0", "--task", "classification"])  # fmt: skip
     assert doc["a"]["w"] == 71_680 and doc["b"]["w"] == 52_736
-    assert any("×0.736" in line for line in doc["answer"])
+    assert doc["direct_answer"]["lower"]["ks98-sigmoid-lower"] == pytest.approx(52_736 / 71_680)
 
 
 def test_sample_size(capsys):
@@ -85,17 +85,24 @@ def test_compare_shows_bound_ratios(capsys, monkeypatch):
     assert "Bound ratios to the first" in out and "ks98-sigmoid-upper" in out
     doc = _json(capsys, argv)
     rows = {r["key"]: r for r in doc["bounds"]}
-    # regression default: w + 1 (theory.md 4.6)
-    assert rows["ks98-sigmoid-lower"]["ratios"][1]["ratio"] == pytest.approx(52_737 / 71_681)
+    # regression default (theory.md 4.6): upper bounds at w + 1; lower bounds at w (VCdim <= Pdim)
+    assert rows["ks98-sigmoid-upper"]["ratios"][1]["ratio"] == pytest.approx(
+        (52_737 / 71_681) ** 4
+    )
+    assert rows["ks98-sigmoid-lower"]["ratios"][1]["ratio"] == pytest.approx(52_736 / 71_680)
 
 
 def test_status_marks_derived_use_per_cell(capsys, monkeypatch):
     monkeypatch.setenv("COLUMNS", "300")
     assert main(["bounds", "rnn_tanh:1x32", "--bound", "ks98-sigmoid-lower"]) == 0
     tanh = capsys.readouterr().out
-    assert "ABSTRACT-ONLY" in tanh and "use DERIVED" not in tanh
+    assert "ABSTRACT-ONLY" in tanh and "DERIVED:" not in tanh and "· DERIVED" not in tanh
     assert main(["bounds", "lstm:1x32", "--bound", "ks98-sigmoid-lower"]) == 0
-    assert "ABSTRACT-ONLY · use DERIVED" in capsys.readouterr().out
+    assert "ABSTRACT-ONLY · DERIVED" in capsys.readouterr().out
+    # a stacked vanilla RNN is outside Koiran–Sontag's single recurrence (theory.md 0.3)
+    assert main(["bounds", "rnn_tanh:3x32", "--bound", "ks98-sigmoid-lower"]) == 0
+    stacked = capsys.readouterr().out
+    assert "ABSTRACT-ONLY · DERIVED" in stacked and "no bound for stacked" in stacked
 
 
 def test_explain_defaults_are_the_default_weather_task():

@@ -43,8 +43,9 @@ def test_explain_is_computed_from_the_figures():
     e = explain(_s("lstm:1x128"), _s("lstm:2x64"), task="classification")
     text = " ".join(e.lines)
     assert "71,680 → 52,736" in text and "down 26%" in text
-    assert "×0.736" in text and "×0.293" in text
-    assert "no published result separates depth from w" in text
+    upper = " ".join(e.answer.lines)
+    assert "×0.736 of w·k" in upper and "×0.293 of w⁴·k²" in upper
+    assert "not established" in upper and e.answer.established is False
     e2 = explain(_s("lstm:2x64"), _s("lstm:1x128"), task="classification")
     assert "up 36%" in " ".join(e2.lines)  # 52,736 → 71,680
     narrow = explain(_s("lstm:1x128", d=30), _s("lstm:8x16", d=30))

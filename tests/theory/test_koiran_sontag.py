@@ -34,12 +34,19 @@ def test_theory_md_ratio_vector_lstm_2x64_vs_1x128():
     assert round(upper.value, 3) == 0.293
 
 
-def test_regression_uses_w_plus_one():
+def test_regression_uses_w_plus_one_for_upper_bounds_only():
+    # theory.md 4.6: Pdim(F) <= VCdim(net with one more parameter and layer) -> upper bounds at
+    # w + 1; VCdim(F) <= Pdim(F) -> a VC lower bound is already a Pdim lower bound, at w
     a, b = _lstm("lstm:1x128"), _lstm("lstm:2x64")
-    r = ratio("ks98-sigmoid-lower", a, b, task="regression")
-    assert r.value == pytest.approx(52_737 / 71_681, rel=1e-12)
-    row = bounds(b, keys=("ks98-sigmoid-lower",))[0]
-    assert row.quantity == "pseudo-dimension" and "52,737 · 120" in row.result.text
+    r = ratio("ks98-sigmoid-upper", a, b, task="regression")
+    assert r.value == pytest.approx((52_737 / 71_681) ** 4, rel=1e-12)
+    lower = ratio("ks98-sigmoid-lower", a, b, task="regression")
+    assert lower.value == pytest.approx(52_736 / 71_680, rel=1e-12)
+    up, low = bounds(b, keys=("ks98-sigmoid-upper", "ks98-sigmoid-lower"))
+    assert up.quantity == "pseudo-dimension" and "52,737⁴ · 120²" in up.result.text
+    assert low.quantity == "pseudo-dimension" and "Ω(52,736 · 120)" in low.result.text
+    assert not any("w + 1" in n for n in low.result.notes)
+    assert any("VCdim <= Pdim" in n for n in low.result.notes)
 
 
 def test_expressions_are_substituted_not_counted():

@@ -13,7 +13,8 @@ from rnncap.cli.output import JsonOpt, print_json, stdout, table
 from rnncap.errors import InvalidInput, require
 from rnncap.theory import Task, bounds, catalog, compare_bounds, explain, sample_sizes
 from rnncap.theory.core import DERIVED_LABEL, Kind, fmt_log10
-from rnncap.theory.explain import DEFAULT_INPUT_SIZE, DEFAULT_PAIR, DEFAULT_SEQ_LEN
+from rnncap.theory.explain import DEFAULT_INPUT_SIZE, DEFAULT_PAIR, DEFAULT_SEQ_LEN, Measured
+from rnncap.theory.legend import Footnotes, entry, expression_of, what
 
 InputSizeOpt = Annotated[
     str,
@@ -66,8 +67,15 @@ def _samples(text: str | None) -> int | None:
 
 
 _CAPTION = (
-    "Orders (Ω/O/Θ): unknown constants, compare architectures by ratios, never a number of points. "
-    "Explicit bounds are worst case and usually vacuous. DERIVED = " + DERIVED_LABEL + "."
+    "Orders (Ω/O/Θ): unknown constants, never a number of points; compare architectures by ratios "
+    "of the same expression. Explicit bounds are worst case and usually vacuous. DERIVED = "
+    + DERIVED_LABEL
+    + "."
+)
+_RATIO_NOTE = (
+    "B / A is the ratio of the expression named in the cell, within one theorem: the constant "
+    "cancels, but it is not a ratio of capacities (upper bounds: it compares the bounds; lower "
+    "bounds: it compares the guarantees)."
 )
 
 
@@ -78,17 +86,37 @@ def _fold(t: Table) -> Table:
     return t
 
 
-def _status(bound, result=None) -> str:
-    """The statement's tag, plus "use DERIVED" when rnncap's application of it is derived."""
-    s = bound.status.value
-    if s == "DERIVED":
-        return s
-    derived = (
-        any(DERIVED_LABEL in n for n in result.notes)
-        if result is not None
-        else bound.application_status.value == "DERIVED"
-    )
-    return s + (" · use DERIVED" if derived else "")
+def _fit(t: Table, width: int) -> None:
+    """Fixed column widths that fill `width` (the first column, labels, gets about a third)."""
+    n = len(t.columns)
+    room = max(width - (3 * n + 1), 20 * n)
+    first = max(20, room // 3) if n > 3 else max(22, int(room * 0.36))
+    rest = (room - first) // (n - 1)
+    for i, column in enumerate(t.columns):
+        column.width = first if i == 0 else rest
+
+
+def _print(t: Table, notes: Footnotes, *captions: str) -> None:
+    """A table, then its captions and numbered caveats, wrapped to the terminal."""
+    out = stdout()
+    _fit(t, out.width)
+    out.print(_fold(t))
+    for line in (*captions, *notes.lines()):
+        out.print(line, markup=False, soft_wrap=False, overflow="fold")
+
+
+def _row_label(bound, result, notes: Footnotes, with_status: bool = True) -> str:
+    """Key, what it bounds, citation and (optionally) status with the caveat's footnote mark."""
+    e = entry(bound, result)
+    head = f"{bound.key}\n{what(bound, result)} · {e.citation}"
+    if not with_status:
+        return head
+    return f"{head}\n{e.tag} {notes.mark(e.footnote)}".rstrip()
+
+
+def _status(bound, result, notes: Footnotes) -> str:
+    e = entry(bound, result)
+    return f"{e.tag} {notes.mark(e.footnote)}".rstrip()
 
 
 def _cell(result) -> str:
@@ -143,35 +171,34 @@ def bounds_cmd(
         return print_json({"arch": spec.to_dict(), "task": task.value, "bounds": rows})
     shown = [r for r in rows if show_all or r.result.applicable]
     hidden = len(rows) - len(shown)
-    caption = _CAPTION + (f" {hidden} rows do not apply (--all shows them)." if hidden else "")
     title = (
         f"Capacity bounds for {spec.name} (d = {spec.input_size}, k = {spec.seq_len}, {task.value})"
     )
+    notes = Footnotes()
     body = [
         (
-            r.bound.key,
-            r.quantity,
-            r.bound.direction.value + (" (existence)" if r.bound.existence else ""),
+            f"{r.bound.key}\n{what(r.bound, r.result)}\n{r.bound.citation.short()}",
             _cell(r.result),
-            _status(r.bound, r.result),
-            r.bound.citation.short(),
+            _status(r.bound, r.result, notes),
         )
         for r in shown
     ]
-    cols = ("result", "quantity", "direction", "value or expression", "status", "citation")
-    stdout().print(_fold(table(title, cols, body, caption=caption)))
+    cols = ("bound · what · citation", "value or expression", "status (note)")
+    more = f"{hidden} rows do not apply (--all shows them)." if hidden else ""
+    _print(table(title, cols, body), notes, _CAPTION, *([more] if more else []))
 
 
 def _list(json_: bool) -> None:
     cat = catalog()
     if json_:
         return print_json(list(cat))
-    cols = ("key", "quantity", "form", "status", "formula", "citation")
+    notes = Footnotes()
+    cols = ("bound · what · citation", "formula", "status (note)")
     body = [
-        (b.key, b.quantity.value, b.form.value, _status(b), b.formula, b.citation.short())
+        (f"{b.key}\n{what(b)}\n{b.citation.short()}", b.formula, _status(b, None, notes))
         for b in cat
     ]
-    stdout().print(_fold(table("Bound catalog", cols, body)))
+    _print(table("Bound catalog", cols, body), notes, _CAPTION)
 
 
 @app.command("explain")
@@ -184,6 +211,14 @@ def explain_cmd(
     bidirectional: BidirectionalOpt = False,
     task: TaskOpt = Task.REGRESSION,
     convention: ConventionOpt = "torch",
+    measured_vc: Annotated[
+        str | None,
+        typer.Option(
+            "--measured-vc",
+            metavar="HA,HB",
+            help="Measured VC-dimension estimates of A and B, quoted in the direct answer.",
+        ),
+    ] = None,
     json_: JsonOpt = False,
 ) -> None:
     """How capacity changes from ARCH_A to ARCH_B, computed from the figures and the catalog.
@@ -193,45 +228,81 @@ def explain_cmd(
     """
     opts = (input_size, seq_len, outputs, convention, bidirectional)
     a, b = _spec(arch_a, *opts), _spec(arch_b, *opts)
-    result = explain(a, b, task=task)
+    result = explain(a, b, measured=_measured(measured_vc), task=task)
     if json_:
         return print_json(result)
     out = stdout()
     for line in result.lines:
         out.print(line, markup=False)
         out.print()
+    out.print(f"Direct answer: {result.answer.question}", markup=False)
+    for line in result.answer.lines[1:]:
+        out.print("  " + line, markup=False)
+    out.print()
+    notes = Footnotes()
     body = [
         (
-            r.bound.key,
+            _row_label(r.bound, r.results[1], notes),
             _cell(r.results[0]),
             _cell(r.results[1]),
-            r.ratio_text(1) if r.ratios[1].log10 is not None else f"— {r.ratios[1].reason}",
+            _ratio_text(r, 1),
         )
         for r in result.rows
     ]
-    cols = ("bound", a.name, b.name, "B / A")
-    title = "Bounds side by side (ratio: same expression, constant cancels)"
-    out.print(_fold(table(title, cols, body)))
+    cols = ("bound · what · citation · status (note)", a.name, b.name, "B / A")
+    title = "Bounds side by side"
+    _print(table(title, cols, body), notes, _RATIO_NOTE, _CAPTION)
 
 
-def _ratio_cell(row, i: int) -> str:
-    """Ratio to the first architecture; explicit bounds also show their value."""
-    result = row.results[i]
-    value = fmt_log10(result.log10) if result.kind is Kind.EXPLICIT and result.log10 else ""
-    if i == 0:
-        return value or ("order" if result.applicable else "n/a")
-    ratio = row.ratio_text(i) if row.ratios[i].log10 is not None else "—"
-    return f"{ratio} ({value})" if value else ratio
+def _measured(text: str | None) -> tuple[Measured, ...]:
+    """`--measured-vc 120,410` as one `Measured` record (A's and B's VC estimates)."""
+    if text is None:
+        return ()
+    parts = [p.strip() for p in str(text).split(",")]
+    example = "--measured-vc 120,410"
+    require(len(parts) == 2, f"--measured-vc needs two numbers, A's and B's; got {text!r} "
+            f"(e.g. {example})")  # fmt: skip
+    ha, hb = (parse_float(p, "--measured-vc", example) for p in parts)
+    return (Measured("VC-dimension estimate", ha, hb, "given with --measured-vc"),)
+
+
+def _ratio_text(row, i: int) -> str:
+    """ "0.736 of w·k": the ratio and the expression it is a ratio of; the reason when none."""
+    r = row.ratios[i]
+    if r.log10 is None:
+        return f"— {r.reason}" if r.reason else "—"
+    return f"{row.ratio_text(i)} of {expression_of(row.bound, row.results[i])}"
+
+
+def _first_cell(result) -> str:
+    """The first architecture's own entry: explicit values with their unit, orders by name."""
+    if not result.applicable:
+        return "n/a"
+    if result.kind is Kind.EXPLICIT:
+        return result.text.split(" (")[0]
+    return "order (expression)"
 
 
 def render_bound_ratios(specs: list) -> None:
     """The bound-ratio table that `rnncap compare` shows under its figures."""
     rows = compare_bounds(specs)
     names = [s.name for s in specs]
-    body = [(r.bound.key, *(_ratio_cell(r, i) for i in range(len(specs)))) for r in rows]
-    cols = ("bound", names[0], *(f"{n} / {names[0]}" for n in names[1:]))
-    title = "Bound ratios to the first (same expression: the unknown constant cancels)"
-    stdout().print(_fold(table(title, cols, body, caption=_CAPTION)))
+    notes = Footnotes()
+    body = [
+        (
+            _row_label(r.bound, r.results[0], notes),
+            _first_cell(r.results[0]),
+            *(_ratio_text(r, i) for i in range(1, len(specs))),
+        )
+        for r in rows
+    ]
+    cols = (
+        "bound · what · citation · status (note)",
+        names[0],
+        *(f"{n} / {names[0]}" for n in names[1:]),
+    )
+    title = "Bound ratios to the first architecture"
+    _print(table(title, cols, body), notes, _RATIO_NOTE, _CAPTION)
 
 
 @app.command("sample-size")

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import Any
 
@@ -76,6 +76,31 @@ CELL_ACTIVATIONS: dict[Cell, tuple[Activation, ...]] = {
 
 GATED = (Cell.LSTM, Cell.GRU)
 DERIVED_LABEL = "derived by rnncap (not a published theorem)"
+#: Regression notes (theory.md 4.6): the adjustment carries over to upper bounds only.
+PDIM_UPPER_NOTE = (
+    "pseudo-dimension: Pdim <= VCdim of the net with one more parameter and one more layer "
+    "(theory.md 4.6), so evaluated at w + 1"
+)
+PDIM_LOWER_NOTE = (
+    "pseudo-dimension: VCdim <= Pdim, so a VC lower bound is a Pdim lower bound (at w)"
+)
+
+
+def single_recurrence_reason(ctx: Context) -> str | None:
+    """Why a result for single-recurrence vanilla RNNs (Koiran–Sontag) is DERIVED for `ctx`."""
+    spec, reasons = ctx.spec, []
+    if spec.cell in GATED:
+        reasons.append(
+            f"{spec.cell.value.upper()} not covered (multiplicative gates): the vanilla-RNN "
+            "expression in this cell's w, for reference only"
+        )
+    if spec.num_layers > 1 or spec.bidirectional:
+        shape = "stacked" if spec.num_layers > 1 else "bidirectional"
+        reasons.append(
+            f"{shape} network: stated for one recurrence; no bound for stacked or "
+            "bidirectional RNNs is known (theory.md 0.3)"
+        )
+    return "; ".join(reasons) or None
 
 
 class Task(str, Enum):
@@ -222,6 +247,8 @@ class Result:
     quantity: Quantity | None = None  # when the context changes it (VC -> pseudo-dimension)
     vacuous: bool = False
     notes: tuple[str, ...] = ()
+    derived: str = ""  # why rnncap's application to this spec is DERIVED ("" when it is not)
+    caveat: str = ""  # the decisive caveat for this spec (set by `Bound.evaluate`)
 
     def __post_init__(self) -> None:
         require(isinstance(self.kind, Kind), f"result kind must be a Kind; got {self.kind!r}")
@@ -247,6 +274,9 @@ class Result:
             out["log10"] = self.log10
         out["vacuous"] = self.vacuous
         out["notes"] = list(self.notes)
+        out["derived"] = bool(self.derived)
+        out["derived_reason"] = self.derived
+        out["caveat"] = self.caveat
         return out
 
 
@@ -281,6 +311,14 @@ class Bound:
     application_status: Status  # DERIVED when applied beyond the statement
     evaluate_fn: Callable[[Context], Result] = field(compare=False, repr=False)
     existence: bool = False  # "some network reaches it": a reference, not a bound on this spec
+    caveat: str = ""  # the decisive caveat, shown under every human-readable table
+    #: Why applying the result to a context goes beyond its statement (None: it does not).
+    #: Bounds whose application is DERIVED for every spec need none.
+    derived_if: Callable[[Context], str | None] | None = field(
+        default=None, compare=False, repr=False
+    )
+    #: The figures the expression depends on ("w", "k", "U", "path"...), for `explain`.
+    variables: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         require(bool(self.key) and self.key == self.key.strip(), "a bound needs a key")
@@ -295,10 +333,22 @@ class Bound:
             require(isinstance(getattr(self, name), enum), f"{self.key}: {name} must be {enum}")
         require(bool(self.activations), f"{self.key}: activation classes missing")
         require(bool(self.formula) and bool(self.application), f"{self.key}: formula missing")
+        require(bool(self.caveat), f"{self.key}: the decisive caveat is missing")
 
     @property
     def derived(self) -> bool:
+        """True when rnncap's use of the result is DERIVED for every spec it evaluates."""
         return Status.DERIVED in (self.status, self.application_status)
+
+    def derived_reason(self, ctx: Context) -> str:
+        """Why evaluating this bound for `ctx` is DERIVED; "" when the statement covers it."""
+        if self.status is Status.DERIVED:
+            return "a combination of published results made by rnncap"
+        if self.application_status is Status.DERIVED:
+            return self.application
+        if self.derived_if is not None:
+            return self.derived_if(ctx) or ""
+        return ""
 
     def evaluate(self, ctx: Context) -> Result:
         """Evaluate for `ctx`; cells outside `cells` are not applicable, with the reason."""
@@ -308,7 +358,12 @@ class Bound:
             return not_applicable(
                 f"stated for {classes} activations; {ctx.spec.cell.value} is {have}"
             )
-        return self.evaluate_fn(ctx)
+        result = self.evaluate_fn(ctx)
+        if not result.applicable:
+            return result
+        reason = self.derived_reason(ctx)
+        caveat = result.caveat or self.caveat
+        return replace(result, derived=reason, caveat=caveat)
 
     def to_dict(self) -> dict:
         return {
@@ -328,6 +383,8 @@ class Bound:
             "application_status": self.application_status.value,
             "derived": self.derived,
             "existence": self.existence,
+            "caveat": self.caveat,
+            "variables": list(self.variables),
         }
 
 
@@ -355,12 +412,6 @@ def get_bound(key: str) -> Bound:
 
 
 # -- numbers in log space -------------------------------------------------------------------------
-def log10_sum(*log10s: float) -> float:
-    """log10(sum of 10**x) without overflow."""
-    top = max(log10s)
-    return top + math.log10(sum(10.0 ** (x - top) for x in log10s))
-
-
 def fmt_log10(log10: float, digits: int = 4) -> str:
     """A positive number given by its log10: plain below 1e7, else a power of ten."""
     if not math.isfinite(log10):
@@ -375,6 +426,17 @@ def fmt_log10(log10: float, digits: int = 4) -> str:
     if mantissa >= 9.995:
         mantissa, exponent = 1.0, exponent + 1
     return f"{mantissa:.2f}×10^{exponent}"
+
+
+def fmt_approx(value: float, digits: int = 2) -> str:
+    """An empirical figure without false precision: 428,165 -> "430,000", 0.0123 -> "0.012"."""
+    if not math.isfinite(value) or value <= 0:
+        return fmt_log10(math.log10(value)) if value > 0 else f"{value:g}"
+    if value >= 1e7:
+        exponent = math.floor(math.log10(value))
+        return f"{value / 10**exponent:.{digits - 1}f}×10^{exponent}"
+    rounded = float(f"{value:.{digits}g}")
+    return f"{rounded:,.0f}" if rounded >= 100 else f"{rounded:g}"
 
 
 def fmt_count(n: float) -> str:

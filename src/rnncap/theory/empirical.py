@@ -22,9 +22,11 @@ from rnncap.theory.core import (
     Result,
     Status,
     explicit,
-    fmt_log10,
+    fmt_approx,
     register,
 )
+
+_CAVEAT = "empirical estimate, after extensive tuning: an untuned model stores less"
 
 COLLINS17 = Citation(
     "Collins, Sohl-Dickstein & Sussillo",
@@ -68,10 +70,13 @@ def vll_phi(tau: float) -> float:
 def _collins(ctx: Context) -> Result:
     typical, low, high = expected_bits(ctx.spec.cell, ctx.w)
     per = typical / ctx.w
-    low_s, high_s = fmt_log10(math.log10(low)), fmt_log10(math.log10(high))
-    text = f"≈ {fmt_log10(math.log10(typical))} bits ({per:g} bits/param; {low_s}–{high_s})"
+    # an empirical ≈ 5 bits/param (3–6) supports two significant figures at most
+    text = (
+        f"≈ {fmt_approx(typical)} bits ({per:g} bits/param × w; range "
+        f"{fmt_approx(low)}–{fmt_approx(high)})"
+    )
     notes = [
-        "empirical, after extensive tuning: an untuned model stores less",
+        _CAVEAT,
         "bits/parameter was flat across depths 1, 2, 4: capacity tracks w, not units",
         "applied to this spec's w, " + DERIVED_LABEL,
     ]
@@ -97,5 +102,7 @@ register(
         "expected capacity ≈ 5·w bits for the spec's w",
         Status.DERIVED,
         _collins,
+        caveat=_CAVEAT,
+        variables=("w",),
     )
 )

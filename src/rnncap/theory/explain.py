@@ -1,19 +1,23 @@
 """`explain(a, b)`: what changes in capacity from architecture A to B, in plain language.
 
 Every sentence is computed from the figures (w, units, depth, U, path, the catalog's ratios); the
-only fixed statement is the literature's gap: no result separates depth from w for recurrent nets.
+only fixed statements are the literature's: no result separates depth from w for recurrent nets,
+and the feed-forward depth law (Bartlett et al. 2019) is the nearest thing to one.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
+import math
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
 from typing import Any
 
-from rnncap.arch import RecurrentSpec
-from rnncap.theory.core import Direction, Form, context
+from rnncap.arch import Cell, RecurrentSpec, count_parameters
+from rnncap.errors import require
+from rnncap.theory.core import DERIVED_LABEL, Direction, context
 from rnncap.theory.empirical import expected_bits
 from rnncap.theory.evaluate import CompareRow, compare_bounds
+from rnncap.theory.legend import entry, expression_of
 
 #: Defaults of `rnncap explain`: the inputs of the default nyc2013 task (33 station variables,
 #: wind direction as sine and cosine, + 4 hour/day-of-year features = 37; a test ties this to
@@ -21,6 +25,8 @@ from rnncap.theory.evaluate import CompareRow, compare_bounds
 DEFAULT_INPUT_SIZE = 37
 DEFAULT_SEQ_LEN = 120
 DEFAULT_PAIR = ("lstm:1x128", "lstm:2x64")
+
+BHLM19 = "Bartlett, Harvey, Liaw & Mehrabian 2019, eq. 2; STATED-VERIFIED"
 
 
 @dataclass(frozen=True)
@@ -36,10 +42,14 @@ class Figures:
     path: int
     input_size: int
     seq_len: int
+    first_layer_w: int  # parameters of layer 1 (all directions)
+    later_layer_w: int  # parameters of each later layer (0 for one layer), head excluded
 
 
 def _figures(spec: RecurrentSpec) -> Figures:
     ctx = context(spec)
+    per_layer = count_parameters(spec).per_layer
+    layer_w = [per_layer[k] for k in per_layer if k.startswith("layer")]
     return Figures(
         arch=spec.name,
         w=ctx.w,
@@ -50,7 +60,59 @@ def _figures(spec: RecurrentSpec) -> Figures:
         path=ctx.path,
         input_size=spec.input_size,
         seq_len=spec.seq_len,
+        first_layer_w=layer_w[0],
+        later_layer_w=layer_w[1] if len(layer_w) > 1 else 0,
     )
+
+
+@dataclass(frozen=True)
+class Measured:
+    """A capacity measured for A and for B (e.g. VC-dimension estimates h from
+    `rnncap.capacity`), quoted by the direct answer as the ratio h(B) / h(A)."""
+
+    what: str  # "VC-dimension estimate (Vapnik–Levin–LeCun fit)"
+    a: float
+    b: float
+    source: str = ""  # how it was measured: command, budget, seed
+
+    def __post_init__(self) -> None:
+        require(bool(self.what), "a measured value needs a name, e.g. 'VC-dimension estimate'")
+        for name in ("a", "b"):
+            v = getattr(self, name)
+            require(
+                isinstance(v, (int, float)) and math.isfinite(v) and v > 0,
+                f"measured {self.what} of {name.upper()} must be a number > 0; got {v!r}",
+            )
+
+    @property
+    def ratio(self) -> float:
+        return self.b / self.a
+
+    def to_dict(self) -> dict:
+        return {**asdict(self), "ratio": self.ratio}
+
+
+@dataclass(frozen=True)
+class DirectAnswer:
+    """ "Is VC(B) = (L_B / L_A) x VC(A)?", answered from the pair's figures."""
+
+    question: str
+    established: bool  # always False: no published result states such a law
+    layer_factor: float
+    w_ratio: float
+    units_ratio: float
+    path_ratio: float
+    feedforward_ratio: float  # W·L·log W at the unrolled path, B over A (DERIVED analogy)
+    lower: dict[str, float]  # bound key -> ratio of its expression
+    upper: dict[str, float]
+    measured: tuple[Measured, ...]
+    lines: tuple[str, ...]
+
+    def to_dict(self) -> dict:
+        return {
+            **{k: v for k, v in asdict(self).items() if k != "measured"},
+            "measured": [m.to_dict() for m in self.measured],
+        }
 
 
 @dataclass(frozen=True)
@@ -59,12 +121,14 @@ class Explanation:
     b: Figures
     lines: tuple[str, ...]
     rows: tuple[CompareRow, ...]
+    answer: DirectAnswer
 
     def to_dict(self) -> dict:
         return {
             "a": self.a.__dict__,
             "b": self.b.__dict__,
             "answer": list(self.lines),
+            "direct_answer": self.answer.to_dict(),
             "bounds": [r.to_dict() for r in self.rows],
         }
 
@@ -76,24 +140,184 @@ def _change(x: float, y: float) -> str:
     return f"{'up' if y > x else 'down'} {pct:.{1 if pct < 10 else 0}f}% ({x:,} → {y:,})"
 
 
-def _expr(r: CompareRow) -> str:
-    """The bare expression of an order result ("Ω(w·k)"), empty for explicit values."""
-    text = r.results[0].text
-    if r.bound.form is Form.ORDER and re.search(r" = [ΩOΘÕ]\(", text):
-        return text.split(" = ")[0]
-    return ""
+def _x(value: float) -> str:
+    """A factor: ×4.78, ×0.736, ×1.2e+03."""
+    return f"×{value:.3g}"
 
 
 def _item(r: CompareRow) -> str:
-    return " ".join(part for part in (r.bound.key, _expr(r), _factor(r)) if part)
+    e = entry(r.bound, r.results[1])
+    derived = ", DERIVED" if e.derived and e.status != "DERIVED" else ""
+    return (
+        f"{r.bound.key} ({e.status}{derived}): {_x(r.ratios[1].value)} of "
+        f"{expression_of(r.bound, r.results[1])}"
+    )
 
 
-def _factor(r: CompareRow) -> str:
-    return f"×{r.ratio_text(1)}"
+def _ratio_rows(rows: Sequence[CompareRow], direction: Direction) -> list[CompareRow]:
+    return [
+        r
+        for r in rows
+        if r.ratios[1].value is not None
+        and r.bound.direction is direction
+        and not r.bound.existence
+    ]
 
 
-def explain(spec_a: RecurrentSpec, spec_b: RecurrentSpec, **setting: Any) -> Explanation:
-    """Compare A with B: the figures, each bound's change and what theory leaves open."""
+def _keys(rows: Sequence[CompareRow]) -> str:
+    return ", ".join(r.bound.key for r in rows) or "none"
+
+
+def _upper_sentence(fa: Figures, fb: Figures, upper: list[CompareRow]) -> str:
+    """What U and the path do, which applicable upper bounds depend on them, and which way each
+    bound moves (the old text said "U or the path grows, which loosens the upper bounds" even
+    where U was unchanged and both LSTM upper bounds fell)."""
+    on_u = [r for r in upper if "U" in r.bound.variables]
+    on_path = [r for r in upper if "path" in r.bound.variables]
+    parts = [
+        f"U {_change(fa.unrolled_units, fb.unrolled_units)} (upper bounds that depend on it "
+        f"here: {_keys(on_u)}); longest path {_change(fa.path, fb.path)} (upper bounds that "
+        f"depend on it here: {_keys(on_path)})."
+    ]
+    if not upper:
+        return parts[0] + " No upper bound applies to both, so none is compared."
+    rise = [r for r in upper if r.ratios[1].value > 1]
+    fall = [r for r in upper if r.ratios[1].value < 1]
+    if fall:
+        items = "; ".join(f"{r.bound.key} {_x(r.ratios[1].value)}" for r in fall)
+        parts.append(f"Upper bounds that fall: {items}.")
+    if rise:
+        items = "; ".join(f"{r.bound.key} {_x(r.ratios[1].value)}" for r in rise)
+        parts.append(
+            f"Upper bounds that rise: {items}; a rising upper bound allows more capacity but "
+            "does not show it."
+        )
+    else:
+        parts.append("No upper bound rises, so nothing in them hints at more capacity.")
+    return " ".join(parts)
+
+
+def _feedforward_log10(f: Figures) -> float:
+    """log10 of W·L·log W at W = w and L = the unrolled longest path (constant unknown)."""
+    return math.log10(f.w) + math.log10(f.path) + math.log10(math.log(f.w))
+
+
+def _direct_answer(
+    spec_a: RecurrentSpec,
+    spec_b: RecurrentSpec,
+    fa: Figures,
+    fb: Figures,
+    lower: list[CompareRow],
+    upper: list[CompareRow],
+    measured: Sequence[Measured],
+) -> DirectAnswer:
+    factor = fb.layers / fa.layers
+    w_ratio, units_ratio, path_ratio = fb.w / fa.w, fb.units / fa.units, fb.path / fa.path
+    ff = 10 ** (_feedforward_log10(fb) - _feedforward_log10(fa))
+    question = (
+        f"Is VC({fb.arch}) = ({fb.layers}/{fa.layers}) × VC({fa.arch}), i.e. does capacity "
+        f"scale {_x(factor)} with the layer count?"
+        if fa.layers != fb.layers
+        else f"Both have {fa.layers} layer(s); is VC({fb.arch}) / VC({fa.arch}) known?"
+    )
+    lines = [
+        question,
+        "Answer: not established. No published result gives a multiplicative or an additive law "
+        "for the VC dimension of recurrent depth: every recurrent VC bound (Koiran & Sontag 1998) "
+        "is in w and k only, and none is stated for stacked, LSTM or GRU networks.",
+    ]
+    later = (
+        f" (layer 1: {fa.first_layer_w:,}; each later layer of {fb.arch}: {fb.later_layer_w:,})"
+        if fb.later_layer_w
+        else ""
+    )
+    lines.append(
+        f"What the figures do instead: layers {_x(factor)}; parameters w {_x(w_ratio)}{later}; "
+        f"hidden units {_x(units_ratio)}; unrolled units U "
+        f"{_x(fb.unrolled_units / fa.unrolled_units)}; unrolled depth k + L − 1 "
+        f"{fa.path} → {fb.path} ({_x(path_ratio)}): stacking adds L − 1 steps to a path of k."
+    )
+    if lower:
+        items = "; ".join(_item(r) for r in lower)
+        lines.append(
+            f"Lower bounds (ratios of the expression, constants unknown, not ratios of "
+            f"capacities): {items}. They follow w, not the layer count"
+            + (
+                f" ({_x(w_ratio)} against {_x(factor)})."
+                if not math.isclose(w_ratio, factor, rel_tol=1e-3)
+                else "; here w happens to scale with it."
+            )
+        )
+    else:
+        lines.append("No lower bound applies to both architectures.")
+    if upper:
+        items = "; ".join(_item(r) for r in upper)
+        lines.append(
+            f"Upper bounds (ratios of the bounds, not of capacities): {items}. An upper bound "
+            "that grows allows more capacity; it does not show it."
+        )
+    law = (
+        f"Feed-forward depth law: for piecewise-linear networks VCdim = Θ(W·L·log W) ({BHLM19}): "
+        "there, depth multiplies capacity at fixed W. "
+    )
+    unrolled = f"the unrolled network (W = w shared across time, L = longest path; {DERIVED_LABEL})"
+    trend = (
+        f"W·L·log W changes {_x(ff)}, not {_x(factor)}: the path grows only {fa.path} → {fb.path}."
+    )
+    if spec_a.cell is Cell.RNN_RELU and spec_b.cell is Cell.RNN_RELU:
+        lines.append(law + f"Applied to {unrolled}: {trend}")
+    else:
+        lines.append(
+            law + "It does not apply here (the activations are not piecewise linear); for "
+            f"ReLU RNNs of these sizes, applied to {unrolled}: {trend}"
+        )
+    if measured:
+        items = "; ".join(
+            f"{m.what}: {m.a:,.4g} → {m.b:,.4g} ({_x(m.ratio)}, against {_x(factor)})"
+            + (f" [{m.source}]" if m.source else "")
+            for m in measured
+        )
+        lines.append(f"Measured: {items}.")
+    else:
+        lines.append(
+            "Measured: none given for this pair (no VC estimate was measured); a measured ratio "
+            "h(B)/h(A) would be quoted here."
+        )
+    rising = [r.bound.key for r in upper if r.ratios[1].value > max(w_ratio, 1.0)]
+    lines.append(
+        f"So VC({fb.arch}) = ({fb.layers}/{fa.layers}) × VC({fa.arch}) is neither established "
+        f"nor implied by any result found: the lower bounds' expressions move with w "
+        f"({_x(w_ratio)})"
+        + (
+            f", and only upper bounds ({', '.join(rising)}), which allow but do not show "
+            "capacity, grow faster."
+            if rising
+            else "; no upper bound grows faster than w."
+        )
+    )
+    return DirectAnswer(
+        question=question,
+        established=False,
+        layer_factor=factor,
+        w_ratio=w_ratio,
+        units_ratio=units_ratio,
+        path_ratio=path_ratio,
+        feedforward_ratio=ff,
+        lower={r.bound.key: r.ratios[1].value for r in lower},
+        upper={r.bound.key: r.ratios[1].value for r in upper},
+        measured=tuple(measured),
+        lines=tuple(lines),
+    )
+
+
+def explain(
+    spec_a: RecurrentSpec,
+    spec_b: RecurrentSpec,
+    measured: Sequence[Measured] = (),
+    **setting: Any,
+) -> Explanation:
+    """Compare A with B: the figures, each bound's change, what theory leaves open, and the
+    direct answer to "is VC(B) = (L_B / L_A) x VC(A)?" (quoting `measured` capacities if any)."""
     fa, fb = _figures(spec_a), _figures(spec_b)
     rows = tuple(compare_bounds([spec_a, spec_b], **setting))
     lines = [
@@ -103,45 +327,24 @@ def explain(spec_a: RecurrentSpec, spec_b: RecurrentSpec, **setting: Any) -> Exp
         f"{_change(fa.unrolled_units, fb.unrolled_units)}; longest path "
         f"{_change(fa.path, fb.path)} cell applications.",
     ]
-    ratios = [r for r in rows if r.ratios[1].log10 is not None]
-    lower = [r for r in ratios if r.bound.direction is Direction.LOWER and not r.bound.existence]
-    upper = [r for r in ratios if r.bound.direction is Direction.UPPER]
-    if lower:
-        items = "; ".join(_item(r) for r in lower)
-        lines.append(f"Lower bounds (orders, constants cancel in the ratio): {items}.")
-    if upper:
-        items = "; ".join(_item(r) for r in upper)
-        lines.append(f"Upper bounds change: {items} (a ratio of upper bounds compares the bounds).")
+    lower = _ratio_rows(rows, Direction.LOWER)
+    upper = _ratio_rows(rows, Direction.UPPER)
+    lines.append(_upper_sentence(fa, fb, upper))
     no_ratio = [r for r in rows if r.ratios[1].log10 is None and r.ratios[1].reason]
     if no_ratio and spec_a.cell != spec_b.cell:
         lines.append("Different cells: bounds are compared only within one activation class.")
     bits_a, bits_b = expected_bits(spec_a.cell, fa.w)[0], expected_bits(spec_b.cell, fb.w)[0]
     lines.append(
-        f"Empirical reference (Collins et al. 2017, ≈ bits per parameter, flat in depth): expected "
-        f"memorised capacity ×{bits_b / bits_a:.3g} ({bits_a:,.0f} → {bits_b:,.0f} bits); "
-        "capacity tracks w, not units."
+        f"Empirical reference (Collins et al. 2017, ≈ 5 bits per parameter, flat in depth; "
+        f"STATED-VERIFIED, applied to these w: DERIVED): expected memorised capacity "
+        f"{_x(bits_b / bits_a)}; capacity tracks w, not units, and an untuned model stores less."
     )
-    narrow = [f for f in (fa, fb) if f.min_width < f.input_size]
-    for f in narrow:
-        lines.append(
-            f"{f.arch} has a layer of {f.min_width} units < {f.input_size} inputs: per Collins et "
-            "al. a layer needs at least as many units as the features it must carry across time."
-        )
-    depth_note = (
-        f"depth goes {fa.layers} → {fb.layers}"
-        if fa.layers != fb.layers
-        else f"depth stays {fa.layers}"
-    )
-    lines.append(
-        f"Not established by theory: {depth_note}, but no published result separates depth from w "
-        "for recurrent nets (every recurrent VC bound depends on w and k only), and no lower bound "
-        "grows with depth at fixed w. "
-        + (
-            "U or the longest path grows here, which loosens the unrolled upper bounds at a given "
-            "w: that allows more capacity but does not show it."
-            if fb.unrolled_units > fa.unrolled_units or fb.path > fa.path
-            else "Neither U nor the longest path grows here, so nothing in the unrolled upper "
-            "bounds hints at more capacity."
-        )
-    )
-    return Explanation(fa, fb, tuple(lines), rows)
+    for f in (fa, fb):
+        if f.min_width < f.input_size:
+            lines.append(
+                f"{f.arch} has a layer of {f.min_width} units < {f.input_size} inputs: per "
+                "Collins et al. a layer needs at least as many units as the features it must "
+                "carry across time."
+            )
+    answer = _direct_answer(spec_a, spec_b, fa, fb, lower, upper, measured)
+    return Explanation(fa, fb, tuple(lines), rows, answer)

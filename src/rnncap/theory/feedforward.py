@@ -21,6 +21,8 @@ from rnncap.errors import require
 from rnncap.theory.core import (
     DERIVED_LABEL,
     GATED,
+    PDIM_LOWER_NOTE,
+    PDIM_UPPER_NOTE,
     Activation,
     Bound,
     Citation,
@@ -49,14 +51,14 @@ KM97 = Citation(
     "Karpinski & Macintyre",
     1997,
     "Polynomial bounds for VC dimension of sigmoidal and general Pfaffian neural networks",
-    "J. Computer and System Sciences 54(1):169-176",
+    "DIMACS TR 96-44; J. Computer and System Sciences 54(1), 1997 (volume/pages UNVERIFIED)",
     "abstract",
 )
 BMM98 = Citation(
     "Bartlett, Maiorov & Meir",
     1998,
     "Almost linear VC dimension bounds for piecewise polynomial networks",
-    "NIPS 11, pp. 190-196; Neural Computation 10(8)",
+    "NIPS 11 (1998), pp. 190-196 (journal version UNVERIFIED)",
     "Theorems 1 and 2 (as cited by Bartlett et al. 2019)",
 )
 
@@ -72,7 +74,6 @@ def _bhlm(locator: str) -> Citation:
 
 
 _RELU = (Cell.RNN_RELU,)
-_PDIM_NOTE = "pseudo-dimension: one more parameter and one more layer (theory.md 4.6)"
 
 
 # -- standalone formulas (the test vectors of theory.md section 7) ---------------------------------
@@ -162,20 +163,34 @@ def _scalar_units(ctx: Context) -> int:
     return ctx.units + (1 if ctx.spec.outputs else 0) + (1 if ctx.regression else 0)
 
 
-def _depth(ctx: Context) -> int:
-    """Longest path in units of the unrolled ReLU network (one stage per cell application)."""
-    return ctx.path_eff + (1 if ctx.spec.outputs else 0)
+def _depth(ctx: Context, upper: bool = True) -> int:
+    """Longest path in units of the unrolled ReLU network (one stage per cell application).
+
+    Regression adds a layer for upper bounds only (theory.md 4.6); lower bounds carry over as is.
+    """
+    return (ctx.path_eff if upper else ctx.path) + (1 if ctx.spec.outputs else 0)
 
 
 def _quantity(ctx: Context) -> Quantity | None:
     return Quantity.PDIM if ctx.regression else None
 
 
-def _notes(ctx: Context, *more: str) -> tuple[str, ...]:
-    return (*more, *((_PDIM_NOTE,) if ctx.regression else ()))
+def _notes(ctx: Context, *more: str, upper: bool = True) -> tuple[str, ...]:
+    pdim = PDIM_UPPER_NOTE if upper else PDIM_LOWER_NOTE
+    return (*more, *((pdim,) if ctx.regression else ()))
 
 
 # -- evaluation rules ----------------------------------------------------------------------------
+_EXISTENCE = (
+    "existence: some feed-forward ReLU network with <= W parameters and <= L layers reaches it; "
+    "not a lower bound for this RNN"
+)
+_UNROLLED_CAVEAT = (
+    "feed-forward result applied to the unrolled network (theory.md 2.9); worst case, usually "
+    "vacuous"
+)
+
+
 def _gj(ctx: Context) -> Result:
     return not_applicable(
         "stated for Boolean formulas of polynomial predicates; a ReLU RNN enters through "
@@ -210,7 +225,7 @@ def _bmm_upper(ctx: Context) -> Result:
 
 def _existence_lower(expression: str, with_log: bool):
     def evaluate(ctx: Context) -> Result:
-        w, depth = ctx.w_eff, _depth(ctx)
+        w, depth = ctx.w, _depth(ctx, upper=False)
         if with_log and w <= depth:
             return not_applicable(f"needs W > L; got W = {w}, L = {depth}")
         log10 = math.log10(w) + math.log10(depth)
@@ -218,13 +233,12 @@ def _existence_lower(expression: str, with_log: bool):
             log10 += math.log10(math.log(w / depth))
         subst = f"{fmt_count(w)} · {fmt_count(depth)}"
         subst += f" · log({fmt_count(w)}/{fmt_count(depth)})" if with_log else ""
-        note = (
-            "existence: some feed-forward ReLU network with <= W parameters and <= L layers "
-            "reaches it (W, L of this spec's unrolled network); not a lower bound for this RNN, "
-            + DERIVED_LABEL
-        )
+        note = _EXISTENCE + " (W, L of this spec's unrolled network), " + DERIVED_LABEL
         return order(
-            f"{expression} = Ω({subst})", log10, quantity=_quantity(ctx), notes=_notes(ctx, note)
+            f"{expression} = Ω({subst})",
+            log10,
+            quantity=_quantity(ctx),
+            notes=_notes(ctx, note, upper=False),
         )
 
     return evaluate
@@ -290,6 +304,8 @@ for _bound in (
         "through BHLM Theorem 10; standalone: goldberg_jerrum_vc(k, d, s)",
         Status.DERIVED,
         _gj,
+        caveat="stated for Boolean formulas of polynomial predicates; reaches RNNs via Theorem 10",
+        variables=("k parameters", "d", "s"),
     ),
     Bound(
         "km97-pfaffian-unrolled",
@@ -306,6 +322,8 @@ for _bound in (
         "unrolled network: l = w (shared), m = U + output units, " + DERIVED_LABEL,
         Status.DERIVED,
         _km,
+        caveat="abstract only: constants unknown; Pfaffian route applied to the unrolled network",
+        variables=("w", "U"),
     ),
     Bound(
         "bmm98-upper-untied",
@@ -322,6 +340,8 @@ for _bound in (
         _UNTIED,
         Status.DERIVED,
         _bmm_upper,
+        caveat="one parameter per edge assumed: applied to the untied unrolled network",
+        variables=("w", "k", "path"),
     ),
     Bound(
         "bmm98-lower",
@@ -339,6 +359,8 @@ for _bound in (
         Status.DERIVED,
         _existence_lower("Ω(W·L)", with_log=False),
         existence=True,
+        caveat=_EXISTENCE,
+        variables=("w", "path"),
     ),
     Bound(
         "bhlm19-thm3",
@@ -356,6 +378,8 @@ for _bound in (
         Status.DERIVED,
         _existence_lower("Ω(W·L·log(W/L))", with_log=True),
         existence=True,
+        caveat=_EXISTENCE,
+        variables=("w", "path"),
     ),
     Bound(
         "bhlm19-thm7-untied",
@@ -372,6 +396,8 @@ for _bound in (
         _UNTIED,
         Status.DERIVED,
         _thm7,
+        caveat=_UNROLLED_CAVEAT,
+        variables=("w", "k", "path", "U"),
     ),
     Bound(
         "bhlm19-thm10-unrolled",
@@ -388,6 +414,8 @@ for _bound in (
         _UNROLL,
         Status.DERIVED,
         _thm10,
+        caveat=_UNROLLED_CAVEAT,
+        variables=("w", "U"),
     ),
 ):
     register(_bound)

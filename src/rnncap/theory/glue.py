@@ -30,6 +30,7 @@ from rnncap.theory.core import (
     not_applicable,
     order,
     register,
+    single_recurrence_reason,
 )
 from rnncap.theory.learning import (
     MOHRI,
@@ -145,12 +146,14 @@ def _sauer(ctx: Context) -> Result:
 
 
 def _ks_lower_samples(ctx: Context) -> Result:
-    w, k = ctx.w_eff, ctx.k
+    if ctx.regression:  # a 0-1-loss result: it says nothing about squared or absolute loss
+        return _wrong_task(ctx, for_regression=False)
+    w, k = ctx.w, ctx.k
     log10 = math.log10(w * 1.0) + math.log10(k) - 2 * math.log10(ctx.epsilon)
     text = f"Ω(w·k/ε²) = Ω({fmt_count(w)} · {fmt_count(k)} / {ctx.epsilon:g}²) samples needed"
     note = (
-        "agnostic lower bound Ω((d + log(1/δ))/ε²) (UML 6.8) at the Koiran–Sontag lower bound "
-        "d = Ω(w·k); LSTM/GRU by analogy only; " + DERIVED_LABEL
+        "agnostic lower bound Ω((d + log(1/δ))/ε²) (UML 6.8, 0-1 loss) at the Koiran–Sontag "
+        "lower bound d = Ω(w·k); " + DERIVED_LABEL
     )
     return order(text, log10, notes=(note,))
 
@@ -160,7 +163,7 @@ _ANY = (Activation.ANY,)
 _D = "d = user proxy or the smallest explicit VC/Pdim upper bound for the spec"
 
 
-def _row(key, name, cite, quantity, direction, formula, assumptions, status, fn):
+def _row(key, name, cite, quantity, direction, formula, assumptions, status, fn, caveat):
     register(
         Bound(
             key,
@@ -177,10 +180,13 @@ def _row(key, name, cite, quantity, direction, formula, assumptions, status, fn)
             _D,
             Status.DERIVED,
             fn,
+            caveat=caveat,
+            variables=("d", "m", "ε", "δ"),
         )
     )
 
 
+_WORST = "worst case, usually vacuous; d = the user's proxy or a derived explicit upper bound"
 _c = Citation
 _row(
     "sauer-growth",
@@ -192,6 +198,7 @@ _row(
     ("VCdim(H) <= d",),
     Status.STATED_SECONDARY,
     _sauer,
+    _WORST,
 )
 _row(
     "uml-agnostic-gap",
@@ -203,6 +210,7 @@ _row(
     ("0-1 loss, VCdim d, m >= d, i.i.d. samples",),
     Status.STATED_VERIFIED,
     _gap_row(uml_agnostic_gap, for_regression=False),
+    "0-1 loss; " + _WORST,
 )
 _row(
     "uml-agnostic-samples",
@@ -214,6 +222,7 @@ _row(
     ("0-1 loss, VCdim d",),
     Status.STATED_VERIFIED,
     _samples_row(uml_agnostic_samples, for_regression=False),
+    "0-1 loss; " + _WORST,
 )
 _row(
     "uml-realizable-samples",
@@ -225,6 +234,7 @@ _row(
     ("0-1 loss, VCdim d, realizable, ε in (0,1), δ in (0,1/4)",),
     Status.STATED_VERIFIED,
     _samples_row(uml_realizable_samples, for_regression=False),
+    "0-1 loss, realizable case; " + _WORST,
 )
 _row(
     "blumer89-samples",
@@ -233,7 +243,7 @@ _row(
         "Blumer, Ehrenfeucht, Haussler & Warmuth",
         1989,
         "Learnability and the Vapnik-Chervonenkis dimension",
-        "JACM 36(4):929-965",
+        "JACM 36(4), 1989 (pages and journal details UNVERIFIED)",
         "main sample-size theorem (logs base 2)",
     ),
     Quantity.SAMPLES,
@@ -242,6 +252,7 @@ _row(
     ("consistent learner, realizable, VCdim d; log base 2 (UNVERIFIED)",),
     Status.STATED_SECONDARY,
     _samples_row(blumer_samples, for_regression=False),
+    "consistent learner, realizable; log base UNVERIFIED; " + _WORST,
 )
 _row(
     "mohri-cor3.19-gap",
@@ -253,6 +264,7 @@ _row(
     ("binary classification, VCdim d, m >= d",),
     Status.STATED_SECONDARY,
     _gap_row(mohri_vc_gap, for_regression=False),
+    "binary classification; " + _WORST,
 )
 _row(
     "mohri-thm11.8-gap",
@@ -264,6 +276,7 @@ _row(
     ("Pdim of the loss class d (Pdim(H) used: adjustment not applied), loss in [0, M]",),
     Status.STATED_SECONDARY,
     _gap_row(mohri_vc_gap, for_regression=True),
+    "Pdim(H)-based, loss-class adjustment not applied; " + _WORST,
 )
 _row(
     "mohri-thm11.8-samples",
@@ -275,6 +288,7 @@ _row(
     ("as Theorem 11.8; the inversion is " + DERIVED_LABEL,),
     Status.DERIVED,
     _samples_row(mohri_pdim_samples, for_regression=True),
+    "Pdim(H)-based, loss-class adjustment not applied; " + _WORST,
 )
 register(
     Bound(
@@ -284,13 +298,16 @@ register(
         Quantity.SAMPLES,
         Direction.LOWER,
         Form.ORDER,
-        (Activation.STANDARD_SIGMOID, Activation.PIECEWISE_POLYNOMIAL, Activation.PFAFFIAN),
-        _ALL,
+        (Activation.STANDARD_SIGMOID, Activation.PIECEWISE_POLYNOMIAL),
+        (Cell.RNN_TANH, Cell.RNN_RELU),
         ("agnostic PAC, 0-1 loss; VCdim >= c·w·k (Koiran–Sontag lower bounds)",),
         Status.DERIVED,
         "m_H(ε, δ) >= C1·(d + log(1/δ))/ε² with d = Ω(w·k)  =>  m = Ω(w·k/ε²)",
-        "vanilla RNNs directly; LSTM/GRU by analogy, " + DERIVED_LABEL,
+        "vanilla RNNs, classification (0-1 loss) only, " + DERIVED_LABEL,
         Status.DERIVED,
         _ks_lower_samples,
+        caveat="0-1-loss classification and vanilla RNNs only; order, constant unknown",
+        derived_if=single_recurrence_reason,
+        variables=("w", "k", "ε"),
     )
 )

@@ -14,6 +14,8 @@ from rnncap.errors import require
 from rnncap.theory.core import (
     DERIVED_LABEL,
     GATED,
+    PDIM_LOWER_NOTE,
+    PDIM_UPPER_NOTE,
     Activation,
     Bound,
     Citation,
@@ -27,6 +29,7 @@ from rnncap.theory.core import (
     not_applicable,
     order,
     register,
+    single_recurrence_reason,
 )
 
 KS98 = Citation(
@@ -41,26 +44,26 @@ KS97 = Citation(
     "Koiran & Sontag",
     1997,
     "Neural networks with quadratic VC dimension",
-    "J. Computer and System Sciences 54(1); NIPS 8 (1995) pp. 197-203",
+    "NIPS 8 (1995) pp. 197-203; J. Computer and System Sciences 54(1), 1997 (pages UNVERIFIED)",
     "abstract and main result",
 )
 DS96 = Citation(
     "DasGupta & Sontag",
     1996,
     "Sample complexity for learning recurrent perceptron mappings",
-    "IEEE Trans. Information Theory 42(5):1479",
+    "IEEE Trans. Information Theory 42(5):1479- (end page UNVERIFIED)",
     "Theorem 1",
 )
 
 _ASSUME = (
     "w programmable weights (biases and read-out included), input sequences of length k",
-    "one binary output (regression: pseudo-dimension via w + 1, theory.md 4.6)",
+    "one binary output (regression: pseudo-dimension, theory.md 4.6)",
     "single-recurrence units sigma(affine combination); the paper mainly considers k >> w",
     "worst case over data and weights: bounds the architecture class, not a trained model",
 )
-_GATED_NOTE = (
-    "LSTM/GRU not covered (multiplicative gates): vanilla-RNN theory shown for reference, "
-    + DERIVED_LABEL
+_CAVEAT = (
+    "vanilla-RNN theory (single recurrence); order of growth with unknown constants; worst case "
+    "over data and weights: bounds the architecture class, not a trained model"
 )
 
 
@@ -97,14 +100,21 @@ def ks_threshold_upper_log10(w: float, k: float) -> float:
 
 
 def _ks(
-    expression: str, substituted: Callable[[str, str], str], fn: Callable[[float, float], float]
+    expression: str,
+    substituted: Callable[[str, str], str],
+    fn: Callable[[float, float], float],
+    upper: bool,
 ) -> Callable[[Context], Result]:
+    """Lower bounds hold for Pdim as they are (VCdim <= Pdim); upper ones need w + 1."""
+
     def evaluate(ctx: Context) -> Result:
-        w, k = ctx.w_eff, ctx.k
+        w, k = (ctx.w_eff if upper else ctx.w), ctx.k
         value = fn(w, k)
-        notes = [_GATED_NOTE] if ctx.spec.cell in GATED else []
+        notes = []
+        if (why := single_recurrence_reason(ctx)) is not None:
+            notes.append(why + ", " + DERIVED_LABEL)
         if ctx.regression:
-            notes.append("pseudo-dimension: evaluated at w + 1 (theory.md 4.6)")
+            notes.append(PDIM_UPPER_NOTE if upper else PDIM_LOWER_NOTE)
         text = f"{expression} = {substituted(fmt_count(w), fmt_count(k))}"
         quantity = Quantity.PDIM if ctx.regression else None
         return order(text, value, quantity=quantity, notes=tuple(notes))
@@ -113,17 +123,22 @@ def _ks(
 
 
 def _threshold_lower(ctx: Context) -> Result:
-    value = ks_threshold_lower_log10(ctx.w_eff, ctx.k)
+    value = ks_threshold_lower_log10(ctx.w, ctx.k)
     if value is None:
         return not_applicable(f"Ω(w·log(k/w)) is meaningful for k > w only; k = {ctx.k}")
-    text = f"Ω(w·log(k/w)) = Ω({fmt_count(ctx.w_eff)} · log({fmt_count(ctx.k)}/w))"
+    text = f"Ω(w·log(k/w)) = Ω({fmt_count(ctx.w)} · log({fmt_count(ctx.k)}/w))"
     return order(text, value)
 
 
 _SIGMOID_CELLS = (Cell.RNN_TANH, *GATED)
 _SIGMOID_APPLICATION = (
-    "vanilla tanh RNN: directly (tanh is affinely equivalent to the standard sigmoid); "
-    "LSTM/GRU: the same expression in the cell's w, for reference only, " + DERIVED_LABEL
+    "one-layer vanilla tanh RNN: directly (tanh is affinely equivalent to the standard sigmoid); "
+    "stacked RNNs and LSTM/GRU: the same expression in the spec's w, for reference only, "
+    + DERIVED_LABEL
+)
+_PWPOLY_APPLICATION = (
+    "one-layer vanilla ReLU RNN: directly; stacked RNNs: the same expression in the spec's w, "
+    + DERIVED_LABEL
 )
 
 _KS_ROWS = [
@@ -195,6 +210,7 @@ _KS_ROWS = [
 
 for _key, _act, _dir, _expr, _sub, _fn, _cells in _KS_ROWS:
     _sig = _act is Activation.STANDARD_SIGMOID
+    _pw = _act is Activation.PIECEWISE_POLYNOMIAL
     register(
         Bound(
             key=_key,
@@ -208,9 +224,16 @@ for _key, _act, _dir, _expr, _sub, _fn, _cells in _KS_ROWS:
             assumptions=_ASSUME,
             status=Status.ABSTRACT_ONLY,
             formula=_expr,
-            application=_SIGMOID_APPLICATION if _sig else "vanilla RNN with this activation",
-            application_status=Status.DERIVED if _sig else Status.ABSTRACT_ONLY,
-            evaluate_fn=_ks(_expr, _sub, _fn),
+            application=_SIGMOID_APPLICATION
+            if _sig
+            else _PWPOLY_APPLICATION
+            if _pw
+            else "vanilla RNN with this activation (no rnncap cell)",
+            application_status=Status.ABSTRACT_ONLY,
+            evaluate_fn=_ks(_expr, _sub, _fn, upper=_dir is Direction.UPPER),
+            caveat=_CAVEAT,
+            derived_if=single_recurrence_reason,
+            variables=("w", "k"),
         )
     )
 
@@ -230,6 +253,9 @@ register(
         application="vanilla RNN with Heaviside units (no rnncap cell)",
         application_status=Status.ABSTRACT_ONLY,
         evaluate_fn=_threshold_lower,
+        caveat=_CAVEAT,
+        derived_if=single_recurrence_reason,
+        variables=("w", "k"),
     )
 )
 
@@ -247,22 +273,28 @@ register(
         status=Status.STATED_SECONDARY,
         formula="Ω(w·k)",
         application=_SIGMOID_APPLICATION,
-        application_status=Status.DERIVED,
-        evaluate_fn=_ks("Ω(w·k)", lambda w, k: f"Ω({w} · {k})", ks_wk_log10),
+        application_status=Status.STATED_SECONDARY,
+        evaluate_fn=_ks("Ω(w·k)", lambda w, k: f"Ω({w} · {k})", ks_wk_log10, upper=False),
+        caveat=_CAVEAT,
+        derived_if=single_recurrence_reason,
+        variables=("w", "k"),
     )
 )
 
 
+_EXISTENCE_CAVEAT = (
+    "existence: some feed-forward network of w continuous-activation weights, with depth growing "
+    "with w, reaches it; not a lower bound for this architecture"
+)
+
+
 def _quadratic(ctx: Context) -> Result:
-    w = ctx.w_eff
+    w = ctx.w
     return order(
         f"Ω(w²) = Ω({fmt_count(w)}²)",
         2 * math.log10(w),
         quantity=Quantity.PDIM if ctx.regression else None,
-        notes=(
-            "existence: some network of w continuous-activation units, with depth growing with "
-            "w, reaches it; not a lower bound for this architecture, " + DERIVED_LABEL,
-        ),
+        notes=(_EXISTENCE_CAVEAT + ", " + DERIVED_LABEL,),
     )
 
 
@@ -282,11 +314,12 @@ register(
         ),
         status=Status.STATED_VERIFIED,
         formula="Ω(w²) for some network with w weights",
-        application="shown as the reference ceiling for sigmoidal nets of the same w, "
-        + DERIVED_LABEL,
+        application="shown as an existence reference at the spec's w, " + DERIVED_LABEL,
         application_status=Status.DERIVED,
         evaluate_fn=_quadratic,
         existence=True,
+        caveat=_EXISTENCE_CAVEAT,
+        variables=("w",),
     )
 )
 
@@ -324,14 +357,17 @@ for _dir in (Direction.LOWER, Direction.UPPER):
                 "linear recurrent filter of order n over inputs of length n + q, sign output",
                 "logs base 2",
             ),
-            status=Status.STATED_VERIFIED
+            # theory.md 2.1: verified from the OCR up to "max{n, n·⌊log(⌊1+…⌋)⌋}" (so >= n) and
+            # in the tight regime; only the garbled inside of the floor is UNVERIFIED (unused)
+            status=Status.STATED_VERIFIED,
+            formula="min{n + q, 18n + 4n·log(q+1)}; 8n·log q for q > max{2+n², 32}"
             if _dir is Direction.UPPER
-            else Status.UNVERIFIED,  # the lower bound's floor expression is OCR-garbled
-            formula="min{n + q, 18n + 4n·log(q+1)}; (n/2)·log q .. 8n·log q for q > max{2+n², 32}"
-            if _dir is Direction.UPPER
-            else "max{n, n·⌊log(⌊1 + (q−1)/n⌋)⌋} (only >= n is used)",
+            else "max{n, n·⌊log(⌊1 + …⌋)⌋} >= n; (n/2)·log q for q > max{2+n², 32} "
+            "(the inside of the floor is OCR-garbled, UNVERIFIED, unused)",
             application="none of rnncap's cells is linear; use dasgupta_sontag_vc(n, q)",
             application_status=Status.STATED_VERIFIED,
             evaluate_fn=lambda ctx: not_applicable("linear recurrences only"),
+            caveat="linear recurrent perceptrons only (logs base 2)",
+            variables=("n", "q"),
         )
     )

@@ -28,7 +28,6 @@ from rnncap.theory.core import (
     Status,
     check_delta,
     explicit,
-    fmt_log10,
     not_applicable,
     order,
     register,
@@ -208,8 +207,7 @@ def zhang_lei_dhillon_order(weights: RecurrentWeights) -> Result:
     )
     text = (
         f"Õ(max{{d,m,k}}·L²·‖U‖₂·‖V‖₂·max{{1,‖W‖₂^L}}/(√n·α)) = Õ({width}·{length}²·{su:.3g}·"
-        f"{sv:.3g}·max{{1, {sw:.3g}^{length}}}/(√{n}·{weights.margin:g})) "
-        f"[bare expression {fmt_log10(log10)}]"
+        f"{sv:.3g}·max{{1, {sw:.3g}^{length}}}/(√{n}·{weights.margin:g}))"
     )
     return order(text, log10)
 
@@ -263,6 +261,12 @@ def _tu_row(ctx: Context) -> Result:
     return explicit(math.log10(b.gap), text, vacuous=b.vacuous, notes=tuple(notes))
 
 
+_TU_APPLICATION = (
+    "from trained weights (tu_he_tao_bound) at the trained network's own norms r, β (the theorem "
+    "bounds a class fixed in advance: no union bound over norm levels is applied) and the "
+    "sample's λ_min (the theorem uses the population E[xxᵀ]); " + DERIVED_LABEL
+)
+
 TU20 = Citation(
     "Tu, He & Tao",
     2020,
@@ -301,9 +305,11 @@ for _b in (
         ),
         Status.STATED_VERIFIED,
         "(4k/α)·[(r‖X‖_F/(2n))·sqrt(1/λ_min) + β_V·β_U·‖Xᵀ‖₁·Λ/n] + 3·sqrt(log(2/δ)/(2n))",
-        "from trained weights (tu_he_tao_bound); not defined for LSTM/GRU or stacks",
-        Status.STATED_VERIFIED,
+        _TU_APPLICATION,
+        Status.DERIVED,
         _weights_row(_tu_row),
+        caveat="at the trained net's own norms and the sample λ_min: not the theorem's guarantee",
+        variables=("trained weights", "inputs"),
     ),
     Bound(
         "zld18-pac-bayes",
@@ -320,6 +326,8 @@ for _b in (
         "order only, from trained weights (zhang_lei_dhillon_order)",
         Status.STATED_SECONDARY,
         _weights_row(lambda ctx: zhang_lei_dhillon_order(ctx.weights)),
+        caveat="order only (constants unknown); exact statement UNVERIFIED",
+        variables=("trained weights", "inputs"),
     ),
     Bound(
         "clz20-vanilla-order",
@@ -339,6 +347,8 @@ for _b in (
         "order only, from trained weights (chen_li_zhao_order)",
         Status.STATED_SECONDARY,
         _weights_row(lambda ctx: chen_li_zhao_order(ctx.weights)),
+        caveat="order only (constants, log factors unknown); compare within one regime",
+        variables=("trained weights", "inputs"),
     ),
 ):
     register(_b)

@@ -1,0 +1,145 @@
+"""What every human-readable row of a bound must carry: citation, status, DERIVED, the caveat.
+
+Terminal tables (`bounds`, `explain`, `compare`) and the study report print bound keys; a
+`LegendEntry` says, for one key, where the result comes from, how far it was checked, whether rnncap
+applies it beyond its statement, and the caveat that decides how to read it. `legend()` returns them
+per key, for one spec (DERIVED and the caveat can depend on the cell and the depth) or for the
+catalog in general; `footnotes()` numbers the caveats of a table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from rnncap.arch import RecurrentSpec
+from rnncap.theory.core import (
+    DERIVED_LABEL,
+    Bound,
+    Form,
+    Kind,
+    Quantity,
+    Result,
+    Status,
+    catalog,
+    context,
+    get_bound,
+)
+
+#: Short names of the quantities, for narrow table columns.
+QUANTITY_SHORT = {
+    Quantity.VC: "VC",
+    Quantity.PDIM: "Pdim",
+    Quantity.GAP: "gap",
+    Quantity.SAMPLES: "samples",
+    Quantity.MEMORY: "bits",
+    Quantity.GROWTH: "growth",
+}
+
+
+@dataclass(frozen=True)
+class LegendEntry:
+    """How to read one bound key: ``citation`` (short), ``status`` (tag of the statement),
+    ``derived`` (rnncap applies it beyond its statement), ``derived_reason`` and ``caveat``."""
+
+    key: str
+    citation: str
+    status: str
+    derived: bool
+    derived_reason: str
+    caveat: str
+
+    @property
+    def tag(self) -> str:
+        """ "ABSTRACT-ONLY · DERIVED" when a checked statement is applied beyond its setting."""
+        if self.status == Status.DERIVED.value or not self.derived:
+            return self.status
+        return f"{self.status} · DERIVED"
+
+    @property
+    def footnote(self) -> str:
+        """The decisive caveat, preceded by why the use is DERIVED when it is."""
+        reason = self.derived_reason.replace(", " + DERIVED_LABEL, "").replace(
+            "; " + DERIVED_LABEL, ""
+        )
+        parts = [f"DERIVED: {reason}" if self.derived and reason else "", self.caveat]
+        return "; ".join(p for p in parts if p)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "tag": self.tag, "footnote": self.footnote}
+
+
+def entry(bound: Bound, result: Result | None = None) -> LegendEntry:
+    """The legend of `bound`, for one evaluated `result` when given (else for any spec)."""
+    if result is not None and result.applicable:
+        derived, reason, caveat = bool(result.derived), result.derived, result.caveat
+    else:
+        derived = bound.derived
+        reason = bound.application if derived else ""
+        if not derived and bound.derived_if is not None:
+            reason = "DERIVED for some cells or depths: " + bound.application
+        caveat = bound.caveat
+    return LegendEntry(
+        key=bound.key,
+        citation=bound.citation.short(),
+        status=bound.status.value,
+        derived=derived,
+        derived_reason=reason,
+        caveat=caveat or bound.caveat,
+    )
+
+
+def legend(
+    keys: list[str] | tuple[str, ...] | None = None,
+    spec: RecurrentSpec | None = None,
+    **setting: Any,
+) -> dict[str, LegendEntry]:
+    """Per bound key (all, or `keys` in that order): citation, status, DERIVED and caveat.
+
+    With `spec` (and the setting of `bounds`, e.g. ``m=``, ``task=``) the DERIVED marker and the
+    caveat are those of that spec; rows that do not apply to it keep the catalog's general entry.
+    """
+    bounds = catalog() if keys is None else tuple(get_bound(k) for k in keys)
+    ctx = context(spec, **setting) if spec is not None else None
+    return {b.key: entry(b, b.evaluate(ctx) if ctx is not None else None) for b in bounds}
+
+
+def what(bound: Bound, result: Result | None = None) -> str:
+    """ "Pdim lower", "VC upper", "bits estimate", "VC lower (existence)": what a row bounds."""
+    quantity = (result.quantity if result is not None else None) or bound.quantity
+    text = f"{QUANTITY_SHORT[quantity]} {bound.direction.value}"
+    if bound.direction.value == "empirical estimate":
+        text = f"{QUANTITY_SHORT[quantity]} estimate"
+    return text + (" (existence)" if bound.existence else "")
+
+
+def expression_of(bound: Bound, result: Result) -> str:
+    """The bare expression whose ratio a row shows ("w·k", "(W·U)²"), or what explicit rows
+    compare ("bound values", "expected bits")."""
+    if result.kind is Kind.ORDER and bound.form is Form.ORDER and " = " in result.text:
+        expr = result.text.split(" = ")[0]
+        for prefix in ("Ω(", "O(", "Θ(", "Õ("):
+            if expr.startswith(prefix) and expr.endswith(")"):
+                return expr[len(prefix) : -1]
+        return expr
+    if bound.quantity is Quantity.MEMORY:
+        return "expected bits"
+    return "explicit bound values"
+
+
+class Footnotes:
+    """Numbered caveats under a table; identical texts share one number."""
+
+    def __init__(self) -> None:
+        self._texts: list[str] = []
+
+    def mark(self, text: str) -> str:
+        """ "[n]" for `text` (registered on first use); "" for an empty text."""
+        if not text:
+            return ""
+        if text not in self._texts:
+            self._texts.append(text)
+        return f"[{self._texts.index(text) + 1}]"
+
+    def lines(self) -> list[str]:
+        return [f"[{i}] {t}" for i, t in enumerate(self._texts, start=1)]
