@@ -36,12 +36,31 @@ def test_evaluate_table_json_and_plot(checkpoint, tmp_path, capsys):
     png = tmp_path / "f.png"
     assert main(["forecast", "evaluate", str(checkpoint), "--plot", str(png)]) == 0
     out = capsys.readouterr().out
-    for name in ("lstm:1x6", "persistence", "daily persistence", "climatology", "ridge"):
+    names = ("persistence", "daily persistence", "climatology", "ridge", "lagged ridge", "lightgbm")
+    for name in ("lstm:1x6", *names):
         assert name in out
+    assert "95% interval" in out
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert main(["forecast", "evaluate", str(checkpoint), "--json"]) == 0
     result = json.loads(capsys.readouterr().out)
-    assert [s["split"] for s in result["scores"]] == ["val"] * 5 + ["test"] * 5
+    assert [s["split"] for s in result["scores"]] == ["val"] * 7 + ["test"] * 7
+    test = {s["model"]: s["mae"] for s in result["scores"] if s["split"] == "test"}
+    diffs = result["differences"]
+    assert [d["baseline"] for d in diffs] == list(names)
+    for d in diffs:
+        assert d["mae_difference"] == pytest.approx(test["lstm:1x6"] - test[d["baseline"]])
+        assert d["low"] <= d["mae_difference"] <= d["high"] and d["level"] == 0.95
+    assert result["notes"] == []
+
+
+def test_evaluate_says_in_one_line_when_lightgbm_is_missing(checkpoint, monkeypatch, capsys):
+    from rnncap.forecast import boosted
+
+    monkeypatch.setattr(boosted.importlib.util, "find_spec", lambda name: None)
+    assert main(["forecast", "evaluate", str(checkpoint)]) == 0
+    captured = capsys.readouterr()
+    assert "lightgbm" not in captured.out
+    assert captured.err.strip() == boosted.lightgbm_missing()
 
 
 def test_predict_csv(checkpoint, lagged_csv, tmp_path, capsys):

@@ -91,7 +91,8 @@ def test_a_model_refuses_another_task(fitted, lagged_task):
 def test_evaluate_lists_model_and_every_baseline(fitted, lagged_data):
     result = evaluate(fitted, lagged_data)
     names = [s.model for s in result.scores if s.split == "test"]
-    assert names == ["lstm:1x8", "persistence", "daily persistence", "climatology", "ridge"]
+    assert names == ["lstm:1x8", "persistence", "daily persistence", "climatology", "ridge",
+                     "lagged ridge", "lightgbm"]  # fmt: skip
     assert result.get("persistence", "val").skill == 0.0
     truth = lagged_data.y_physical(lagged_data.test)
     expected = np.abs(fitted.predict(lagged_data, "test") - truth).mean()

@@ -66,8 +66,8 @@ def train(
 
     Example: rnncap forecast train --data nyc2013 --arch lstm:2x32 --out model.pt
     """
+    from rnncap.cli.task_options import task_from_options
     from rnncap.forecast import Forecaster, save, train_summary
-    from rnncap.forecast.tasks import task_from_options
 
     task = task_from_options(
         data, preset=preset, target=target, station=station, history=history, horizon=horizon,
@@ -153,7 +153,28 @@ def evaluate(
     ]
     losses = ", ".join(f"{k} {v:.4f}" for k, v in result.losses.items())
     caption = f"skill = 1 - MAE / MAE(persistence); model MSE (scaled): {losses}"
-    stdout().print(table(str(model_path), columns, rows, right=columns[2:], caption=caption))
+    console = stdout()
+    console.print(table(str(model_path), columns, rows, right=columns[2:], caption=caption))
+    if result.differences:
+        console.print(_differences_table(result, unit))
+    for note in result.notes:
+        stderr().print(note, markup=False, soft_wrap=True)
+
+
+def _differences_table(result, unit: str):
+    first = result.differences[0]
+    columns = ["baseline", f"test MAE difference ({unit})", f"{first.level:.0%} interval", ""]
+    rows = [
+        (d.baseline, f"{d.difference:+.3f}", f"[{d.low:+.3f}, {d.high:+.3f}]",
+         ("model better" if d.high < 0 else "baseline better") if d.significant else "unclear")
+        for d in result.differences
+    ]  # fmt: skip
+    caption = (
+        f"{result.model} minus baseline (negative: the model is better); moving-block bootstrap "
+        f"of the paired test windows, blocks of {first.block} windows, {first.resamples} resamples"
+    )
+    return table(f"{result.model} against each baseline", columns, rows, right=columns[1:3],
+                 caption=caption)  # fmt: skip
 
 
 @forecast_app.command("predict")

@@ -11,12 +11,23 @@ from rnncap.forecast.baselines import (
     Baseline,
     Climatology,
     DailyPersistence,
+    LaggedRidge,
     Persistence,
     Ridge,
     all_baselines,
+    missing_baselines,
 )
+from rnncap.forecast.boosted import LightGBM
+from rnncap.forecast.bootstrap import Difference, mae_difference
 from rnncap.forecast.checkpoint import load, save
-from rnncap.forecast.evaluate import Evaluation, evaluate, forecast_frame
+from rnncap.forecast.evaluate import (
+    BaselineResult,
+    Evaluation,
+    baseline_results,
+    evaluate,
+    forecast_frame,
+    strongest_baseline,
+)
 from rnncap.forecast.forecaster import Forecaster
 from rnncap.forecast.many import fit_many
 from rnncap.forecast.metrics import Score, mae, rmse, score, skill
@@ -24,22 +35,30 @@ from rnncap.forecast.tasks import train_summary
 
 __all__ = [
     "Baseline",
+    "BaselineResult",
     "Climatology",
     "DailyPersistence",
+    "Difference",
     "Evaluation",
     "Forecaster",
+    "LaggedRidge",
+    "LightGBM",
     "Persistence",
     "Ridge",
     "Score",
     "all_baselines",
+    "baseline_results",
     "evaluate",
     "fit_many",
     "forecast_frame",
     "load",
     "mae",
+    "mae_difference",
+    "missing_baselines",
     "rmse",
     "save",
     "score",
     "skill",
+    "strongest_baseline",
     "train_summary",
 ]

@@ -2,9 +2,16 @@
 
 The constructor stores settings, ``fit(td)`` computes (learned state ends in ``_``) and
 ``predict(td, split)`` returns (n, outputs) forecasts in physical units.
+
+The learned baselines (ridge on the full window, ridge on compact lagged features, LightGBM)
+may predict the change from persistence, as the recurrent forecaster does: with
+``target="auto"`` they fit both the level and the change and keep the one with the lower
+validation MAE. Nothing is ever chosen on test.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -12,6 +19,7 @@ import torch
 
 from rnncap.data.task import TaskData
 from rnncap.errors import require
+from rnncap.forecast.features import lagged_features
 
 
 class Baseline:
@@ -96,72 +104,215 @@ class Climatology(Baseline):
         return self.means_[slots, td.output_targets[None, :]]
 
 
-class Ridge(Baseline):
-    """Ridge regression on the flattened scaled window, closed form, alpha chosen on validation.
+TARGETS = ("auto", "level", "change")
+
+
+def persistence_scaled(td: TaskData, split: str) -> np.ndarray:
+    """(n, outputs) the target now, in the task's target scaling: the anchor of a change."""
+    now = td.target_values[td.split(split).rows][:, td.output_targets]
+    return td.y_scaler.transform(now)
+
+
+def scaled_target(td: TaskData, split: str, kind: str) -> np.ndarray:
+    """(n, outputs) float64 what a learned baseline fits: the scaled level, or its change."""
+    y = td.split(split).y.astype(np.float64)
+    return y - persistence_scaled(td, split) if kind == "change" else y
+
+
+class Learned(Baseline):
+    """A baseline that learns the level or the change from persistence, chosen on validation.
+
+    Subclasses implement `_fit_kinds` (fit every kind in `kinds`, return the fitted state of
+    each) and `_predict_kind` (scaled prediction of the kept state).
+    Fitted state: ``target_`` ("level" or "change"), ``val_mae_`` (kind -> validation MAE,
+    physical units), ``state_``.
+    """
+
+    def __init__(self, target: str = "auto"):
+        self.target = target
+
+    def _kinds(self) -> tuple[str, ...]:
+        require(
+            self.target in TARGETS,
+            f"target must be one of {', '.join(TARGETS)}; got {self.target!r}",
+        )
+        return ("level", "change") if self.target == "auto" else (self.target,)
+
+    def fit(self, td: TaskData) -> Learned:
+        kinds = self._kinds()
+        states = self._fit_kinds(td, kinds)
+        truth = td.y_physical(td.val)
+        self.val_mae_ = {
+            k: float(np.mean(np.abs(self._physical(td, "val", k, states[k]) - truth)))
+            for k in kinds
+        }
+        self.target_ = min(kinds, key=lambda k: self.val_mae_[k])  # ties: the level
+        self.state_ = states[self.target_]
+        self.fitted_ = True
+        return self
+
+    def _physical(self, td: TaskData, split: str, kind: str, state: object) -> np.ndarray:
+        y = self._predict_kind(td, split, state)
+        if kind == "change":
+            y = y + persistence_scaled(td, split)
+        return td.y_to_physical(y)
+
+    def predict(self, td: TaskData, split: str = "test") -> np.ndarray:
+        self._check()
+        return self._physical(td, split, self.target_, self.state_)
+
+    def _fit_kinds(self, td: TaskData, kinds: tuple[str, ...]) -> dict:
+        raise NotImplementedError
+
+    def _predict_kind(self, td: TaskData, split: str, state: object) -> np.ndarray:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class RidgeFit:
+    """One ridge solution per output column: coefficients, intercept, absolute penalty."""
+
+    coef: np.ndarray  # (features, outputs)
+    intercept: np.ndarray  # (outputs,)
+    alpha: np.ndarray  # (outputs,)
+
+
+def ridge_path(
+    x: np.ndarray,
+    y: np.ndarray,
+    x_val: np.ndarray,
+    y_val: np.ndarray,
+    alphas: tuple[float, ...] | None = None,
+) -> tuple[RidgeFit, dict[float, np.ndarray]]:
+    """Ridge per output column with the penalty chosen on validation MSE; closed form.
+
+    Penalties are relative to the number of rows (default 1e-3 .. 1e3 by decades, then refined
+    by factors 10**0.5 and 10**0.25 around each output's best). Solves (X'X + alpha I) w = X'y
+    on centred data (unpenalised intercept) with a Cholesky factorisation of the smaller Gram
+    matrix (X'X, or XX' in the dual when there are more features than rows).
+    Returns the fit and the validation MSE per output of every penalty tried.
+    """
+    x_mean, y_mean = x.mean(axis=0, dtype=np.float64), y.mean(axis=0)
+    xc = torch.from_numpy((x - x_mean).astype(np.float32))
+    yc = torch.from_numpy(y - y_mean)
+    n, p = xc.shape
+    candidates = np.asarray(alphas or np.logspace(-3, 3, 7)) * n
+    # the smaller Gram matrix (float32 product, float64 Cholesky): primal if p <= n, else dual
+    primal = p <= n
+    gram = (xc.T @ xc if primal else xc @ xc.T).double()
+    eye = torch.eye(gram.shape[0], dtype=torch.float64)
+    rhs = xc.T.double() @ yc if primal else yc
+    xv = x_val.astype(np.float64) - x_mean
+    yv = y_val.astype(np.float64) - y_mean
+
+    def solve(alpha: float) -> tuple[np.ndarray, np.ndarray]:
+        sol = torch.cholesky_solve(rhs, torch.linalg.cholesky(gram + alpha * eye))
+        coef = (sol if primal else xc.T.double() @ sol).numpy()
+        return np.mean((xv @ coef - yv) ** 2, axis=0), coef  # MSE per output
+
+    def best_per_output() -> list[float]:
+        return [min(tried, key=lambda a: tried[a][0][j]) for j in range(y.shape[1])]
+
+    tried = {float(a): solve(a) for a in candidates}
+    if alphas is None:  # refine around each output's best: factors 10**0.5, 10**0.25
+        for factor in (10**0.5, 10**0.25):
+            for best in set(best_per_output()):
+                for a in (best / factor, best * factor):
+                    tried.setdefault(a, solve(a))
+    chosen = best_per_output()
+    coef = np.column_stack([tried[a][1][:, j] for j, a in enumerate(chosen)])
+    fit = RidgeFit(coef, y_mean - x_mean @ coef, np.array(chosen))
+    return fit, {a: tried[a][0] for a in sorted(tried)}
+
+
+class LinearBaseline(Learned):
+    """Ridge on features of the window; both kinds share one Gram matrix (stacked outputs).
+
+    Fitted state (besides `Learned`'s): ``coef_`` (features, outputs), ``intercept_``,
+    ``alpha_`` (outputs,) absolute penalties, ``val_mse_`` (alpha -> validation MSE per output
+    of the kept kind, scaled units).
+    """
+
+    def __init__(self, target: str = "auto", alphas: tuple[float, ...] | None = None):
+        super().__init__(target)
+        self.alphas = alphas
+
+    def features(self, td: TaskData, split: str) -> np.ndarray:
+        raise NotImplementedError
+
+    def _fit_kinds(self, td: TaskData, kinds: tuple[str, ...]) -> dict:
+        y = np.hstack([scaled_target(td, "train", k) for k in kinds])
+        y_val = np.hstack([scaled_target(td, "val", k) for k in kinds])
+        x, x_val = self.features(td, "train"), self.features(td, "val")
+        fit, val_mse = ridge_path(x, y, x_val, y_val, self.alphas)
+        m = td.outputs
+        states = {}
+        for i, kind in enumerate(kinds):
+            part = slice(i * m, (i + 1) * m)
+            states[kind] = (
+                RidgeFit(fit.coef[:, part], fit.intercept[part], fit.alpha[part]),
+                {a: mse[part] for a, mse in val_mse.items()},
+            )
+        return states
+
+    def fit(self, td: TaskData) -> LinearBaseline:
+        super().fit(td)
+        ridge, self.val_mse_ = self.state_
+        self.coef_, self.intercept_, self.alpha_ = ridge.coef, ridge.intercept, ridge.alpha
+        return self
+
+    def _predict_kind(self, td: TaskData, split: str, state: object) -> np.ndarray:
+        ridge = state[0]  # type: ignore[index]
+        return self.features(td, split) @ ridge.coef + ridge.intercept
+
+
+class Ridge(LinearBaseline):
+    """Ridge regression on the flattened scaled window (history x inputs features).
 
     Parameters
     ----------
+    target : {"auto", "level", "change"}, default="auto"
+        Fit the level, the change from persistence, or both and keep the better on validation.
     alphas : sequence of float, optional
-        Candidate penalties relative to the number of training windows; default 1e-3 .. 1e3 by
-        decades, then refined by factors of 10**0.5 and 10**0.25 around the best.
+        Candidate penalties relative to the number of training windows (see `ridge_path`).
 
     Each output (lead time, target) gets its own penalty: short leads need little, long ones
     much, and one shared penalty would handicap the baseline.
-
-    Fitted state: ``coef_`` (k*d, outputs), ``intercept_`` (outputs,), ``alpha_`` (outputs,),
-    absolute, ``val_mse_`` (alpha -> validation MSE per output, scaled units).
     """
 
     name = "ridge"
 
-    def __init__(self, alphas: tuple[float, ...] | None = None):
-        self.alphas = alphas
-
-    def fit(self, td: TaskData) -> Ridge:
-        x = td.train.x.reshape(len(td.train), -1)
-        y = td.train.y.astype(np.float64)
-        x_mean, y_mean = x.mean(axis=0, dtype=np.float64), y.mean(axis=0)
-        xc = torch.from_numpy((x - x_mean).astype(np.float32))
-        yc = torch.from_numpy(y - y_mean)
-        n, p = xc.shape
-        alphas = np.asarray(self.alphas or np.logspace(-3, 3, 7)) * n
-        # the smaller Gram matrix (float32 product, float64 Cholesky): primal if p <= n, else dual
-        primal = p <= n
-        gram = (xc.T @ xc if primal else xc @ xc.T).double()
-        eye = torch.eye(gram.shape[0], dtype=torch.float64)
-        rhs = xc.T.double() @ yc if primal else yc
-        xv = td.val.x.reshape(len(td.val), -1).astype(np.float64) - x_mean
-        yv = td.val.y.astype(np.float64) - y_mean
-
-        def solve(alpha: float) -> tuple[np.ndarray, np.ndarray]:
-            sol = torch.cholesky_solve(rhs, torch.linalg.cholesky(gram + alpha * eye))
-            coef = (sol if primal else xc.T.double() @ sol).numpy()
-            return np.mean((xv @ coef - yv) ** 2, axis=0), coef  # MSE per output
-
-        def best_per_output() -> list[float]:
-            return [min(tried, key=lambda a: tried[a][0][j]) for j in range(y.shape[1])]
-
-        tried = {float(a): solve(a) for a in alphas}
-        if self.alphas is None:  # refine around each output's best: factors 10**0.5, 10**0.25
-            for factor in (10**0.5, 10**0.25):
-                for best in set(best_per_output()):
-                    for a in (best / factor, best * factor):
-                        tried.setdefault(a, solve(a))
-        chosen = best_per_output()
-        self.alpha_ = np.array(chosen)
-        self.coef_ = np.column_stack([tried[a][1][:, j] for j, a in enumerate(chosen)])
-        self.val_mse_ = {a: tried[a][0] for a in sorted(tried)}
-        self.intercept_ = y_mean - x_mean @ self.coef_
-        self.fitted_ = True
-        return self
-
-    def predict(self, td: TaskData, split: str = "test") -> np.ndarray:
-        self._check()
+    def features(self, td: TaskData, split: str) -> np.ndarray:
         x = td.split(split).x
-        y = x.reshape(len(x), -1).astype(np.float64) @ self.coef_ + self.intercept_
-        return td.y_to_physical(y)
+        return x.reshape(len(x), -1)
+
+
+class LaggedRidge(LinearBaseline):
+    """Ridge on compact lagged features (`rnncap.forecast.features`): the inputs at lags 0, 1, 2,
+    3, 6, 12, 24, 48, 72, 96 h and at the window's first row, plus the calendar of the target
+    time. Same parameters as `Ridge`."""
+
+    name = "lagged ridge"
+
+    def features(self, td: TaskData, split: str) -> np.ndarray:
+        return lagged_features(td, split)
 
 
 def all_baselines() -> list[Baseline]:
-    """Fresh, unfitted instances of every baseline, in table order."""
-    return [Persistence(), DailyPersistence(), Climatology(), Ridge()]
+    """Fresh, unfitted instances of every available baseline, in table order.
+
+    LightGBM joins when the optional dependency is installed (``pip install rnncap[boost]``);
+    `missing_baselines` says when it is not.
+    """
+    from rnncap.forecast.boosted import LightGBM, lightgbm_missing
+
+    found = [Persistence(), DailyPersistence(), Climatology(), Ridge(), LaggedRidge()]
+    return found if lightgbm_missing() else [*found, LightGBM()]
+
+
+def missing_baselines() -> tuple[str, ...]:
+    """One line per baseline left out of `all_baselines` because its package is missing."""
+    from rnncap.forecast.boosted import lightgbm_missing
+
+    note = lightgbm_missing()
+    return (note,) if note else ()

@@ -10,7 +10,9 @@ import pandas as pd
 from rnncap.data.dataset import Dataset
 from rnncap.data.task import TaskData
 from rnncap.data.windows import inference_windows
-from rnncap.forecast.baselines import Baseline, Persistence, all_baselines
+from rnncap.errors import require
+from rnncap.forecast.baselines import Baseline, Persistence, all_baselines, missing_baselines
+from rnncap.forecast.bootstrap import Difference, block_windows, mae_difference
 from rnncap.forecast.forecaster import Forecaster
 from rnncap.forecast.metrics import Score, mae, score
 
@@ -19,12 +21,18 @@ EVAL_SPLITS = ("val", "test")
 
 @dataclass(frozen=True)
 class Evaluation:
-    """Scores (model first, then baselines) per split; skill is against persistence."""
+    """Scores (model first, then baselines) per split; skill is against persistence.
+
+    ``differences``: the model's test MAE minus each baseline's, with a block-bootstrap 95 %
+    interval; ``notes``: baselines left out (a missing optional package), one line each.
+    """
 
     model: str
     scores: tuple[Score, ...]
     losses: dict
     units: tuple[str, ...]
+    differences: tuple[Difference, ...] = ()
+    notes: tuple[str, ...] = ()
 
     def get(self, model: str, split: str) -> Score:
         return next(s for s in self.scores if s.model == model and s.split == split)
@@ -35,6 +43,8 @@ class Evaluation:
             "units": list(self.units),
             "losses": self.losses,
             "scores": [s.to_dict() for s in self.scores],
+            "differences": [d.to_dict() for d in self.differences],
+            "notes": list(self.notes),
         }
 
 
@@ -44,16 +54,75 @@ def evaluate(
     baselines: list[Baseline] | None = None,
     splits: tuple[str, ...] = EVAL_SPLITS,
 ) -> Evaluation:
-    """MAE, RMSE, skill and per-lead errors of `model` and the baselines, physical units."""
+    """MAE, RMSE, skill and per-lead errors of `model` and the baselines, physical units, and
+    the model's test MAE minus each baseline's with a block-bootstrap interval."""
     model.check_task(td)
     fitted = [b.fit(td) for b in (all_baselines() if baselines is None else baselines)]
+    notes = missing_baselines() if baselines is None else ()
     name = model.spec_.name
-    scores = []
+    scores, differences = [], []
+    block = block_windows(td)
     for split in splits:
-        base = mae(Persistence().fit(td).predict(td, split), td.y_physical(td.split(split)))
-        scores.append(score(name, split, model.predict(td, split), td, base))
-        scores += [score(b.name, split, b.predict(td, split), td, base) for b in fitted]
-    return Evaluation(name, tuple(scores), dict(model.losses_), td.target_units)
+        truth = td.y_physical(td.split(split))
+        base = mae(Persistence().fit(td).predict(td, split), truth)
+        pred = model.predict(td, split)
+        scores.append(score(name, split, pred, td, base))
+        for b in fitted:
+            b_pred = b.predict(td, split)
+            scores.append(score(b.name, split, b_pred, td, base))
+            if split == "test":
+                differences.append(mae_difference(name, b.name, split, pred, b_pred, truth, block))
+    return Evaluation(
+        name, tuple(scores), dict(model.losses_), td.target_units, tuple(differences), notes
+    )
+
+
+@dataclass(frozen=True)
+class BaselineResult:
+    """One baseline's scores on validation and test (skill against persistence).
+
+    ``target`` is what a learned baseline kept on validation ("level" or "change"), "" for a
+    fixed rule.
+    """
+
+    name: str
+    target: str
+    val: Score
+    test: Score
+
+    def to_dict(self) -> dict:
+        return {
+            "name": self.name,
+            "target": self.target,
+            "val": self.val.to_dict(),
+            "test": self.test.to_dict(),
+        }
+
+
+def baseline_results(
+    td: TaskData, baselines: list[Baseline] | None = None
+) -> tuple[BaselineResult, ...]:
+    """Every baseline (default: `all_baselines`) fitted on `td` and scored on val and test.
+
+    Typed results for reports (the study's report lists `strongest_baseline` beside
+    persistence).
+    """
+    out = []
+    for b in all_baselines() if baselines is None else baselines:
+        b.fit(td)
+        scores = []
+        for split in ("val", "test"):
+            truth = td.y_physical(td.split(split))
+            base = mae(Persistence().fit(td).predict(td, split), truth)
+            scores.append(score(b.name, split, b.predict(td, split), td, base))
+        out.append(BaselineResult(b.name, getattr(b, "target_", ""), *scores))
+    return tuple(out)
+
+
+def strongest_baseline(results: tuple[BaselineResult, ...]) -> BaselineResult:
+    """The baseline with the lowest validation MAE (chosen on validation, never on test)."""
+    require(len(results) > 0, "no baseline results to choose from")
+    return min(results, key=lambda r: r.val.mae)
 
 
 def forecast_frame(model: Forecaster, dataset: Dataset) -> pd.DataFrame:

@@ -130,11 +130,11 @@ class Forecaster:
                 isinstance(value, int) and value >= 1,
                 f"{name} must be an integer >= 1; got {value}",
             )
-        require(self.lr > 0, f"learning rate must be > 0; got {self.lr}")
+        require(self.lr > 0, f"lr must be > 0; got {self.lr}")
         require(self.clip > 0, f"clip must be > 0; got {self.clip}")
         require(
             self.time_limit is None or self.time_limit > 0,
-            f"time limit must be > 0 seconds; got {self.time_limit}",
+            f"time_limit must be > 0 seconds or None; got {self.time_limit}",
         )
 
     # -- training ------------------------------------------------------------------------------
