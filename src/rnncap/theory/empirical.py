@@ -99,7 +99,7 @@ register(
         ),
         Status.STATED_VERIFIED,
         "≈ 5 bits per parameter (3–6; ReLU ≈ 3.5); I = b·(1 − H2(p))",
-        "expected capacity ≈ 5·w bits for the spec's w",
+        "expected capacity: the measured bits per parameter (≈ 5; ReLU ≈ 3.5) times the spec's w",
         Status.DERIVED,
         _collins,
         caveat=_CAVEAT,

@@ -185,10 +185,7 @@ _EXISTENCE = (
     "existence: some feed-forward ReLU network with <= W parameters and <= L layers reaches it; "
     "not a lower bound for this RNN"
 )
-_UNROLLED_CAVEAT = (
-    "feed-forward result applied to the unrolled network (theory.md 2.9); worst case, usually "
-    "vacuous"
-)
+_UNROLLED_CAVEAT = "worst case over data and weights, usually vacuous"
 
 
 def _gj(ctx: Context) -> Result:
@@ -322,7 +319,7 @@ for _bound in (
         "unrolled network: l = w (shared), m = U + output units, " + DERIVED_LABEL,
         Status.DERIVED,
         _km,
-        caveat="abstract only: constants unknown; Pfaffian route applied to the unrolled network",
+        caveat="order of growth from the abstract, constants unknown; worst case",
         variables=("w", "U"),
     ),
     Bound(
@@ -340,7 +337,7 @@ for _bound in (
         _UNTIED,
         Status.DERIVED,
         _bmm_upper,
-        caveat="one parameter per edge assumed: applied to the untied unrolled network",
+        caveat="order of growth, constants unknown; worst case over data and weights",
         variables=("w", "k", "path"),
     ),
     Bound(

@@ -186,7 +186,7 @@ def _row(key, name, cite, quantity, direction, formula, assumptions, status, fn,
     )
 
 
-_WORST = "worst case, usually vacuous; d = the user's proxy or a derived explicit upper bound"
+_WORST = "worst case over data and weights, usually vacuous"
 _c = Citation
 _row(
     "sauer-growth",
