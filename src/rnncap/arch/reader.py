@@ -65,7 +65,14 @@ class ModuleReading:
 
     stacks: tuple[RecurrentSpec, ...]
     unrecognized: tuple[UnrecognizedModule, ...]
-    module_parameters: int  # sum(p.numel()) of the whole module
+    module_parameters: int  # sum(p.numel()) of the whole module (model.count_params() in Keras)
+    source: str = "torch module"  # "torch module", "state_dict" or "keras"
+    seq_lens: tuple[int | None, ...] = ()  # per stack: the input length the model fixes, or None
+    notes: tuple[str, ...] = ()  # what the reader assumed (e.g. an nn.RNN's nonlinearity)
+
+    def fixed_seq_len(self, stack: int) -> int | None:
+        """The input length the model itself fixes for `stack` (None: not part of the model)."""
+        return self.seq_lens[stack] if stack < len(self.seq_lens) else None
 
     @property
     def accounted_parameters(self) -> int:
@@ -79,6 +86,9 @@ class ModuleReading:
             "unrecognized": [u.to_dict() for u in self.unrecognized],
             "module_parameters": self.module_parameters,
             "accounted_parameters": self.accounted_parameters,
+            "source": self.source,
+            "seq_lens": list(self.seq_lens),
+            "notes": list(self.notes),
         }
 
 

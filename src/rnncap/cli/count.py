@@ -16,22 +16,38 @@ from typing import Annotated
 
 import typer
 
-from rnncap.arch import RecurrentSpec, frontier, parse_arch
+from rnncap.arch import RecurrentSpec, count_parameters, frontier, parse_arch
 from rnncap.arch.summary import CompareRow, compare_rows, summarize
 from rnncap.cli.app import app
 from rnncap.cli.output import JsonOpt, fmt_int, print_json, stdout, table
+from rnncap.cli.resolve import (
+    ModelFile,
+    TrustOpt,
+    is_model_file,
+    resolve_model_file,
+    spec_like,
+    typed_options,
+)
 from rnncap.cli.theory import render_bound_ratios
 from rnncap.errors import InvalidInput, require
 from rnncap.theory import compare_bounds
 
 ArchArg = Annotated[
-    str, typer.Argument(metavar="ARCH", help="CELL:LxH or CELL:H1,H2,... e.g. lstm:2x64, gru:64,32")
+    str,
+    typer.Argument(
+        metavar="ARCH",
+        help="CELL:LxH or CELL:H1,H2,... e.g. lstm:2x64, gru:64,32; or a model file "
+        "(.keras, .h5, .pt)",
+    ),
 ]
 ArchsArg = Annotated[
-    list[str], typer.Argument(metavar="ARCH...", help="Architectures, e.g. lstm:1x128 lstm:2x64")
+    list[str],
+    typer.Argument(
+        metavar="ARCH...", help="Architectures or model files, e.g. lstm:1x128 model.keras"
+    ),
 ]
 InputSizeOpt = Annotated[
-    str, typer.Option("--input-size", "-d", metavar="D", help="Input features per step (d).")
+    str | None, typer.Option("--input-size", "-d", metavar="D", help="Input features per step (d).")
 ]
 SeqLenOpt = Annotated[
     str, typer.Option("--seq-len", "-k", metavar="K", help="Input sequence length k (steps).")
@@ -71,7 +87,7 @@ def parse_int(text: str, option: str, minimum: int, example: str) -> int:
 
 def build_spec(
     arch: str,
-    input_size: str,
+    input_size: str | None,
     seq_len: str = "1",
     convention: str = "torch",
     bidirectional: bool = False,
@@ -79,11 +95,27 @@ def build_spec(
     outputs: str = "0",
     no_bias: bool = False,
     reset_after: bool = True,
+    *,
+    trust: bool = False,
+    need_seq_len: bool = True,
+    typed: dict[str, str] | None = None,
 ) -> RecurrentSpec:
-    """The spec named by `arch` and the shared options (texts as typed on the command line)."""
+    """The spec named by `arch` and the shared options (texts as typed on the command line).
+
+    `arch` may name a Keras or PyTorch model file instead (see `rnncap.cli.resolve`); `trust`,
+    `need_seq_len` and `typed` (the options typed, `typed_options`) apply to files only.
+    """
+    if is_model_file(arch):
+        return resolve_model_file(
+            arch, seq_len=seq_len, trust=trust, need_seq_len=need_seq_len, typed=typed
+        ).spec
+    require(
+        input_size is not None,
+        f"give --input-size D (features per step) with {arch!r}, e.g. --input-size 10",
+    )
     return parse_arch(
         arch,
-        input_size=parse_int(input_size, "--input-size", 1, "--input-size 10"),
+        input_size=parse_int(input_size, "--input-size", 1, "--input-size 10"),  # type: ignore[arg-type]
         seq_len=parse_int(seq_len, "--seq-len", 1, "--seq-len 120"),
         convention=convention.strip().lower(),
         bidirectional=bidirectional,
@@ -92,6 +124,37 @@ def build_spec(
         bias=not no_bias,
         reset_after=reset_after,
     )
+
+
+def build_specs(
+    archs: list[str],
+    input_size: str | None,
+    seq_len: str = "1",
+    convention: str = "torch",
+    bidirectional: bool = False,
+    proj_size: str = "0",
+    outputs: str = "0",
+    no_bias: bool = False,
+    reset_after: bool = True,
+    *,
+    trust: bool = False,
+    need_seq_len: bool = True,
+    typed: dict[str, str] | None = None,
+) -> list[RecurrentSpec]:
+    """Several specs for a side-by-side command. Beside a model file, architecture strings take
+    the first file's d, k, head, layout and bias, so that the comparison is like for like."""
+    files = {
+        a: resolve_model_file(
+            a, seq_len=seq_len, trust=trust, need_seq_len=need_seq_len, typed=typed
+        )
+        for a in archs
+        if is_model_file(a)
+    }
+    if not files:
+        options = (convention, bidirectional, proj_size, outputs, no_bias, reset_after)
+        return [build_spec(a, input_size, seq_len, *options) for a in archs]
+    template = next(iter(files.values())).spec
+    return [files[a].spec if a in files else spec_like(a, template) for a in archs]
 
 
 def parse_depths(text: str) -> list[int]:
@@ -126,8 +189,9 @@ def _show(*tables: object) -> None:
     epilog="Example: rnncap count lstm:2x64 --input-size 10 --seq-len 120 --outputs 1",
 )
 def count(
+    ctx: typer.Context,
     arch: ArchArg,
-    input_size: InputSizeOpt,
+    input_size: InputSizeOpt = None,
     seq_len: SeqLenOpt = "1",
     convention: ConventionOpt = "torch",
     bidirectional: BidirectionalOpt = False,
@@ -136,16 +200,27 @@ def count(
     no_bias: NoBiasOpt = False,
     reset_after: ResetAfterOpt = True,
     dtype: DtypeOpt = "float32",
+    trust: TrustOpt = False,
     json: JsonOpt = False,
 ) -> None:
-    """Parameters per layer and tensor, FLOPs, memory and the unrolled graph of ARCH."""
-    spec = build_spec(
+    """Parameters per layer and tensor, FLOPs, memory and the unrolled graph of ARCH.
+
+    ARCH may be a Keras (.keras, .h5) or PyTorch (.pt) model file: rnncap count model.keras
+    """
+    model_file = (
+        resolve_model_file(
+            arch, seq_len=seq_len, trust=trust, need_seq_len=False, typed=typed_options(ctx)
+        )
+        if is_model_file(arch)
+        else None
+    )
+    spec = model_file.spec if model_file else build_spec(
         arch, input_size, seq_len, convention, bidirectional, proj_size, outputs, no_bias,
         reset_after,
     )  # fmt: skip
     summary = summarize(spec, dtype)
     if json:
-        print_json(summary)
+        print_json({**summary.to_dict(), "model_file": model_file} if model_file else summary)
         return
     title = f"{spec.name}, d={spec.input_size}, k={spec.seq_len}, {spec.convention.value} layout"
     tensor_rows = [
@@ -165,6 +240,20 @@ def count(
     layers = table("Per layer, one sequence", columns, layer_rows, right=columns[1:])
     rows = [(label, fmt_int(value)) for _, label, value in summary.figures()]
     _show(tensors, layers, table("Totals", ("figure", "value"), rows, right=["value"]))
+    if model_file:
+        _show(_file_table(model_file))
+
+
+def _file_table(model_file: ModelFile) -> object:
+    """What the model file holds against what the tables above account for."""
+    r = model_file.reading
+    rows = [("mapped", model_file.spec.name, "recurrent stack and head",
+             fmt_int(count_parameters(model_file.spec).total))]  # fmt: skip
+    rows += [("not mapped", u.name, f"{u.kind}: {u.reason}", fmt_int(u.parameters))
+             for u in r.unrecognized]  # fmt: skip
+    rows.append(("file total", "", r.source, fmt_int(r.module_parameters)))
+    title = f"Read from {model_file.path}"
+    return table(title, ("", "layer", "what", "parameters"), rows, right=["parameters"])
 
 
 def render_compare(rows: list[CompareRow], names: list[str]) -> None:
@@ -181,8 +270,9 @@ def render_compare(rows: list[CompareRow], names: list[str]) -> None:
     epilog="Example: rnncap compare lstm:1x128 lstm:2x64 lstm:4x32 --input-size 30 --seq-len 120",
 )
 def compare(
+    ctx: typer.Context,
     archs: ArchsArg,
-    input_size: InputSizeOpt,
+    input_size: InputSizeOpt = None,
     seq_len: SeqLenOpt = "1",
     convention: ConventionOpt = "torch",
     bidirectional: BidirectionalOpt = False,
@@ -191,14 +281,14 @@ def compare(
     no_bias: NoBiasOpt = False,
     reset_after: ResetAfterOpt = True,
     dtype: DtypeOpt = "float32",
+    trust: TrustOpt = False,
     json: JsonOpt = False,
 ) -> None:
     """The figures of `count` for several architectures side by side, as ratios to the first."""
-    specs = [
-        build_spec(a, input_size, seq_len, convention, bidirectional, proj_size, outputs,
-                   no_bias, reset_after)
-        for a in archs
-    ]  # fmt: skip
+    specs = build_specs(
+        archs, input_size, seq_len, convention, bidirectional, proj_size, outputs, no_bias,
+        reset_after, trust=trust, need_seq_len=False, typed=typed_options(ctx),
+    )  # fmt: skip
     rows = compare_rows(specs, dtype)
     names = [s.name for s in specs]
     bound_rows = compare_bounds(specs) if len(specs) > 1 else []  # theory: ratios of each bound

@@ -10,6 +10,7 @@ from rich.table import Table
 
 from rnncap.cli.app import app
 from rnncap.cli.output import JsonOpt, print_json, stdout, table
+from rnncap.cli.resolve import TrustOpt, typed_options
 from rnncap.errors import InvalidInput, require
 from rnncap.theory import Task, bounds, catalog, compare_bounds, explain, sample_sizes
 from rnncap.theory.core import DERIVED_LABEL, Kind, fmt_log10
@@ -54,10 +55,14 @@ def parse_float(text: str | None, option: str, example: str) -> float | None:
         raise InvalidInput(f"{option} must be a number; got {text!r} (e.g. {example})") from None
 
 
-def _spec(arch: str, input_size: str, seq_len: str, outputs: str, convention: str, bidi: bool):
+def _spec(
+    arch: str, input_size: str, seq_len: str, outputs: str, convention: str, bidi: bool,
+    trust: bool = False, typed: dict[str, str] | None = None,
+):  # fmt: skip
     from rnncap.cli.count import build_spec  # late: count imports this module
 
-    return build_spec(arch, input_size, seq_len, convention, bidirectional=bidi, outputs=outputs)
+    return build_spec(arch, input_size, seq_len, convention, bidirectional=bidi, outputs=outputs,
+                      trust=trust, typed=typed)  # fmt: skip
 
 
 def _samples(text: str | None) -> int | None:
@@ -126,7 +131,10 @@ def _cell(result) -> str:
 
 @app.command("bounds")
 def bounds_cmd(
-    arch: Annotated[str, typer.Argument(help="Architecture, e.g. lstm:2x64.")] = "",
+    ctx: typer.Context,
+    arch: Annotated[
+        str, typer.Argument(help="Architecture, e.g. lstm:2x64, or a model file (.keras, .pt).")
+    ] = "",
     input_size: InputSizeOpt = str(DEFAULT_INPUT_SIZE),
     seq_len: SeqLenOpt = str(DEFAULT_SEQ_LEN),
     outputs: OutputsOpt = "1",
@@ -148,16 +156,19 @@ def bounds_cmd(
         bool, typer.Option("--all", help="Also list rows that do not apply.")
     ] = False,
     list_: Annotated[bool, typer.Option("--list", help="List the catalog and exit.")] = False,
+    trust: TrustOpt = False,
     json_: JsonOpt = False,
 ) -> None:
     """Every cited capacity bound for ARCH: value or expression, status and citation.
 
     Example: rnncap bounds lstm:2x64 --input-size 30 --seq-len 120 --samples 20000
+    ARCH may be a Keras or PyTorch model file: rnncap bounds model.keras --samples 5683
     """
     if list_:
         return _list(json_)
     require(bool(arch), "give an architecture, e.g. rnncap bounds lstm:2x64 (or --list)")
-    spec = _spec(arch, input_size, seq_len, outputs, convention, bidirectional)
+    spec = _spec(arch, input_size, seq_len, outputs, convention, bidirectional, trust,
+                 typed_options(ctx))  # fmt: skip
     rows = bounds(
         spec,
         m=_samples(samples),
@@ -203,6 +214,7 @@ def _list(json_: bool) -> None:
 
 @app.command("explain")
 def explain_cmd(
+    ctx: typer.Context,
     arch_a: Annotated[str, typer.Argument(help="Architecture A.")] = DEFAULT_PAIR[0],
     arch_b: Annotated[str, typer.Argument(help="Architecture B.")] = DEFAULT_PAIR[1],
     input_size: InputSizeOpt = str(DEFAULT_INPUT_SIZE),
@@ -219,6 +231,7 @@ def explain_cmd(
             help="Measured VC-dimension estimates of A and B, quoted in the direct answer.",
         ),
     ] = None,
+    trust: TrustOpt = False,
     json_: JsonOpt = False,
 ) -> None:
     """How capacity changes from ARCH_A to ARCH_B, computed from the figures and the catalog.
@@ -226,8 +239,10 @@ def explain_cmd(
     Defaults: lstm:1x128 against lstm:2x64 with the default nyc2013 task's 37 inputs and the
     120-step history. Example: rnncap explain lstm:1x128 lstm:4x45
     """
-    opts = (input_size, seq_len, outputs, convention, bidirectional)
-    a, b = _spec(arch_a, *opts), _spec(arch_b, *opts)
+    from rnncap.cli.count import build_specs  # late: count imports this module
+
+    a, b = build_specs([arch_a, arch_b], input_size, seq_len, convention, bidirectional,
+                       outputs=outputs, trust=trust, typed=typed_options(ctx))  # fmt: skip
     result = explain(a, b, measured=_measured(measured_vc), task=task)
     if json_:
         return print_json(result)

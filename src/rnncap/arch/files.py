@@ -1,0 +1,158 @@
+"""`read_model_file`: the recurrent stacks of a saved Keras or PyTorch model, from its bytes.
+
+The kind is told by the content, not the name: a zip with ``config.json`` (``.keras``) or an HDF5
+file (``.h5``) is Keras; a zip with ``data.pkl`` or a bare pickle is ``torch.save`` output. Keras is
+imported only for a Keras file (an optional dependency). PyTorch files are opened with
+``weights_only=True``; a pickled module needs ``trust=True``, because unpickling it runs code
+stored in the file. Every failure is one `InvalidInput` line.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+import os
+import pickle
+import zipfile
+from collections.abc import Mapping
+from pathlib import Path
+
+from rnncap.arch.reader import ModuleReading, spec_from_module
+from rnncap.arch.spec import RecurrentSpec
+from rnncap.arch.state_dict import spec_from_state_dict
+from rnncap.errors import InvalidInput, require
+
+#: Names that mark an argument as a model file rather than an architecture string.
+MODEL_SUFFIXES = (".keras", ".h5", ".hdf5", ".pt", ".pth", ".ckpt", ".bin")
+KINDS = "a Keras (.keras, .h5) or PyTorch (.pt, torch.save) model file"
+_HDF5 = b"\x89HDF\r\n\x1a\n"
+_WRAPPERS = ("state_dict", "model_state_dict", "model")  # common checkpoint dict entries
+_TRUST = (
+    "loading a pickled module runs code stored in the file; pass --trust if you made it "
+    "yourself, or save and give model.state_dict() instead"
+)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return (text.splitlines()[0] if text else type(exc).__name__)[:160]
+
+
+def file_kind(path: Path) -> str:
+    """``keras`` or ``torch``, from the file's first bytes (InvalidInput for anything else)."""
+    require(
+        path.exists(), f"no such file: {path} (give an architecture such as lstm:2x64 or {KINDS})"
+    )
+    require(not path.is_dir(), f"{path} is a folder; give {KINDS}")
+    with path.open("rb") as f:
+        head = f.read(8)
+    if head.startswith(_HDF5):
+        return "keras"
+    if head.startswith(b"PK"):
+        try:
+            with zipfile.ZipFile(path) as z:
+                names = z.namelist()
+        except zipfile.BadZipFile:
+            raise InvalidInput(f"{path} is a damaged zip file; save the model again") from None
+        if "config.json" in names:
+            return "keras"
+        if any(n.endswith("constants.pkl") for n in names):
+            raise InvalidInput(
+                f"{path} is a TorchScript archive (torch.jit.save); save model.state_dict() "
+                "with torch.save and give that file"
+            )
+        if any(n.endswith("/data.pkl") or n == "data.pkl" for n in names):
+            return "torch"
+    elif head[:1] == b"\x80":  # a pickle (torch.save's legacy format)
+        return "torch"
+    raise InvalidInput(f"{path} is not {KINDS}")
+
+
+def _import_keras():
+    if "KERAS_BACKEND" not in os.environ and importlib.util.find_spec("tensorflow") is None:
+        os.environ["KERAS_BACKEND"] = "torch"  # rnncap ships torch; Keras defaults to TensorFlow
+    try:
+        import keras
+    except ImportError:
+        raise InvalidInput("reading a Keras file needs Keras 3: pip install keras") from None
+    return keras
+
+
+def read_keras_file(path: Path) -> ModuleReading:
+    """Load a ``.keras`` / ``.h5`` model (``compile=False``, ``safe_mode=True``) and read it."""
+    from rnncap.arch.keras_reader import spec_from_keras
+
+    keras = _import_keras()
+    try:
+        model = keras.saving.load_model(path, compile=False, safe_mode=True)
+    except Exception as exc:  # Keras raises many types for a file it cannot read
+        raise InvalidInput(f"cannot read {path} as a Keras model ({_first_line(exc)})") from None
+    return spec_from_keras(model)
+
+
+def _tensor_dict(obj: object) -> bool:
+    import torch
+
+    return (
+        isinstance(obj, Mapping)
+        and len(obj) > 0
+        and all(isinstance(v, torch.Tensor) for v in obj.values())
+    )
+
+
+def _from_rnncap_checkpoint(ckpt: Mapping) -> ModuleReading:
+    """A `rnncap forecast train` checkpoint states its spec: read it, no inference needed."""
+    spec = RecurrentSpec.from_dict(ckpt["spec"])
+    total = sum(math.prod(v.shape) for v in ckpt["state_dict"].values())
+    return ModuleReading((spec,), (), int(total), "rnncap checkpoint", (spec.seq_len,))
+
+
+def read_torch_file(path: Path, *, trust: bool = False) -> ModuleReading:
+    """Read a state_dict (``weights_only=True``) or, with `trust`, a pickled ``nn.Module``."""
+    import torch
+
+    try:
+        obj = torch.load(path, map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError as exc:
+        if "weights only load failed" not in str(exc).lower():
+            raise InvalidInput(f"cannot read {path} ({_first_line(exc)})") from None
+        if not trust:
+            raise InvalidInput(f"{path} holds a pickled module: {_TRUST}") from None
+        try:
+            obj = torch.load(path, map_location="cpu", weights_only=False)
+        except Exception as exc:  # e.g. the module's class is not importable here
+            raise InvalidInput(
+                f"cannot load the module in {path} ({_first_line(exc)}); save and give "
+                "model.state_dict() instead"
+            ) from None
+    except Exception as exc:  # torch raises several types for a damaged file
+        raise InvalidInput(f"cannot read {path} as a PyTorch file ({_first_line(exc)})") from None
+    if isinstance(obj, torch.nn.Module):
+        return spec_from_module(obj)
+    if isinstance(obj, Mapping) and obj.get("format") == "rnncap.forecaster":
+        return _from_rnncap_checkpoint(obj)
+    if not _tensor_dict(obj) and isinstance(obj, Mapping):
+        obj = next((obj[k] for k in _WRAPPERS if _tensor_dict(obj.get(k))), obj)
+    require(
+        _tensor_dict(obj),
+        f"{path} holds a {type(obj).__name__}, not a state_dict or a module; save "
+        "model.state_dict() (or torch.save(model) and pass --trust)",
+    )
+    return spec_from_state_dict(obj)  # type: ignore[arg-type]
+
+
+def read_model_file(path: str | Path, *, trust: bool = False) -> ModuleReading:
+    """The recurrent stacks of the Keras or PyTorch model saved at `path`.
+
+    Parameters
+    ----------
+    path : str or Path
+        A ``.keras`` / ``.h5`` Keras model, or ``torch.save`` output (a state_dict, an rnncap
+        forecaster checkpoint or, with `trust`, a whole module).
+    trust : bool, default=False
+        Unpickle a whole PyTorch module (this runs code from the file).
+    """
+    path = Path(path)
+    if file_kind(path) == "keras":
+        return read_keras_file(path)
+    return read_torch_file(path, trust=trust)

@@ -1,0 +1,237 @@
+"""`spec_from_keras`: the recurrent stacks inside a built Keras 3 model, as `RecurrentSpec`s.
+
+The reader follows the model's graph (each layer's inbound node), so functional models with
+branches chain only layers that really feed each other:
+
+* ``LSTM`` / ``GRU`` / ``SimpleRNN`` (or ``RNN`` around one ``LSTMCell`` / ``GRUCell`` /
+  ``SimpleRNNCell``), alone or in a ``Bidirectional`` with ``merge_mode="concat"``, start a stack,
+  or extend the stack whose last layer returned sequences into it when cell, direction, bias and
+  activations agree;
+* a ``Dense`` with a bias reading a stack's last step (``return_sequences=False``) is its head
+  (a monotone output activation such as sigmoid leaves the count and the pseudo-dimension bounds
+  unchanged, Anthony & Bartlett 1999 Thm 11.3, so it is accepted);
+* parameter-free layers (``Dropout``, ``Activation``, noise...) pass the stack through.
+
+Everything else with weights is listed by name in `ModuleReading.unrecognized`. Specs use the Keras
+convention, so ``count_parameters`` equals ``model.count_params()`` for what is mapped. keras is
+never imported here: the model object is read through its attributes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rnncap.arch.reader import ModuleReading, UnrecognizedModule
+from rnncap.arch.spec import GATED_ACTIVATIONS, RECURRENT_ACTIVATIONS, Cell, RecurrentSpec
+from rnncap.errors import InvalidInput
+
+_CELLS = {"LSTMCell": Cell.LSTM, "GRUCell": Cell.GRU, "SimpleRNNCell": None}
+_PASS_THROUGH = (
+    "Dropout",
+    "SpatialDropout1D",
+    "AlphaDropout",
+    "GaussianDropout",
+    "GaussianNoise",
+    "ActivityRegularization",
+    "Activation",
+    "ReLU",
+    "LeakyReLU",
+    "ELU",
+    "Softmax",
+    "Identity",
+)
+
+
+@dataclass
+class _Stack:
+    spec: RecurrentSpec
+    seq_len: int | None  # fixed input length of its first layer, None when not fixed
+    sequences: bool  # whether its last layer returns every step
+
+
+@dataclass(frozen=True)
+class _Tap:
+    """What a layer's output is: the output of stack `index` when it had `layers` layers."""
+
+    index: int
+    layers: int
+
+
+def _recurrent(layer) -> tuple[object, object] | None:
+    """(the layer holding the weights, its cell) for a mappable recurrent layer, else None."""
+    inner = layer.forward_layer if type(layer).__name__ == "Bidirectional" else layer
+    cell = getattr(inner, "cell", None)
+    if cell is None or type(cell).__name__ not in _CELLS:
+        return None
+    return inner, cell
+
+
+def _layer_spec(layer, inner, cell) -> tuple[RecurrentSpec, int | None] | str:
+    """The one-layer spec of a recurrent layer, or the reason it cannot be one."""
+    conf = cell.get_config()
+    act = str(conf.get("activation", "tanh"))
+    rec = str(conf.get("recurrent_activation", "sigmoid"))
+    kind = _CELLS[type(cell).__name__]
+    if kind is None:  # SimpleRNN: the activation names the cell
+        if act not in ("tanh", "relu"):
+            return f"SimpleRNN activation {act!r}: rnncap models tanh or relu"
+        kind, act, rec = Cell(f"rnn_{act}"), "", "sigmoid"
+    elif act not in GATED_ACTIVATIONS or rec not in RECURRENT_ACTIVATIONS:
+        return f"activation {act!r} / recurrent activation {rec!r} not modelled"
+    bidirectional = inner is not layer
+    if bidirectional:
+        if layer.merge_mode != "concat":
+            return f"Bidirectional merge_mode {layer.merge_mode!r}: rnncap models 'concat'"
+        if layer.backward_layer.cell.get_config()["units"] != conf["units"]:
+            return "Bidirectional with a backward layer unlike its forward layer"
+    kernel = cell.kernel.shape
+    shape = getattr(getattr(layer, "input", None), "shape", None)
+    seq_len = shape[1] if shape is not None and len(shape) == 3 else None
+    spec = RecurrentSpec(
+        cell=kind,
+        input_size=int(kernel[0]),
+        hidden_sizes=(int(conf["units"]),),
+        seq_len=int(seq_len) if seq_len else 1,
+        bidirectional=bidirectional,
+        bias=bool(conf.get("use_bias", True)),
+        convention="keras",
+        reset_after=bool(conf.get("reset_after", True)),
+        activation=act,
+        recurrent_activation=rec,
+    )
+    return spec, (int(seq_len) if seq_len else None)
+
+
+def _parents(layer, previous) -> list:
+    """The layers feeding `layer` (its first inbound node); the previous one if unknown."""
+    nodes = getattr(layer, "_inbound_nodes", None)
+    if not nodes:
+        return [previous] if previous is not None else []
+    return [node.operation for node in nodes[0].parent_nodes]
+
+
+def _extends(stack: _Stack, nxt: RecurrentSpec) -> bool:
+    last = stack.spec
+    same = ("cell", "bidirectional", "bias", "reset_after", "activation", "recurrent_activation")
+    width = last.layer_output_size(last.num_layers - 1)
+    agree = all(getattr(last, f) == getattr(nxt, f) for f in same)
+    return stack.sequences and last.outputs == 0 and agree and nxt.input_size == width
+
+
+def _params(layer) -> int:
+    return int(sum(_size(w.shape) for w in layer.weights))
+
+
+def _size(shape) -> int:
+    n = 1
+    for s in shape:
+        n *= int(s)
+    return n
+
+
+class _Walk:
+    """One pass over the layers in graph order, remembering which stack each output carries."""
+
+    def __init__(self) -> None:
+        self.stacks: list[_Stack] = []
+        self.unknown: list[UnrecognizedModule] = []
+        self.taps: dict[int, _Tap | None] = {}
+
+    def tap_of(self, layer, previous) -> _Tap | None:
+        parents = _parents(layer, previous)
+        if len(parents) != 1:
+            return None
+        tap = self.taps.get(id(parents[0]))
+        if tap is None or self.stacks[tap.index].spec.num_layers != tap.layers:
+            return None  # another layer already grew that stack past this output
+        return tap
+
+    def visit(self, layer, previous, prefix: str) -> None:
+        name, kind = prefix + layer.name, type(layer).__name__
+        if hasattr(layer, "layers") and hasattr(layer, "count_params"):  # a nested model
+            inner_prev = previous
+            self.taps[id(layer)] = None
+            for sub in layer.layers:
+                if type(sub).__name__ == "InputLayer":
+                    self.taps[id(sub)] = self.tap_of(layer, previous)
+                    continue
+                self.visit(sub, inner_prev, name + "/")
+                inner_prev = sub
+            if layer.layers:
+                self.taps[id(layer)] = self.taps.get(id(layer.layers[-1]))
+            return
+        tap = self.tap_of(layer, previous)
+        self.taps[id(layer)] = None
+        own = _params(layer)
+        if kind == "InputLayer":
+            return
+        recurrent = _recurrent(layer)
+        if recurrent is not None:
+            read = _layer_spec(layer, *recurrent)
+            if isinstance(read, str):
+                self.unknown.append(UnrecognizedModule(name, kind, own, read))
+                return
+            spec, seq_len = read
+            sequences = bool(getattr(recurrent[0], "return_sequences", False))
+            stack = self.stacks[tap.index] if tap is not None else None
+            if stack is not None and _extends(stack, spec):
+                stack.spec = stack.spec.replace(
+                    hidden_sizes=stack.spec.hidden_sizes + spec.hidden_sizes
+                )
+                stack.sequences = sequences
+                self.taps[id(layer)] = _Tap(tap.index, stack.spec.num_layers)
+            else:
+                self.stacks.append(_Stack(spec, seq_len, sequences))
+                self.taps[id(layer)] = _Tap(len(self.stacks) - 1, 1)
+            return
+        if kind == "Dense" and tap is not None:
+            stack = self.stacks[tap.index]
+            width = stack.spec.layer_output_size(stack.spec.num_layers - 1)
+            kernel = layer.kernel.shape
+            if stack.sequences:
+                why = "Dense on every time step (return_sequences=True); a head reads the last step"
+            elif not layer.use_bias:
+                why = "Dense without a bias: not a linear head"
+            elif stack.spec.outputs or int(kernel[0]) != width:
+                why = "Dense after a stack, but not its head (width differs)"
+            else:
+                stack.spec = stack.spec.replace(outputs=int(kernel[1]))
+                return
+            self.unknown.append(UnrecognizedModule(name, kind, own, why))
+            return
+        if kind in _PASS_THROUGH and own == 0:
+            self.taps[id(layer)] = tap
+            return
+        if own:
+            why = "not a recurrent layer or the Dense head of one"
+        else:
+            why = "unknown layer type (no parameters, but its effect on the stack is unknown)"
+        self.unknown.append(UnrecognizedModule(name, kind, own, why))
+
+
+def spec_from_keras(model) -> ModuleReading:
+    """Read every recurrent stack (with its Dense head) out of a built Keras 3 model.
+
+    The specs use the Keras convention and carry the activations, ``use_bias`` (as ``bias``) and
+    GRU ``reset_after``; each stack's ``seq_len`` is its fixed input length (1 when the length is
+    not fixed, with None in `ModuleReading.seq_lens`).
+    """
+    if not (hasattr(model, "layers") and hasattr(model, "count_params")):
+        raise InvalidInput(f"expected a Keras model; got {type(model).__name__}")
+    if not getattr(model, "built", True):
+        raise InvalidInput(
+            "the Keras model is not built, so its input width is unknown; give it an Input "
+            "(keras.Input((k, d))) or call model.build((None, k, d)) before saving"
+        )
+    walk = _Walk()
+    previous = None
+    for layer in model.layers:
+        walk.visit(layer, previous, "")
+        previous = layer
+    return ModuleReading(
+        stacks=tuple(s.spec for s in walk.stacks),
+        unrecognized=tuple(walk.unknown),
+        module_parameters=int(model.count_params()),
+        source="keras",
+        seq_lens=tuple(s.seq_len for s in walk.stacks),
+    )

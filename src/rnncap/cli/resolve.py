@@ -1,0 +1,189 @@
+"""The one place where an ARCH argument becomes a spec: an architecture string or a model file.
+
+``rnncap count model.keras``, ``rnncap bounds model.pt --trust`` and every other command that
+takes an architecture go through `build_spec` (in `rnncap.cli.count`), which hands anything that
+names a file to `resolve_model_file`. A model file fixes the architecture, so the options that
+describe one (``--input-size``, ``--outputs``, ``--convention``...) are refused with it; the input
+length comes from the model when it fixes it, else from ``--seq-len``. What the reader mapped and
+what it left out is said on stderr, so ``--json`` output stays one document.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from rnncap.arch.counts import total_parameters
+from rnncap.arch.files import MODEL_SUFFIXES, read_model_file
+from rnncap.arch.reader import ModuleReading
+from rnncap.arch.spec import RecurrentSpec, parse_arch
+from rnncap.cli.output import fmt_int, stderr
+from rnncap.errors import InvalidInput, require
+
+TrustOpt = Annotated[
+    bool,
+    typer.Option(
+        "--trust",
+        help="Unpickle a whole PyTorch module saved by torch.save(model): this runs code from "
+        "the file, so only for files you made (a state_dict needs no --trust).",
+    ),
+]
+
+#: Options that describe an architecture; a model file fixes all of them.
+ARCH_OPTIONS = ("input_size", "convention", "bidirectional", "proj_size", "outputs", "no_bias",
+                "reset_after")  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ModelFile:
+    """A model file read for a command: its path, the reading, and the spec the command uses."""
+
+    path: Path
+    reading: ModuleReading
+    spec: RecurrentSpec
+
+    def to_dict(self) -> dict:
+        return {"path": str(self.path), **self.reading.to_dict()}
+
+
+def is_model_file(text: str) -> bool:
+    """Whether an ARCH argument names a file (it exists, or ends like a model file)."""
+    text = str(text).strip()
+    if not text:
+        return False
+    path = Path(text)
+    return path.suffix.lower() in MODEL_SUFFIXES or path.exists()
+
+
+def typed_options(ctx: typer.Context | None) -> dict[str, str]:
+    """{parameter name: its flag} for the options the user typed on the command line."""
+    if ctx is None:
+        return {}
+    out = {}
+    for param in ctx.command.params:
+        source = ctx.get_parameter_source(param.name) if param.name else None
+        if source is not None and source.name not in ("DEFAULT", "DEFAULT_MAP") and param.opts:
+            out[str(param.name)] = param.opts[0]
+    return out
+
+
+def _stack_text(spec: RecurrentSpec) -> str:
+    head = f" + head of {spec.outputs}" if spec.outputs else ""
+    return f"{spec.name}{head} (d = {spec.input_size})"
+
+
+def _summary(path: Path, reading: ModuleReading, spec: RecurrentSpec) -> None:
+    """What was read, on stderr: the stack, the parameters covered, what was left out."""
+    err = stderr()
+    err.print(
+        f"{path}: {reading.source}, {_stack_text(spec)}: {fmt_int(total_parameters(spec))} of "
+        f"its {fmt_int(reading.module_parameters)} parameters",
+        markup=False,
+        soft_wrap=True,
+    )
+    for u in reading.unrecognized:
+        err.print(f"  not mapped: {u.name} ({u.kind}, {fmt_int(u.parameters)} parameters): "
+                  f"{u.reason}", markup=False, soft_wrap=True)  # fmt: skip
+    for note in reading.notes:
+        err.print(f"  note: {note}", markup=False, soft_wrap=True)
+
+
+def _seq_len(
+    path: Path, reading: ModuleReading, seq_len: str | None, typed: bool, need: bool
+) -> int | None:
+    """The input length: the model's own, else --seq-len, else None (the command's default)."""
+    from rnncap.cli.count import parse_int  # late: count imports this module
+
+    fixed = reading.fixed_seq_len(0)
+    if typed and seq_len is not None:
+        k = parse_int(seq_len, "--seq-len", 1, "--seq-len 120")
+        require(
+            fixed is None or k == fixed,
+            f"{path} fixes the input length k = {fixed}; --seq-len {k} differs (drop --seq-len)",
+        )
+        return k
+    if fixed is not None:
+        return fixed
+    require(
+        not need,
+        f"{path} does not fix the input length k; give --seq-len K (steps per sequence, "
+        "e.g. --seq-len 120)",
+    )
+    return None
+
+
+def resolve_model_file(
+    text: str,
+    *,
+    seq_len: str | None = None,
+    trust: bool = False,
+    need_seq_len: bool = True,
+    typed: dict[str, str] | None = None,
+) -> ModelFile:
+    """Read the model file `text` into the one spec a command works on.
+
+    Parameters
+    ----------
+    seq_len : str, optional
+        ``--seq-len`` as typed; used when the model does not fix the length.
+    trust : bool, default=False
+        Allow unpickling a whole PyTorch module (``--trust``).
+    need_seq_len : bool, default=True
+        Whether the command needs k (bounds do); when False and neither the model nor
+        ``--seq-len`` gives it, the spec keeps the command's default `seq_len`.
+    typed : dict, optional
+        `typed_options` of the command; None (a Python caller): `seq_len` counts as typed.
+    """
+    path = Path(str(text).strip())
+    fixed = [flag for name, flag in (typed or {}).items() if name in ARCH_OPTIONS]
+    require(
+        not fixed,
+        f"{path} fixes the architecture; drop {', '.join(fixed)} (only --seq-len applies to a "
+        "model file)",
+    )
+    reading = read_model_file(path, trust=trust)
+    if not reading.stacks:
+        found = ", ".join(f"{u.name} ({u.kind})" for u in reading.unrecognized) or "no layers"
+        raise InvalidInput(
+            f"{path} holds no recurrent layer rnncap reads (LSTM, GRU, SimpleRNN / nn.LSTM, "
+            f"nn.GRU, nn.RNN); found {found[:200]}"
+        )
+    require(
+        len(reading.stacks) == 1,
+        f"{path} holds {len(reading.stacks)} separate recurrent stacks "
+        f"({', '.join(s.name for s in reading.stacks)}); rnncap reads one chain: give the one "
+        "you mean as an architecture string, e.g. "
+        f"{reading.stacks[0].name} --input-size {reading.stacks[0].input_size}",
+    )
+    spec = reading.stacks[0]
+    k = _seq_len(path, reading, seq_len, typed is None or "seq_len" in typed, need_seq_len)
+    if k is None:  # the command's default length, said so
+        from rnncap.cli.count import parse_int  # late: count imports this module
+
+        k = parse_int(seq_len or "1", "--seq-len", 1, "--seq-len 120")
+        reading = dataclasses.replace(
+            reading,
+            notes=(*reading.notes, f"k = {k}: the file does not fix the input length "
+                   "(give --seq-len K for per-sequence figures)"),
+        )  # fmt: skip
+    spec = spec.replace(seq_len=k)
+    _summary(path, reading, spec)
+    return ModelFile(path, reading, spec)
+
+
+def spec_like(arch: str, template: RecurrentSpec) -> RecurrentSpec:
+    """The architecture string `arch` with `template`'s d, k, head, layout, direction and bias."""
+    return parse_arch(
+        arch,
+        input_size=template.input_size,
+        seq_len=template.seq_len,
+        outputs=template.outputs,
+        convention=template.convention,
+        bidirectional=template.bidirectional,
+        bias=template.bias,
+        reset_after=template.reset_after,
+    )
