@@ -13,6 +13,7 @@ import importlib.util
 import math
 import os
 import pickle
+import re
 import zipfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -114,10 +115,14 @@ def read_torch_file(path: Path, *, trust: bool = False) -> ModuleReading:
     try:
         obj = torch.load(path, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as exc:
-        if "weights only load failed" not in str(exc).lower():
-            raise InvalidInput(f"cannot read {path} ({_first_line(exc)})") from None
+        found = re.search(r"Unsupported global: GLOBAL ([\w.]+)", str(exc))
+        if found is None:  # refused for another reason: the bytes are not a torch.save pickle
+            why = str(exc).split("WeightsUnpickler error:")[-1]
+            raise InvalidInput(
+                f"cannot read {path} as a PyTorch file ({_first_line(why)})"
+            ) from None
         if not trust:
-            raise InvalidInput(f"{path} holds a pickled module: {_TRUST}") from None
+            raise InvalidInput(f"{path} holds a pickled {found.group(1)}: {_TRUST}") from None
         try:
             obj = torch.load(path, map_location="cpu", weights_only=False)
         except Exception as exc:  # e.g. the module's class is not importable here
