@@ -24,8 +24,10 @@ POLY, PWP, THR, SIG, ASIG, PFAFF, LIN, ANY = (
     "nonlinear polynomial", "piecewise polynomial", "threshold", "standard sigmoid / tanh",
     "arbitrary sigmoid", "Pfaffian (sigmoid/tanh, gated)", "linear", "any (learning-theory glue)",
 )  # fmt: skip
+GPWP = "piecewise polynomial, gated (hard-sigmoid gates, piecewise-linear candidate)"
 ALL = {"lstm", "gru", "rnn_tanh", "rnn_relu"}
 SIGMOID_CELLS = {"rnn_tanh", "lstm", "gru"}
+PWP_CELLS = {"rnn_relu", "lstm", "gru"}  # LSTM/GRU only with piecewise-linear (Keras) activations
 
 # -- the three specs, by hand -------------------------------------------------------------------
 # S1 rnn_tanh:1x8, d = 3, k = 20, one output: layer h(d + h + 2) = 8·13 = 104, head 9 -> w = 113;
@@ -117,10 +119,15 @@ TABLE = {
     }),
     "ks98-polynomial-lower": (AO, AO, "lower", VC, "order", {POLY}, set(), False, {}),
     "ks98-polynomial-upper": (AO, AO, "upper", VC, "order", {POLY}, set(), False, {}),
-    "ks98-pwpoly-lower": (AO, AO, "lower", VC, "order", {PWP}, {"rnn_relu"}, False, {
+    # theory.md 2.3: W² + W·k (k computation units) for piecewise-polynomial networks
+    "gj95-pwpoly-consequence": (SS, DV, "upper", VC, "order", {PWP, GPWP},
+                                {"rnn_relu", "lstm", "gru"}, False, {
+        "S1": None, "S2": _o("O(W² + W·U) = O(77² + 77 · 81)", L10(77 * (77 + 81))), "S3": None,
+    }),
+    "ks98-pwpoly-lower": (AO, AO, "lower", VC, "order", {PWP}, PWP_CELLS, False, {
         "S1": None, "S2": _o("Ω(w·k) = Ω(77 · 10)", L10(770)), "S3": None,
     }),
-    "ks98-pwpoly-upper": (AO, AO, "upper", VC, "order", {PWP}, {"rnn_relu"}, False, {
+    "ks98-pwpoly-upper": (AO, AO, "upper", VC, "order", {PWP}, PWP_CELLS, False, {
         "S1": None, "S2": _o("O(w²·k) = O(77² · 10)", L10(77**2 * 10)), "S3": None,
     }),
     "ks98-threshold-lower": (AO, AO, "lower", VC, "order", {THR}, set(), False, {}),

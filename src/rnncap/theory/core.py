@@ -61,6 +61,9 @@ class Activation(str, Enum):
     STANDARD_SIGMOID = "standard sigmoid / tanh"
     ARBITRARY_SIGMOID = "arbitrary sigmoid"
     PFAFFIAN = "Pfaffian (sigmoid/tanh, gated)"
+    GATED_PIECEWISE = "piecewise polynomial, gated (hard-sigmoid gates, piecewise-linear candidate)"
+    MIXED = "Pfaffian candidate with piecewise-linear (hard-sigmoid) gates"
+    OTHER = "other (no published result)"
     LINEAR = "linear"
     ANY = "any (learning-theory glue)"
 
@@ -75,6 +78,35 @@ CELL_ACTIVATIONS: dict[Cell, tuple[Activation, ...]] = {
 }
 
 GATED = (Cell.LSTM, Cell.GRU)
+#: Gated-cell activations by class: piecewise linear (Keras' hard_sigmoid is piecewise linear in
+#: Keras 2 and 3 alike) and Pfaffian (theory.md 2.4: σ and tanh are Pfaffian).
+PIECEWISE_LINEAR_ACTIVATIONS = frozenset({"relu", "linear", "hard_sigmoid"})
+PFAFFIAN_ACTIVATIONS = frozenset({"tanh", "sigmoid"})
+
+
+#: Every class a gated spec can have: for rows that apply to any activation (glue, Collins).
+ALL_GATED_CLASSES = (
+    Activation.PFAFFIAN,
+    Activation.GATED_PIECEWISE,
+    Activation.MIXED,
+    Activation.OTHER,
+)
+
+
+def activation_classes(spec: RecurrentSpec) -> tuple[Activation, ...]:
+    """The activation classes of `spec`: its cell's, refined for gated cells by the spec's
+    candidate ``activation`` and gate ``recurrent_activation`` (e.g. Keras hard_sigmoid)."""
+    if spec.cell not in GATED:
+        return CELL_ACTIVATIONS[spec.cell]
+    used = {spec.activation or "tanh", spec.recurrent_activation or "sigmoid"}
+    if used <= PFAFFIAN_ACTIVATIONS:
+        return (Activation.PFAFFIAN,)
+    if used <= PIECEWISE_LINEAR_ACTIVATIONS:
+        return (Activation.GATED_PIECEWISE,)
+    if used <= PIECEWISE_LINEAR_ACTIVATIONS | PFAFFIAN_ACTIVATIONS:
+        return (Activation.MIXED,)
+    return (Activation.OTHER,)
+
 DERIVED_LABEL = "derived by rnncap (not a published theorem)"
 #: Regression notes (theory.md 4.6): the adjustment carries over to upper bounds only.
 PDIM_UPPER_NOTE = (
@@ -319,6 +351,9 @@ class Bound:
     )
     #: The figures the expression depends on ("w", "k", "U", "path"...), for `explain`.
     variables: tuple[str, ...] = ()
+    #: Activation classes of LSTM/GRU specs it is evaluated for (if it lists a gated cell):
+    #: PyTorch's sigmoid/tanh cells by default; Keras hard-sigmoid variants only where said.
+    gated_classes: tuple[Activation, ...] = (Activation.PFAFFIAN,)
 
     def __post_init__(self) -> None:
         require(bool(self.key) and self.key == self.key.strip(), "a bound needs a key")
@@ -352,11 +387,13 @@ class Bound:
 
     def evaluate(self, ctx: Context) -> Result:
         """Evaluate for `ctx`; cells outside `cells` are not applicable, with the reason."""
-        if ctx.spec.cell not in self.cells:
+        have = activation_classes(ctx.spec)
+        gated_ok = ctx.spec.cell not in GATED or set(have) & set(self.gated_classes)
+        if ctx.spec.cell not in self.cells or not gated_ok:
             classes = ", ".join(a.value for a in self.activations)
-            have = ", ".join(a.value for a in CELL_ACTIVATIONS[ctx.spec.cell])
             return not_applicable(
-                f"stated for {classes} activations; {ctx.spec.cell.value} is {have}"
+                f"stated for {classes} activations; {ctx.spec.name} is "
+                + ", ".join(a.value for a in have)
             )
         result = self.evaluate_fn(ctx)
         if not result.applicable:

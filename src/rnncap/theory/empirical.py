@@ -11,6 +11,7 @@ import math
 from rnncap.arch import Cell
 from rnncap.errors import require
 from rnncap.theory.core import (
+    ALL_GATED_CLASSES,
     DERIVED_LABEL,
     Activation,
     Bound,
@@ -104,5 +105,6 @@ register(
         _collins,
         caveat=_CAVEAT,
         variables=("w",),
+        gated_classes=ALL_GATED_CLASSES,
     )
 )

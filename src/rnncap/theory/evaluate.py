@@ -13,12 +13,12 @@ from typing import Any
 from rnncap.arch import RecurrentSpec
 from rnncap.errors import InvalidInput
 from rnncap.theory.core import (
-    CELL_ACTIVATIONS,
     Bound,
     Context,
     Kind,
     Result,
     Task,
+    activation_classes,
     catalog,
     context,
     get_bound,
@@ -83,7 +83,7 @@ def _ratio_of(bound: Bound, a: Context, b: Context) -> Ratio:
     ra, rb = bound.evaluate(a), bound.evaluate(b)
     if not (ra.applicable and rb.applicable):
         return Ratio(bound.key, None, None, "does not apply to both")
-    if CELL_ACTIVATIONS[a.spec.cell] != CELL_ACTIVATIONS[b.spec.cell]:
+    if activation_classes(a.spec) != activation_classes(b.spec):
         return Ratio(bound.key, None, None, "different activation classes")
     if ra.kind is Kind.ORDER and a.k != b.k:
         return Ratio(bound.key, None, None, "different sequence lengths")

@@ -13,6 +13,7 @@ How rnncap applies them (DERIVED, derivations in docs/theory.md):
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 
@@ -32,6 +33,7 @@ from rnncap.theory.core import (
     Quantity,
     Result,
     Status,
+    activation_classes,
     explicit,
     fmt_count,
     fmt_log10,
@@ -61,6 +63,17 @@ BMM98 = Citation(
     "NIPS 11 (1998), pp. 190-196 (journal version UNVERIFIED)",
     "Theorems 1 and 2 (as cited by Bartlett et al. 2019)",
 )
+
+
+def _c_gj_consequence() -> Citation:
+    return Citation(
+        GJ95.authors,
+        GJ95.year,
+        GJ95.title,
+        GJ95.venue,
+        "consequence for piecewise-polynomial networks (as quoted by Bartlett, Maiorov & Meir "
+        "1998)",
+    )
 
 
 def _bhlm(locator: str) -> Citation:
@@ -195,14 +208,50 @@ def _gj(ctx: Context) -> Result:
     )
 
 
+_MIXED_REASON = (
+    "hard-sigmoid gates are piecewise linear: affine sign conditions select each piece, on which "
+    "the network is Pfaffian, and Karpinski–Macintyre's method extends to Pfaffian formulas "
+    "(theory.md 2.4, abstract only)"
+)
+
+
 def _km(ctx: Context) -> Result:
     w, u = ctx.w_eff, _scalar_units(ctx)
     notes = ["unrolled network: W = distinct (shared) parameters, U = its units; " + DERIVED_LABEL]
-    if ctx.spec.cell in GATED:
+    caveat = ""
+    if Activation.MIXED in activation_classes(ctx.spec):
+        notes.append(_MIXED_REASON + ", " + DERIVED_LABEL)
+        caveat = _MIXED_REASON + "; order of growth, constants unknown; worst case"
+    elif ctx.spec.cell in GATED:
         notes.append("gates are products of Pfaffian functions, hence Pfaffian (theory.md 2.4)")
     text = f"O((W·U)²) = O(({fmt_count(w)} · {fmt_count(u)})²)"
     log10 = 2 * (math.log10(w) + math.log10(u))
-    return order(text, log10, quantity=_quantity(ctx), notes=_notes(ctx, *notes))
+    result = order(text, log10, quantity=_quantity(ctx), notes=_notes(ctx, *notes))
+    return replace(result, caveat=caveat) if caveat else result
+
+
+_GATED_PIECEWISE_REASON = (
+    "gated cells with piecewise-linear gates and candidate: the gate products are polynomials of "
+    "degree 2 in unit outputs, so the unrolled network stays piecewise polynomial with a bounded "
+    "degree per unit; the product units change only the constant (theory.md 2.9 leaves the "
+    "gated case open; docs/theory.md has the reasoning)"
+)
+
+
+def _gj_consequence(ctx: Context) -> Result:
+    w, u = ctx.w_eff, _scalar_units(ctx)
+    notes = [
+        "unrolled network: W = distinct (shared) parameters, which Goldberg–Jerrum count; "
+        "k = U, its computation units; " + DERIVED_LABEL
+    ]
+    caveat = ""
+    if ctx.spec.cell in GATED:
+        notes.append(_GATED_PIECEWISE_REASON + ", " + DERIVED_LABEL)
+        caveat = _GATED_PIECEWISE_REASON + "; order of growth, constants unknown"
+    text = f"O(W² + W·U) = O({fmt_count(w)}² + {fmt_count(w)} · {fmt_count(u)})"
+    log10 = math.log10(w) + math.log10(w + u)
+    result = order(text, log10, quantity=_quantity(ctx), notes=_notes(ctx, *notes))
+    return replace(result, caveat=caveat) if caveat else result
 
 
 def _bmm_upper(ctx: Context) -> Result:
@@ -321,6 +370,29 @@ for _bound in (
         _km,
         caveat="order of growth from the abstract, constants unknown; worst case",
         variables=("w", "U"),
+        gated_classes=(Activation.PFAFFIAN, Activation.MIXED),
+    ),
+    Bound(
+        "gj95-pwpoly-consequence",
+        "Goldberg–Jerrum consequence for piecewise-polynomial networks",
+        _c_gj_consequence(),
+        Quantity.VC,
+        Direction.UPPER,
+        Form.ORDER,
+        (Activation.PIECEWISE_POLYNOMIAL, Activation.GATED_PIECEWISE),
+        (Cell.RNN_RELU, *GATED),
+        (
+            "network of piecewise-polynomial units, W real parameters, k computation units",
+            "Goldberg–Jerrum Theorem 2.2 counts distinct parameters (sharing allowed)",
+        ),
+        Status.STATED_SECONDARY,
+        "VCdim <= c1·(W² + W·k) = O(W²)",
+        "unrolled network: W = w (shared), k = U + output units, " + DERIVED_LABEL,
+        Status.DERIVED,
+        _gj_consequence,
+        caveat="order of growth, constants unknown; worst case over data and weights",
+        variables=("w", "U"),
+        gated_classes=(Activation.GATED_PIECEWISE,),
     ),
     Bound(
         "bmm98-upper-untied",

@@ -12,6 +12,7 @@ import math
 
 from rnncap.arch import Cell
 from rnncap.theory.core import (
+    ALL_GATED_CLASSES,
     DERIVED_LABEL,
     Activation,
     Bound,
@@ -182,6 +183,7 @@ def _row(key, name, cite, quantity, direction, formula, assumptions, status, fn,
             fn,
             caveat=caveat,
             variables=("d", "m", "ε", "δ"),
+            gated_classes=ALL_GATED_CLASSES,
         )
     )
 

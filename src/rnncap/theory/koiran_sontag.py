@@ -131,14 +131,18 @@ def _threshold_lower(ctx: Context) -> Result:
 
 
 _SIGMOID_CELLS = (Cell.RNN_TANH, *GATED)
+#: Piecewise-polynomial cells: the ReLU RNN, and (for reference) LSTM/GRU whose gates and
+#: candidate are all piecewise linear (Keras hard_sigmoid gates with a relu/linear candidate).
+_PWPOLY_CELLS = (Cell.RNN_RELU, *GATED)
 _SIGMOID_APPLICATION = (
     "one-layer vanilla tanh RNN: directly (tanh is affinely equivalent to the standard sigmoid); "
     "stacked RNNs and LSTM/GRU: the same expression in the spec's w, for reference only, "
     + DERIVED_LABEL
 )
 _PWPOLY_APPLICATION = (
-    "one-layer vanilla ReLU RNN: directly; stacked RNNs: the same expression in the spec's w, "
-    + DERIVED_LABEL
+    "one-layer vanilla ReLU RNN: directly; stacked RNNs, and LSTM/GRU whose gates and candidate "
+    "are all piecewise linear (Keras hard_sigmoid gates): the same expression in the spec's w, "
+    "for reference only, " + DERIVED_LABEL
 )
 
 _KS_ROWS = [
@@ -168,7 +172,7 @@ _KS_ROWS = [
         "Ω(w·k)",
         lambda w, k: f"Ω({w} · {k})",
         ks_wk_log10,
-        (Cell.RNN_RELU,),
+        _PWPOLY_CELLS,
     ),
     (
         "ks98-pwpoly-upper",
@@ -177,7 +181,7 @@ _KS_ROWS = [
         "O(w²·k)",
         lambda w, k: f"O({w}² · {k})",
         ks_pwpoly_upper_log10,
-        (Cell.RNN_RELU,),
+        _PWPOLY_CELLS,
     ),
     (
         "ks98-threshold-upper",
@@ -234,6 +238,7 @@ for _key, _act, _dir, _expr, _sub, _fn, _cells in _KS_ROWS:
             caveat=_CAVEAT,
             derived_if=single_recurrence_reason,
             variables=("w", "k"),
+            gated_classes=(Activation.GATED_PIECEWISE,) if _pw else (Activation.PFAFFIAN,),
         )
     )
 
