@@ -115,16 +115,16 @@ def what(bound: Bound, result: Result | None = None) -> str:
 
 def expression_of(bound: Bound, result: Result) -> str:
     """The bare expression whose ratio a row shows ("w·k", "(W·U)²"), or what explicit rows
-    compare ("bound values", "expected bits")."""
-    if result.kind is Kind.ORDER and bound.form is Form.ORDER and " = " in result.text:
-        expr = result.text.split(" = ")[0]
+    compare ("the bound's value", "expected bits")."""
+    if result.kind is Kind.ORDER and bound.form is Form.ORDER:
+        expr = result.text.split(" = ")[0].split(" at ")[0].split(", constant")[0]
         for prefix in ("Ω(", "O(", "Θ(", "Õ("):
             if expr.startswith(prefix) and expr.endswith(")"):
                 return expr[len(prefix) : -1]
         return expr
     if bound.quantity is Quantity.MEMORY:
         return "expected bits"
-    return "explicit bound values"
+    return "the bound's value"
 
 
 class Footnotes:
