@@ -1,10 +1,13 @@
 """Ratios between architectures, `compare_bounds` and `explain`."""
 
+import math
+
 import pytest
 
 from rnncap.arch import parse_arch
 from rnncap.errors import InvalidInput
-from rnncap.theory import compare_bounds, explain, ratio
+from rnncap.theory import compare_bounds, explain, ratio, ratios
+from rnncap.theory.explain import Measured
 
 
 def _s(arch, d=10, k=120, **kw):
@@ -50,3 +53,50 @@ def test_explain_is_computed_from_the_figures():
     assert "up 36%" in " ".join(e2.lines)  # 52,736 → 71,680
     narrow = explain(_s("lstm:1x128", d=30), _s("lstm:8x16", d=30))
     assert any("16 units < 30 inputs" in line for line in narrow.lines)
+
+
+def test_ratios_are_the_formable_ratios_as_plain_floats():
+    a, b = _s("lstm:1x128"), _s("lstm:2x64")
+    out = ratios(a, b, task="classification")
+    # theory.md "How to use this file": 52,736 / 71,680 and its fourth power
+    assert out["ks98-sigmoid-lower"] == pytest.approx(52_736 / 71_680, rel=1e-12)
+    assert out["ks98-sigmoid-upper"] == pytest.approx((52_736 / 71_680) ** 4, rel=1e-12)
+    assert out["collins17-bits"] == pytest.approx(52_736 / 71_680, rel=1e-12)
+    assert "bhlm19-thm10-unrolled" not in out  # ReLU only: not formed for LSTMs
+    assert all(isinstance(v, float) for v in out.values())
+    assert ratios(a, a) == {k: pytest.approx(1.0) for k in ratios(a, a)}
+    # different activation classes: no ratio at all, not even of the empirical reference
+    assert ratios(a, _s("rnn_relu:1x64"), task="classification") == {}
+
+
+def test_explain_quotes_measured_ratios_when_given():
+    m = Measured("VC-dimension estimate", 120.0, 300.0, "rnncap capacity vc, seed 0")
+    assert m.ratio == 2.5 and m.to_dict()["ratio"] == 2.5 and m.to_dict()["source"]
+    e = explain(_s("lstm:1x64"), _s("lstm:4x64"), measured=[m])
+    line = next(s for s in e.answer.lines if s.startswith("Measured:"))
+    assert "120 → 300 (×2.5, against ×4)" in line and "seed 0" in line
+    assert e.to_dict()["direct_answer"]["measured"][0]["ratio"] == 2.5
+    none = explain(_s("lstm:1x64"), _s("lstm:4x64"))
+    assert any("none given" in s for s in none.answer.lines)
+    for bad in (0.0, -1.0, float("nan"), float("inf")):
+        with pytest.raises(InvalidInput, match="must be a number > 0"):
+            Measured("VC-dimension estimate", bad, 10.0)
+    with pytest.raises(InvalidInput, match="needs a name"):
+        Measured("", 1.0, 2.0)
+
+
+def test_direct_answer_figures_for_one_to_four_layers():
+    # lstm:1x64 -> lstm:4x64, d = 10, k = 120, no head: w = 4·64·76 = 19,456 and
+    # 19,456 + 3·8·64·65 = 119,296 (theory.md 6.1 vector for (4, 64)); path 120 -> 123
+    e = explain(_s("lstm:1x64"), _s("lstm:4x64"), task="classification")
+    d = e.answer
+    assert d.established is False and d.layer_factor == 4
+    assert d.w_ratio == pytest.approx(119_296 / 19_456)
+    assert d.path_ratio == pytest.approx(123 / 120) and d.units_ratio == 4
+    w1, w4 = 19_456, 119_296
+    ff = (w4 * 123 * math.log(w4)) / (w1 * 120 * math.log(w1))
+    assert d.feedforward_ratio == pytest.approx(ff)
+    assert d.lower["ks98-sigmoid-lower"] == pytest.approx(w4 / w1)
+    assert d.upper["ks98-sigmoid-upper"] == pytest.approx((w4 / w1) ** 4)
+    text = " ".join(d.lines)
+    assert "Answer: not established" in text and "×6.13 against ×4" in text

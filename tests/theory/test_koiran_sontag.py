@@ -98,3 +98,17 @@ def test_dasgupta_sontag_hand_vectors():
     assert upper == pytest.approx(min(102, 36 + 8 * math.log2(101), 16 * math.log2(100)))
     assert lower == pytest.approx(max(2, math.log2(100)))
     assert dasgupta_sontag_vc(3, 5) == (3.0, 8.0)  # upper = n + q
+
+
+def test_threshold_lower_row_when_k_exceeds_w():
+    # no rnncap cell has Heaviside units, so the rule is exercised on its own
+    from rnncap.theory import get_bound
+    from rnncap.theory.core import context
+
+    rule = get_bound("ks98-threshold-lower").evaluate_fn
+    short = context(parse_arch("rnn_tanh:1x2", input_size=1, seq_len=5), task="classification")
+    assert not rule(short).applicable and "k > w" in rule(short).text  # w = 10, k = 5
+    long = context(parse_arch("rnn_tanh:1x2", input_size=1, seq_len=1000), task="classification")
+    r = rule(long)  # w = 2·(1 + 2 + 2) = 10
+    assert r.text == "Ω(w·log(k/w)) = Ω(10 · log(1,000/w)), constant unknown"
+    assert r.log10 == pytest.approx(math.log10(10 * math.log(100)))

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from rnncap.errors import InvalidInput
 from rnncap.theory import (
     blumer_samples,
+    mohri_pdim_gap,
     mohri_pdim_samples,
     mohri_vc_gap,
     sample_sizes,
@@ -67,3 +68,12 @@ def test_mohri_rademacher_gap_hand_vector():
     assert mohri_rademacher_gap(0.5, 1000, 0.05) == pytest.approx(1.1288408, abs=1e-7)
     with pytest.raises(InvalidInput, match="lies in \\[0, 1\\]"):
         mohri_rademacher_gap(1.5, 1000, 0.05)
+
+
+def test_mohri_pdim_gap_scales_the_vc_gap_by_the_loss_bound():
+    # theory.md 7: Mohri's gap at d = 10, m = 1000, δ = 0.05 is 0.37352; Theorem 11.8 multiplies
+    # both terms by M
+    assert mohri_pdim_gap(10, 1000, 0.05) == pytest.approx(0.37352, abs=1e-5)
+    assert mohri_pdim_gap(10, 1000, 0.05, loss_bound=4.0) == pytest.approx(4 * 0.37352, abs=4e-5)
+    with pytest.raises(InvalidInput, match="loss bound M must be > 0"):
+        mohri_pdim_gap(10, 1000, 0.05, loss_bound=0.0)

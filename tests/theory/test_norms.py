@@ -115,3 +115,11 @@ def test_bad_weights_and_uncovered_activations():
     spec = parse_arch("rnn_relu:4", input_size=2, seq_len=2, outputs=1)
     row = {r.bound.key: r.result for r in bounds(spec)}["tu20-fisher-rao"]
     assert not row.applicable and "needs trained weights" in row.text
+
+
+def test_tu_he_tao_record_serialises_every_term():
+    x = np.array([[[1.0]], [[2.0]]])
+    weights = RecurrentWeights(np.array([[1.0]]), np.array([[0.5]]), np.array([[2.0], [1.0]]), x)
+    d = tu_he_tao_bound(weights).to_dict()
+    assert d["vacuous"] is True and d["lambda_min"] == pytest.approx(2.5)
+    assert {"gap", "rademacher", "confidence", "fisher_rao", "bias_folded"} <= set(d)

@@ -162,9 +162,3 @@ def compare_bounds(
         rows.append(CompareRow(bound, results, ratios))
     return rows
 
-
-def show(result: Result) -> str:
-    """The table cell: explicit values, order expressions, or the reason it does not apply."""
-    if result.kind is Kind.NOT_APPLICABLE:
-        return f"n/a: {result.text}"
-    return result.text
