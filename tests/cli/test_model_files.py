@@ -141,3 +141,24 @@ def test_keras_file_without_keras_says_pip_install(capsys, files, monkeypatch):
     monkeypatch.setitem(sys.modules, "keras", None)  # import keras now raises ImportError
     code, _, err = _run(capsys, ["count", root / "model.keras"])
     assert code == 2 and "pip install keras" in err and len(err.strip().splitlines()) == 1
+
+
+def test_capacity_measures_a_files_cell_and_widths_on_its_task(capsys, tmp_path):
+    from rnncap.arch import parse_arch
+    from rnncap.engine import RecurrentModel
+
+    torch.save(nn.RNN(5, 2).state_dict(), tmp_path / "rnn.pt")
+    argv = ["capacity", "memorize", tmp_path / "rnn.pt", "--input-bits", "8", "--delay", "1",
+            "--samples", "8,16", "--seeds", "1", "--epochs", "5"]  # fmt: skip
+    doc = _json(capsys, argv)
+    same = RecurrentModel(parse_arch("rnn_tanh:1x2", input_size=8, seq_len=2, outputs=1))
+    assert doc["arch"] == "rnn_tanh:1x2"
+    assert doc["parameters"] == sum(p.numel() for p in same.parameters())
+
+
+def test_capacity_refuses_keras_only_cells(capsys, tmp_path):
+    keras.Sequential(
+        [keras.Input((4, 2)), L.LSTM(3, recurrent_activation="hard_sigmoid")]
+    ).save(tmp_path / "hard.keras")
+    code, _, err = _run(capsys, ["capacity", "vc", tmp_path / "hard.keras", "--seq-len", "2"])
+    assert code == 2 and "Keras-only" in err and len(err.strip().splitlines()) == 1

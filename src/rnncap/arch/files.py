@@ -34,6 +34,11 @@ _TRUST = (
 )
 
 
+def looks_like_model_file(text: object) -> bool:
+    """Whether `text` ends like a model file (``.keras``, ``.pt``...), not an architecture."""
+    return isinstance(text, str) and Path(text.strip()).suffix.lower() in MODEL_SUFFIXES
+
+
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip()
     return (text.splitlines()[0] if text else type(exc).__name__)[:160]
@@ -161,3 +166,26 @@ def read_model_file(path: str | Path, *, trust: bool = False) -> ModuleReading:
     if file_kind(path) == "keras":
         return read_keras_file(path)
     return read_torch_file(path, trust=trust)
+
+
+def read_one_stack(path: str | Path, *, trust: bool = False) -> tuple[ModuleReading, RecurrentSpec]:
+    """`read_model_file`, for callers that work on one recurrent stack: the reading and its stack.
+
+    A file with no recurrent layer, or with separate stacks (branches, encoder and decoder), is
+    refused in one line that says what it holds.
+    """
+    reading = read_model_file(path, trust=trust)
+    if not reading.stacks:
+        found = ", ".join(f"{u.name} ({u.kind})" for u in reading.unrecognized) or "no layers"
+        raise InvalidInput(
+            f"{path} holds no recurrent layer rnncap reads (LSTM, GRU, SimpleRNN / nn.LSTM, "
+            f"nn.GRU, nn.RNN); found {found[:200]}"
+        )
+    first = reading.stacks[0]
+    require(
+        len(reading.stacks) == 1,
+        f"{path} holds {len(reading.stacks)} separate recurrent stacks "
+        f"({', '.join(s.name for s in reading.stacks)}); rnncap reads one chain: give the one "
+        f"you mean as an architecture string, e.g. {first.name} --input-size {first.input_size}",
+    )
+    return reading, first

@@ -12,12 +12,19 @@ from rich.markup import escape
 
 from rnncap.cli.app import app
 from rnncap.cli.output import JsonOpt, fmt_int, print_json, stderr, stdout, table
+from rnncap.cli.resolve import TrustOpt, task_spec
 from rnncap.errors import InvalidInput
 
 capacity_app = typer.Typer(help="Measure capacity: memorization, Rademacher, VC, norms, gaps.")
 app.add_typer(capacity_app, name="capacity")
 
-ArchArg = Annotated[str, typer.Argument(help="Architecture, e.g. lstm:1x8 or gru:4,4.")]
+ArchArg = Annotated[
+    str,
+    typer.Argument(
+        help="Architecture, e.g. lstm:1x8 or gru:4,4, or a model file (.keras, .pt) whose cell "
+        "and widths are measured on this task's inputs."
+    ),
+]
 SeedsOpt = Annotated[int, typer.Option("--seeds", help="Number of seeds (0..n-1).")]
 EpochsOpt = Annotated[int, typer.Option(help="Training epochs per member (full batch).")]
 LrOpt = Annotated[float, typer.Option(help="Adam learning rate.")]
@@ -77,19 +84,19 @@ def memorize(
     lr: LrOpt = 0.01,
     max_samples: MaxSamplesOpt = 20_000,
     threads: ThreadsOpt = 1,
+    trust: TrustOpt = False,
     json: JsonOpt = False,
 ) -> None:
     """Bits memorized per parameter (Collins et al. 2017), beside the published 3-6.
 
     Example: rnncap capacity memorize rnn_tanh:1x4 --input-bits 12 --delay 2 --seeds 2
     """
-    from rnncap.arch import parse_arch
     from rnncap.capacity.memorize import default_memorization_settings, measure_memorization
 
     _threads(threads)
     if delay < 0:
         raise InvalidInput(f"--delay must be >= 0; got {delay} (e.g. --delay 4)")
-    spec = parse_arch(arch, input_size=input_bits, seq_len=1 + delay, outputs=1)
+    spec = task_spec(arch, input_size=input_bits, seq_len=1 + delay, trust=trust)
     grid = _ints(samples, "--samples") if samples else None
     settings = default_memorization_settings(epochs, lr)
     with _bar("memorizing") as progress:
@@ -135,13 +142,13 @@ def rademacher(
     seed: Annotated[int, typer.Option(help="Seed of windows, signs and weights.")] = 0,
     max_samples: MaxSamplesOpt = 20_000,
     threads: ThreadsOpt = 1,
+    trust: TrustOpt = False,
     json: JsonOpt = False,
 ) -> None:
     """Empirical Rademacher complexity on a task's weather windows (a lower estimate).
 
     Example: rnncap capacity rademacher gru:1x8 --data nyc2013 --windows 64 --draws 4
     """
-    from rnncap.arch import parse_arch
     from rnncap.capacity.rademacher import (
         default_rademacher_settings,
         empirical_rademacher,
@@ -153,7 +160,7 @@ def rademacher(
     x, features, source = task_windows(
         Task(dataset=data, history=history, horizon=horizon), windows, seed
     )
-    spec = parse_arch(arch, input_size=features, seq_len=history, outputs=1)
+    spec = task_spec(arch, input_size=features, seq_len=history, trust=trust)
     with _bar("fitting signs") as progress:
         est = empirical_rademacher(
             spec, x, draws, seed=seed, settings=default_rademacher_settings(epochs, lr),
@@ -201,6 +208,7 @@ def vc(
     seed: Annotated[int, typer.Option(help="Seed of data and weights.")] = 0,
     max_samples: MaxSamplesOpt = 20_000,
     threads: ThreadsOpt = 1,
+    trust: TrustOpt = False,
     json: JsonOpt = False,
 ) -> None:
     """Measured VC dimension (Vapnik, Levin & LeCun 1994) and its growth with w and k.
@@ -208,7 +216,6 @@ def vc(
     Example: rnncap capacity vc rnn_tanh:1x2 rnn_tanh:1x4 --seq-len 1,4 --reps 10
     'linear' measures sign(w.x + c) in R^d (true VC d + 1), the estimator's validation.
     """
-    from rnncap.arch import parse_arch
     from rnncap.capacity.vc import (
         VCDesign,
         default_vc_settings,
@@ -223,7 +230,7 @@ def vc(
         raise InvalidInput("--seq-len needs at least one length k >= 1 (e.g. --seq-len 1,4)")
     design = VCDesign(tuple(_ints(n, "--n")), reps) if n else None
     specs = [
-        None if a == "linear" else parse_arch(a, input_size=input_size, seq_len=k, outputs=1)
+        None if a == "linear" else task_spec(a, input_size=input_size, seq_len=k, trust=trust)
         for a in archs
         for k in (lengths if a != "linear" else [1])
     ]  # parsing every spec first: bad input fails before any training

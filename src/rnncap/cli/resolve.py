@@ -18,11 +18,11 @@ from typing import Annotated
 import typer
 
 from rnncap.arch.counts import total_parameters
-from rnncap.arch.files import MODEL_SUFFIXES, read_model_file
+from rnncap.arch.files import looks_like_model_file, read_one_stack
 from rnncap.arch.reader import ModuleReading
 from rnncap.arch.spec import RecurrentSpec, parse_arch
 from rnncap.cli.output import fmt_int, stderr
-from rnncap.errors import InvalidInput, require
+from rnncap.errors import require
 
 TrustOpt = Annotated[
     bool,
@@ -53,10 +53,7 @@ class ModelFile:
 def is_model_file(text: str) -> bool:
     """Whether an ARCH argument names a file (it exists, or ends like a model file)."""
     text = str(text).strip()
-    if not text:
-        return False
-    path = Path(text)
-    return path.suffix.lower() in MODEL_SUFFIXES or path.exists()
+    return bool(text) and (looks_like_model_file(text) or Path(text).exists())
 
 
 def typed_options(ctx: typer.Context | None) -> dict[str, str]:
@@ -145,21 +142,7 @@ def resolve_model_file(
         f"{path} fixes the architecture; drop {', '.join(fixed)} (only --seq-len applies to a "
         "model file)",
     )
-    reading = read_model_file(path, trust=trust)
-    if not reading.stacks:
-        found = ", ".join(f"{u.name} ({u.kind})" for u in reading.unrecognized) or "no layers"
-        raise InvalidInput(
-            f"{path} holds no recurrent layer rnncap reads (LSTM, GRU, SimpleRNN / nn.LSTM, "
-            f"nn.GRU, nn.RNN); found {found[:200]}"
-        )
-    require(
-        len(reading.stacks) == 1,
-        f"{path} holds {len(reading.stacks)} separate recurrent stacks "
-        f"({', '.join(s.name for s in reading.stacks)}); rnncap reads one chain: give the one "
-        "you mean as an architecture string, e.g. "
-        f"{reading.stacks[0].name} --input-size {reading.stacks[0].input_size}",
-    )
-    spec = reading.stacks[0]
+    reading, spec = read_one_stack(path, trust=trust)
     k = _seq_len(path, reading, seq_len, typed is None or "seq_len" in typed, need_seq_len)
     if k is None:  # the command's default length, said so
         from rnncap.cli.count import parse_int  # late: count imports this module
@@ -187,3 +170,40 @@ def spec_like(arch: str, template: RecurrentSpec) -> RecurrentSpec:
         bias=template.bias,
         reset_after=template.reset_after,
     )
+
+
+def task_spec(
+    arch: str, *, input_size: int, seq_len: int, outputs: int = 1, trust: bool = False
+) -> RecurrentSpec:
+    """The spec a capacity measurement trains: `arch` (a string or a model file's stack) on the
+    measurement's own task shape. A file lends its cell, widths, direction, projection and bias;
+    the measurement trains PyTorch cells, so Keras-only options are refused."""
+    options = dict(input_size=input_size, seq_len=seq_len, outputs=outputs)
+    if not is_model_file(arch):
+        return parse_arch(arch, **options)  # type: ignore[arg-type]
+    path = Path(str(arch).strip())
+    reading, spec = read_one_stack(path, trust=trust)
+    keras_only = (spec.activation, spec.recurrent_activation) != ("tanh", "sigmoid") and (
+        not spec.cell.is_vanilla
+    )
+    require(
+        not keras_only and (spec.cell.value != "gru" or spec.reset_after),
+        f"{path}: {spec.name} uses Keras-only options (activation {spec.activation}, "
+        f"recurrent activation {spec.recurrent_activation}, reset_after {spec.reset_after}); "
+        "capacity measurements train PyTorch cells: give an architecture string",
+    )
+    out = parse_arch(
+        spec.arch_string(),
+        bidirectional=spec.bidirectional,
+        proj_size=spec.proj_size,
+        bias=spec.bias,
+        **options,  # type: ignore[arg-type]
+    )
+    stderr().print(
+        f"{path}: measuring {out.name} as PyTorch cells at d = {input_size}, k = {seq_len} "
+        f"(w = {fmt_int(total_parameters(out))}; the file's stack has "
+        f"{fmt_int(total_parameters(spec))} at d = {spec.input_size})",
+        markup=False,
+        soft_wrap=True,
+    )
+    return out

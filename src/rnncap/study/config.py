@@ -18,7 +18,7 @@ A study file lists only overrides of the defaults; unknown keys are errors. Exam
     [[grid.frontier]]      # equal-parameter architectures, one per depth
     cell = "lstm"
     budget = "lstm:2x32"   # an integer, or an architecture whose parameter count is the budget
-    layers = [1, 2, 3, 4]
+    layers = [1, 2, 3, 4]  # (or a model file, "model.keras", relative to the study file)
 
     [training]             # rnncap.engine.TrainSettings
     epochs = 10
@@ -35,6 +35,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
+from rnncap.arch.files import looks_like_model_file
 from rnncap.errors import InvalidInput, require
 
 try:  # Python 3.11+
@@ -79,7 +80,8 @@ class Frontier:
     """Equal-parameter architectures of one cell: the widest model at each depth within a budget.
 
     ``budget`` is a parameter count, or an architecture string whose exact count (with the study's
-    input size, sequence length and head) becomes the budget.
+    input size, sequence length and head) becomes the budget, or a Keras or PyTorch model file
+    whose recurrent stack and head, counted as saved, is the budget.
     """
 
     cell: str = "lstm"
@@ -90,9 +92,10 @@ class Frontier:
         b = self.budget
         require(
             (isinstance(b, int) and not isinstance(b, bool) and b >= 1)
-            or (isinstance(b, str) and ":" in b),
-            f"frontier budget must be a parameter count >= 1 or an architecture such as "
-            f"'lstm:2x32'; got {b!r}",
+            or (isinstance(b, str) and ":" in b)
+            or looks_like_model_file(b),
+            f"frontier budget must be a parameter count >= 1, an architecture such as "
+            f"'lstm:2x32' or a model file such as 'model.keras'; got {b!r}",
         )
         object.__setattr__(self, "layers", _int_list(self.layers, "frontier layers"))
         require(len(self.layers) >= 1, "frontier layers must not be empty; e.g. layers = [1, 2]")
@@ -256,4 +259,10 @@ def load_study(path: str | Path) -> StudyConfig:
         raise InvalidInput(f"malformed study file {str(p)!r}: {exc}") from None
     except UnicodeDecodeError:
         raise InvalidInput(f"study file {str(p)!r} is not UTF-8 text") from None
+    grid = data.get("grid")
+    frontiers = grid.get("frontier") if isinstance(grid, dict) else None
+    for fr in frontiers if isinstance(frontiers, list) else []:
+        budget = fr.get("budget") if isinstance(fr, dict) else None
+        if looks_like_model_file(budget) and not Path(budget).is_absolute():
+            fr["budget"] = str(p.parent / budget)  # model files are relative to the study file
     return StudyConfig.from_dict(data)

@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass, field
 
 from rnncap.arch import RecurrentSpec, count_parameters, parse_arch
+from rnncap.arch.files import looks_like_model_file, read_one_stack
 from rnncap.arch.frontier import frontier as equal_budget_frontier
 from rnncap.errors import InvalidInput, require
 from rnncap.study.config import Frontier, StudyConfig
@@ -81,7 +82,10 @@ def _spec(cell: str, sizes: tuple[int, ...], shape: TaskShape) -> RecurrentSpec:
 
 def frontier_specs(frontier: Frontier, shape: TaskShape) -> tuple[int, list[RecurrentSpec]]:
     """The budget and, for each depth, the uniform stack whose exact count is closest to it."""
-    if isinstance(frontier.budget, str):
+    if looks_like_model_file(frontier.budget):
+        _, stack = read_one_stack(str(frontier.budget))
+        budget = count_parameters(stack).total
+    elif isinstance(frontier.budget, str):
         ref = parse_arch(
             frontier.budget,
             input_size=shape.input_size,
