@@ -22,3 +22,19 @@ def report_store(tmp_path_factory):
     out = tmp_path_factory.mktemp("report-study")
     run_study(cfg, out)
     return out
+
+
+@pytest.fixture(scope="session")
+def fake_report_store(tmp_path_factory):
+    """A store with chosen results (no training): a fitted grid, a frontier and bound ratios."""
+    from fake_store import Fake, make_store, seeds
+
+    ratios = {"km97-pfaffian-unrolled": 0.52, "ks97-quadratic-vc": -0.2}
+    fakes = [
+        Fake("lstm:1x4", seeds(1.8, 3.6, 3.7)),
+        Fake("lstm:2x4", seeds(1.7, 3.5, 3.6), ratios=ratios),
+        Fake("lstm:1x8", seeds(1.6, 3.4, 3.5)),
+        Fake("lstm:2x8", seeds(1.5, 3.3, 3.4), ("grid", "frontier"), ratios=ratios),
+        Fake("lstm:1x12", seeds(1.5, 3.35, 3.45), ("frontier",)),
+    ]
+    return make_store(tmp_path_factory.mktemp("fake-report"), fakes, budget=1000).parent

@@ -46,3 +46,11 @@ def tiny_frontier_config() -> StudyConfig:
     return tiny_config(
         grid=Grid(layers=(1, 2), units=(4,), frontier=(Frontier("lstm", "lstm:2x4", (1, 2)),))
     )
+
+
+def stored_runs(folder) -> dict:
+    """(arch, seed) -> `RunResult` of every planned run in the store at `folder`."""
+    from rnncap.study import ResultsStore
+
+    with ResultsStore.open(folder) as store:
+        return {(u.result.arch, r.seed): r for u in store.units() for r in u.result.runs}

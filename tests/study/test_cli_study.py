@@ -8,10 +8,9 @@ import socket
 
 import pandas as pd
 import pytest
-from study_helpers import TINY_TOML
+from study_helpers import TINY_TOML, stored_runs
 
 from rnncap.cli.app import main
-from rnncap.study import ResultsStore
 
 
 @pytest.fixture
@@ -49,8 +48,7 @@ def test_status_report_and_export(study_copy, tmp_path, capsys):
     assert "report:" in capsys.readouterr().out
     assert (tmp_path / "rep" / "report.md").is_file()
 
-    with ResultsStore.open(study_copy) as store:
-        stored = {(r["arch"], r["seed"]): r["test_mae"] for r in store.runs()}
+    stored = {k: r.errors.test for k, r in stored_runs(study_copy).items()}
     for fmt in ("csv", "parquet"):
         target = tmp_path / f"runs.{fmt}"
         args = ["study", "export", str(study_copy), "--format", fmt, "--out", str(target)]

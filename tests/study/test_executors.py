@@ -5,30 +5,26 @@ from __future__ import annotations
 import socket
 
 import pytest
-from study_helpers import tiny_config
+from study_helpers import stored_runs, tiny_config
 
 from rnncap.errors import InvalidInput
-from rnncap.study import ResultsStore, run_study
+from rnncap.study import run_study
 from rnncap.study.executors import ProcessExecutor, RayExecutor, check_ray_address
-
-
-def _metrics(folder) -> dict:
-    with ResultsStore.open(folder) as store:
-        return {(r["arch"], r["seed"]): r for r in store.runs()}
 
 
 def _assert_same_runs(a: dict, b: dict) -> None:
     assert a.keys() == b.keys()
     for k in a:  # one torch thread per worker vs two inline: float noise only
-        for col in ("train_mae", "val_mae", "test_mae"):
-            assert a[k][col] == pytest.approx(b[k][col], rel=1e-3), (k, col)
+        for split in ("train", "val", "test"):
+            got, want = getattr(a[k].errors, split), getattr(b[k].errors, split)
+            assert got == pytest.approx(want, rel=1e-3), (k, split)
 
 
 def test_process_pool_matches_inline(tiny_study, tmp_path):
     inline, _ = tiny_study
     summary = run_study(tiny_config(), tmp_path, executor=ProcessExecutor(2))
     assert (summary.ran, summary.runs) == (4, 4)
-    _assert_same_runs(_metrics(inline), _metrics(tmp_path))
+    _assert_same_runs(stored_runs(inline), stored_runs(tmp_path))
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +41,7 @@ def test_ray_tasks_on_a_local_cluster_match_inline(tiny_study, tmp_path, local_r
     summary = run_study(tiny_config(), tmp_path, executor=RayExecutor())
     assert (summary.ran, summary.runs) == (4, 4)
     assert local_ray.is_initialized()  # a cluster the study did not start is left running
-    _assert_same_runs(_metrics(inline), _metrics(tmp_path))
+    _assert_same_runs(stored_runs(inline), stored_runs(tmp_path))
 
 
 def _closed_port() -> int:

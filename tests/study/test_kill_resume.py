@@ -55,12 +55,12 @@ def test_sigkill_mid_study_then_resume(tmp_path):
 
     with ResultsStore.open(store_path) as store:  # readable, consistent, partial
         assert store.integrity_ok()
-        assert len(store.runs()) == killed_at  # one seed per unit: a unit is all or nothing
+        assert store.count_runs() == killed_at  # one seed per unit: a unit is all or nothing
 
     summary = run_study(load_study(study_file), out)
     assert (summary.skipped, summary.ran) == (killed_at, 6 - killed_at)
     with ResultsStore.open(store_path) as store:
         assert store.integrity_ok()
-        pairs = [(r["arch"], r["seed"]) for r in store.runs()]
+        pairs = [(u.result.arch, r.seed) for u in store.units() for r in u.result.runs]
     expected = [(f"lstm:{n}x4", s) for n in (1, 2, 3) for s in (0, 1)]
     assert sorted(pairs) == sorted(expected)  # every run present exactly once

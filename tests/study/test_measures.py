@@ -23,24 +23,25 @@ def test_memorization_is_measured_on_the_frontier_only_and_matches_a_direct_run(
     )
     run_study(cfg, tmp_path)
     with ResultsStore.open(tmp_path) as store:
-        units = {u["arch"]: u["result"]["arch_measures"] for u in store.units()}
+        units = {u.result.arch: u.result.memorization for u in store.units()}
         infos = store.architectures()
-    frontier = [a for a, i in infos.items() if "frontier" in i["groups"]]
+    frontier = [a for a, i in infos.items() if "frontier" in i.groups]
     assert sorted(frontier) == ["lstm:1x5", "lstm:2x4"]
-    assert units["lstm:1x4"] == {}  # grid-only architecture: no memorization
+    assert units["lstm:1x4"] is None  # grid-only architecture: no memorization
     for arch in frontier:
         got = units[arch]
-        spec = parse_arch(got["memorization_arch"], input_size=8, seq_len=2, outputs=1)
+        spec = parse_arch(got.arch, input_size=8, seq_len=2, outputs=1)
         # the memorization network sits at the memorization budget, at the same depth
-        assert spec.num_layers == infos[arch]["layers"]
+        assert spec.num_layers == infos[arch].layers
         w = sum(p.numel() for p in RecurrentModel(spec).parameters())
-        assert got["memorization_parameters"] == w
-        sizes = got["memorization_training"]["sample_sizes"]
+        assert got.parameters == w
+        assert got.budget == MEMO["budget"] and got.epochs == MEMO["epochs"]
+        sizes = list(got.sample_sizes)
         assert sizes == sorted({max(2, round(f * w)) for f in MEMO["sample_fractions"]})
         direct = measure_memorization(
             spec, sizes, [0], settings=default_memorization_settings(epochs=3)
         )
-        assert got["bits_per_parameter"] == pytest.approx(
+        assert got.bits_per_parameter == pytest.approx(
             direct.bits_per_parameter["mean"], rel=1e-6, abs=1e-9
         )
-        assert 0 <= got["bits_per_parameter"] <= 32  # a float32 weight holds at most 32 bits
+        assert 0 <= got.bits_per_parameter <= 32  # a float32 weight holds at most 32 bits

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from hypothesis import given
 from hypothesis import strategies as st
+from study_helpers import tiny_config
 
 from rnncap.arch import parse_arch
 from rnncap.engine import RecurrentModel
@@ -70,3 +71,30 @@ def test_every_architecture_and_seed_lands_in_exactly_one_unit(layers, units, se
     again = plan_units(cfg, plan_architectures(cfg, SHAPE), {"stride": 3})
     assert [u.key for u in again] == [u.key for u in units_]  # keys are stable
     assert len({u.key for u in units_}) == len(units_)
+
+
+def test_the_unit_key_changes_with_the_rnncap_and_torch_versions(monkeypatch):
+    """An upgrade may change training or measurements: its units must not be skipped."""
+    import importlib.metadata
+
+    import rnncap
+
+    cfg = tiny_config()
+    shape = TaskShape(37, 24, 1)
+
+    def keys() -> set[str]:
+        return {u.key for u in plan_units(cfg, plan_architectures(cfg, shape), cfg.task)}
+
+    before = keys()
+    assert keys() == before  # the key is a function of its inputs
+    monkeypatch.setattr(rnncap, "__version__", "99.0.0")
+    bumped = keys()
+    assert len(bumped) == len(before) and not bumped & before
+    monkeypatch.undo()
+    real = importlib.metadata.version
+
+    def fake(name: str) -> str:
+        return "0.0.1" if name == "torch" else real(name)
+
+    monkeypatch.setattr(importlib.metadata, "version", fake)
+    assert not keys() & before

@@ -6,7 +6,7 @@ import sqlite3
 
 import numpy as np
 import pytest
-from study_helpers import tiny_config
+from study_helpers import stored_runs, tiny_config
 
 from rnncap.arch import parse_arch
 from rnncap.data import Task, prepare_task
@@ -18,27 +18,27 @@ def test_every_planned_model_is_recorded_once_with_its_measures(tiny_study):
     out, summary = tiny_study
     assert (summary.planned, summary.skipped, summary.ran, summary.runs) == (4, 0, 4, 4)
     with ResultsStore.open(out) as store:
-        runs = store.runs()
         infos = store.architectures()
         assert store.integrity_ok()
-    assert sorted((r["arch"], r["seed"]) for r in runs) == [
-        ("lstm:1x4", 0), ("lstm:1x4", 1), ("lstm:2x4", 0), ("lstm:2x4", 1),
-    ]  # fmt: skip
-    for r in runs:
-        assert r["test_mae"] > 0 and r["val_mae"] > 0 and r["train_mae"] > 0
-        assert r["gap"] == pytest.approx(r["test_mae"] - r["train_mae"])
+    runs = stored_runs(out)
+    assert sorted(runs) == [("lstm:1x4", 0), ("lstm:1x4", 1), ("lstm:2x4", 0), ("lstm:2x4", 1)]
+    for r in runs.values():
+        e = r.errors
+        assert e.test > 0 and e.val > 0 and e.train > 0
+        assert e.gap == pytest.approx(e.test - e.train)
+        assert r.status in ("early_stopped", "max_epochs") and r.epochs == 1
+        assert len(r.forecast.truth) == len(r.forecast.pred) == len(r.forecast.times) == 48
     # exact counts against the real torch module
     for name, info in infos.items():
         spec = parse_arch(name, input_size=37, seq_len=24, outputs=1)
         model = RecurrentModel(spec)
-        assert info["params"] == sum(p.numel() for p in model.parameters())
+        assert info.params == sum(p.numel() for p in model.parameters())
 
 
 def test_recorded_test_mae_matches_an_independent_training(tiny_study):
     """Train lstm:2x4 seed 1 directly with the engine and compute its MAE with numpy."""
     out, _ = tiny_study
-    with ResultsStore.open(out) as store:
-        recorded = {(r["arch"], r["seed"]): r for r in store.runs()}
+    recorded = stored_runs(out)
     td = prepare_task(Task(history=24, stride=24))
     spec = parse_arch("lstm:2x4", input_size=td.input_size, seq_len=24, outputs=td.outputs)
     data = MemberData(td.train.x, td.train.y, td.val.x, td.val.y)
@@ -47,12 +47,14 @@ def test_recorded_test_mae_matches_an_independent_training(tiny_study):
     pred = td.y_to_physical(member.predict(td.test.x))
     mae = float(np.mean(np.abs(pred - td.y_to_physical(td.test.y))))
     run = recorded[("lstm:2x4", 1)]
-    assert run["test_mae"] == pytest.approx(mae, rel=1e-4)
+    assert run.errors.test == pytest.approx(mae, rel=1e-4)
     # weight measures: largest singular value and total Frobenius norm of the weight matrices
     mats = [v.numpy() for k, v in member.state_dict.items() if "weight" in k]
-    assert run["spectral_norm_max"] == pytest.approx(max(np.linalg.norm(m, 2) for m in mats), 1e-4)
+    assert run.norms.spectral_max == pytest.approx(max(np.linalg.norm(m, 2) for m in mats), 1e-4)
     frob = np.sqrt(sum(np.sum(m.astype(np.float64) ** 2) for m in mats))
-    assert run["frobenius_norm"] == pytest.approx(frob, rel=1e-4)
+    assert run.norms.frobenius == pytest.approx(frob, rel=1e-4)
+    # the forecast sample holds the first test forecasts, in physical units
+    np.testing.assert_allclose(run.forecast.pred, pred[:48, 0], rtol=1e-4)
 
 
 def test_a_rerun_skips_finished_units_and_redoes_only_missing_ones(tiny_study, tmp_path):
@@ -72,7 +74,7 @@ def test_a_rerun_skips_finished_units_and_redoes_only_missing_ones(tiny_study, t
     summary = run_study(tiny_config(), copy)
     assert (summary.skipped, summary.ran) == (3, 1)
     with ResultsStore.open(copy) as store:
-        assert key in store.done_keys() and len(store.runs()) == 4
+        assert key in store.done_keys() and store.count_runs() == 4
     again = run_study(tiny_config(), copy)
     assert (again.skipped, again.ran) == (4, 0)
 

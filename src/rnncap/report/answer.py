@@ -1,17 +1,26 @@
 """The report's short answer in plain language, computed from the results (nothing canned).
 
-Every sentence is built from numbers in `StudyResults`; a difference between architectures is
-called clear only when it exceeds the seed-to-seed spread (two standard errors of the difference).
+Every sentence is built from `StudyResults` and claims no more than the data hold:
+
+* a difference between architectures is *clear* only beyond two standard errors of the
+  difference of the seed means; otherwise it is a tie, and the tied architectures are named;
+* a trend with size is stated only over at least `MIN_TREND_ARCHS` architectures, with a 95%
+  interval of the rank correlation, and called a trend only when the interval excludes zero;
+* failed fits (worse than persistence on their own training data) are counted and named, and
+  their architectures are left out of every comparison and trend;
+* memorization is quoted only where its measurement converged.
 """
 
 from __future__ import annotations
 
 import math
 
-import numpy as np
-import pandas as pd
+from rnncap.report.results import ArchResult, Spread, StudyResults, compare
 
-from rnncap.report.results import StudyResults
+#: Fewest architectures over which the report states a trend with size.
+MIN_TREND_ARCHS = 6
+#: How many tied architectures a sentence names before "and N more".
+NAMED = 4
 
 #: The theory's global caveats (theory.md section 0.3), shown with every answer.
 CAVEATS = (
@@ -25,198 +34,342 @@ CAVEATS = (
 )
 
 
-def _se(row: pd.Series, col: str) -> float:
-    sd = row.get(f"{col}_std")
-    n = row.get("seeds", 1)
-    return float(sd) / math.sqrt(n) if sd is not None and np.isfinite(sd) and n > 1 else 0.0
+def rank_correlation(x: list[float], y: list[float]) -> float:
+    """Spearman's rank correlation (average ranks for ties, then Pearson); nan if undefined."""
+
+    def ranks(v: list[float]) -> list[float]:
+        order = sorted(range(len(v)), key=lambda i: v[i])
+        out = [0.0] * len(v)
+        i = 0
+        while i < len(order):
+            j = i
+            while j + 1 < len(order) and v[order[j + 1]] == v[order[i]]:
+                j += 1
+            for k in range(i, j + 1):
+                out[order[k]] = (i + j) / 2 + 1
+            i = j + 1
+        return out
+
+    rx, ry = ranks(x), ranks(y)
+    n = len(x)
+    if n < 3:
+        return math.nan
+    mx, my = sum(rx) / n, sum(ry) / n
+    sxy = sum((a - mx) * (b - my) for a, b in zip(rx, ry, strict=True))
+    sxx = sum((a - mx) ** 2 for a in rx)
+    syy = sum((b - my) ** 2 for b in ry)
+    return sxy / math.sqrt(sxx * syy) if sxx > 0 and syy > 0 else math.nan
 
 
-def _compare(a: pd.Series, b: pd.Series, col: str) -> tuple[float, bool]:
-    """Difference b - a of the seed means and whether it exceeds two standard errors."""
-    diff = float(b[col] - a[col])
-    se = math.hypot(_se(a, col), _se(b, col))
-    return diff, se > 0 and abs(diff) > 2 * se
+def rank_interval(r: float, n: int) -> tuple[float, float]:
+    """95% interval of a Spearman correlation: Fisher z with Fieller et al.'s (1957)
+    standard error 1.06 / sqrt(n - 3)."""
+    if n <= 3 or not math.isfinite(r):
+        return -1.0, 1.0
+    z = math.atanh(max(min(r, 0.999999), -0.999999))
+    half = 1.96 * 1.06 / math.sqrt(n - 3)
+    return math.tanh(z - half), math.tanh(z + half)
 
 
-def _rank_corr(x: pd.Series, y: pd.Series) -> float:
-    rx, ry = x.rank().to_numpy(), y.rank().to_numpy()
-    if len(rx) < 3 or rx.std() == 0 or ry.std() == 0:
-        return float("nan")
-    return float(np.corrcoef(rx, ry)[0, 1])
+def _mae(s: Spread, unit: str) -> str:
+    sd = f" ± {s.sd:.3f}" if math.isfinite(s.sd) else ""
+    return f"{s.mean:.3f}{sd} {unit}"
+
+
+def _names(archs: list[ArchResult]) -> str:
+    names = [f"**{a.name}**" for a in archs[:NAMED]]
+    if len(archs) > NAMED:
+        names.append(f"{len(archs) - NAMED} more")
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def fitted(archs: tuple[ArchResult, ...] | list[ArchResult]) -> list[ArchResult]:
+    """Architectures with test errors and no failed fit: the ones trends are computed over."""
+    return [a for a in archs if a.test_mae is not None and a.val_mae is not None and not a.failed]
+
+
+def best_choice(res: StudyResults) -> tuple[ArchResult, list[ArchResult], bool] | None:
+    """The fitted architecture with the lowest mean validation MAE, the others tied with it
+    within the seed spread, and whether a spread was known at all (False: single seeds)."""
+    cands = fitted(res.archs)
+    if not cands:
+        return None
+    best = min(cands, key=lambda a: a.val_mae.mean)  # type: ignore[union-attr]
+    tied, known = [], True
+    for a in cands:
+        if a is best:
+            continue
+        _, clear = compare(best.val_mae, a.val_mae)  # type: ignore[arg-type]
+        if clear is None:
+            known = False
+        elif not clear:
+            tied.append(a)
+    tied.sort(key=lambda a: a.val_mae.mean)  # type: ignore[union-attr]
+    return best, tied, known
 
 
 def best_run(res: StudyResults) -> tuple[str, int] | None:
-    """The architecture with the lowest mean validation MAE, and its seed with the lowest one."""
-    a = res.archs
-    if "val_mae" not in a or a["val_mae"].isna().all():
+    """The chosen architecture and its seed with the lowest validation MAE (for the figure)."""
+    choice = best_choice(res)
+    if choice is None or choice[0].best_seed() is None:
         return None
-    arch = str(a.loc[a["val_mae"].idxmin(), "arch"])
-    runs = res.runs[res.runs["arch"] == arch]
-    return arch, int(runs.loc[runs["val_mae"].idxmin(), "seed"])
+    return choice[0].name, int(choice[0].best_seed())  # type: ignore[arg-type]
 
 
 def answer(res: StudyResults) -> list[str]:
     """Paragraphs (Markdown) answering: how do layers and units change this forecaster?"""
     out: list[str] = []
-    a = res.archs
-    unit = res.meta.get("task_info", {}).get("target_unit", "")
-    if "test_mae" in a and a["test_mae"].notna().any():
-        out += _best(res, unit) + _size(res) + _depth(res, unit) + _frontier(res, unit)
-    out += _bounds(res) + budget_note(res)
+    if any(a.test_mae is not None for a in res.archs):
+        out += _best(res) + _size(res) + _depth(res) + _frontier(res)
+    out += _bounds(res) + failed_note(res) + budget_note(res)
     return out
 
 
-def _best(res: StudyResults, unit: str) -> list[str]:
-    best = best_run(res)
-    if best is None:
-        return []
-    row = res.archs.set_index("arch").loc[best[0]]
-    text = (
-        f"The best model by validation error is **{best[0]}** ({int(row['params']):,} parameters): "
-        f"test MAE {row['test_mae']:.3f} {unit} (mean of {int(row['seeds'])} seeds)."
+def _best(res: StudyResults) -> list[str]:
+    u = res.unit
+    choice = best_choice(res)
+    if choice is None:
+        return [
+            "Every architecture has a failed fit (a model worse than persistence on its own "
+            "training data), so the report names no best model."
+        ]
+    best, tied, known = choice
+    assert best.test_mae is not None and best.val_mae is not None
+    detail = (
+        f"{best.info.params:,} parameters; validation MAE {_mae(best.val_mae, u)}, "
+        f"test MAE {_mae(best.test_mae, u)}, mean ± sd of {best.test_mae.n} seeds"
     )
-    pers = res.meta.get("task_info", {}).get("persistence_mae", {}).get("test")
-    if pers:
-        skill = 1 - row["test_mae"] / pers
+    if tied:
+        text = (
+            f"The lowest validation error is tied within the seed spread between "
+            f"{_names([best, *tied])}: the data do not single out one model. The lowest mean is "
+            f"{best.name}'s ({detail})."
+        )
+    elif not known:
+        text = (
+            f"The lowest validation error is **{best.name}**'s ({detail}); with a single seed per "
+            "architecture the seed spread is unknown, so this is not shown to be a real difference."
+        )
+    else:
+        text = (
+            f"The best model by validation error is **{best.name}** ({detail}); every other "
+            "architecture is higher by more than the seed spread."
+        )
+    pers = res.task.persistence.test
+    skill = 1 - best.test_mae.mean / pers
+    text += (
+        f" Persistence scores {pers:.3f} {u} on the same test windows, so {best.name}'s skill over "
+        f"persistence is {100 * skill:.1f}%"
+        + (" (it does not beat persistence)." if skill <= 0 else ".")
+    )
+    strongest = res.strongest_baseline()
+    if strongest is not None and strongest.name != "persistence":
+        skill_b = 1 - best.test_mae.mean / strongest.test_mae
         text += (
-            f" Persistence scores {pers:.3f} {unit}, so its skill over persistence is "
-            f"{100 * skill:.1f}%" + (" (it does not beat persistence)." if skill <= 0 else ".")
+            f" The strongest baseline by validation error, {strongest.name}, scores "
+            f"{strongest.test_mae:.3f} {u} (skill over it {100 * skill_b:.1f}%)."
         )
     return [text]
 
 
+def _trend(x: list[float], y: list[float], what: str) -> str:
+    r = rank_correlation(x, y)
+    lo, hi = rank_interval(r, len(x))
+    stats = f"rank correlation {r:+.2f}, 95% interval {lo:+.2f} to {hi:+.2f}"
+    if not math.isfinite(r) or lo <= 0 <= hi:
+        return f"{what} shows no clear trend with size ({stats})"
+    return f"{what} {'rises' if r > 0 else 'falls'} with size ({stats})"
+
+
 def _size(res: StudyResults) -> list[str]:
-    g = res.archs[res.archs["groups"].str.contains("grid")]
-    if len(g) < 3:
+    grid = res.grid
+    if not grid:
         return []
-    r_mae = _rank_corr(g["params"], g["test_mae"])
-    r_gap = _rank_corr(g["params"], g["gap"])
-    if not np.isfinite(r_mae):
-        return []
-    pers = res.meta.get("task_info", {}).get("persistence_mae", {})
-    season = ""
-    if "train" in pers and "test" in pers:
-        season = (
-            f" Persistence itself scores {pers['test'] - pers['train']:+.3f} on the same test - "
-            "train difference: that part of every gap comes from the splits (different seasons), "
-            "not from the models."
-        )
-
-    def trend(r: float, what: str) -> str:
-        if abs(r) < 0.3:
-            return f"{what} shows no consistent trend with size (rank correlation {r:+.2f})"
-        return f"{what} {'rises' if r > 0 else 'falls'} with size (rank correlation {r:+.2f})"
-
+    g = fitted(grid)
+    left_out = len(grid) - len(g)
+    dropped = f" ({left_out} with failed fits left out)" if left_out else ""
+    if len(g) < MIN_TREND_ARCHS:
+        return [
+            f"The grid has {len(g)} architectures with fitted models{dropped}, fewer than the "
+            f"{MIN_TREND_ARCHS} the report needs to state a trend with size: no trend is claimed."
+        ]
+    params = [float(a.info.params) for a in g]
+    mae = [a.test_mae.mean for a in g]  # type: ignore[union-attr]
+    gap = [a.gap.mean for a in g]  # type: ignore[union-attr]
+    pers = res.task.persistence
     return [
-        f"Across the {len(g)} grid architectures ({int(g['params'].min()):,} to "
-        f"{int(g['params'].max()):,} parameters), {trend(r_mae, 'test MAE')}, and "
-        f"{trend(r_gap, 'the generalization gap')}." + season
+        f"Across the {len(g)} grid architectures with fitted models{dropped} "
+        f"({min(params):,.0f} to {max(params):,.0f} parameters), {_trend(params, mae, 'test MAE')},"
+        f" and {_trend(params, gap, 'the generalization gap')}. Persistence itself scores "
+        f"{pers.gap:+.3f} {res.unit} on the same test minus train difference: that part of every "
+        "gap comes from the splits (different seasons), not from the models."
     ]
 
 
-def _depth(res: StudyResults, unit: str) -> list[str]:
-    g = res.archs[res.archs["groups"].str.contains("grid")]
-    better = worse = same = 0
-    for _, part in g.groupby(["cell", "units"]):
-        part = part.set_index("layers").sort_index()
-        if len(part) < 2 or part.index[0] != 1:
+def _depth(res: StudyResults) -> list[str]:
+    better = worse = same = unknown = 0
+    g = fitted(res.grid)
+    by_width: dict[tuple[str, tuple[int, ...]], dict[int, ArchResult]] = {}
+    for a in g:
+        if len(set(a.info.units)) == 1:
+            by_width.setdefault((a.info.cell, a.info.units[:1]), {})[a.info.layers] = a
+    for part in by_width.values():
+        if 1 not in part:
             continue
-        base = part.iloc[0]
-        for _, row in part.iloc[1:].iterrows():
-            diff, clear = _compare(base, row, "test_mae")
-            if not clear:
+        base = part[1]
+        for layers, a in sorted(part.items()):
+            if layers == 1:
+                continue
+            diff, clear = compare(base.test_mae, a.test_mae)  # type: ignore[arg-type]
+            if clear is None:
+                unknown += 1
+            elif not clear:
                 same += 1
             elif diff < 0:
                 better += 1
             else:
                 worse += 1
-    total = better + worse + same
+    total = better + worse + same + unknown
     if not total:
         return []
-    return [
+    text = (
         f"At a fixed width, adding layers to a one-layer model gave a clearly lower test MAE in "
         f"{better} of {total} cases, a clearly higher one in {worse}, and no difference beyond "
-        f"the seed-to-seed spread in {same} (deeper models there also have more parameters)."
-    ]
+        f"the seed-to-seed spread in {same}"
+    )
+    if unknown:
+        text += f" ({unknown} with a single seed cannot be compared)"
+    return [text + "; deeper models there also have more parameters."]
 
 
-def _frontier(res: StudyResults, unit: str) -> list[str]:
-    f = res.archs[res.archs["groups"].str.contains("frontier")].sort_values("layers")
+def _frontier(res: StudyResults) -> list[str]:
+    f = res.frontier
+    ok = fitted(f)
     if len(f) < 2:
         return []
-    first, last = f.iloc[0], f.iloc[-1]
-    diff, clear = _compare(first, last, "test_mae")
-    gdiff, gclear = _compare(first, last, "gap")
-    best = f.loc[f["test_mae"].idxmin()]
-    verdict = (
-        ("lower" if diff < 0 else "higher") + " by a margin beyond the seed spread"
-        if clear
-        else "within the seed-to-seed spread"
-    )
+    u = res.unit
+    failed = [a.name for a in f if a.failed]
+    if len(ok) < 2:
+        return [
+            f"On the equal-budget frontier, {', '.join(failed)} failed to fit, so depths are not "
+            "compared there."
+        ]
+    first, last = ok[0], ok[-1]
+    diff, clear = compare(first.test_mae, last.test_mae)  # type: ignore[arg-type]
+    _, gclear = compare(first.gap, last.gap)  # type: ignore[arg-type]
+    best = min(ok, key=lambda a: a.test_mae.mean)  # type: ignore[union-attr]
+    if clear is None:
+        verdict = "a single seed: no spread to judge the difference against"
+    elif clear:
+        verdict = ("lower" if diff < 0 else "higher") + " by more than the seed spread"
+    else:
+        verdict = "a tie within the seed spread"
     text = (
-        f"At an equal budget (~{int(first['params']):,} parameters), going from "
-        f"{first['arch']} to {last['arch']} changes test MAE from {first['test_mae']:.3f} to "
-        f"{last['test_mae']:.3f} {unit} ({verdict}); the best depth there is "
-        f"{int(best['layers'])} ({best['arch']}). The generalization gap goes from "
-        f"{first['gap']:.3f} to {last['gap']:.3f} {unit}"
-        + (" (a clear change)." if gclear else " (within the spread).")
+        f"At an equal budget (about {first.info.params:,} parameters), going from {first.name} "
+        f"to {last.name} changes test MAE from {first.test_mae.mean:.3f} to "  # type: ignore[union-attr]
+        f"{last.test_mae.mean:.3f} {u} ({verdict}); the lowest mean there is at depth "  # type: ignore[union-attr]
+        f"{best.info.layers} ({best.name}). The generalization gap goes from "
+        f"{first.gap.mean:.3f} to {last.gap.mean:.3f} {u}"  # type: ignore[union-attr]
+        + (" (beyond the seed spread)." if gclear else " (within the seed spread or unjudged).")
     )
-    if "bits_per_parameter" in f and f["bits_per_parameter"].notna().all():
-        budget = ""
-        mem_w, mem_epochs = first.get("memorization_budget"), first.get("memorization_epochs")
-        if pd.notna(mem_w) and pd.notna(mem_epochs):
-            budget = (
-                f" at a {int(mem_w):,}-parameter budget: a lower bound after {int(mem_epochs)} "
-                "epochs of full-batch Adam,"
-            )
-        text += (
-            f" Measured memorization goes from {first['bits_per_parameter']:.2f} to "
-            f"{last['bits_per_parameter']:.2f} bits per parameter{budget or ' (a lower bound),'} "
-            "where Collins et al. report 3 to 6 at every depth after extensive tuning."
+    if failed:
+        text += f" Left out as failed fits: {', '.join(failed)}."
+    return [text + _memorization(f)]
+
+
+def _memorization(f: tuple[ArchResult, ...]) -> str:
+    measured = [a for a in f if a.memorization]
+    if not measured:
+        return ""
+    if all(a.memorization_converged for a in measured) and len(measured) >= 2:
+        first, last = measured[0], measured[-1]
+        m = first.memorization[0]
+        return (
+            f" Measured memorization goes from {first.bits_per_parameter:.2f} to "
+            f"{last.bits_per_parameter:.2f} bits per parameter ({first.name} to {last.name}, "
+            f"networks of the same cells and depths at a {m.budget:,}-parameter budget, "
+            f"converged within {m.epochs} epochs), where Collins et al. report 3 to 6 at every "
+            "depth after extensive tuning."
         )
+    unconverged = sum(not a.memorization_converged for a in measured)
+    return (
+        f" Memorization was measured along the frontier, but {unconverged} of {len(measured)} "
+        "measurements are not known to have converged within their training budget, so the "
+        "report compares no bits per parameter across depths (the table lists them as lower "
+        "bounds)."
+    )
+
+
+def failed_note(res: StudyResults) -> list[str]:
+    """How many models are failed fits, which, and what the report does with them."""
+    n = res.failed_runs
+    pers = res.task.persistence.train
+    u = res.unit
+    if n == 0:
+        return [
+            f"Every one of the {res.runs} models beat persistence on its own training data "
+            f"(persistence: train MAE {pers:.3f} {u}): no failed fit."
+        ]
+    parts = []
+    for a in res.archs:
+        if a.failed:
+            worst = max(r.errors.train for r in a.runs if r.seed in a.failed_seeds)  # type: ignore[union-attr]
+            seeds = ", ".join(map(str, a.failed_seeds))
+            parts.append(f"{a.name} (seed{'s' if len(a.failed_seeds) > 1 else ''} {seeds}; "
+                         f"train MAE up to {worst:.3f} {u})")  # fmt: skip
+    retried = sum(r.attempts > 1 for a in res.archs for r in a.runs)
+    text = (
+        f"{n} of {res.runs} models {'is a failed fit' if n == 1 else 'are failed fits'}, worse "
+        f"than persistence ({pers:.3f} {u}) on "
+        f"their own training data: {'; '.join(parts[:NAMED])}"
+        + (f"; and {len(parts) - NAMED} more architectures" if len(parts) > NAMED else "")
+        + ". They are flagged in the table and figures and left out of every comparison above."
+    )
+    if retried:
+        text += f" {retried} models were retried with a new initialisation."
     return [text]
 
 
 def budget_note(res: StudyResults) -> list[str]:
-    """How many models were still improving when the training budget ran out."""
-    r = res.runs
-    if "best_epoch" not in r or "epochs" not in r:
+    """How many fitted models were still improving when the training budget ran out."""
+    runs = [r for a in res.archs for r in a.runs if not r.failed_fit(res.task.persistence.train)]
+    if not runs:
         return []
-    still = r[(r["best_epoch"] == r["epochs"]) & (r.get("status") == "max_epochs")]
-    if still.empty:
-        stopped = int((r.get("status") == "early_stopped").sum())
+    still = [r for r in runs if r.still_improving]
+    if not still:
+        stopped = sum(r.status == "early_stopped" for r in runs)
         return [
-            f"No model was still improving at its last epoch ({stopped} of {len(r)} stopped "
-            "early on their validation loss), so the training budget did not cut them short."
+            f"None of the {len(runs)} fitted models was still improving at its last epoch "
+            f"({stopped} stopped early on their validation loss), so the training budget did "
+            "not cut them short."
         ]
-    deep = still["layers"].mean() if "layers" in still else float("nan")
     return [
-        f"{len(still)} of {len(r)} models were still improving at their last epoch "
-        f"(mean depth {deep:.1f}, against {r['layers'].mean():.1f} over all models): with a "
-        "larger training budget their errors would likely fall, so treat differences involving "
-        "them as limited by the budget."
+        f"{len(still)} of {len(runs)} fitted models were still improving at their last epoch: "
+        "with a larger training budget their errors would likely fall, so treat differences "
+        "involving them as limited by the budget."
     ]
 
 
 def _bounds(res: StudyResults) -> list[str]:
-    names = [a for a, i in res.infos.items() if "frontier" in i.get("ratios", {})]
-    if len(names) < 2:
+    f = [a for a in res.frontier if "frontier" in a.info.ratios]
+    if len(f) < 2:
         return []
-    deepest = max(names, key=lambda a: res.infos[a]["layers"])
-    ratios = res.infos[deepest]["ratios"]["frontier"]
-    finite = {k: v for k, v in ratios.items() if isinstance(v, (int, float)) and math.isfinite(v)}
+    deepest = f[-1]
+    ratios = deepest.info.ratios["frontier"]
+    finite = {k: v for k, v in ratios.items() if math.isfinite(v)}
     if not finite:
         return []
-    flat = sorted(k for k, v in finite.items() if abs(v) < math.log10(1.05))
-    grow = sorted((k for k, v in finite.items() if v >= math.log10(1.05)), key=lambda k: -finite[k])
-    shrink = sorted(k for k, v in finite.items() if v <= -math.log10(1.05))
+    tol = math.log10(1.05)
+    flat = sorted(k for k, v in finite.items() if abs(v) < tol)
+    grow = sorted((k for k, v in finite.items() if v >= tol), key=lambda k: -finite[k])
+    shrink = sorted(k for k, v in finite.items() if v <= -tol)
     text = (
-        f"Theory at equal budget ({deepest} against the one-layer model): {len(flat)} of "
+        f"Theory at equal budget ({deepest.name} against the one-layer model): {len(flat)} of "
         f"{len(finite)} bounds that apply to both stay within 5% of the one-layer value"
     )
     if grow:
         top = grow[0]
-        derived = {b["key"] for b in res.infos[deepest].get("bounds", []) if b.get("derived")}
+        derived = {b.key for b in deepest.info.bounds if b.derived}
         n_derived = sum(k in derived for k in grow)
         text += (
             f"; {len(grow)} grow{'s' if len(grow) == 1 else ''}, the most {top} "

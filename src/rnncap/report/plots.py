@@ -1,23 +1,25 @@
 """The report's figures, drawn with matplotlib's object API (no pyplot state, no display).
 
 Each function takes `StudyResults` and returns a `Figure`, or None when the study holds nothing
-to draw for it (e.g. no frontier), so the report leaves that figure out rather than drawing
-an empty one.
+to draw for it (e.g. no frontier), so the report leaves that figure out rather than drawing an
+empty one. Failed fits are drawn as red crosses, apart from the fitted models.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
 from matplotlib import colormaps
 from matplotlib.figure import Figure
 
-from rnncap.report.results import StudyResults
+from rnncap.report.results import ArchResult, Spread, StudyResults
 
 #: One marker per cell kind when a study mixes cells (colour always means depth).
 CELL_MARKERS = ("o", "s", "^", "D")
+FAILED = {"marker": "x", "color": "tab:red", "s": 70, "zorder": 3, "linewidths": 2}
 
 
 def depth_colour(layers: int, max_layers: int) -> tuple:
@@ -25,151 +27,175 @@ def depth_colour(layers: int, max_layers: int) -> tuple:
     return colormaps["viridis"](0.85 * (layers - 1) / max(max_layers - 1, 1))
 
 
-def _grid(res: StudyResults):
-    a = res.archs
-    return a[a["groups"].str.contains("grid")]
+def _sd(s: Spread | None) -> float:
+    return s.sd if s is not None and math.isfinite(s.sd) else 0.0
 
 
-def _frontier(res: StudyResults):
-    a = res.archs
-    return a[a["groups"].str.contains("frontier")].sort_values("layers")
+def _mean(s: Spread | None) -> float:
+    return s.mean if s is not None else math.nan
 
 
 def mae_vs_params(res: StudyResults) -> Figure | None:
     """Test MAE and generalization gap against parameter count, one colour per depth."""
-    a = res.archs
-    if "test_mae" not in a:
+    archs = [a for a in res.archs if a.test_mae is not None]
+    if not archs:
         return None
     fig = Figure(figsize=(10, 4.2), layout="constrained")
     axes = fig.subplots(1, 2)
-    max_layers = int(a["layers"].max())
-    unit = res.meta.get("task_info", {}).get("target_unit", "")
-    for ax, col, ylabel in (
-        (axes[0], "test_mae", f"test MAE {unit}".strip()),
-        (axes[1], "gap", f"generalization gap: test - train MAE {unit}".strip()),
-    ):
-        cells = list(dict.fromkeys(a["cell"]))
-        for (cell, layers), part in a.groupby(["cell", "layers"], sort=True):
-            part = part.sort_values("params")
+    max_layers = max(a.info.layers for a in archs)
+    u = res.unit
+    cells = list(dict.fromkeys(a.info.cell for a in archs))
+    panels = (
+        (axes[0], lambda a: a.test_mae, f"test MAE ({u})"),
+        (axes[1], lambda a: a.gap, f"generalization gap: test − train MAE ({u})"),
+    )
+    for ax, value, ylabel in panels:
+        groups: dict[tuple[str, int], list[ArchResult]] = {}
+        for a in archs:
+            if not a.failed:
+                groups.setdefault((a.info.cell, a.info.layers), []).append(a)
+        for (cell, layers), part in sorted(groups.items()):
+            part.sort(key=lambda a: a.info.params)
             depth = f"{layers} layer{'s' if layers > 1 else ''}"
             ax.errorbar(
-                part["params"], part[col], yerr=part.get(f"{col}_std"), capsize=3,
-                marker=CELL_MARKERS[cells.index(cell) % len(CELL_MARKERS)], linestyle="none",
-                color=depth_colour(int(layers), max_layers),
+                [a.info.params for a in part], [_mean(value(a)) for a in part],
+                yerr=[_sd(value(a)) for a in part], capsize=3, linestyle="none",
+                marker=CELL_MARKERS[cells.index(cell) % len(CELL_MARKERS)],
+                color=depth_colour(layers, max_layers),
                 label=f"{cell} {depth}" if len(cells) > 1 else depth,
             )  # fmt: skip
+        failed = [a for a in archs if a.failed]
+        if failed:
+            ax.scatter([a.info.params for a in failed], [_mean(value(a)) for a in failed],
+                       label="failed fit", **FAILED)  # fmt: skip
         ax.set_xscale("log")
-        ax.set_xlabel("parameters (exact count)")
+        ax.set_xlabel("parameters (exact count, log scale)")
         ax.set_ylabel(ylabel)
         ax.grid(alpha=0.3)
-    pers = res.meta.get("task_info", {}).get("persistence_mae", {})
-    if "test" in pers:
-        axes[0].axhline(pers["test"], color="grey", linestyle="--", label="persistence")
-    if "test" in pers and "train" in pers:  # the part of any gap that comes from the splits
-        axes[1].axhline(pers["test"] - pers["train"], color="grey", linestyle="--",
-                        label="persistence's test - train")  # fmt: skip
-        axes[1].legend(fontsize=8, loc="lower right")
+    pers = res.task.persistence
+    axes[0].axhline(pers.test, color="grey", linestyle="--", label="persistence")
+    # the part of any gap that comes from the splits (seasons), not from a model
+    axes[1].axhline(pers.gap, color="grey", linestyle="--", label="persistence's test − train")
     axes[1].axhline(0.0, color="black", linewidth=0.8)
+    axes[1].legend(fontsize=8, loc="best")
     axes[0].legend(title="depth", fontsize=8)
-    fig.suptitle("Forecast error and generalization gap vs size (mean over seeds, +- 1 sd)")
+    fig.suptitle("Forecast error and generalization gap against size (mean over seeds ± 1 sd)")
     return fig
 
 
 def frontier(res: StudyResults) -> Figure | None:
     """Along the equal-budget frontier: measured gap, test MAE and bits per parameter by depth."""
-    f = _frontier(res)
-    if f.empty or "gap" not in f:
+    f = [a for a in res.frontier if a.test_mae is not None]
+    if not f:
         return None
-    panels = [("gap", "generalization gap (test - train MAE)"), ("test_mae", "test MAE")]
-    if "bits_per_parameter" in f and f["bits_per_parameter"].notna().any():
-        label = "memorization bits / parameter"
-        if "memorization_budget" in f and f["memorization_budget"].notna().all():
-            label += f" (w ~ {int(f['memorization_budget'].iloc[0])})"
-        panels.append(("bits_per_parameter", label))
+    u = res.unit
+    panels: list[tuple[str, Callable[[ArchResult], Spread | None]]] = [
+        (f"generalization gap: test − train MAE ({u})", lambda a: a.gap),
+        (f"test MAE ({u})", lambda a: a.test_mae),
+    ]
+    if any(a.memorization for a in f):
+        mems = [m for a in f for m in a.memorization]
+        converged = all(a.memorization_converged for a in f if a.memorization)
+        label = f"memorization (bits per parameter, w ≈ {mems[0].budget:,})"
+        if not converged:
+            label += "\nlower bound: not known to have converged"
+        panels.append((label, lambda a: Spread.of([a.bits_per_parameter or math.nan])))
     fig = Figure(figsize=(4 * len(panels) + 1, 4), layout="constrained")
     axes = np.atleast_1d(fig.subplots(1, len(panels)))
-    max_layers = int(res.archs["layers"].max())
-    for ax, (col, label) in zip(axes, panels, strict=True):
-        ax.errorbar(
-            f["layers"], f[col], yerr=f.get(f"{col}_std"), color="black", capsize=3, zorder=1,
-        )  # fmt: skip
-        ax.scatter(
-            f["layers"], f[col], s=60, zorder=2,
-            color=[depth_colour(int(n), max_layers) for n in f["layers"]],
-        )  # fmt: skip
-        for _, row in f.iterrows():
-            ax.annotate(row["arch"].split(":")[1], (row["layers"], row[col]), fontsize=7,
-                        textcoords="offset points", xytext=(4, 4))  # fmt: skip
+    max_layers = max(a.info.layers for a in res.archs)
+    for ax, (label, value) in zip(axes, panels, strict=True):
+        ok = [a for a in f if not a.failed]
+        ys = [_mean(value(a)) for a in ok]
+        ax.errorbar([a.info.layers for a in ok], ys, yerr=[_sd(value(a)) for a in ok],
+                    color="black", capsize=3, zorder=1)  # fmt: skip
+        ax.scatter([a.info.layers for a in ok], ys, s=60, zorder=2,
+                   color=[depth_colour(a.info.layers, max_layers) for a in ok])  # fmt: skip
+        bad = [a for a in f if a.failed]
+        if bad:
+            ax.scatter([a.info.layers for a in bad], [_mean(value(a)) for a in bad],
+                       label="failed fit", **FAILED)  # fmt: skip
+            ax.legend(fontsize=8)
+        for a in f:
+            y = _mean(value(a))
+            if math.isfinite(y):
+                ax.annotate(a.name.split(":")[1], (a.info.layers, y), fontsize=8,
+                            textcoords="offset points", xytext=(4, 4))  # fmt: skip
         ax.set_xlabel("layers (same parameter budget)")
         ax.set_ylabel(label)
-        ax.set_xticks(sorted(f["layers"].unique()))
+        ax.set_xticks(sorted({a.info.layers for a in f}))
         ax.grid(alpha=0.3)
-    budget = f["budget"].dropna()
     title = "Equal-budget frontier"
-    if len(budget):
-        title += f" (budget {int(budget.iloc[0]):,} parameters; each depth: the closest width)"
+    if f[0].info.budget is not None:
+        title += f" (budget {f[0].info.budget:,} parameters; at each depth the closest width)"
     fig.suptitle(title)
     return fig
 
 
+def _heat_text(v: float) -> str:
+    ratio = 10**v
+    return f"{ratio:.2f}" if abs(v) < 2 else f"10^{v:.1f}"
+
+
 def bound_ratios(res: StudyResults) -> Figure | None:
-    """log10 of each bound's ratio to the one-layer reference, per architecture (heatmap)."""
+    """Each bound's ratio to the one-layer reference, per architecture (heatmaps, log colour)."""
     panels = []
     for group in ("frontier", "grid"):
-        names = [a for a, i in res.infos.items() if group in i.get("ratios", {})]
+        archs = [a for a in res.archs if group in a.info.ratios]
         if group == "frontier":
-            names.sort(key=lambda a: res.infos[a]["layers"])
+            archs.sort(key=lambda a: a.info.layers)
         keys: list[str] = []
-        for a in names:
-            keys += [k for k in res.infos[a]["ratios"][group] if k not in keys]
-        if names and keys:
-            panels.append((group, names, keys))
+        for a in archs:
+            keys += [k for k in a.info.ratios[group] if k not in keys]
+        if archs and keys:
+            panels.append((group, archs, keys))
     if not panels:
         return None
-    heights = [max(2.5, 0.35 * len(k) + 1.5) for _, _, k in panels]
-    fig = Figure(figsize=(12, sum(heights)), layout="constrained")
+    heights = [max(2.8, 0.42 * len(k) + 1.6) for _, _, k in panels]
+    fig = Figure(figsize=(11, sum(heights)), layout="constrained")
     axes = np.atleast_1d(fig.subplots(len(panels), 1, height_ratios=heights))
-    for ax, (group, names, keys) in zip(axes, panels, strict=True):
-        m = np.full((len(keys), len(names)), np.nan)
-        for j, a in enumerate(names):
+    cmap = colormaps["RdBu_r"]
+    for ax, (group, archs, keys) in zip(axes, panels, strict=True):
+        m = np.full((len(keys), len(archs)), np.nan)
+        for j, a in enumerate(archs):
             for i, k in enumerate(keys):
-                v = res.infos[a]["ratios"][group].get(k)
-                m[i, j] = v if isinstance(v, (int, float)) and math.isfinite(v) else np.nan
+                v = a.info.ratios[group].get(k, math.nan)
+                m[i, j] = v if math.isfinite(v) else np.nan
         lim = max(float(np.nanmax(np.abs(m))) if np.isfinite(m).any() else 1.0, 0.1)
-        im = ax.imshow(m, cmap="coolwarm", vmin=-lim, vmax=lim, aspect="auto")
-        ax.set_xticks(range(len(names)), [n.split(":")[1] for n in names], rotation=45, fontsize=7)
-        ax.set_yticks(range(len(keys)), keys, fontsize=7)
+        im = ax.imshow(m, cmap=cmap, vmin=-lim, vmax=lim, aspect="auto")
+        ax.set_xticks(range(len(archs)), [a.name for a in archs], rotation=30, ha="right",
+                      fontsize=9)  # fmt: skip
+        ax.set_yticks(range(len(keys)), keys, fontsize=9)
         for i in range(len(keys)):
-            for j in range(len(names)):
+            for j in range(len(archs)):
                 if np.isfinite(m[i, j]):
-                    ax.text(j, i, f"{10 ** m[i, j]:.3g}" if abs(m[i, j]) < 3 else
-                            f"1e{m[i, j]:.1f}", ha="center", va="center", fontsize=6)  # fmt: skip
-        ax.set_title(f"{group}: each bound's ratio to the one-layer model (colour: log10)")
-        fig.colorbar(im, ax=ax, label="log10 ratio")
+                    dark = abs(m[i, j]) > 0.55 * lim
+                    ax.text(j, i, _heat_text(m[i, j]), ha="center", va="center", fontsize=9,
+                            color="white" if dark else "black")  # fmt: skip
+        where = "equal-budget frontier" if group == "frontier" else "grid, against cell:1xH"
+        ax.set_title(f"{where}: each bound over its value for the one-layer model (× ratio)",
+                     fontsize=11)  # fmt: skip
+        fig.colorbar(im, ax=ax, label="log10 of the ratio (0: unchanged)")
     return fig
 
 
 def best_forecast(res: StudyResults, arch: str, seed: int) -> Figure | None:
-    """The chosen model's test forecasts against the truth."""
-    sample = res.forecasts.get(arch, {}).get(seed)
-    if not sample or not sample.get("truth"):
+    """The chosen model's test forecasts against the observations."""
+    run = next((r for r in res.arch(arch).runs if r.seed == seed), None)
+    sample = run.forecast if run is not None else None
+    if sample is None or not sample.truth:
         return None
     fig = Figure(figsize=(10, 3.6), layout="constrained")
     ax = fig.subplots()
-    times = sample.get("times")
-    if times and len(times) == len(sample["truth"]):
-        x = pd.to_datetime(times)
+    if len(sample.times) == len(sample.truth):
+        x = pd.to_datetime(list(sample.times))
         ax.set_xlabel("target time (first test windows)")
-        fig.autofmt_xdate()
     else:
-        x = np.arange(len(sample["truth"]))
+        x = np.arange(len(sample.truth))
         ax.set_xlabel("test window (first windows of the test split, in order)")
-    ax.plot(x, sample["truth"], color="black", linewidth=1.2, marker=".", label="observed")
-    ax.plot(x, sample["pred"], color="tab:orange", linewidth=1.2, marker=".",
-            label=f"{arch} (seed {seed})")  # fmt: skip
-    unit = res.meta.get("task_info", {}).get("target_unit", "")
-    ax.set_ylabel(f"{res.meta.get('task_info', {}).get('target', 'target')} {unit}".strip())
+    ax.plot(x, sample.truth, color="black", linewidth=1.2, label="observed")
+    ax.plot(x, sample.pred, color="tab:orange", linewidth=1.2, label=f"{arch} (seed {seed})")
+    ax.set_ylabel(f"{res.task.target} ({res.unit})")
     ax.legend()
     ax.grid(alpha=0.3)
-    ax.set_title(f"Best model by validation MAE: forecasts on the test split ({arch})")
+    ax.set_title(f"Chosen model's forecasts on the test split ({arch})")
     return fig

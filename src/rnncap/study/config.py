@@ -37,14 +37,15 @@ from typing import Any
 
 from rnncap.arch.files import looks_like_model_file
 from rnncap.errors import InvalidInput, require
+from rnncap.study.records import Measure
 
 try:  # Python 3.11+
     import tomllib
 except ModuleNotFoundError:  # pragma: no cover - Python 3.10
     import tomli as tomllib  # type: ignore[no-redef]
 
-#: Measures a study can record for each architecture or run.
-MEASURES = ("counts", "bounds", "forecast", "norms", "memorization")
+#: Measures a study can record for each architecture or run (`rnncap.study.records.Measure`).
+MEASURES = tuple(m.value for m in Measure)
 #: Keys of the [memorization] table: the frontier's memorization budget and the task's shape.
 MEMORIZATION_KEYS = (
     "budget", "input_bits", "delay", "epochs", "sample_sizes", "sample_fractions", "seeds",
@@ -190,7 +191,7 @@ class StudyConfig:
     task: dict = field(default_factory=dict)
     grid: Grid = Grid()
     seeds: tuple[int, ...] = (0, 1, 2)
-    measures: tuple[str, ...] = ("counts", "bounds", "forecast", "norms", "memorization")
+    measures: tuple[Measure, ...] = tuple(Measure)
     training: dict = field(default_factory=dict)
     executor: ExecutorSettings = ExecutorSettings()
     chunk: int = 8
@@ -213,7 +214,7 @@ class StudyConfig:
         measures = tuple(self.measures)
         bad = sorted(set(measures) - set(MEASURES))
         require(not bad, f"unknown measures {bad}; choose from: {', '.join(MEASURES)}")
-        set_(self, "measures", measures)
+        set_(self, "measures", tuple(Measure(m) for m in measures))
         _check_keys("memorization", self.memorization, set(MEMORIZATION_KEYS))
         _int_list(self.chunk, "chunk")
         _int_list(self.forecast_points, "forecast_points", minimum=0)

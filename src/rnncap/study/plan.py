@@ -1,13 +1,15 @@
 """From a `StudyConfig` to the architectures and the units of work (ensemble chunks) to run.
 
 A unit is one architecture x a chunk of seeds, trained as one ensemble. Its key is the SHA-256
-of everything that determines its results (spec, seeds, task, training settings, measures), so a
-changed budget or task reruns exactly the units it touches.
+of everything that determines its results (spec, seeds, task, training settings, measures, the
+store schema and the rnncap and torch versions), so a changed budget or task, or an upgrade,
+reruns exactly the units it touches.
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import json
 from dataclasses import dataclass, field
 
@@ -16,10 +18,9 @@ from rnncap.arch.files import looks_like_model_file, read_one_stack
 from rnncap.arch.frontier import frontier as equal_budget_frontier
 from rnncap.errors import InvalidInput, require
 from rnncap.study.config import Frontier, StudyConfig
+from rnncap.study.records import RUN_MEASURES, Measure
 from rnncap.study.store import SCHEMA_VERSION
 
-#: Measures recorded per trained model (the others are per architecture, computed on the driver).
-RUN_MEASURES = ("forecast", "norms", "memorization")
 #: Memorization settings (study files override them under [memorization]).
 #: ``sample_fractions`` give the grid of b as multiples of w (``sample_sizes``, absolute, win);
 #: ``seeds`` is how many of a unit's seeds are also used for memorization.
@@ -69,8 +70,19 @@ class Unit:
 
     def __post_init__(self) -> None:
         if not self.key:
-            text = json.dumps({"schema": SCHEMA_VERSION, **self.payload}, sort_keys=True)
+            text = json.dumps({**code_versions(), **self.payload}, sort_keys=True)
             object.__setattr__(self, "key", hashlib.sha256(text.encode()).hexdigest())
+
+
+def code_versions() -> dict[str, str]:
+    """The code that shapes a unit's results: store schema, rnncap and torch versions."""
+    import rnncap
+
+    return {
+        "schema": str(SCHEMA_VERSION),
+        "rnncap": rnncap.__version__,
+        "torch": importlib.metadata.version("torch"),
+    }
 
 
 def _spec(cell: str, sizes: tuple[int, ...], shape: TaskShape) -> RecurrentSpec:
@@ -153,11 +165,11 @@ def memorization_spec(arch: PlannedArch, options: dict) -> RecurrentSpec | None:
 
 def plan_units(config: StudyConfig, archs: list[PlannedArch], task: dict) -> list[Unit]:
     """Split each architecture's seeds into chunks of ``config.chunk``: one unit per chunk."""
-    measures = [m for m in config.measures if m in RUN_MEASURES]
+    measures = [Measure(m).value for m in config.measures if Measure(m) in RUN_MEASURES]
     units = []
     for arch in archs:
         memorization: dict = {}
-        if "memorization" in measures:
+        if Measure.MEMORIZATION.value in measures:
             mem = memorization_spec(arch, config.memorization)
             if mem is not None:
                 memorization = {**MEMORIZATION_DEFAULTS, **config.memorization,

@@ -18,6 +18,16 @@ from rnncap.arch import count_parameters, unrolled_graph
 from rnncap.study.config import StudyConfig
 from rnncap.study.executors import Executor, make_executor
 from rnncap.study.plan import PlannedArch, TaskShape, Unit, plan_architectures, plan_units
+from rnncap.study.records import (
+    ArchInfo,
+    BoundNote,
+    BoundValue,
+    Measure,
+    SplitErrors,
+    StudyInfo,
+    TaskInfo,
+    UnitResult,
+)
 from rnncap.study.store import STORE_NAME, ResultsStore, ensure_writable_folder
 from rnncap.study.work import default_device, make_task, task_data
 
@@ -52,7 +62,7 @@ class StudySummary:
 
 def _bounds(
     arch: PlannedArch, archs: dict[str, PlannedArch], shape: TaskShape, m: int
-) -> dict[str, Any]:
+) -> tuple[tuple[BoundValue, ...], dict[str, dict[str, float]]]:
     """The theory catalog's bounds of the spec (for m training windows) and the log10 of each
     bound's ratio to the spec's one-layer reference in each of its groups (constants cancel)."""
     from rnncap.arch import parse_arch
@@ -65,15 +75,32 @@ def _bounds(
             name, input_size=shape.input_size, seq_len=shape.seq_len, outputs=shape.outputs
         )
 
-    values = [
-        {k: v for k, v in e.to_dict().items() if k not in ("assumptions", "application")}
+    values = tuple(
+        BoundValue(
+            key=e.bound.key,
+            status=e.bound.status.value,
+            derived=e.bound.derived,
+            citation=e.bound.citation.short(),
+            text=e.result.text,
+            log10=e.result.log10,
+            vacuous=bool(e.result.vacuous),
+        )
         for e in bounds(arch.spec, m=m)
-    ]
+    )
     ratio_by_group = {
         group: {k: math.log10(r) for k, r in ratios(spec_of(ref), arch.spec).items() if r > 0}
         for group, ref in arch.references.items()
     }
-    return {"bounds": values, "ratios": ratio_by_group}
+    return values, ratio_by_group
+
+
+def bound_legend() -> tuple[BoundNote, ...]:
+    """Per catalog bound: its name, short citation, status and whether rnncap derived it."""
+    from rnncap.theory import catalog
+
+    return tuple(
+        BoundNote(b.key, b.name, b.citation.short(), b.status.value, b.derived) for b in catalog()
+    )
 
 
 def _arch_info(
@@ -82,55 +109,76 @@ def _arch_info(
     shape: TaskShape,
     measures: tuple[str, ...],
     m: int,
-) -> dict:
+) -> ArchInfo:
     spec = arch.spec
     counts = count_parameters(spec)
     graph = unrolled_graph(spec)
-    info = {
-        "arch": spec.name,
-        "spec": spec.to_dict(),
-        "cell": spec.cell.value,
-        "layers": spec.num_layers,
-        "units": list(spec.hidden_sizes),
-        "groups": list(arch.groups),
-        "references": dict(arch.references),
-        "budget": arch.budget,
-        "params": counts.total,
-        "recurrent_params": counts.recurrent_total,
-        "per_layer": counts.per_layer,
-        "nonlinear_units": graph.nonlinear_units,
-        "longest_path": graph.longest_path,
-    }
-    if "bounds" in measures:
-        info.update(_bounds(arch, archs, shape, m))
-    return info
+    values, ratio_by_group = (), {}
+    if Measure.BOUNDS in measures:
+        values, ratio_by_group = _bounds(arch, archs, shape, m)
+    return ArchInfo(
+        arch=spec.name,
+        spec=spec.to_dict(),
+        cell=spec.cell.value,
+        layers=spec.num_layers,
+        units=tuple(spec.hidden_sizes),
+        groups=tuple(arch.groups),
+        references=dict(arch.references),
+        budget=arch.budget,
+        params=counts.total,
+        recurrent_params=counts.recurrent_total,
+        per_layer=tuple(counts.per_layer),
+        nonlinear_units=graph.nonlinear_units,
+        longest_path=graph.longest_path,
+        bounds=values,
+        ratios=ratio_by_group,
+    )
 
 
-def _task_info(task: Any, td: Any) -> dict:
+def _task_info(task: Any, td: Any) -> TaskInfo:
     """Sizes of the splits and the persistence baseline's MAE (the bar a forecaster must beat)."""
+    from rnncap.forecast.baselines import Persistence
+
     windows = {s: int(len(getattr(td, s).y)) for s in ("train", "val", "test")}
     target = ", ".join(td.target_columns)
-    info: dict[str, Any] = {
-        "input_size": int(td.input_size),
-        "outputs": int(td.outputs),
-        "windows": windows,
-        "target": target,
-        "target_unit": td.target_units[0] if len(set(td.target_units)) == 1 else "",
-        "task": {k: v for k, v in getattr(task, "__dict__", {}).items() if _plain(v)},
-        "description": (
+    pers = Persistence().fit(td)
+    errors = SplitErrors(
+        *(
+            float(np.mean(np.abs(pers.predict(td, s) - td.y_physical(td.split(s)))))
+            for s in ("train", "val", "test")
+        )
+    )
+    return TaskInfo(
+        description=(
             f"{target} {task.horizon} steps ahead from {task.history} steps of "
             f"{td.input_size} inputs ({task.dataset}); windows train/val/test "
             f"{windows['train']:,}/{windows['val']:,}/{windows['test']:,}"
         ),
-    }
-    from rnncap.forecast.baselines import Persistence
+        target=target,
+        target_unit=td.target_units[0] if len(set(td.target_units)) == 1 else "",
+        input_size=int(td.input_size),
+        outputs=int(td.outputs),
+        windows=windows,
+        persistence=errors,
+        task={k: v for k, v in getattr(task, "__dict__", {}).items() if _plain(v)},
+    )
 
-    pers = Persistence().fit(td)
-    info["persistence_mae"] = {
-        s: float(np.mean(np.abs(pers.predict(td, s) - td.y_physical(td.split(s)))))
-        for s in ("train", "val", "test")
-    }
-    return info
+
+def describe_training(training: dict) -> str:
+    """The study's training recipe in words (its `TrainSettings`, defaults resolved)."""
+    from rnncap.engine import TrainSettings
+
+    t = TrainSettings(**training)
+    text = f"Adam, learning rate {t.lr:g}, batch {t.batch_size}, up to {t.epochs} epochs"
+    if t.patience:
+        text += f", early stopping after {t.patience} epochs without a lower validation loss"
+    if t.clip:
+        text += f", gradient norm clipped at {t.clip:g}"
+    if t.weight_decay:
+        text += f", weight decay {t.weight_decay:g}"
+    if t.dropout:
+        text += f", dropout {t.dropout:g}"
+    return text
 
 
 def _plain(v: Any) -> bool:
@@ -167,13 +215,9 @@ def run_study(
     folder = ensure_writable_folder(Path(out))  # only now, once the plan is known to be valid
     with ResultsStore.create(folder / STORE_NAME) as store:
         store.set_plan([(u.key, u.arch, list(u.seeds)) for u in units], infos)
-        store.set_meta(
-            {
-                "study": config.to_dict(),
-                "task_info": _task_info(task, td),
-                "updated": time.time(),
-            }
-        )
+        info = StudyInfo(config.name, tuple(config.seeds), describe_training(config.training))
+        store.set_meta({"study": config.to_dict(), "updated": time.time()})
+        store.set_task(info, _task_info(task, td), bound_legend())
         done_keys = store.done_keys()
         pending = [u for u in units if u.key not in done_keys]
         total_runs = sum(len(u.seeds) for u in units)
@@ -182,20 +226,16 @@ def run_study(
         if on_progress:
             on_progress(finished_runs, total_runs)
 
-        def record(unit: Unit, result: dict) -> None:
-            store.record_unit(unit.key, unit.payload, result)
+        def record(unit: Unit, result: UnitResult) -> None:
+            store.record_unit(unit.key, unit.payload, result, unit.seeds)
             state["runs"] += len(unit.seeds)
             state["units"] += 1
             if on_progress:
                 on_progress(state["runs"], total_runs)
             if on_unit:
-                maes = [r["metrics"].get("test_mae") for r in result["runs"]]
-                maes = [m for m in maes if m is not None and math.isfinite(m)]
                 on_unit(
-                    UnitDone(
-                        unit.arch, unit.seeds, float(result["seconds"]),
-                        sum(maes) / len(maes) if maes else None, state["units"], len(units),
-                    )
+                    UnitDone(unit.arch, unit.seeds, result.seconds, result.mean_test_mae,
+                             state["units"], len(units))
                 )  # fmt: skip
 
         def partial(unit: Unit, fraction: float) -> None:

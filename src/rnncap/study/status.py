@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from rnncap.errors import InvalidInput, require
+from rnncap.study.records import ArchInfo, RunResult
 from rnncap.study.store import ResultsStore
 
 EXPORT_FORMATS = ("csv", "parquet")
@@ -47,50 +48,62 @@ def study_status(path: str | Path) -> StudyStatus:
     """The plan of the store at `path` (a folder or the .sqlite file) and how much of it is done."""
     with ResultsStore.open(path) as store:
         plan = store.plan()
-        done = {u["key"]: u for u in store.units()}
+        done = {u.key: u for u in store.units()}
         infos = store.architectures()
-        meta = store.meta()
+        info = store.study_info()
     per_arch: dict[str, list[int]] = {}
     for u in plan:
-        counts = per_arch.setdefault(u["arch"], [0, 0, 0])
+        counts = per_arch.setdefault(u.arch, [0, 0, 0])
         counts[1] += 1
-        if u["key"] in done:
+        if u.key in done:
             counts[0] += 1
-            counts[2] += len(u["seeds"])
+            counts[2] += len(u.seeds)
     archs = tuple(
-        ArchStatus(a, infos.get(a, {}).get("params"), c[0], c[1], c[2]) for a, c in per_arch.items()
+        ArchStatus(a, infos[a].params if a in infos else None, c[0], c[1], c[2])
+        for a, c in per_arch.items()
     )
     return StudyStatus(
         store=str(store.path),
-        name=str(meta.get("study", {}).get("name", "")),
+        name=info.name if info is not None else "",
         units_planned=len(plan),
-        units_done=sum(1 for u in plan if u["key"] in done),
-        runs_planned=sum(len(u["seeds"]) for u in plan),
+        units_done=sum(1 for u in plan if u.key in done),
+        runs_planned=sum(len(u.seeds) for u in plan),
         runs_done=sum(a.runs_done for a in archs),
-        seconds=float(sum(u["seconds"] for u in done.values())),
+        seconds=float(sum(u.result.seconds for u in done.values())),
         archs=archs,
     )
 
 
+def run_row(info: ArchInfo, run: RunResult) -> dict:
+    """One trained model as a flat row of named columns (the export and the report's CSV)."""
+    row: dict = {
+        "arch": info.arch,
+        "cell": info.cell,
+        "layers": info.layers,
+        "units": ",".join(map(str, info.units)),
+        "params": info.params,
+        "groups": "+".join(info.groups),
+        "seed": run.seed,
+        "status": run.status,
+        "best_epoch": run.best_epoch,
+        "epochs": run.epochs,
+        "attempts": run.attempts,
+    }
+    if run.errors is not None:
+        e = run.errors
+        row.update(train_mae=e.train, val_mae=e.val, test_mae=e.test, gap=e.gap, val_gap=e.val_gap)
+    if run.norms is not None:
+        row.update(asdict(run.norms))
+    return row
+
+
 def runs_table(path: str | Path) -> pd.DataFrame:
-    """Every finished run of the planned study: architecture columns, seed, metrics."""
+    """Every finished run of the planned study: architecture columns, seed, measures."""
     with ResultsStore.open(path) as store:
         infos = store.architectures()
-        runs = store.runs()
-    rows = []
-    for r in runs:
-        info = infos.get(r["arch"], {})
-        rows.append(
-            {
-                "arch": r["arch"],
-                "cell": info.get("cell"),
-                "layers": info.get("layers"),
-                "units": ",".join(map(str, info.get("units", []))),
-                "params": info.get("params"),
-                "groups": "+".join(info.get("groups", [])),
-                **{k: v for k, v in r.items() if k not in ("arch", "unit_key")},
-            }
-        )
+        units = store.units()
+    rows = [run_row(infos[u.result.arch], r) for u in units for r in u.result.runs]
+    rows.sort(key=lambda row: (row["arch"], row["seed"]))
     return pd.DataFrame(rows)
 
 

@@ -7,10 +7,16 @@ either the whole unit or nothing; running it again skips the units whose hash is
 Tables
 ------
 meta(key, value)               schema version, rnncap version, the resolved study config, task info
-architectures(arch, info)      per architecture: spec, group, counts, bounds, ratios (JSON)
+                               (`TaskInfo`), the bound legend (`BoundNote`s)
+architectures(arch, info)      per architecture: an `ArchInfo` (counts, bounds, ratios)
 plan(key, arch, seeds, pos)    the units of the study last planned into this store
-units(key, arch, seeds, config, result, seconds, device, finished)
-runs(unit_key, arch, seed, metrics, forecast)   one row per trained model (PRIMARY KEY unit, seed)
+units(key, arch, seeds, config, result, seconds, device, finished)   result: a `UnitResult`
+                               without its runs
+runs(unit_key, arch, seed, result, forecast)   one `RunResult` per trained model, its forecast
+                               sample apart (PRIMARY KEY unit, seed)
+
+Every JSON value is a record of `rnncap.study.records` (``to_dict`` / ``from_dict``); readers get
+the records back, never dicts.
 """
 
 from __future__ import annotations
@@ -20,13 +26,23 @@ import sqlite3
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 from rnncap.errors import InvalidInput, require
+from rnncap.study.records import (
+    ArchInfo,
+    BoundNote,
+    RunResult,
+    StudyInfo,
+    TaskInfo,
+    UnitResult,
+)
 
 #: Bumped whenever the tables or the JSON they hold change incompatibly.
-SCHEMA_VERSION = 1
+#: 2: typed records (`rnncap.study.records`) in place of free-form metric dicts.
+SCHEMA_VERSION = 2
 STORE_NAME = "results.sqlite"
 
 _SCHEMA = """
@@ -39,8 +55,26 @@ CREATE TABLE IF NOT EXISTS units (
     result TEXT NOT NULL, seconds REAL NOT NULL, device TEXT NOT NULL, finished REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS runs (
     unit_key TEXT NOT NULL REFERENCES units(key), arch TEXT NOT NULL, seed INTEGER NOT NULL,
-    metrics TEXT NOT NULL, forecast TEXT, PRIMARY KEY (unit_key, seed));
+    result TEXT NOT NULL, forecast TEXT, PRIMARY KEY (unit_key, seed));
 """
+
+
+@dataclass(frozen=True)
+class PlannedUnit:
+    """A unit of the study last planned into the store: its key, architecture and seeds."""
+
+    key: str
+    arch: str
+    seeds: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class StoredUnit:
+    """A finished unit as the store holds it: its key, its seeds and its typed result."""
+
+    key: str
+    seeds: tuple[int, ...]
+    result: UnitResult
 
 
 def _dumps(obj: Any) -> str:
@@ -165,7 +199,9 @@ class ResultsStore:
                 [(k, _dumps(v)) for k, v in items.items()],
             )
 
-    def set_plan(self, units: Iterable[tuple[str, str, list[int]]], archs: dict[str, dict]) -> None:
+    def set_plan(
+        self, units: Iterable[tuple[str, str, list[int]]], archs: dict[str, ArchInfo]
+    ) -> None:
         """Replace the plan with (key, arch, seeds) units and record each architecture's info."""
         with _transaction(self._conn):
             self._conn.execute("DELETE FROM plan")
@@ -175,41 +211,50 @@ class ResultsStore:
             )
             self._conn.executemany(
                 "INSERT OR REPLACE INTO architectures VALUES (?, ?)",
-                [(a, _dumps(info)) for a, info in archs.items()],
+                [(a, _dumps(info.to_dict())) for a, info in archs.items()],
             )
 
-    def record_unit(self, key: str, config: dict, result: dict) -> bool:
+    def set_task(self, study: StudyInfo, task: TaskInfo, legend: Iterable[BoundNote]) -> None:
+        """Record how the study runs, its task and baselines, and the legend of the bound keys."""
+        self.set_meta(
+            {
+                "study_info": asdict(study),
+                "task_info": asdict(task),
+                "bound_legend": [asdict(n) for n in legend],
+            }
+        )
+
+    def record_unit(
+        self, key: str, config: dict, result: UnitResult, seeds: Iterable[int] | None = None
+    ) -> bool:
         """Record a finished unit and its runs in one transaction; False if it was already there.
 
-        ``result`` holds ``arch``, ``seconds``, ``device``, ``runs`` (a list of dicts with ``seed``,
-        ``metrics`` and optionally ``forecast``) and any per-unit measures.
+        ``seeds`` are the unit's seeds (default: those of its runs; a unit that trains nothing,
+        e.g. memorization alone, has none).
         """
-        runs = result["runs"]
-        unit_result = {k: v for k, v in result.items() if k != "runs"}
+        seeds = [int(s) for s in (seeds if seeds is not None else [r.seed for r in result.runs])]
         with _transaction(self._conn):
             cur = self._conn.execute(
                 "INSERT INTO units VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO NOTHING",
                 (
                     key,
-                    result["arch"],
-                    _dumps([r["seed"] for r in runs]),
+                    result.arch,
+                    _dumps(seeds),
                     _dumps(config),
-                    _dumps(unit_result),
-                    float(result.get("seconds", 0.0)),
-                    str(result.get("device", "")),
+                    _dumps(result.to_dict(with_runs=False)),
+                    float(result.seconds),
+                    result.device,
                     time.time(),
                 ),
             )
             if cur.rowcount == 0:
                 return False
-            self._conn.executemany(
-                "INSERT INTO runs VALUES (?, ?, ?, ?, ?)",
-                [
-                    (key, result["arch"], int(r["seed"]), _dumps(r["metrics"]),
-                     _dumps(r.get("forecast")))
-                    for r in runs
-                ],
-            )  # fmt: skip
+            rows = []
+            for run in result.runs:
+                d = run.to_dict()
+                forecast = d.pop("forecast")
+                rows.append((key, result.arch, run.seed, _dumps(d), _dumps(forecast)))
+            self._conn.executemany("INSERT INTO runs VALUES (?, ?, ?, ?, ?)", rows)
         return True
 
     # -- reading -----------------------------------------------------------------------------
@@ -222,43 +267,60 @@ class ResultsStore:
                 out[k] = v
         return out
 
+    def _meta_value(self, key: str) -> Any:
+        row = self._conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else json.loads(row[0])
+
+    def study_info(self) -> StudyInfo | None:
+        """How the study last run into the store was run (None before the first run)."""
+        d = self._meta_value("study_info")
+        return None if d is None else StudyInfo.from_dict(d)
+
+    def task_info(self) -> TaskInfo | None:
+        """The task of the study last run into the store (None before the first run)."""
+        d = self._meta_value("task_info")
+        return None if d is None else TaskInfo.from_dict(d)
+
+    def bound_legend(self) -> tuple[BoundNote, ...]:
+        return tuple(BoundNote.from_dict(n) for n in self._meta_value("bound_legend") or ())
+
     def done_keys(self) -> set[str]:
         return {r[0] for r in self._conn.execute("SELECT key FROM units")}
 
-    def plan(self) -> list[dict]:
+    def plan(self) -> list[PlannedUnit]:
         rows = self._conn.execute("SELECT key, arch, seeds FROM plan ORDER BY pos")
-        return [{"key": k, "arch": a, "seeds": json.loads(s)} for k, a, s in rows]
+        return [PlannedUnit(k, a, tuple(json.loads(s))) for k, a, s in rows]
 
-    def architectures(self) -> dict[str, dict]:
+    def architectures(self) -> dict[str, ArchInfo]:
         """Info of the planned architectures, in plan order."""
         rows = self._conn.execute("SELECT arch, info FROM architectures")
-        infos = {a: json.loads(i) for a, i in rows}
-        order = list(dict.fromkeys(p["arch"] for p in self.plan()))
+        infos = {a: ArchInfo.from_dict(json.loads(i)) for a, i in rows}
+        order = list(dict.fromkeys(p.arch for p in self.plan()))
         return {a: infos[a] for a in order if a in infos}
 
-    def units(self, planned_only: bool = True) -> list[dict]:
-        sql = "SELECT key, arch, seeds, result, seconds, device FROM units"
+    def units(self, planned_only: bool = True) -> list[StoredUnit]:
+        """Every finished unit with its runs (forecast samples included), in finishing order."""
+        where = " WHERE unit_key IN (SELECT key FROM plan)" if planned_only else ""
+        runs: dict[str, list[RunResult]] = {}
+        for key, result, forecast in self._conn.execute(
+            f"SELECT unit_key, result, forecast FROM runs{where} ORDER BY seed"
+        ):
+            d = {**json.loads(result), "forecast": json.loads(forecast)}
+            runs.setdefault(key, []).append(RunResult.from_dict(d))
+        sql = "SELECT key, seeds, result FROM units"
         if planned_only:
             sql += " WHERE key IN (SELECT key FROM plan)"
         return [
-            {"key": k, "arch": a, "seeds": json.loads(s), "result": json.loads(r),
-             "seconds": sec, "device": d}
-            for k, a, s, r, sec, d in self._conn.execute(sql + " ORDER BY finished")
+            StoredUnit(k, tuple(json.loads(s)),
+                       UnitResult.from_dict(json.loads(r), tuple(runs.get(k, ()))))
+            for k, s, r in self._conn.execute(sql + " ORDER BY finished")
         ]  # fmt: skip
 
-    def runs(self, planned_only: bool = True) -> list[dict]:
-        """One dict per trained model: ``arch``, ``seed``, ``unit_key`` and its metrics."""
-        sql = "SELECT unit_key, arch, seed, metrics FROM runs"
+    def count_runs(self, planned_only: bool = True) -> int:
+        sql = "SELECT COUNT(*) FROM runs"
         if planned_only:
             sql += " WHERE unit_key IN (SELECT key FROM plan)"
-        rows = self._conn.execute(sql + " ORDER BY arch, seed")
-        return [{"arch": a, "seed": s, "unit_key": k, **json.loads(m)} for k, a, s, m in rows]
-
-    def forecast(self, unit_key: str, seed: int) -> dict | None:
-        row = self._conn.execute(
-            "SELECT forecast FROM runs WHERE unit_key = ? AND seed = ?", (unit_key, seed)
-        ).fetchone()
-        return None if row is None or row[0] is None else json.loads(row[0])
+        return int(self._conn.execute(sql).fetchone()[0])
 
     def integrity_ok(self) -> bool:
         return self._conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

@@ -17,6 +17,15 @@ import numpy as np
 
 from rnncap.arch import RecurrentSpec
 from rnncap.errors import InvalidInput
+from rnncap.study.records import (
+    ForecastSample,
+    Measure,
+    MemorizationResult,
+    RunResult,
+    SplitErrors,
+    UnitResult,
+    WeightNorms,
+)
 
 
 def default_device() -> str:
@@ -60,7 +69,7 @@ def _mae(td: Any, pred_scaled: np.ndarray, split: str) -> float:
     return float(np.mean(np.abs(td.y_to_physical(pred_scaled) - truth)))
 
 
-def _forecast_sample(td: Any, pred_scaled: np.ndarray, points: int) -> dict | None:
+def _forecast_sample(td: Any, pred_scaled: np.ndarray, points: int) -> ForecastSample | None:
     """The first `points` test forecasts of output 0 with the truth and target times."""
     if points <= 0:
         return None
@@ -68,12 +77,12 @@ def _forecast_sample(td: Any, pred_scaled: np.ndarray, points: int) -> dict | No
     split = td.test
     truth = td.y_physical(split)[:n, 0]
     lead = int(td.output_leads[0])
-    times = [str(t) for t in np.asarray(td.times)[split.rows[:n] + lead]]
+    times = tuple(str(t) for t in np.asarray(td.times)[split.rows[:n] + lead])
     pred = td.y_to_physical(pred_scaled[:n])[:, 0]
-    return {"truth": truth.tolist(), "pred": pred.tolist(), "times": times}
+    return ForecastSample(times, tuple(map(float, truth)), tuple(map(float, pred)))
 
 
-def _norm_measures(spec: RecurrentSpec, member: Any) -> dict:
+def _norm_measures(spec: RecurrentSpec, member: Any) -> WeightNorms:
     """Summary weight measures over the whole weight matrices (capacity room's weight_norms)."""
     from rnncap.capacity.norms import weight_norms
 
@@ -86,20 +95,21 @@ def _norm_measures(spec: RecurrentSpec, member: Any) -> dict:
         for r in whole
         if r.distance_from_init is not None and r.relative_distance
     ]
-    out = {
-        "spectral_norm_max": max(r.spectral for r in whole),
-        "recurrent_spectral_max": max(r.spectral for r in recurrent),
-        "frobenius_norm": float(np.sqrt(sum(r.frobenius**2 for r in whole))),
-        "stable_rank_mean": float(np.mean([r.stable_rank for r in whole])),
-    }
+    total = relative = None
     if dist and init:
         total = float(np.sqrt(sum(d**2 for d in dist)))
-        out["distance_from_init"] = total
-        out["relative_distance_from_init"] = total / float(np.sqrt(sum(i**2 for i in init)))
-    return out
+        relative = total / float(np.sqrt(sum(i**2 for i in init)))
+    return WeightNorms(
+        spectral_max=float(max(r.spectral for r in whole)),
+        recurrent_spectral_max=float(max(r.spectral for r in recurrent)),
+        frobenius=float(np.sqrt(sum(r.frobenius**2 for r in whole))),
+        stable_rank_mean=float(np.mean([r.stable_rank for r in whole])),
+        distance_from_init=total,
+        relative_distance_from_init=relative,
+    )
 
 
-def _memorization(seeds: list[int], options: dict, device: str) -> dict:
+def _memorization(seeds: list[int], options: dict, device: str) -> MemorizationResult:
     """Collins et al. bits per parameter of the payload's memorization spec, per seed."""
     from rnncap.arch import count_parameters
     from rnncap.capacity.memorize import default_memorization_settings, measure_memorization
@@ -112,17 +122,17 @@ def _memorization(seeds: list[int], options: dict, device: str) -> dict:
     )
     seeds = seeds[: int(options["seeds"])]
     result = measure_memorization(spec, sizes, seeds, settings=settings, device=device)
-    by_seed = result.capacity_by_seed()
-    return {
-        "memorization_arch": spec.name,
-        "memorization_parameters": result.parameters,
-        "bits_per_parameter": float(np.mean(list(by_seed.values()))) / result.parameters,
-        "bits_per_parameter_by_seed": {str(s): b / result.parameters for s, b in by_seed.items()},
-        "memorization_limited_by_grid": result.limited_by_grid,
-        "memorization_training": {"epochs": int(options["epochs"]), "sample_sizes": list(sizes)},
-        "memorization_budget": int(options["budget"]),
-        "memorization_epochs": int(options["epochs"]),
-    }
+    return MemorizationResult(
+        arch=spec.name,
+        parameters=int(result.parameters),
+        budget=int(options["budget"]),
+        epochs=int(options["epochs"]),
+        sample_sizes=tuple(int(s) for s in sizes),
+        bits_per_parameter_by_seed={
+            int(s): float(b) / result.parameters for s, b in result.capacity_by_seed().items()
+        },
+        limited_by_grid=bool(result.limited_by_grid),
+    )
 
 
 def run_unit(
@@ -130,54 +140,46 @@ def run_unit(
     *,
     device: str | None = None,
     progress: Callable[[int, int], None] | None = None,
-) -> dict:
-    """Train the payload's seeds of one architecture as one ensemble and measure each member.
-
-    Returns
-    -------
-    dict
-        ``arch``, ``device``, ``seconds``, ``runs`` (one dict per seed: ``seed``, ``metrics``,
-        ``forecast``) and ``arch_measures`` (measures of the architecture, e.g. memorization).
-    """
+) -> UnitResult:
+    """Train the payload's seeds of one architecture as one ensemble and measure each member."""
     from rnncap.engine import Job, MemberData, TrainSettings, train
 
     start = time.perf_counter()
     device = device or default_device()
     spec = RecurrentSpec.from_dict(payload["spec"])
     seeds = [int(s) for s in payload["seeds"]]
-    measures = set(payload["measures"])
-    runs: list[dict] = [{"seed": s, "metrics": {}, "forecast": None} for s in seeds]
-    if "forecast" in measures or "norms" in measures:
+    measures = {Measure(m) for m in payload["measures"]}
+    runs: list[RunResult] = []
+    if Measure.FORECAST in measures or Measure.NORMS in measures:
         td = task_data(payload["task"])
         settings = TrainSettings(**payload["training"])
         data = MemberData(td.train.x, td.train.y, td.val.x, td.val.y)
         jobs = [Job(spec, s, data, settings, key=f"{spec.name}/{s}") for s in seeds]
         members = train(jobs, device=device, progress=progress)
-        for run, m in zip(runs, members, strict=True):
-            metrics = run["metrics"]
-            metrics.update(status=m.status, best_epoch=m.best_epoch, epochs=len(m.history))
-            if "forecast" in measures:
-                split_mae = {
-                    name: _mae(td, m.predict(td.split(name).x), name)
-                    for name in ("train", "val", "test")
-                }
-                metrics.update({f"{k}_mae": v for k, v in split_mae.items()})
-                metrics["gap"] = split_mae["test"] - split_mae["train"]
-                metrics["val_gap"] = split_mae["val"] - split_mae["train"]
-                run["forecast"] = _forecast_sample(
-                    td, m.predict(td.test.x[: payload["forecast_points"]]),
-                    payload["forecast_points"],
-                )  # fmt: skip
-            if "norms" in measures:
-                metrics.update(_norm_measures(spec, m))
-    arch_measures: dict = {}
+        points = int(payload["forecast_points"])
+        for seed, m in zip(seeds, members, strict=True):
+            errors = sample = None
+            if Measure.FORECAST in measures:
+                errors = SplitErrors(
+                    *(
+                        _mae(td, m.predict(td.split(name).x), name)
+                        for name in ("train", "val", "test")
+                    )
+                )
+                sample = _forecast_sample(td, m.predict(td.test.x[:points]), points)
+            norms = _norm_measures(spec, m) if Measure.NORMS in measures else None
+            runs.append(
+                RunResult(seed, str(m.status), int(m.best_epoch), len(m.history), errors, norms,
+                          sample)
+            )  # fmt: skip
+    memorization = None
     mem = payload.get("memorization", {})
-    if "memorization" in measures and mem.get("spec"):
-        arch_measures = _memorization(seeds, mem, device)
-    return {
-        "arch": spec.name,
-        "device": device,
-        "seconds": time.perf_counter() - start,
-        "runs": runs,
-        "arch_measures": arch_measures,
-    }
+    if Measure.MEMORIZATION in measures and mem.get("spec"):
+        memorization = _memorization(seeds, mem, device)
+    return UnitResult(
+        arch=spec.name,
+        device=device,
+        seconds=time.perf_counter() - start,
+        runs=tuple(runs),
+        memorization=memorization,
+    )

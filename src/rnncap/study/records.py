@@ -1,0 +1,336 @@
+"""Typed records of a study's results: what a unit of work returns and what the store holds.
+
+`rnncap.study.work.run_unit` returns a `UnitResult`; the store writes it as JSON (`to_dict`) and
+reads it back (`from_dict`) under its schema version; the report reads these records alone, by
+attribute, never by string key. Torch-free, so any process may load them.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+from enum import Enum
+from typing import Any
+
+
+class Measure(str, Enum):
+    """What a study can record: per architecture (counts, bounds) or per trained model."""
+
+    COUNTS = "counts"
+    BOUNDS = "bounds"
+    FORECAST = "forecast"
+    NORMS = "norms"
+    MEMORIZATION = "memorization"
+
+
+#: Measures recorded by training (the others are computed on the driver, per architecture).
+RUN_MEASURES = (Measure.FORECAST, Measure.NORMS, Measure.MEMORIZATION)
+
+
+class MemorizationVerdict(str, Enum):
+    """Whether a memorization measurement converged or ran out of its training budget."""
+
+    CONVERGED = "converged"
+    BUDGET_LIMITED = "budget-limited"
+    UNCHECKED = "unchecked"  # recorded before convergence was checked: not a measurement to quote
+
+
+def _floats(values: Any) -> tuple[float, ...]:
+    return tuple(float(v) for v in values)
+
+
+@dataclass(frozen=True)
+class SplitErrors:
+    """Mean absolute error on each split, in the target's physical unit."""
+
+    train: float
+    val: float
+    test: float
+
+    @property
+    def gap(self) -> float:
+        """Generalization gap: test minus train MAE."""
+        return self.test - self.train
+
+    @property
+    def val_gap(self) -> float:
+        return self.val - self.train
+
+    @classmethod
+    def from_dict(cls, d: dict) -> SplitErrors:
+        return cls(float(d["train"]), float(d["val"]), float(d["test"]))
+
+
+@dataclass(frozen=True)
+class WeightNorms:
+    """Summary weight measures of a trained model (`rnncap.capacity.norms`), whole matrices."""
+
+    spectral_max: float
+    recurrent_spectral_max: float
+    frobenius: float
+    stable_rank_mean: float
+    distance_from_init: float | None = None
+    relative_distance_from_init: float | None = None
+
+    @classmethod
+    def from_dict(cls, d: dict) -> WeightNorms:
+        return cls(**d)
+
+
+@dataclass(frozen=True)
+class ForecastSample:
+    """The first test forecasts of output 0 beside the observations, in physical units."""
+
+    times: tuple[str, ...]
+    truth: tuple[float, ...]
+    pred: tuple[float, ...]
+
+    @classmethod
+    def from_dict(cls, d: dict) -> ForecastSample:
+        return cls(tuple(str(t) for t in d["times"]), _floats(d["truth"]), _floats(d["pred"]))
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """One trained model (one seed of a unit): how training ended and what was measured.
+
+    ``attempts`` counts initialisations tried (more than 1 when the recipe retried a failed fit).
+    """
+
+    seed: int
+    status: str  # the engine's status: early_stopped, max_epochs, non_finite, time_limit
+    best_epoch: int
+    epochs: int
+    errors: SplitErrors | None = None
+    norms: WeightNorms | None = None
+    forecast: ForecastSample | None = None
+    attempts: int = 1
+
+    @property
+    def still_improving(self) -> bool:
+        """Stopped by the epoch budget with its best validation loss at the last epoch."""
+        return self.status == "max_epochs" and self.best_epoch == self.epochs
+
+    def failed_fit(self, persistence_train_mae: float) -> bool:
+        """Worse than persistence on its own training data (or non-finite): not a fitted model."""
+        if self.errors is None:
+            return False
+        return not math.isfinite(self.errors.train) or self.errors.train > persistence_train_mae
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> RunResult:
+        return cls(
+            seed=int(d["seed"]),
+            status=str(d["status"]),
+            best_epoch=int(d["best_epoch"]),
+            epochs=int(d["epochs"]),
+            errors=None if d["errors"] is None else SplitErrors.from_dict(d["errors"]),
+            norms=None if d["norms"] is None else WeightNorms.from_dict(d["norms"]),
+            forecast=None if d["forecast"] is None else ForecastSample.from_dict(d["forecast"]),
+            attempts=int(d["attempts"]),
+        )
+
+
+@dataclass(frozen=True)
+class BaselineResult:
+    """A reference forecaster scored on the same windows (e.g. persistence, climatology)."""
+
+    name: str
+    val_mae: float
+    test_mae: float
+
+    @classmethod
+    def from_dict(cls, d: dict) -> BaselineResult:
+        return cls(str(d["name"]), float(d["val_mae"]), float(d["test_mae"]))
+
+
+@dataclass(frozen=True)
+class MemorizationResult:
+    """Collins et al. memorization of a network of the unit's cell and depth at a small budget."""
+
+    arch: str  # the memorization network (not the forecaster)
+    parameters: int
+    budget: int
+    epochs: int
+    sample_sizes: tuple[int, ...]
+    bits_per_parameter_by_seed: dict[int, float]
+    limited_by_grid: bool
+    verdict: MemorizationVerdict = MemorizationVerdict.UNCHECKED
+
+    @property
+    def bits_per_parameter(self) -> float:
+        values = list(self.bits_per_parameter_by_seed.values())
+        return sum(values) / len(values) if values else math.nan
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["bits_per_parameter_by_seed"] = {
+            str(k): v for k, v in d["bits_per_parameter_by_seed"].items()
+        }
+        d["verdict"] = self.verdict.value
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict) -> MemorizationResult:
+        return cls(
+            arch=str(d["arch"]),
+            parameters=int(d["parameters"]),
+            budget=int(d["budget"]),
+            epochs=int(d["epochs"]),
+            sample_sizes=tuple(int(s) for s in d["sample_sizes"]),
+            bits_per_parameter_by_seed={
+                int(k): float(v) for k, v in d["bits_per_parameter_by_seed"].items()
+            },
+            limited_by_grid=bool(d["limited_by_grid"]),
+            verdict=MemorizationVerdict(d["verdict"]),
+        )
+
+
+@dataclass(frozen=True)
+class UnitResult:
+    """What one unit of work (an architecture x a chunk of seeds) returns to the driver."""
+
+    arch: str
+    device: str
+    seconds: float
+    runs: tuple[RunResult, ...]
+    memorization: MemorizationResult | None = None
+    baselines: tuple[BaselineResult, ...] = ()
+
+    @property
+    def mean_test_mae(self) -> float | None:
+        maes = [r.errors.test for r in self.runs if r.errors and math.isfinite(r.errors.test)]
+        return sum(maes) / len(maes) if maes else None
+
+    def to_dict(self, with_runs: bool = True) -> dict:
+        d = {
+            "arch": self.arch,
+            "device": self.device,
+            "seconds": self.seconds,
+            "memorization": None if self.memorization is None else self.memorization.to_dict(),
+            "baselines": [asdict(b) for b in self.baselines],
+        }
+        if with_runs:
+            d["runs"] = [r.to_dict() for r in self.runs]
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict, runs: tuple[RunResult, ...] | None = None) -> UnitResult:
+        mem = d["memorization"]
+        return cls(
+            arch=str(d["arch"]),
+            device=str(d["device"]),
+            seconds=float(d["seconds"]),
+            runs=runs if runs is not None else tuple(RunResult.from_dict(r) for r in d["runs"]),
+            memorization=None if mem is None else MemorizationResult.from_dict(mem),
+            baselines=tuple(BaselineResult.from_dict(b) for b in d["baselines"]),
+        )
+
+
+@dataclass(frozen=True)
+class BoundValue:
+    """One catalog bound evaluated for an architecture (for m training windows)."""
+
+    key: str
+    status: str
+    derived: bool
+    citation: str  # short form: "Koiran & Sontag 1998, Theorem 5"
+    text: str  # the evaluated result as the theory room writes it
+    log10: float | None
+    vacuous: bool
+
+    @classmethod
+    def from_dict(cls, d: dict) -> BoundValue:
+        return cls(**d)
+
+
+@dataclass(frozen=True)
+class ArchInfo:
+    """One planned architecture: exact counts, unrolled graph, bounds and bound ratios.
+
+    ``ratios[group][key]`` is log10 of bound ``key`` over the group's one-layer reference.
+    """
+
+    arch: str
+    spec: dict  # RecurrentSpec.to_dict()
+    cell: str
+    layers: int
+    units: tuple[int, ...]
+    groups: tuple[str, ...]
+    references: dict[str, str]
+    budget: int | None
+    params: int
+    recurrent_params: int
+    per_layer: tuple[int, ...]
+    nonlinear_units: int
+    longest_path: int
+    bounds: tuple[BoundValue, ...] = ()
+    ratios: dict[str, dict[str, float]] = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> ArchInfo:
+        return cls(
+            **{
+                **d,
+                "units": tuple(d["units"]),
+                "groups": tuple(d["groups"]),
+                "per_layer": tuple(d["per_layer"]),
+                "bounds": tuple(BoundValue.from_dict(b) for b in d["bounds"]),
+            }
+        )
+
+
+@dataclass(frozen=True)
+class BoundNote:
+    """What the report's legend says about a bound key: where it is from and how sure it is."""
+
+    key: str
+    name: str
+    citation: str
+    status: str
+    derived: bool
+    caveat: str = ""
+
+    @classmethod
+    def from_dict(cls, d: dict) -> BoundNote:
+        return cls(**d)
+
+
+@dataclass(frozen=True)
+class TaskInfo:
+    """The study's task as the report describes it, and persistence's errors on its splits."""
+
+    description: str
+    target: str
+    target_unit: str
+    input_size: int
+    outputs: int
+    windows: dict[str, int]
+    persistence: SplitErrors
+    task: dict  # the resolved rnncap.data.Task fields (plain values)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> TaskInfo:
+        return cls(**{**d, "persistence": SplitErrors.from_dict(d["persistence"])})
+
+
+@dataclass(frozen=True)
+class StudyInfo:
+    """How the study was run, in words the report prints as they are."""
+
+    name: str
+    seeds: tuple[int, ...]
+    training: str  # "Adam, learning rate 0.003, batch 64, up to 20 epochs, ..."
+
+    @classmethod
+    def from_dict(cls, d: dict) -> StudyInfo:
+        return cls(str(d["name"]), tuple(int(s) for s in d["seeds"]), str(d["training"]))
