@@ -89,8 +89,9 @@ def make_store(folder: Path, fakes: list[Fake], budget: int | None = None) -> Pa
                 "km97-pfaffian-unrolled",
                 "Karpinski-Macintyre Pfaffian bound",
                 "Karpinski & Macintyre 1997, Theorem 1",
-                "STATED-VERIFIED",
+                "ABSTRACT-ONLY",
                 True,
+                "DERIVED: unrolled network; abstract only: constants unknown",
             )
         ]
         store.set_task(StudyInfo("fake", (0, 1, 2), "Adam, up to 8 epochs"), task, legend)

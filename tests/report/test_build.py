@@ -60,7 +60,11 @@ def test_the_page_shows_no_python_structures_backticks_or_slugs(report):
     # every figure has a caption of its own, computed (it names numbers)
     caps = re.findall(r"<figcaption>([^<]+)</figcaption>", html)
     assert len(caps) == len(report.figures) and all(re.search(r"\d", c) for c in caps)
-    assert "Bound keys" in html and "STATED-VERIFIED" in html
+    # the legend: every bound key shown in the figures, with its citation, status and caveat
+    keys = re.search(r'<table class="keys">(.*?)</table>', html).group(1)
+    assert "km97-pfaffian-unrolled" in keys and "Karpinski &amp; Macintyre 1997" in keys
+    assert "ABSTRACT-ONLY · DERIVED" in keys and "constants unknown" in keys
+    assert "ks97-quadratic-vc" in keys  # in the figure, absent from the store's legend: listed
 
 
 def test_html_is_self_contained_with_the_png_figures_embedded(report):

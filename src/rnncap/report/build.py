@@ -165,17 +165,14 @@ def legend(res: StudyResults) -> pd.DataFrame:
     rows = []
     for key in shown:
         n = notes.get(key)
-        if n is None:
+        if n is None:  # a key the store's legend lacks: shown, not explained
             rows.append({"Key": key, "Bound": "", "Citation": "", "Status": "", "Note": ""})
             continue
-        note = STATUS_MEANING.get(n.status, "")
-        if n.derived and n.status != "DERIVED":
-            note += "; DERIVED: applied by rnncap beyond its statement"
-        if n.caveat:
-            note += f"; {n.caveat}"
-        rows.append({"Key": key, "Bound": n.name, "Citation": n.citation,
-                     "Status": n.status + (" (DERIVED)" if n.derived and n.status != "DERIVED"
-                                           else ""), "Note": note})  # fmt: skip
+        tag = n.status + (" · DERIVED" if n.derived and n.status != "DERIVED" else "")
+        note = "; ".join(p for p in (STATUS_MEANING.get(n.status, ""), n.caveat) if p)
+        rows.append(
+            {"Key": key, "Bound": n.name, "Citation": n.citation, "Status": tag, "Note": note}
+        )
     return pd.DataFrame(rows)
 
 

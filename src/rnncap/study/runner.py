@@ -79,7 +79,7 @@ def _bounds(
         BoundValue(
             key=e.bound.key,
             status=e.bound.status.value,
-            derived=e.bound.derived,
+            derived=bool(e.result.derived) if e.result.applicable else e.bound.derived,
             citation=e.bound.citation.short(),
             text=e.result.text,
             log10=e.result.log10,
@@ -95,12 +95,17 @@ def _bounds(
 
 
 def bound_legend() -> tuple[BoundNote, ...]:
-    """Per catalog bound: its name, short citation, status and whether rnncap derived it."""
+    """Per catalog bound: name, short citation, status, DERIVED marker and decisive caveat
+    (`rnncap.theory.legend`, the general entry of each key)."""
     from rnncap.theory import catalog
+    from rnncap.theory.legend import legend
 
+    entries = legend()
     return tuple(
-        BoundNote(b.key, b.name, b.citation.short(), b.status.value, b.derived) for b in catalog()
-    )
+        BoundNote(b.key, b.name, entries[b.key].citation, entries[b.key].status,
+                  entries[b.key].derived, entries[b.key].footnote)
+        for b in catalog()
+    )  # fmt: skip
 
 
 def _arch_info(
