@@ -58,7 +58,8 @@ def test_the_report_loads_in_chromium_and_the_screenshot_shows_the_plots(report_
     # the same page with its images removed has almost none: the colour came from the plots
     bare = report.folder / "bare.html"
     html = (report.folder / "index.html").read_text()
-    bare.write_text(html.split("<h2>mae vs params</h2>")[0] + "</body></html>")
+    assert html.count("<figure>") == len(report.figures)
+    bare.write_text(html.split("<figure>")[0] + "</body></html>")
     shot_bare = tmp_path / "bare.png"
     subprocess.run(
         [browser, *FLAGS, f"--user-data-dir={tmp_path / 'profile2'}",
@@ -67,3 +68,57 @@ def test_the_report_loads_in_chromium_and_the_screenshot_shows_the_plots(report_
     )  # fmt: skip
     assert _coloured_pixels(shot_bare) < 200
     np.testing.assert_array_less(_coloured_pixels(shot_bare), _coloured_pixels(shot))
+
+
+#: Appended to a copy of the page: the laid-out width of the document and of its widest element.
+MEASURE = """<script>
+const widest = [...document.querySelectorAll('body *')].reduce(
+  (w, e) => Math.max(w, e.getBoundingClientRect().right), 0);
+document.body.setAttribute('data-width', document.documentElement.scrollWidth);
+document.body.setAttribute('data-widest', Math.ceil(widest));
+</script>"""
+
+
+def _laid_out_width(browser: str, page, profile, width: int) -> tuple[int, int]:
+    html = page.read_text().replace("</body>", MEASURE + "</body>")
+    probe = page.with_name("probe.html")
+    probe.write_text(html)
+    run = subprocess.run(
+        [browser, *FLAGS, f"--user-data-dir={profile}", f"--window-size={width},1000",
+         "--dump-dom", probe.resolve().as_uri()],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr[-2000:]
+    import re
+
+    found = re.search(r'data-width="(\d+)" data-widest="(\d+)"', run.stdout)
+    assert found, run.stdout[-2000:]
+    return int(found.group(1)), int(found.group(2))
+
+
+def test_the_default_sized_report_fits_1280_px_with_no_python_structures(tmp_path):
+    """A store the size of the default study (16 grid architectures, a 4-deep frontier with
+    memorization, bound ratios, a failed fit) lays out within 1280 px: no sideways scroll."""
+    from fake_store import Fake, make_store, seeds
+
+    from rnncap.study.records import MemorizationVerdict
+
+    browser = _chromium()
+    ratios = {"km97-pfaffian-unrolled": 0.52, "ks97-quadratic-vc": -0.2, "bmm98-upper-untied": 3.4}
+    fakes = [
+        Fake(f"lstm:{n}x{u}", seeds(1.5, 3.3 + n / 50 + u / 500, 3.4 + n / 50), ratios=ratios)
+        for n in (1, 2, 3, 4)
+        for u in (8, 16, 32, 64)
+    ]
+    failed = Fake("lstm:4x8", ((6.3, 6.1, 6.2), (1.5, 3.3, 3.4), (1.5, 3.3, 3.4)))
+    fakes = [failed if f.arch == failed.arch else f for f in fakes]
+    fakes += [
+        Fake(f"lstm:{n}x{u}", seeds(1.5, 3.2, 3.3), ("frontier",), MemorizationVerdict.CONVERGED,
+             ratios=ratios)
+        for n, u in ((1, 49), (3, 26), (4, 22))
+    ]  # fmt: skip
+    report = build_report(make_store(tmp_path, fakes, budget=17569).parent, tmp_path / "report")
+    page = report.folder / "index.html"
+    assert "{'" not in page.read_text() and "`" not in page.read_text()
+    width, widest = _laid_out_width(browser, page, tmp_path / "profile", 1280)
+    assert width <= 1280 and widest <= 1280, (width, widest)
