@@ -162,3 +162,17 @@ def test_capacity_refuses_keras_only_cells(capsys, tmp_path):
     ).save(tmp_path / "hard.keras")
     code, _, err = _run(capsys, ["capacity", "vc", tmp_path / "hard.keras", "--seq-len", "2"])
     assert code == 2 and "Keras-only" in err and len(err.strip().splitlines()) == 1
+
+
+def test_an_rnncap_forecaster_checkpoint_states_its_spec(capsys, tmp_path):
+    from rnncap.data import Task, prepare_task
+    from rnncap.forecast import Forecaster, save
+
+    model = Forecaster("rnn_relu:1x4", epochs=1, seed=3).fit(
+        prepare_task(Task(history=8, horizon=1, stride=48))
+    )
+    path = save(model, tmp_path / "relu.pt")
+    doc = _json(capsys, ["count", path])
+    assert doc["spec"] == model.spec_.to_dict()  # rnn_relu kept: the checkpoint says so
+    assert doc["parameters"]["total"] == sum(p.numel() for p in model.model_.parameters())
+    assert _json(capsys, ["bounds", path])["arch"]["seq_len"] == 8  # k from the checkpoint
