@@ -219,8 +219,9 @@ def _md_inline(text: str) -> str:
 _CSS = """body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;
 color:#222;line-height:1.45}table{border-collapse:collapse;font-size:13px;width:100%}
 td,th{border:1px solid #ccc;padding:3px 5px;text-align:right;vertical-align:top}
+td{white-space:nowrap}table.keys td{white-space:normal}
 th{background:#f0f0f0;font-weight:600}td:first-child,th:first-child{text-align:left;
-white-space:nowrap}table.keys td{text-align:left}tr.failed td{background:#fde8e8}
+white-space:nowrap}table.keys td,table.keys th{text-align:left}tr.failed td{background:#fde8e8}
 img{max-width:100%;display:block;margin:1em 0 .3em}figure{margin:0 0 2em}
 figcaption{color:#333;font-size:14px}dl{display:grid;grid-template-columns:max-content auto;
 gap:.2em 1em}dt{font-weight:600}dd{margin:0}.answer li{margin:.4em 0}

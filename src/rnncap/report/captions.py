@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 from rnncap.report.answer import fitted
-from rnncap.report.results import StudyResults, compare
+from rnncap.report.results import ArchResult, StudyResults, compare
 
 #: Figure titles, as the report's headings.
 TITLES = {
@@ -27,8 +27,9 @@ def caption(res: StudyResults, name: str, best: tuple[str, int] | None = None) -
     return _best_forecast(res, best)
 
 
-def _failed(res: StudyResults) -> str:
-    n = sum(a.failed for a in res.archs)
+def _failed(archs: tuple[ArchResult, ...]) -> str:
+    """How the figure draws the failed fits among the architectures it shows."""
+    n = sum(a.failed for a in archs)
     return (
         f"; {n} architecture{'s' if n != 1 else ''} with failed fits drawn as red crosses"
         if n
@@ -47,14 +48,14 @@ def _mae_vs_params(res: StudyResults) -> str:
     return (
         f"Mean test MAE runs from {lo.test_mae.mean:.3f} {u} ({lo.name}) to "  # type: ignore[union-attr]
         f"{hi.test_mae.mean:.3f} {u} ({hi.name}); {beat} of {len(ok)} fitted architectures beat "  # type: ignore[union-attr]
-        f"persistence ({res.task.persistence.test:.3f} {u}, dashed){_failed(res)}."
+        f"persistence ({res.task.persistence.test:.3f} {u}, dashed){_failed(res.archs)}."
     )
 
 
 def _frontier(res: StudyResults) -> str:
     ok = fitted(res.frontier)
     if len(ok) < 2:
-        return "Too few fitted frontier models to compare depths" + _failed(res) + "."
+        return "Too few fitted frontier models to compare depths" + _failed(res.frontier) + "."
     first, last = ok[0], ok[-1]
     diff, clear = compare(first.test_mae, last.test_mae)  # type: ignore[arg-type]
     verdict = (
@@ -64,7 +65,7 @@ def _frontier(res: StudyResults) -> str:
     )
     return (
         f"From {first.info.layers} to {last.info.layers} layers at the same budget, test MAE "
-        f"changes by {diff:+.3f} {res.unit} ({verdict}){_failed(res)}."
+        f"changes by {diff:+.3f} {res.unit} ({verdict}){_failed(res.frontier)}."
     )
 
 

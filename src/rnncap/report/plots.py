@@ -100,7 +100,7 @@ def frontier(res: StudyResults) -> Figure | None:
         if not converged:
             label += "\nlower bound: not known to have converged"
         panels.append((label, lambda a: Spread.of([a.bits_per_parameter or math.nan])))
-    fig = Figure(figsize=(4 * len(panels) + 1, 4), layout="constrained")
+    fig = Figure(figsize=(3.4 * len(panels) + 0.8, 3.6), layout="constrained")
     axes = np.atleast_1d(fig.subplots(1, len(panels)))
     max_layers = max(a.info.layers for a in res.archs)
     for ax, (label, value) in zip(axes, panels, strict=True):
