@@ -68,8 +68,10 @@ CASES = {
         _functional_lstm_dropout,
         None,  # two stacks: use_bias differs between the layers
     ),
-    "RNN(GRUCell)": (
-        lambda: keras.Sequential([keras.Input((4, 2)), L.RNN(L.GRUCell(5)), L.Dense(1)]),
+    "masking, RNN(GRUCell)": (
+        lambda: keras.Sequential(
+            [keras.Input((4, 2)), L.Masking(0.0), L.RNN(L.GRUCell(5)), L.Dense(1)]
+        ),
         parse_arch("gru:5", input_size=2, seq_len=4, outputs=1, convention="keras"),
     ),
 }  # fmt: skip
@@ -93,6 +95,7 @@ def test_keras_records_activations_bias_and_lengths():
     first, second = reading.stacks
     assert (first.recurrent_activation, first.bias, second.bias) == ("hard_sigmoid", True, False)
     assert second.outputs == 3 and second.input_size == 16
+    assert any("head activation sigmoid" in n for n in reading.notes)
     assert reading.seq_lens == (24, 24)
     assert spec_from_keras(_bidirectional_gru_then_rnn()).seq_lens == (None,)
 

@@ -8,9 +8,10 @@ branches chain only layers that really feed each other:
   or extend the stack whose last layer returned sequences into it when cell, direction, bias and
   activations agree;
 * a ``Dense`` with a bias reading a stack's last step (``return_sequences=False``) is its head
-  (a monotone output activation such as sigmoid leaves the count and the pseudo-dimension bounds
-  unchanged, Anthony & Bartlett 1999 Thm 11.3, so it is accepted);
-* parameter-free layers (``Dropout``, ``Activation``, noise...) pass the stack through.
+  (a non-decreasing output activation such as sigmoid leaves the count and the pseudo-dimension
+  bounds unchanged, Anthony & Bartlett 1999 Thm 11.3; any activation other than linear is noted);
+* parameter-free layers (``Dropout``, ``Masking``, ``Activation``, noise...) pass the stack
+  through.
 
 Everything else with weights is listed by name in `ModuleReading.unrecognized`. Specs use the Keras
 convention, so ``count_parameters`` equals ``model.count_params()`` for what is mapped. keras is
@@ -39,7 +40,12 @@ _PASS_THROUGH = (
     "ELU",
     "Softmax",
     "Identity",
+    "Masking",
 )
+#: Elementwise non-decreasing output maps: a head with one of them keeps the count and the
+#: pseudo-dimension bounds (Anthony & Bartlett 1999, Thm 11.3); others get a note.
+_MONOTONE = ("linear", "sigmoid", "tanh", "relu", "hard_sigmoid", "softplus", "elu", "selu",
+             "exponential", "relu6", "silu", "gelu")  # fmt: skip
 
 
 @dataclass
@@ -85,7 +91,7 @@ def _layer_spec(layer, inner, cell) -> tuple[RecurrentSpec, int | None] | str:
         if layer.backward_layer.cell.get_config()["units"] != conf["units"]:
             return "Bidirectional with a backward layer unlike its forward layer"
     kernel = cell.kernel.shape
-    shape = getattr(getattr(layer, "input", None), "shape", None)
+    shape = _input_shape(layer)
     seq_len = shape[1] if shape is not None and len(shape) == 3 else None
     spec = RecurrentSpec(
         cell=kind,
@@ -100,6 +106,15 @@ def _layer_spec(layer, inner, cell) -> tuple[RecurrentSpec, int | None] | str:
         recurrent_activation=rec,
     )
     return spec, (int(seq_len) if seq_len else None)
+
+
+def _input_shape(layer) -> tuple | None:
+    """The shape of the tensor the layer was called on (its first inbound node), if known."""
+    nodes = getattr(layer, "_inbound_nodes", None)
+    tensors = getattr(nodes[0], "input_tensors", None) if nodes else None
+    first = tensors[0] if tensors else getattr(layer, "input", None)
+    shape = getattr(first, "shape", None)
+    return tuple(shape) if shape is not None else None
 
 
 def _parents(layer, previous) -> list:
@@ -135,6 +150,7 @@ class _Walk:
     def __init__(self) -> None:
         self.stacks: list[_Stack] = []
         self.unknown: list[UnrecognizedModule] = []
+        self.notes: list[str] = []
         self.taps: dict[int, _Tap | None] = {}
 
     def tap_of(self, layer, previous) -> _Tap | None:
@@ -196,6 +212,14 @@ class _Walk:
                 why = "Dense after a stack, but not its head (width differs)"
             else:
                 stack.spec = stack.spec.replace(outputs=int(kernel[1]))
+                act = str(layer.get_config().get("activation", "linear"))
+                if act != "linear":
+                    effect = (
+                        "a non-decreasing output map: count and pseudo-dimension bounds unchanged"
+                        if act in _MONOTONE
+                        else "not modelled by the bounds (counted as a linear head)"
+                    )
+                    self.notes.append(f"{name}: head activation {act}, {effect}")
                 return
             self.unknown.append(UnrecognizedModule(name, kind, own, why))
             return
@@ -234,4 +258,5 @@ def spec_from_keras(model) -> ModuleReading:
         module_parameters=int(model.count_params()),
         source="keras",
         seq_lens=tuple(s.seq_len for s in walk.stacks),
+        notes=tuple(walk.notes),
     )
