@@ -58,6 +58,9 @@ def train(
         int, typer.Option(help="Torch CPU threads (small RNNs are fastest on 1); 0 = torch's.")
     ] = 1,
     seed: Annotated[int, typer.Option(help="Seed of weights, dropout and batch order.")] = 0,
+    ensemble: Annotated[
+        int, typer.Option(help="Seed-ensemble members (seeds SEED..), trained at once; mean.")
+    ] = 1,
     time_limit: Annotated[float, typer.Option(help="Stop after this many seconds.")] = 280.0,
     out: Annotated[Path, typer.Option(help="Checkpoint file to write.")] = Path("model.pt"),
     json: JsonOpt = False,
@@ -81,14 +84,14 @@ def train(
     model = Forecaster(
         arch, dropout=dropout, epochs=epochs, batch_size=batch_size, lr=lr, clip=clip,
         patience=patience, weight_decay=weight_decay, residual=residual, seed=seed,
-        time_limit=time_limit or None,
+        time_limit=time_limit or None, ensemble=ensemble,
     )  # fmt: skip
     model.build_spec(td)  # bad settings fail here, before the progress bar
     if threads > 0:
         import torch
 
         torch.set_num_threads(threads)
-    with _epoch_bar(epochs) as advance:
+    with _epoch_bar(epochs * ensemble) as advance:
         model.fit(td, progress=advance)
     save(model, out)
     summary = train_summary(model, td, out)
@@ -100,6 +103,11 @@ def train(
         ("task", f"{','.join(td.target_columns)} {t['horizon']} steps ahead from {t['history']}"),
         ("parameters", fmt_int(summary["parameters"])),
         ("windows train/val/test", "/".join(fmt_int(n) for n in summary["windows"].values())),
+        *(
+            [("ensemble", f"{ensemble} members (seeds {seed}..{seed + ensemble - 1}), mean")]
+            if ensemble > 1
+            else []
+        ),
         (
             "epochs run (best)",
             f"{summary['epochs_run']} ({summary['best_epoch']}), {summary['status']}",
@@ -236,6 +244,9 @@ class _epoch_bar:  # noqa: N801  (used as a context manager)
         self.progress.start()
 
         def advance(record: dict) -> None:
+            if "done" in record:  # an ensemble: member-epochs of every member
+                self.progress.update(self.task, completed=record["done"], total=record["total"])
+                return
             desc = (
                 f"epoch {record['epoch']}: train {record['train_loss']:.4f} "
                 f"val {record['val_loss']:.4f}"

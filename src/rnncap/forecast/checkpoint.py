@@ -17,8 +17,8 @@ from rnncap import __version__
 from rnncap.arch.spec import RecurrentSpec
 from rnncap.data.scaling import Scaler
 from rnncap.data.task import Task
-from rnncap.engine.model import RecurrentModel
 from rnncap.errors import InvalidInput, require
+from rnncap.forecast.ensemble import network
 from rnncap.forecast.forecaster import SETTINGS, Forecaster
 from rnncap.forecast.tasks import atomic_path
 
@@ -56,6 +56,7 @@ def to_checkpoint(model: Forecaster) -> dict:
         "status": model.status_,
         "losses": model.losses_,
         "train_seconds": model.train_seconds_,
+        "members": list(getattr(model, "members_", ())),
         "versions": versions(),
     }
 
@@ -86,10 +87,10 @@ def load(path: str | Path) -> Forecaster:
         f"{path} has checkpoint format {ckpt.get('format_version')}; this rnncap reads "
         f"{FORMAT_VERSION}",
     )
-    settings = {k: ckpt["settings"][k] for k in SETTINGS}
+    settings = {k: ckpt["settings"][k] for k in SETTINGS if k in ckpt["settings"]}
     model = Forecaster(**settings)
     spec = RecurrentSpec.from_dict(ckpt["spec"])
-    net = RecurrentModel(spec, dropout=settings["dropout"])
+    net = network(spec, model.dropout, model.ensemble)
     net.load_state_dict(ckpt["state_dict"])
     net.eval()
     model.model_, model.spec_ = net, spec
@@ -104,5 +105,7 @@ def load(path: str | Path) -> Forecaster:
     model.status_ = ckpt["status"]
     model.losses_ = dict(ckpt["losses"])
     model.train_seconds_ = ckpt["train_seconds"]
+    if ckpt.get("members"):
+        model.members_ = tuple(ckpt["members"])
     model.versions_ = dict(ckpt["versions"])
     return model

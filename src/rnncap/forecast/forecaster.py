@@ -78,6 +78,9 @@ class Forecaster:
     seed : int, default=0
     time_limit : float or None
         Stop after the epoch that passes this many seconds of training (status ``time_limit``).
+    ensemble : int, default=1
+        Members of a seed ensemble (seeds ``seed .. seed + ensemble - 1``), trained at once by
+        the batched engine; the forecast is the mean of the members' forecasts.
 
     Fitted state: ``model_`` (RecurrentModel at the best epoch), ``spec_``, ``task_``,
     ``x_scaler_``, ``y_scaler_``, ``input_columns_``, ``target_columns_``, ``history_``
@@ -99,6 +102,7 @@ class Forecaster:
         residual: bool = True,
         seed: int = 0,
         time_limit: float | None = None,
+        ensemble: int = 1,
     ):
         self.arch = arch
         self.dropout = dropout
@@ -111,6 +115,7 @@ class Forecaster:
         self.residual = residual
         self.seed = seed
         self.time_limit = time_limit
+        self.ensemble = ensemble
 
     def get_params(self) -> dict:
         return {k: getattr(self, k) for k in SETTINGS}
@@ -124,7 +129,7 @@ class Forecaster:
 
     def _validate(self) -> None:
         require(0.0 <= self.dropout < 1.0, f"dropout must lie in [0, 1); got {self.dropout}")
-        for name in ("epochs", "batch_size", "patience"):
+        for name in ("epochs", "batch_size", "patience", "ensemble"):
             value = getattr(self, name)
             require(
                 isinstance(value, int) and value >= 1,
@@ -139,8 +144,16 @@ class Forecaster:
 
     # -- training ------------------------------------------------------------------------------
     def fit(self, td: TaskData, progress: Callable[[dict], None] | None = None) -> Forecaster:
-        """Train on ``td.train`` with early stopping on ``td.val``; `progress` gets each epoch."""
+        """Train on ``td.train`` with early stopping on ``td.val``; `progress` gets each epoch.
+
+        With ``ensemble`` > 1 the members are trained by the batched engine instead
+        (`rnncap.forecast.ensemble.fit_ensemble`).
+        """
         spec = self.build_spec(td)
+        if self.ensemble > 1:
+            from rnncap.forecast.ensemble import fit_ensemble
+
+            return fit_ensemble(self, td, progress)
         model = RecurrentModel(spec, dropout=self.dropout, seed=self.seed)
         optimizer = torch.optim.Adam(model.parameters(), lr=self.lr, weight_decay=self.weight_decay)
         order = torch.Generator().manual_seed(self.seed)
@@ -327,5 +340,6 @@ SETTINGS = (
     "residual",
     "seed",
     "time_limit",
+    "ensemble",
 )
 SPLITS = ("train", "val", "test")

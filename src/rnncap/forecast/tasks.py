@@ -37,6 +37,8 @@ def train_summary(model: Forecaster, td: TaskData, out: Path | str) -> dict:
         "status": model.status_,
         "train_seconds": round(model.train_seconds_, 1),
         "loss": model.losses_,
+        "ensemble": model.ensemble,
+        "members": list(getattr(model, "members_", ())),
     }
     persistence = Persistence().fit(td)
     for split in ("val", "test"):

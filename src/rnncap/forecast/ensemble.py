@@ -1,0 +1,73 @@
+"""Seed ensembles: several networks of one architecture whose forecasts are averaged.
+
+The members are trained at once by the batched engine (`fit_many`, one seed each); the mean
+of their forecasts is one `nn.Module`, so an ensemble is an ordinary `Forecaster` (predict,
+evaluate, save and load work unchanged).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+from torch import nn
+
+from rnncap.arch.spec import RecurrentSpec
+from rnncap.engine.model import RecurrentModel
+
+
+class MeanOf(nn.Module):
+    """The mean of the members' outputs; ``spec`` is the (shared) architecture of a member."""
+
+    def __init__(self, members: Sequence[RecurrentModel]):
+        super().__init__()
+        self.members = nn.ModuleList(members)
+        self.spec = members[0].spec
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.stack([m(x) for m in self.members]).mean(dim=0)
+
+
+def network(spec: RecurrentSpec, dropout: float, members: int) -> nn.Module:
+    """An untrained network of `members` copies of `spec` (one plain model when 1), the shape a
+    checkpoint's weights are loaded into."""
+    if members == 1:
+        return RecurrentModel(spec, dropout=dropout)
+    return MeanOf([RecurrentModel(spec, dropout=dropout) for _ in range(members)])
+
+
+def fit_ensemble(model, td, progress=None):
+    """Fit `model` (a `Forecaster` with ``ensemble`` > 1) as the mean of its seed members.
+
+    The members (seeds ``seed .. seed + ensemble - 1``) are trained at once by `fit_many`;
+    `progress` gets ``{"done": member-epochs, "total": ...}``. ``history_``, ``best_epoch_`` and
+    ``status_`` are the first member's; ``members_`` describes every member.
+    """
+    from rnncap.forecast.many import fit_many
+
+    params = model.get_params()
+    settings = {k: params[k] for k in MEMBER_SETTINGS}
+    seeds = range(model.seed, model.seed + model.ensemble)
+    tick = None if progress is None else (lambda d, t: progress({"done": d, "total": t}))
+    members = fit_many(td, [model.arch], seeds, progress=tick, **settings)
+    first = members[0]
+    seconds = sum(m.train_seconds_ for m in members)
+    model.adopt(td, MeanOf([m.model_ for m in members]), first.history_, first.best_epoch_,
+                first.status_, seconds)  # fmt: skip
+    model.members_ = tuple(
+        {
+            "seed": m.seed,
+            "epochs_run": len(m.history_),
+            "best_epoch": m.best_epoch_,
+            "status": m.status_,
+            "losses": m.losses_,
+        }
+        for m in members
+    )
+    return model
+
+
+#: Settings shared by every member (the seed differs; the engine has no time limit yet).
+MEMBER_SETTINGS = (
+    "epochs", "batch_size", "lr", "clip", "patience", "dropout", "weight_decay", "residual",
+)  # fmt: skip
