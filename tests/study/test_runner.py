@@ -88,3 +88,20 @@ def test_a_changed_budget_gets_new_units(tiny_study, tmp_path):
     keys_a = {u.key for u in plan_units(a, plan_architectures(a, shape), a.task)}
     keys_b = {u.key for u in plan_units(b, plan_architectures(b, shape), b.task)}
     assert len(keys_a) == 4 and not keys_a & keys_b
+
+
+def test_units_record_every_baseline_scored_as_the_forecast_room_scores_it(tiny_study):
+    from rnncap.forecast import LaggedRidge
+
+    out, _ = tiny_study
+    with ResultsStore.open(out) as store:
+        units = store.units()
+    recorded = {b.name: b for b in units[0].result.baselines}
+    assert list(recorded) == ["persistence", "daily persistence", "climatology", "ridge",
+                              "lagged ridge", "lightgbm"]  # fmt: skip
+    td = prepare_task(Task(history=24, stride=24))
+    lagged = LaggedRidge().fit(td)
+    for split, value in (("val", recorded["lagged ridge"].val_mae),
+                         ("test", recorded["lagged ridge"].test_mae)):  # fmt: skip
+        truth = td.y_physical(td.split(split))
+        assert value == pytest.approx(float(np.mean(np.abs(lagged.predict(td, split) - truth))))

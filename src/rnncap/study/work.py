@@ -18,6 +18,7 @@ import numpy as np
 from rnncap.arch import RecurrentSpec
 from rnncap.errors import InvalidInput
 from rnncap.study.records import (
+    BaselineResult,
     ForecastSample,
     Measure,
     MemorizationResult,
@@ -61,6 +62,20 @@ def _task_data(task_json: str) -> Any:
 def task_data(task: dict) -> Any:
     """The prepared `TaskData` of ``task``, cached per process (workers reuse it across units)."""
     return _task_data(json.dumps(task, sort_keys=True))
+
+
+@lru_cache(maxsize=4)
+def _baselines(task_json: str) -> tuple[BaselineResult, ...]:
+    from rnncap.forecast import baseline_results
+
+    scored = baseline_results(_task_data(task_json))
+    return tuple(BaselineResult(r.name, r.val.mae, r.test.mae) for r in scored)
+
+
+def task_baselines(task: dict) -> tuple[BaselineResult, ...]:
+    """Every baseline of `rnncap.forecast.baseline_results` on ``task`` (persistence, daily
+    persistence, climatology, ridge, lagged ridge, LightGBM when installed), cached per process."""
+    return _baselines(json.dumps(task, sort_keys=True))
 
 
 def _mae(td: Any, pred_scaled: np.ndarray, split: str) -> float:
@@ -172,6 +187,7 @@ def run_unit(
                 RunResult(seed, str(m.status), int(m.best_epoch), len(m.history), errors, norms,
                           sample)
             )  # fmt: skip
+    baselines = task_baselines(payload["task"]) if Measure.FORECAST in measures else ()
     memorization = None
     mem = payload.get("memorization", {})
     if Measure.MEMORIZATION in measures and mem.get("spec"):
@@ -182,4 +198,5 @@ def run_unit(
         seconds=time.perf_counter() - start,
         runs=tuple(runs),
         memorization=memorization,
+        baselines=baselines,
     )
