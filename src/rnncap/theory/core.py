@@ -107,6 +107,7 @@ def activation_classes(spec: RecurrentSpec) -> tuple[Activation, ...]:
         return (Activation.MIXED,)
     return (Activation.OTHER,)
 
+
 DERIVED_LABEL = "derived by rnncap (not a published theorem)"
 #: Regression notes (theory.md 4.6): the adjustment carries over to upper bounds only.
 PDIM_UPPER_NOTE = (

@@ -161,4 +161,3 @@ def compare_bounds(
         ratios = tuple(_ratio_of(bound, ctxs[0], c) for c in ctxs)
         rows.append(CompareRow(bound, results, ratios))
     return rows
-

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import replace
+from functools import partial
 
 import numpy as np
 
@@ -269,25 +270,23 @@ def _bmm_upper(ctx: Context) -> Result:
     return order(text, log10, quantity=_quantity(ctx), notes=_notes(ctx, note))
 
 
-def _existence_lower(expression: str, with_log: bool):
-    def evaluate(ctx: Context) -> Result:
-        w, depth = ctx.w, _depth(ctx, upper=False)
-        if with_log and w <= depth:
-            return not_applicable(f"needs W > L; got W = {w}, L = {depth}")
-        log10 = math.log10(w) + math.log10(depth)
-        if with_log:
-            log10 += math.log10(math.log(w / depth))
-        subst = f"{fmt_count(w)} · {fmt_count(depth)}"
-        subst += f" · log({fmt_count(w)}/{fmt_count(depth)})" if with_log else ""
-        note = _EXISTENCE + " (W, L of this spec's unrolled network), " + DERIVED_LABEL
-        return order(
-            f"{expression} = Ω({subst})",
-            log10,
-            quantity=_quantity(ctx),
-            notes=_notes(ctx, note, upper=False),
-        )
-
-    return evaluate
+def _existence_lower(expression: str, with_log: bool, ctx: Context) -> Result:
+    """An existence reference at the spec's W and depth (bound with `functools.partial`)."""
+    w, depth = ctx.w, _depth(ctx, upper=False)
+    if with_log and w <= depth:
+        return not_applicable(f"needs W > L; got W = {w}, L = {depth}")
+    log10 = math.log10(w) + math.log10(depth)
+    if with_log:
+        log10 += math.log10(math.log(w / depth))
+    subst = f"{fmt_count(w)} · {fmt_count(depth)}"
+    subst += f" · log({fmt_count(w)}/{fmt_count(depth)})" if with_log else ""
+    note = _EXISTENCE + " (W, L of this spec's unrolled network), " + DERIVED_LABEL
+    return order(
+        f"{expression} = Ω({subst})",
+        log10,
+        quantity=_quantity(ctx),
+        notes=_notes(ctx, note, upper=False),
+    )
 
 
 def _thm7(ctx: Context) -> Result:
@@ -426,7 +425,7 @@ for _bound in (
         "Ω(W·L)",
         "reference at the RNN's W and depth, " + DERIVED_LABEL,
         Status.DERIVED,
-        _existence_lower("Ω(W·L)", with_log=False),
+        partial(_existence_lower, "Ω(W·L)", False),
         existence=True,
         caveat=_EXISTENCE,
         variables=("w", "path"),
@@ -445,7 +444,7 @@ for _bound in (
         "some ReLU net with <= L layers, <= W parameters has VCdim >= W·L·log(W/L)/C",
         "reference at the RNN's W and depth (longest path), " + DERIVED_LABEL,
         Status.DERIVED,
-        _existence_lower("Ω(W·L·log(W/L))", with_log=True),
+        partial(_existence_lower, "Ω(W·L·log(W/L))", True),
         existence=True,
         caveat=_EXISTENCE,
         variables=("w", "path"),

@@ -9,6 +9,7 @@ applicable and say so.
 from __future__ import annotations
 
 import math
+from functools import partial
 
 from rnncap.arch import Cell
 from rnncap.theory.core import (
@@ -85,49 +86,45 @@ def _wrong_task(ctx: Context, for_regression: bool) -> Result:
     return not_applicable(f"stated for {stated}; the task is {ctx.task.value}")
 
 
-def _gap_row(fn, for_regression: bool):
-    def evaluate(ctx: Context) -> Result:
-        if ctx.regression != for_regression:
-            return _wrong_task(ctx, for_regression)
-        if ctx.m is None:
-            return not_applicable("needs the number of training samples (m=..., --samples M)")
-        found = vc_for_samples(ctx)
-        if found is None:
-            return _no_d(ctx)
-        d, source = found
-        unit = " · M" if for_regression else ""
-        if not math.isfinite(d) or ctx.m < d:
-            text = f"vacuous: m = {ctx.m:,} < d = {fmt_count(d)}"
-            return Result(Kind.EXPLICIT, text, vacuous=True, notes=(f"d: {source}",))
-        gap = fn(d, ctx.m, ctx.delta)
-        vacuous = gap >= 1
-        text = f"{gap:.4g}{unit}" + (" (vacuous: >= 1)" if vacuous else "")
-        notes = [f"d: {source}"]
-        if for_regression:
-            notes.append("Pdim(H)-based, loss-class adjustment not applied; M bounds the loss")
-        return explicit(math.log10(gap), text, vacuous=vacuous, notes=tuple(notes))
-
-    return evaluate
+def _gap_row(fn, for_regression: bool, ctx: Context) -> Result:
+    """A generalization-gap row at d (bound to its formula with `functools.partial`)."""
+    if ctx.regression != for_regression:
+        return _wrong_task(ctx, for_regression)
+    if ctx.m is None:
+        return not_applicable("needs the number of training samples (m=..., --samples M)")
+    found = vc_for_samples(ctx)
+    if found is None:
+        return _no_d(ctx)
+    d, source = found
+    unit = " · M" if for_regression else ""
+    if not math.isfinite(d) or ctx.m < d:
+        text = f"vacuous: m = {ctx.m:,} < d = {fmt_count(d)}"
+        return Result(Kind.EXPLICIT, text, vacuous=True, notes=(f"d: {source}",))
+    gap = fn(d, ctx.m, ctx.delta)
+    vacuous = gap >= 1
+    text = f"{gap:.4g}{unit}" + (" (vacuous: >= 1)" if vacuous else "")
+    notes = [f"d: {source}"]
+    if for_regression:
+        notes.append("Pdim(H)-based, loss-class adjustment not applied; M bounds the loss")
+    return explicit(math.log10(gap), text, vacuous=vacuous, notes=tuple(notes))
 
 
-def _samples_row(fn, for_regression: bool):
-    def evaluate(ctx: Context) -> Result:
-        if ctx.regression != for_regression:
-            return _wrong_task(ctx, for_regression)
-        found = vc_for_samples(ctx)
-        if found is None:
-            return _no_d(ctx)
-        d, source = found
-        if not math.isfinite(d):
-            return Result(Kind.EXPLICIT, "vacuous: d beyond float range", vacuous=True)
-        need = fn(d, ctx.epsilon, ctx.delta)
-        vacuous = ctx.m is not None and need > ctx.m
-        text = f"m >= {fmt_log10(math.log10(need))} at ε = {ctx.epsilon:g}"
-        if vacuous:
-            text += f" (vacuous: only {ctx.m:,} samples)"
-        return explicit(math.log10(need), text, vacuous=vacuous, notes=(f"d: {source}",))
-
-    return evaluate
+def _samples_row(fn, for_regression: bool, ctx: Context) -> Result:
+    """A sample-size row at d (bound to its formula with `functools.partial`)."""
+    if ctx.regression != for_regression:
+        return _wrong_task(ctx, for_regression)
+    found = vc_for_samples(ctx)
+    if found is None:
+        return _no_d(ctx)
+    d, source = found
+    if not math.isfinite(d):
+        return Result(Kind.EXPLICIT, "vacuous: d beyond float range", vacuous=True)
+    need = fn(d, ctx.epsilon, ctx.delta)
+    vacuous = ctx.m is not None and need > ctx.m
+    text = f"m >= {fmt_log10(math.log10(need))} at ε = {ctx.epsilon:g}"
+    if vacuous:
+        text += f" (vacuous: only {ctx.m:,} samples)"
+    return explicit(math.log10(need), text, vacuous=vacuous, notes=(f"d: {source}",))
 
 
 def _sauer(ctx: Context) -> Result:
@@ -211,7 +208,7 @@ _row(
     "sup_h |L_D(h) − L_S(h)| <= sqrt(8·d·log(e·m/d)/m) + sqrt(2·log(4/δ)/m)",
     ("0-1 loss, VCdim d, m >= d, i.i.d. samples",),
     Status.STATED_VERIFIED,
-    _gap_row(uml_agnostic_gap, for_regression=False),
+    partial(_gap_row, uml_agnostic_gap, False),
     "0-1 loss; " + _WORST,
 )
 _row(
@@ -223,7 +220,7 @@ _row(
     "m >= (128·d/ε²)·log(64·d/ε²) + (8/ε²)·(8·d·log(e/d) + 2·log(4/δ))",
     ("0-1 loss, VCdim d",),
     Status.STATED_VERIFIED,
-    _samples_row(uml_agnostic_samples, for_regression=False),
+    partial(_samples_row, uml_agnostic_samples, False),
     "0-1 loss; " + _WORST,
 )
 _row(
@@ -235,7 +232,7 @@ _row(
     "m >= (8/ε)·(2·d·log(16e/ε) + log(2/δ))",
     ("0-1 loss, VCdim d, realizable, ε in (0,1), δ in (0,1/4)",),
     Status.STATED_VERIFIED,
-    _samples_row(uml_realizable_samples, for_regression=False),
+    partial(_samples_row, uml_realizable_samples, False),
     "0-1 loss, realizable case; " + _WORST,
 )
 _row(
@@ -253,7 +250,7 @@ _row(
     "m = max((4/ε)·log2(2/δ), (8d/ε)·log2(13/ε))",
     ("consistent learner, realizable, VCdim d; log base 2 (UNVERIFIED)",),
     Status.STATED_SECONDARY,
-    _samples_row(blumer_samples, for_regression=False),
+    partial(_samples_row, blumer_samples, False),
     "consistent learner, realizable; log base UNVERIFIED; " + _WORST,
 )
 _row(
@@ -265,7 +262,7 @@ _row(
     "R(h) <= R̂(h) + sqrt(2·d·log(e·m/d)/m) + sqrt(log(1/δ)/(2m))",
     ("binary classification, VCdim d, m >= d",),
     Status.STATED_SECONDARY,
-    _gap_row(mohri_vc_gap, for_regression=False),
+    partial(_gap_row, mohri_vc_gap, False),
     "binary classification; " + _WORST,
 )
 _row(
@@ -277,7 +274,7 @@ _row(
     "R(h) <= R̂(h) + M·sqrt(2·d·log(e·m/d)/m) + M·sqrt(log(1/δ)/(2m))",
     ("Pdim of the loss class d (Pdim(H) used: adjustment not applied), loss in [0, M]",),
     Status.STATED_SECONDARY,
-    _gap_row(mohri_vc_gap, for_regression=True),
+    partial(_gap_row, mohri_vc_gap, True),
     "Pdim(H)-based, loss-class adjustment not applied; " + _WORST,
 )
 _row(
@@ -289,7 +286,7 @@ _row(
     "smallest m with sqrt(2·d·log(e·m/d)/m) + sqrt(log(1/δ)/(2m)) <= ε (gap <= ε·M)",
     ("as Theorem 11.8; the inversion is " + DERIVED_LABEL,),
     Status.DERIVED,
-    _samples_row(mohri_pdim_samples, for_regression=True),
+    partial(_samples_row, mohri_pdim_samples, True),
     "Pdim(H)-based, loss-class adjustment not applied; " + _WORST,
 )
 register(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from functools import partial
 
 from rnncap.arch import Cell
 from rnncap.errors import require
@@ -104,22 +105,21 @@ def _ks(
     substituted: Callable[[str, str], str],
     fn: Callable[[float, float], float],
     upper: bool,
-) -> Callable[[Context], Result]:
-    """Lower bounds hold for Pdim as they are (VCdim <= Pdim); upper ones need w + 1."""
-
-    def evaluate(ctx: Context) -> Result:
-        w, k = (ctx.w_eff if upper else ctx.w), ctx.k
-        value = fn(w, k)
-        notes = []
-        if (why := single_recurrence_reason(ctx)) is not None:
-            notes.append(why + ", " + DERIVED_LABEL)
-        if ctx.regression:
-            notes.append(PDIM_UPPER_NOTE if upper else PDIM_LOWER_NOTE)
-        text = f"{expression} = {substituted(fmt_count(w), fmt_count(k))}"
-        quantity = Quantity.PDIM if ctx.regression else None
-        return order(text, value, quantity=quantity, notes=tuple(notes))
-
-    return evaluate
+    ctx: Context,
+) -> Result:
+    """One Koiran–Sontag row (bound with `functools.partial` at registration, so that the rule
+    runs, and can be tested, at evaluation time). Lower bounds hold for Pdim as they are
+    (VCdim <= Pdim); upper ones need w + 1."""
+    w, k = (ctx.w_eff if upper else ctx.w), ctx.k
+    value = fn(w, k)
+    notes = []
+    if (why := single_recurrence_reason(ctx)) is not None:
+        notes.append(why + ", " + DERIVED_LABEL)
+    if ctx.regression:
+        notes.append(PDIM_UPPER_NOTE if upper else PDIM_LOWER_NOTE)
+    text = f"{expression} = {substituted(fmt_count(w), fmt_count(k))}"
+    quantity = Quantity.PDIM if ctx.regression else None
+    return order(text, value, quantity=quantity, notes=tuple(notes))
 
 
 def _threshold_lower(ctx: Context) -> Result:
@@ -234,7 +234,7 @@ for _key, _act, _dir, _expr, _sub, _fn, _cells in _KS_ROWS:
             if _pw
             else "vanilla RNN with this activation (no rnncap cell)",
             application_status=Status.ABSTRACT_ONLY,
-            evaluate_fn=_ks(_expr, _sub, _fn, upper=_dir is Direction.UPPER),
+            evaluate_fn=partial(_ks, _expr, _sub, _fn, _dir is Direction.UPPER),
             caveat=_CAVEAT,
             derived_if=single_recurrence_reason,
             variables=("w", "k"),
@@ -279,7 +279,7 @@ register(
         formula="Ω(w·k)",
         application=_SIGMOID_APPLICATION,
         application_status=Status.STATED_SECONDARY,
-        evaluate_fn=_ks("Ω(w·k)", lambda w, k: f"Ω({w} · {k})", ks_wk_log10, upper=False),
+        evaluate_fn=partial(_ks, "Ω(w·k)", lambda w, k: f"Ω({w} · {k})", ks_wk_log10, False),
         caveat=_CAVEAT,
         derived_if=single_recurrence_reason,
         variables=("w", "k"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
+from functools import partial
 
 import numpy as np
 
@@ -238,15 +239,21 @@ def chen_li_zhao_order(weights: RecurrentWeights, tol: float = 1e-6) -> Result:
 _NEEDS = "needs trained weights: evaluate with weights=RecurrentWeights(...)"
 
 
-def _weights_row(fn):
-    def evaluate(ctx: Context) -> Result:
-        if ctx.spec.num_layers != 1 or ctx.spec.bidirectional or ctx.spec.proj_size:
-            return not_applicable("single-layer unidirectional vanilla RNN only")
-        if ctx.weights is None:
-            return not_applicable(_NEEDS)
-        return fn(ctx)
+def _weights_row(fn, ctx: Context) -> Result:
+    """A weight-based row: one-layer vanilla RNNs with weights only (bound with `partial`)."""
+    if ctx.spec.num_layers != 1 or ctx.spec.bidirectional or ctx.spec.proj_size:
+        return not_applicable("single-layer unidirectional vanilla RNN only")
+    if ctx.weights is None:
+        return not_applicable(_NEEDS)
+    return fn(ctx)
 
-    return evaluate
+
+def _zld_row(ctx: Context) -> Result:
+    return zhang_lei_dhillon_order(ctx.weights)
+
+
+def _clz_row(ctx: Context) -> Result:
+    return chen_li_zhao_order(ctx.weights)
 
 
 def _tu_row(ctx: Context) -> Result:
@@ -307,7 +314,7 @@ for _b in (
         "(4k/α)·[(r‖X‖_F/(2n))·sqrt(1/λ_min) + β_V·β_U·‖Xᵀ‖₁·Λ/n] + 3·sqrt(log(2/δ)/(2n))",
         _TU_APPLICATION,
         Status.DERIVED,
-        _weights_row(_tu_row),
+        partial(_weights_row, _tu_row),
         caveat="at the trained net's own norms and the sample λ_min: not the theorem's guarantee",
         variables=("trained weights", "inputs"),
     ),
@@ -325,7 +332,7 @@ for _b in (
         "Õ(max{d, m, k}·L²·‖U‖₂·‖V‖₂·max{1, ‖W‖₂^L}/(√n·α))",
         "order only, from trained weights (zhang_lei_dhillon_order)",
         Status.STATED_SECONDARY,
-        _weights_row(lambda ctx: zhang_lei_dhillon_order(ctx.weights)),
+        partial(_weights_row, _zld_row),
         caveat="order only (constants unknown); exact statement UNVERIFIED",
         variables=("trained weights", "inputs"),
     ),
@@ -346,7 +353,7 @@ for _b in (
         "O(B_x·d) if ‖W_hh‖₂ < 1; O(B_x·d·T) if = 1; O(B_x·d^1.5·T) if > 1",
         "order only, from trained weights (chen_li_zhao_order)",
         Status.STATED_SECONDARY,
-        _weights_row(lambda ctx: chen_li_zhao_order(ctx.weights)),
+        partial(_weights_row, _clz_row),
         caveat="order only (constants, log factors unknown); compare within one regime",
         variables=("trained weights", "inputs"),
     ),
