@@ -188,3 +188,11 @@ def test_bound_derived_flags():
     assert _bound(application_status=Status.DERIVED).derived
     d = _bound(variables=("w", "k")).to_dict()
     assert d["caveat"] == "worst case" and d["variables"] == ["w", "k"] and d["derived"] is False
+
+
+def test_a_key_registers_once():
+    from rnncap.theory import get_bound
+    from rnncap.theory.core import register
+
+    with pytest.raises(InvalidInput, match="bound key 'ks98-sigmoid-lower' registered twice"):
+        register(get_bound("ks98-sigmoid-lower"))

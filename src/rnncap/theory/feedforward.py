@@ -66,25 +66,18 @@ BMM98 = Citation(
 )
 
 
-def _c_gj_consequence() -> Citation:
-    return Citation(
-        GJ95.authors,
-        GJ95.year,
-        GJ95.title,
-        GJ95.venue,
-        "consequence for piecewise-polynomial networks (as quoted by Bartlett, Maiorov & Meir "
-        "1998)",
-    )
-
-
-def _bhlm(locator: str) -> Citation:
-    return Citation(
-        "Bartlett, Harvey, Liaw & Mehrabian",
-        2019,
-        "Nearly-tight VC-dimension and pseudodimension bounds for piecewise linear neural networks",
-        "JMLR 20(63):1-17",
-        locator,
-    )
+GJ95_CONSEQUENCE = replace(
+    GJ95,
+    locator="consequence for piecewise-polynomial networks (as quoted by Bartlett, Maiorov & Meir "
+    "1998)",
+)
+BHLM19 = Citation(
+    "Bartlett, Harvey, Liaw & Mehrabian",
+    2019,
+    "Nearly-tight VC-dimension and pseudodimension bounds for piecewise linear neural networks",
+    "JMLR 20(63):1-17",
+    "Theorem 7",
+)
 
 
 _RELU = (Cell.RNN_RELU,)
@@ -374,7 +367,7 @@ for _bound in (
     Bound(
         "gj95-pwpoly-consequence",
         "Goldberg–Jerrum consequence for piecewise-polynomial networks",
-        _c_gj_consequence(),
+        GJ95_CONSEQUENCE,
         Quantity.VC,
         Direction.UPPER,
         Form.ORDER,
@@ -433,7 +426,7 @@ for _bound in (
     Bound(
         "bhlm19-thm3",
         "BHLM Theorem 3 (lower bound)",
-        _bhlm("Theorem 3"),
+        replace(BHLM19, locator="Theorem 3"),
         Quantity.VC,
         Direction.LOWER,
         Form.ORDER,
@@ -452,7 +445,7 @@ for _bound in (
     Bound(
         "bhlm19-thm7-untied",
         "BHLM Theorem 7 (explicit upper bound)",
-        _bhlm("Theorem 7"),
+        BHLM19,
         Quantity.VC,
         Direction.UPPER,
         Form.EXPLICIT,
@@ -470,7 +463,7 @@ for _bound in (
     Bound(
         "bhlm19-thm10-unrolled",
         "BHLM Theorem 10 (explicit, in units)",
-        _bhlm("Theorem 10 (explicit value from its proof)"),
+        replace(BHLM19, locator="Theorem 10 (explicit value from its proof)"),
         Quantity.VC,
         Direction.UPPER,
         Form.EXPLICIT,

@@ -161,134 +161,151 @@ _ANY = (Activation.ANY,)
 _D = "d = user proxy or the smallest explicit VC/Pdim upper bound for the spec"
 
 
-def _row(key, name, cite, quantity, direction, formula, assumptions, status, fn, caveat):
+_WORST = "worst case over data and weights, usually vacuous"
+_c = Citation
+# key, name, citation, quantity, direction, formula, assumptions, status, rule, caveat
+_GLUE: list[tuple] = []
+_GLUE.append(
+    (
+        "sauer-growth",
+        "Sauer–Shelah–Perles lemma",
+        _c(UML, 2014, UML_TITLE, UML_VENUE, "Lemma 6.10; Mohri et al. Corollary 3.18"),
+        Quantity.GROWTH,
+        Direction.UPPER,
+        "Π_H(m) <= (e·m/d)^d for m > d + 1",
+        ("VCdim(H) <= d",),
+        Status.STATED_SECONDARY,
+        _sauer,
+        _WORST,
+    )
+)
+_GLUE.append(
+    (
+        "uml-agnostic-gap",
+        "Fundamental theorem, agnostic (uniform convergence)",
+        _c(UML, 2014, UML_TITLE, UML_VENUE, "Section 28.1, p. 393"),
+        Quantity.GAP,
+        Direction.UPPER,
+        "sup_h |L_D(h) − L_S(h)| <= sqrt(8·d·log(e·m/d)/m) + sqrt(2·log(4/δ)/m)",
+        ("0-1 loss, VCdim d, m >= d, i.i.d. samples",),
+        Status.STATED_VERIFIED,
+        partial(_gap_row, uml_agnostic_gap, False),
+        "0-1 loss; " + _WORST,
+    )
+)
+_GLUE.append(
+    (
+        "uml-agnostic-samples",
+        "Fundamental theorem, agnostic sample size",
+        _c(UML, 2014, UML_TITLE, UML_VENUE, "Section 28.1, p. 393"),
+        Quantity.SAMPLES,
+        Direction.UPPER,
+        "m >= (128·d/ε²)·log(64·d/ε²) + (8/ε²)·(8·d·log(e/d) + 2·log(4/δ))",
+        ("0-1 loss, VCdim d",),
+        Status.STATED_VERIFIED,
+        partial(_samples_row, uml_agnostic_samples, False),
+        "0-1 loss; " + _WORST,
+    )
+)
+_GLUE.append(
+    (
+        "uml-realizable-samples",
+        "Fundamental theorem, realizable sample size",
+        _c(UML, 2014, UML_TITLE, UML_VENUE, "Theorem 28.3"),
+        Quantity.SAMPLES,
+        Direction.UPPER,
+        "m >= (8/ε)·(2·d·log(16e/ε) + log(2/δ))",
+        ("0-1 loss, VCdim d, realizable, ε in (0,1), δ in (0,1/4)",),
+        Status.STATED_VERIFIED,
+        partial(_samples_row, uml_realizable_samples, False),
+        "0-1 loss, realizable case; " + _WORST,
+    )
+)
+_GLUE.append(
+    (
+        "blumer89-samples",
+        "Blumer et al. consistent-learner sample size",
+        _c(
+            "Blumer, Ehrenfeucht, Haussler & Warmuth",
+            1989,
+            "Learnability and the Vapnik-Chervonenkis dimension",
+            "JACM 36(4), 1989 (pages and journal details UNVERIFIED)",
+            "main sample-size theorem (logs base 2)",
+        ),
+        Quantity.SAMPLES,
+        Direction.UPPER,
+        "m = max((4/ε)·log2(2/δ), (8d/ε)·log2(13/ε))",
+        ("consistent learner, realizable, VCdim d; log base 2 (UNVERIFIED)",),
+        Status.STATED_SECONDARY,
+        partial(_samples_row, blumer_samples, False),
+        "consistent learner, realizable; log base UNVERIFIED; " + _WORST,
+    )
+)
+_GLUE.append(
+    (
+        "mohri-cor3.19-gap",
+        "Mohri et al. VC generalization bound",
+        _c(MOHRI, 2018, MOHRI_TITLE, MOHRI_VENUE, "Corollary 3.19, p. 42"),
+        Quantity.GAP,
+        Direction.UPPER,
+        "R(h) <= R̂(h) + sqrt(2·d·log(e·m/d)/m) + sqrt(log(1/δ)/(2m))",
+        ("binary classification, VCdim d, m >= d",),
+        Status.STATED_SECONDARY,
+        partial(_gap_row, mohri_vc_gap, False),
+        "binary classification; " + _WORST,
+    )
+)
+_GLUE.append(
+    (
+        "mohri-thm11.8-gap",
+        "Mohri et al. pseudo-dimension regression bound",
+        _c(MOHRI, 2018, MOHRI_TITLE, MOHRI_VENUE, "Theorem 11.8, p. 273"),
+        Quantity.GAP,
+        Direction.UPPER,
+        "R(h) <= R̂(h) + M·sqrt(2·d·log(e·m/d)/m) + M·sqrt(log(1/δ)/(2m))",
+        ("Pdim of the loss class d (Pdim(H) used: adjustment not applied), loss in [0, M]",),
+        Status.STATED_SECONDARY,
+        partial(_gap_row, mohri_vc_gap, True),
+        "Pdim(H)-based, loss-class adjustment not applied; " + _WORST,
+    )
+)
+_GLUE.append(
+    (
+        "mohri-thm11.8-samples",
+        "Sample size from the pseudo-dimension bound",
+        _c(MOHRI, 2018, MOHRI_TITLE, MOHRI_VENUE, "Theorem 11.8, inverted by rnncap"),
+        Quantity.SAMPLES,
+        Direction.UPPER,
+        "smallest m with sqrt(2·d·log(e·m/d)/m) + sqrt(log(1/δ)/(2m)) <= ε (gap <= ε·M)",
+        ("as Theorem 11.8; the inversion is " + DERIVED_LABEL,),
+        Status.DERIVED,
+        partial(_samples_row, mohri_pdim_samples, True),
+        "Pdim(H)-based, loss-class adjustment not applied; " + _WORST,
+    )
+)
+for _key, _name, _cite, _q, _dir, _formula, _assume, _status, _fn, _caveat in _GLUE:
     register(
         Bound(
-            key,
-            name,
-            cite,
-            quantity,
-            direction,
+            _key,
+            _name,
+            _cite,
+            _q,
+            _dir,
             Form.EXPLICIT,
             _ANY,
             _ALL,
-            assumptions,
-            status,
-            formula,
+            _assume,
+            _status,
+            _formula,
             _D,
             Status.DERIVED,
-            fn,
-            caveat=caveat,
+            _fn,
+            caveat=_caveat,
             variables=("d", "m", "ε", "δ"),
             gated_classes=ALL_GATED_CLASSES,
         )
     )
 
-
-_WORST = "worst case over data and weights, usually vacuous"
-_c = Citation
-_row(
-    "sauer-growth",
-    "Sauer–Shelah–Perles lemma",
-    _c(UML, 2014, UML_TITLE, UML_VENUE, "Lemma 6.10; Mohri et al. Corollary 3.18"),
-    Quantity.GROWTH,
-    Direction.UPPER,
-    "Π_H(m) <= (e·m/d)^d for m > d + 1",
-    ("VCdim(H) <= d",),
-    Status.STATED_SECONDARY,
-    _sauer,
-    _WORST,
-)
-_row(
-    "uml-agnostic-gap",
-    "Fundamental theorem, agnostic (uniform convergence)",
-    _c(UML, 2014, UML_TITLE, UML_VENUE, "Section 28.1, p. 393"),
-    Quantity.GAP,
-    Direction.UPPER,
-    "sup_h |L_D(h) − L_S(h)| <= sqrt(8·d·log(e·m/d)/m) + sqrt(2·log(4/δ)/m)",
-    ("0-1 loss, VCdim d, m >= d, i.i.d. samples",),
-    Status.STATED_VERIFIED,
-    partial(_gap_row, uml_agnostic_gap, False),
-    "0-1 loss; " + _WORST,
-)
-_row(
-    "uml-agnostic-samples",
-    "Fundamental theorem, agnostic sample size",
-    _c(UML, 2014, UML_TITLE, UML_VENUE, "Section 28.1, p. 393"),
-    Quantity.SAMPLES,
-    Direction.UPPER,
-    "m >= (128·d/ε²)·log(64·d/ε²) + (8/ε²)·(8·d·log(e/d) + 2·log(4/δ))",
-    ("0-1 loss, VCdim d",),
-    Status.STATED_VERIFIED,
-    partial(_samples_row, uml_agnostic_samples, False),
-    "0-1 loss; " + _WORST,
-)
-_row(
-    "uml-realizable-samples",
-    "Fundamental theorem, realizable sample size",
-    _c(UML, 2014, UML_TITLE, UML_VENUE, "Theorem 28.3"),
-    Quantity.SAMPLES,
-    Direction.UPPER,
-    "m >= (8/ε)·(2·d·log(16e/ε) + log(2/δ))",
-    ("0-1 loss, VCdim d, realizable, ε in (0,1), δ in (0,1/4)",),
-    Status.STATED_VERIFIED,
-    partial(_samples_row, uml_realizable_samples, False),
-    "0-1 loss, realizable case; " + _WORST,
-)
-_row(
-    "blumer89-samples",
-    "Blumer et al. consistent-learner sample size",
-    _c(
-        "Blumer, Ehrenfeucht, Haussler & Warmuth",
-        1989,
-        "Learnability and the Vapnik-Chervonenkis dimension",
-        "JACM 36(4), 1989 (pages and journal details UNVERIFIED)",
-        "main sample-size theorem (logs base 2)",
-    ),
-    Quantity.SAMPLES,
-    Direction.UPPER,
-    "m = max((4/ε)·log2(2/δ), (8d/ε)·log2(13/ε))",
-    ("consistent learner, realizable, VCdim d; log base 2 (UNVERIFIED)",),
-    Status.STATED_SECONDARY,
-    partial(_samples_row, blumer_samples, False),
-    "consistent learner, realizable; log base UNVERIFIED; " + _WORST,
-)
-_row(
-    "mohri-cor3.19-gap",
-    "Mohri et al. VC generalization bound",
-    _c(MOHRI, 2018, MOHRI_TITLE, MOHRI_VENUE, "Corollary 3.19, p. 42"),
-    Quantity.GAP,
-    Direction.UPPER,
-    "R(h) <= R̂(h) + sqrt(2·d·log(e·m/d)/m) + sqrt(log(1/δ)/(2m))",
-    ("binary classification, VCdim d, m >= d",),
-    Status.STATED_SECONDARY,
-    partial(_gap_row, mohri_vc_gap, False),
-    "binary classification; " + _WORST,
-)
-_row(
-    "mohri-thm11.8-gap",
-    "Mohri et al. pseudo-dimension regression bound",
-    _c(MOHRI, 2018, MOHRI_TITLE, MOHRI_VENUE, "Theorem 11.8, p. 273"),
-    Quantity.GAP,
-    Direction.UPPER,
-    "R(h) <= R̂(h) + M·sqrt(2·d·log(e·m/d)/m) + M·sqrt(log(1/δ)/(2m))",
-    ("Pdim of the loss class d (Pdim(H) used: adjustment not applied), loss in [0, M]",),
-    Status.STATED_SECONDARY,
-    partial(_gap_row, mohri_vc_gap, True),
-    "Pdim(H)-based, loss-class adjustment not applied; " + _WORST,
-)
-_row(
-    "mohri-thm11.8-samples",
-    "Sample size from the pseudo-dimension bound",
-    _c(MOHRI, 2018, MOHRI_TITLE, MOHRI_VENUE, "Theorem 11.8, inverted by rnncap"),
-    Quantity.SAMPLES,
-    Direction.UPPER,
-    "smallest m with sqrt(2·d·log(e·m/d)/m) + sqrt(log(1/δ)/(2m)) <= ε (gap <= ε·M)",
-    ("as Theorem 11.8; the inversion is " + DERIVED_LABEL,),
-    Status.DERIVED,
-    partial(_samples_row, mohri_pdim_samples, True),
-    "Pdim(H)-based, loss-class adjustment not applied; " + _WORST,
-)
 register(
     Bound(
         "ks98-agnostic-lower-samples",
