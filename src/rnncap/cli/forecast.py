@@ -59,9 +59,12 @@ def train(
     ] = 1,
     seed: Annotated[int, typer.Option(help="Seed of weights, dropout and batch order.")] = 0,
     ensemble: Annotated[
-        int, typer.Option(help="Seed-ensemble members (seeds SEED..), trained at once; mean.")
-    ] = 1,
-    time_limit: Annotated[float, typer.Option(help="Stop after this many seconds.")] = 280.0,
+        int,
+        typer.Option(help="Seed-ensemble members (seeds SEED..), trained at once; 1 = one model."),
+    ] = 5,
+    time_limit: Annotated[
+        float, typer.Option(help="Stop after this many seconds (one model; not ensembles yet).")
+    ] = 280.0,
     out: Annotated[Path, typer.Option(help="Checkpoint file to write.")] = Path("model.pt"),
     json: JsonOpt = False,
 ) -> None:
