@@ -23,6 +23,15 @@ def test_ratios_chain_and_invert():
     assert ratio("ks98-sigmoid-upper", b, a).log10 == pytest.approx(-ab)
 
 
+def test_ratio_takes_a_record_or_its_key():
+    from rnncap.theory import get_bound
+
+    a, b = _s("lstm:1x128"), _s("lstm:2x64")
+    by_key = ratio("ks98-sigmoid-lower", a, b)
+    by_record = ratio(get_bound("ks98-sigmoid-lower"), a, b)
+    assert by_record == by_key and by_record.key == "ks98-sigmoid-lower"
+
+
 def test_ratio_only_when_assumptions_hold_for_both():
     r = ratio("ks98-sigmoid-lower", _s("lstm:1x128"), _s("rnn_relu:1x128"))
     assert r.value is None and r.reason == "does not apply to both"

@@ -32,8 +32,19 @@ def test_legend_without_a_spec_covers_the_catalog():
     assert set(entries) == {b.key for b in catalog()}
     for e in entries.values():
         assert e.citation and e.status and e.caveat
-        assert set(e.to_dict()) >= {"key", "citation", "status", "derived", "caveat", "tag"}
+        d = e.to_dict()
+        assert set(d) >= {"key", "citation", "status", "derived", "caveat", "tag", "footnote"}
+        assert d["footnote"] == e.footnote and d["tag"] == e.tag
     assert entries["ks98-sigmoid-lower"].derived_reason.startswith("DERIVED for some cells")
+
+
+def test_legend_passes_the_setting_to_the_evaluation():
+    spec = _spec("rnn_tanh:1x8")
+    key = ["ks98-agnostic-lower-samples"]  # a classification result (0-1 loss)
+    applied = legend(key, spec=spec, task="classification")[key[0]]
+    general = legend(key, spec=spec, task="regression")[key[0]]
+    assert applied.derived_reason == "a combination of published results made by rnncap"
+    assert general.derived_reason.startswith("vanilla RNNs, classification (0-1 loss) only")
 
 
 def test_footnotes_share_numbers_for_identical_texts():
