@@ -1,6 +1,7 @@
 """`rnncap bounds`, `explain`, `sample-size` through main(): output, JSON keys, bad input."""
 
 import json
+import math
 
 import pytest
 
@@ -38,6 +39,10 @@ def test_explain_default_and_json(capsys):
     doc = _json(capsys, ["explain", "lstm:1x128", "lstm:2x64", "--input-size", "10",
                          "--outputs", "0", "--task", "classification"])  # fmt: skip
     assert doc["a"]["w"] == 71_680 and doc["b"]["w"] == 52_736
+    assert set(doc) == {"a", "b", "answer", "direct_answer", "bounds"}
+    assert doc["answer"] and doc["bounds"][0]["key"]
+    assert doc["direct_answer"]["measured"] == [] and "lines" in doc["direct_answer"]
+    assert doc["direct_answer"]["established"] is False
     assert doc["direct_answer"]["lower"]["ks98-sigmoid-lower"] == pytest.approx(52_736 / 71_680)
 
 
@@ -85,6 +90,16 @@ def test_compare_shows_bound_ratios(capsys, monkeypatch):
     assert "Bound ratios to the first" in out and "ks98-sigmoid-upper" in out
     doc = _json(capsys, argv)
     rows = {r["key"]: r for r in doc["bounds"]}
+    ks = rows["ks98-sigmoid-lower"]
+    assert set(ks) == {"key", "citation", "status", "derived", "form", "direction", "results",
+                       "ratios"}  # fmt: skip
+    assert (ks["citation"], ks["status"], ks["form"], ks["direction"]) == (
+        "Koiran & Sontag 1998, abstract", "ABSTRACT-ONLY", "order", "lower",
+    )  # fmt: skip
+    assert ks["derived"] is False and ks["results"][1]["derived"] is True  # LSTM: per spec
+    assert set(ks["ratios"][1]) == {"key", "ratio", "log10", "reason"}
+    assert ks["ratios"][1]["key"] == "ks98-sigmoid-lower" and ks["ratios"][1]["reason"] == ""
+    assert ks["ratios"][1]["log10"] == pytest.approx(math.log10(52_736 / 71_680))
     # regression default (theory.md 4.6): upper bounds at w + 1; lower bounds at w (VCdim <= Pdim)
     assert rows["ks98-sigmoid-upper"]["ratios"][1]["ratio"] == pytest.approx(
         (52_737 / 71_681) ** 4

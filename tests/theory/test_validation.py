@@ -263,3 +263,16 @@ def test_recurrent_weights_messages():
         with pytest.raises(InvalidInput) as info:
             RecurrentWeights(np.ones((4, 2)), np.eye(4), np.ones((1, 4)), x, **kw)
         assert str(info.value) == message
+
+
+def test_branches_that_the_vectors_do_not_reach():
+    from rnncap.theory import blumer_samples
+    from rnncap.theory.koiran_sontag import ks_threshold_upper_log10
+
+    # Blumer et al.: for a tiny d the confidence term (4/ε)·log2(2/δ) is the larger one
+    assert blumer_samples(0.001, 0.1, 0.05) == pytest.approx(40 * math.log2(40))
+    # Koiran–Sontag threshold upper: min{wk·log(wk), w² + w·log(wk)}; w = 10, k = 1000 takes
+    # the second (192.1 against 92,103)
+    ln = math.log(10_000)
+    assert ks_threshold_upper_log10(10, 1000) == pytest.approx(math.log10(100 + 10 * ln))
+    assert ks_threshold_upper_log10(1000, 2) == pytest.approx(math.log10(2000 * math.log(2000)))
