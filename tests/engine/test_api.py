@@ -5,59 +5,22 @@ import math
 import numpy as np
 import pytest
 import torch
-import torch.nn.functional as F
 
 from rnncap.arch import parse_arch
-from rnncap.engine import Job, MemberData, RecurrentModel, TrainSettings, train
-from rnncap.engine import trainer as trainer_module
+from rnncap.engine import (
+    Job,
+    MemberData,
+    RecurrentModel,
+    Status,
+    TrainSettings,
+    train,
+    train_reference,
+)
+from rnncap.engine import api as api_module
 from rnncap.errors import InvalidInput
 
 # fp32 ensemble (bmm) vs fused torch kernels: different summation order, so equal to a tolerance
 ATOL = 2e-4
-
-
-def reference_train(spec, seed, data, s):
-    """What training one model alone means: the recipe of docs/engine.md, written out plainly."""
-    model = RecurrentModel(spec, seed=seed)
-    opt = torch.optim.Adam(model.parameters(), lr=s.lr, weight_decay=s.weight_decay)
-    x, y = torch.from_numpy(data.x_train), torch.from_numpy(data.y_train)
-    loss_fn = F.mse_loss if s.loss == "mse" else F.binary_cross_entropy_with_logits
-    gen = torch.Generator().manual_seed(seed)
-    n = len(x)
-    history, best, best_epoch, bad, status = [], math.inf, 0, 0, "max_epochs"
-    best_state = model.state_dict()
-    for epoch in range(1, s.epochs + 1):
-        order = torch.randperm(n, generator=gen) if s.shuffle and s.batch_size < n else None
-        seen = 0.0
-        for start in range(0, n, s.batch_size):
-            idx = torch.arange(start, min(n, start + s.batch_size))
-            if order is not None:
-                idx = order[idx]
-            loss = loss_fn(model(x[idx]), y[idx])
-            opt.zero_grad()
-            loss.backward()
-            if s.clip:
-                torch.nn.utils.clip_grad_norm_(model.parameters(), s.clip)
-            opt.step()
-            seen += loss.item() * len(idx)
-        val = None
-        if data.x_val is not None:
-            with torch.no_grad():
-                val = loss_fn(model(torch.from_numpy(data.x_val)), torch.from_numpy(data.y_val))
-                val = val.item()
-        history.append((seen / n, val))
-        if not math.isfinite(seen) or (val is not None and not math.isfinite(val)):
-            status = "non_finite"
-            break
-        if val is None or val < best:
-            best, best_epoch, bad = (val if val is not None else 0.0), epoch, 0
-            best_state = {k: v.clone() for k, v in model.state_dict().items()}
-        else:
-            bad += 1
-            if s.patience and bad >= s.patience:
-                status = "early_stopped"
-                break
-    return best_state, history, best_epoch, status
 
 
 def make_data(seed, n=24, steps=5, features=3, outputs=1, val=True, labels=False):
@@ -73,18 +36,19 @@ def make_data(seed, n=24, steps=5, features=3, outputs=1, val=True, labels=False
 
 
 def assert_same_as_alone(member, job):
-    state, history, best_epoch, status = reference_train(job.spec, job.seed, job.data, job.settings)
-    assert member.status == status
-    assert member.best_epoch == best_epoch
-    assert len(member.history) == len(history)
-    for got, (train_loss, val_loss) in zip(member.history, history, strict=True):
-        assert got["train_loss"] == pytest.approx(train_loss, rel=1e-4, abs=1e-6)
-        if val_loss is None:
+    """`member` is what the reference loop (`train_reference`) gives for `job` alone."""
+    ref = train_reference(job)
+    assert member.status == ref.status
+    assert member.best_epoch == ref.best_epoch
+    assert len(member.history) == len(ref.history)
+    for got, want in zip(member.history, ref.history, strict=True):
+        assert got["train_loss"] == pytest.approx(want["train_loss"], rel=1e-4, abs=1e-6)
+        if want["val_loss"] is None:
             assert got["val_loss"] is None
         else:
-            assert got["val_loss"] == pytest.approx(val_loss, rel=1e-4, abs=1e-6)
-    assert member.state_dict.keys() == state.keys()
-    for key, value in state.items():
+            assert got["val_loss"] == pytest.approx(want["val_loss"], rel=1e-4, abs=1e-6)
+    assert member.state_dict.keys() == ref.state_dict.keys()
+    for key, value in ref.state_dict.items():
         torch.testing.assert_close(member.state_dict[key], value, atol=ATOL, rtol=0, msg=key)
     initial = RecurrentModel(job.spec, seed=job.seed).state_dict()
     for key, value in initial.items():
@@ -215,15 +179,15 @@ def test_out_of_memory_halves_the_chunk(monkeypatch):
     data = make_data(7)
     jobs = [Job(spec, s, data, TrainSettings(epochs=1, batch_size=8)) for s in range(4)]
     sizes = []
-    original = trainer_module.EnsembleTrainer.run
+    original = api_module.run_chunk
 
-    def run(self, tick=None):
-        sizes.append(len(self.jobs))
-        if len(self.jobs) > 1:
+    def run(chunk, how, device, tick=None):
+        sizes.append(len(chunk))
+        if len(chunk) > 1:
             raise torch.cuda.OutOfMemoryError("CUDA out of memory. Tried to allocate 2 GiB")
-        return original(self, tick)
+        return original(chunk, how, device, tick)
 
-    monkeypatch.setattr(trainer_module.EnsembleTrainer, "run", run)
+    monkeypatch.setattr(api_module, "run_chunk", run)
     members = train(jobs, device="cpu", strategy="ensemble", max_members=4)
     assert sizes == [4, 2, 1, 1, 1, 1]
     for member, job in zip(members, jobs, strict=True):
@@ -254,25 +218,29 @@ def test_worker_processes_give_the_same_members():
 
 
 def test_cuda_graph_warm_up_leaves_no_trace():
-    """The graph trainer's warm-up steps are undone exactly (checked with CPU tensors)."""
-    from rnncap.engine.cuda import GraphEnsembleTrainer, pinned_fp32
-    from rnncap.engine.trainer import EnsembleTrainer
+    """The graph backend's warm-up steps are undone exactly (checked with CPU tensors)."""
+    from rnncap.engine.cuda import GraphBackend, pinned_fp32
+    from rnncap.engine.stacked import EnsembleBackend
+    from rnncap.engine.trainer import Setup
 
     spec = parse_arch("lstm:1x4", input_size=3, outputs=1)
     data = make_data(10)
     jobs = [Job(spec, s, data, TrainSettings(epochs=1, batch_size=8)) for s in range(3)]
-    graph = GraphEnsembleTrainer(jobs, torch.device("cpu"))
-    graph.optimizer = EnsembleTrainer._optimizer(graph)  # capturable Adam needs a GPU
-    eager = EnsembleTrainer(jobs, torch.device("cpu"))
+    graph = GraphBackend(Setup(jobs, torch.device("cpu")))
+    eager = EnsembleBackend(Setup(jobs, torch.device("cpu")))
     rows = torch.arange(8)
     for _ in range(2):
-        snapshot = graph._snapshot()
+        snapshot = graph.snapshot()
         for _ in range(2):
-            EnsembleTrainer.step(graph, rows)
-        graph._restore(snapshot)
-        EnsembleTrainer.step(graph, rows)
+            EnsembleBackend.step(graph, rows)
+        graph.restore(snapshot)
+        EnsembleBackend.step(graph, rows)
         eager.step(rows)
         for a, b in zip(graph.model.parameters(), eager.model.parameters(), strict=True):
+            assert torch.equal(a, b)
+        for a, b in zip(
+            graph.optimizer.state_tensors(), eager.optimizer.state_tensors(), strict=True
+        ):
             assert torch.equal(a, b)
     before = torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32
     with pinned_fp32():
@@ -301,3 +269,100 @@ def test_own_data_in_order_with_early_stopping_and_repacking():
         assert len({m.epochs_run for m in members}) > 1, "members should stop at different epochs"
         for member, job in zip(members, jobs, strict=True):
             assert_same_as_alone(member, job)
+
+
+def _count_chunks(monkeypatch):
+    calls = []
+    original = api_module.run_chunk
+
+    def run(chunk, how, device, tick=None):
+        calls.append((len(chunk), how))
+        return original(chunk, how, device, tick)
+
+    monkeypatch.setattr(api_module, "run_chunk", run)
+    return calls
+
+
+@pytest.mark.parametrize("strategy", ["ensemble", "loop"])
+def test_learning_rates_and_schedules_differ_per_member_in_one_ensemble(monkeypatch, strategy):
+    spec = parse_arch("gru:5,4", input_size=3, outputs=1)
+    data = make_data(12)
+    grid = [
+        (0, 1e-3, "constant"), (0, 3e-2, "cosine"), (1, 1e-2, "onecycle"), (2, 3e-2, "constant")
+    ]  # fmt: skip
+    jobs = [
+        Job(spec, seed, data, TrainSettings(epochs=4, batch_size=8, lr=lr, schedule=sched,
+                                            patience=2))
+        for seed, lr, sched in grid
+    ]  # fmt: skip
+    calls = _count_chunks(monkeypatch)
+    members = train(jobs, device="cpu", strategy=strategy)
+    assert calls == [(4, strategy)], "one run trains the whole grid"
+    for member, job in zip(members, jobs, strict=True):
+        assert member.settings.lr == job.settings.lr
+        assert_same_as_alone(member, job)
+    a, b = members[0].state_dict, members[1].state_dict
+    assert not torch.allclose(a["head.weight"], b["head.weight"])
+
+
+def test_dropout_masks_are_each_members_own(monkeypatch):
+    """With dropout, a member trains as alone: its masks come from its own generator."""
+    spec = parse_arch("lstm:3x5", input_size=3, outputs=1)
+    data = make_data(13)
+    settings = TrainSettings(epochs=3, batch_size=8, lr=1e-2, dropout=0.4, patience=0)
+    jobs = [Job(spec, s, data, settings) for s in (4, 0, 2)]
+    for strategy in ("ensemble", "loop"):
+        members = train(jobs, device="cpu", strategy=strategy)
+        for member, job in zip(members, jobs, strict=True):
+            assert_same_as_alone(member, job)
+    alone = train(jobs[1:2], device="cpu", strategy="loop")[0]
+    for key, value in alone.state_dict.items():
+        assert torch.equal(members[1].state_dict[key], value), key  # loop: bit for bit
+
+
+def test_anchor_is_added_to_the_output_in_training_and_validation():
+    spec = parse_arch("rnn_tanh:1x6", input_size=3, outputs=2)
+    base = make_data(14, outputs=2)
+    rng = np.random.default_rng(0)
+    anchored = MemberData(
+        base.x_train, base.y_train, base.x_val, base.y_val,
+        anchor_train=rng.normal(size=base.y_train.shape),
+        anchor_val=rng.normal(size=base.y_val.shape),
+    )  # fmt: skip
+    settings = TrainSettings(epochs=3, batch_size=8, lr=1e-2)
+    jobs = [Job(spec, s, anchored, settings) for s in range(2)]
+    for strategy in ("ensemble", "loop"):
+        for member, job in zip(train(jobs, "cpu", strategy=strategy), jobs, strict=True):
+            assert_same_as_alone(member, job)
+    member = train(jobs[:1], "cpu")[0]
+    pred = member.predict(anchored.x_val, anchor=anchored.anchor_val)
+    val = float(np.mean((pred - anchored.y_val) ** 2))
+    assert val == pytest.approx(member.history[member.best_epoch - 1]["val_loss"], rel=1e-5)
+    with pytest.raises(InvalidInput, match="anchor_val is missing"):
+        MemberData(base.x_train, base.y_train, base.x_val, base.y_val, base.y_train)
+    with pytest.raises(InvalidInput, match="one anchor per target"):
+        MemberData(base.x_train, base.y_train, anchor_train=base.y_train[:, :1])
+
+
+def test_time_limit_is_per_member():
+    spec = parse_arch("gru:1x3", input_size=3, outputs=1)
+    data = make_data(15)
+    quick = TrainSettings(epochs=5, batch_size=8, patience=0, time_limit=1e-9)
+    jobs = [Job(spec, 0, data, quick), Job(spec, 1, data, TrainSettings(epochs=5, batch_size=8,
+                                                                        patience=0))]  # fmt: skip
+    members = train(jobs, device="cpu", strategy="ensemble")
+    assert [m.status for m in members] == [Status.TIME_LIMIT, Status.MAX_EPOCHS]
+    assert [m.epochs_run for m in members] == [1, 5]
+    assert members[0].to_dict()["status"] == "time_limit"
+
+
+def test_one_member_takes_the_same_path_as_in_a_crowd():
+    """`auto` does not depend on the member count, so alone == in a crowd."""
+    spec = parse_arch("lstm:2x32", input_size=3, outputs=1)  # the loop on a CPU at 24 rows
+    data = make_data(16)
+    settings = TrainSettings(epochs=2, batch_size=64, dropout=0.2)
+    crowd = train([Job(spec, s, data, settings) for s in (7, 8, 9)], device="cpu")
+    alone = train([Job(spec, 8, data, settings)], device="cpu")[0]
+    assert alone.strategy == crowd[1].strategy == "loop"
+    for key, value in alone.state_dict.items():
+        assert torch.equal(crowd[1].state_dict[key], value), key

@@ -8,7 +8,6 @@ from rnncap.data import prepare_task
 from rnncap.data.csvfile import finish
 from rnncap.errors import InvalidInput
 from rnncap.forecast import Forecaster, Persistence, evaluate
-from rnncap.forecast.forecaster import lr_at
 
 FAST = dict(epochs=15, batch_size=16, lr=1e-2, patience=15, dropout=0.0)
 
@@ -100,18 +99,12 @@ def test_evaluate_lists_model_and_every_baseline(fitted, lagged_data):
 
 
 def test_settings_are_checked_and_unfitted_use_is_an_error(lagged_data):
-    with pytest.raises(InvalidInput, match="dropout must lie in"):
+    with pytest.raises(InvalidInput, match="dropout must be below 1"):
         Forecaster(dropout=1.5).fit(lagged_data)
     with pytest.raises(InvalidInput, match="epochs must be an integer >= 1"):
         Forecaster(epochs=0).fit(lagged_data)
     with pytest.raises(InvalidInput, match="not fitted yet"):
         Forecaster().predict(lagged_data)
-
-
-def test_cosine_schedule():
-    assert lr_at(1, 10, 1.0) == 1.0
-    assert lr_at(10, 10, 1.0) == pytest.approx(0.1)
-    assert lr_at(1, 1, 0.5) == 0.5
 
 
 def test_time_limit_stops_after_the_epoch_that_passes_it(lagged_data):

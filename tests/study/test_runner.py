@@ -6,11 +6,13 @@ import sqlite3
 
 import numpy as np
 import pytest
+import torch
 from study_helpers import stored_runs, tiny_config
 
 from rnncap.arch import parse_arch
 from rnncap.data import Task, prepare_task
-from rnncap.engine import Job, MemberData, RecurrentModel, TrainSettings, train
+from rnncap.engine import RecurrentModel
+from rnncap.forecast import Forecaster
 from rnncap.study import ResultsStore, run_study
 
 
@@ -36,20 +38,21 @@ def test_every_planned_model_is_recorded_once_with_its_measures(tiny_study):
 
 
 def test_recorded_test_mae_matches_an_independent_training(tiny_study):
-    """Train lstm:2x4 seed 1 directly with the engine and compute its MAE with numpy."""
+    """Train lstm:2x4 seed 1 as `rnncap forecast train` would and compute its MAE with numpy."""
     out, _ = tiny_study
     recorded = stored_runs(out)
     td = prepare_task(Task(history=24, stride=24))
-    spec = parse_arch("lstm:2x4", input_size=td.input_size, seq_len=24, outputs=td.outputs)
-    data = MemberData(td.train.x, td.train.y, td.val.x, td.val.y)
-    settings = TrainSettings(epochs=1, batch_size=64)
-    (member,) = train([Job(spec, 1, data, settings)])
-    pred = td.y_to_physical(member.predict(td.test.x))
+    model = Forecaster("lstm:2x4", seed=1, epochs=1, batch_size=64).fit(td)
+    # residual recipe: prediction = network output + scaled value now, back in units
+    now = td.target_values[td.test.rows][:, td.output_targets]
+    with torch.no_grad():
+        raw = model.model_(torch.from_numpy(td.test.x)).numpy()
+    pred = td.y_to_physical(raw + td.y_scaler.transform(now))
     mae = float(np.mean(np.abs(pred - td.y_to_physical(td.test.y))))
     run = recorded[("lstm:2x4", 1)]
     assert run.errors.test == pytest.approx(mae, rel=1e-4)
     # weight measures: largest singular value and total Frobenius norm of the weight matrices
-    mats = [v.numpy() for k, v in member.state_dict.items() if "weight" in k]
+    mats = [v.numpy() for k, v in model.model_.state_dict().items() if "weight" in k]
     assert run.norms.spectral_max == pytest.approx(max(np.linalg.norm(m, 2) for m in mats), 1e-4)
     frob = np.sqrt(sum(np.sum(m.astype(np.float64) ** 2) for m in mats))
     assert run.norms.frobenius == pytest.approx(frob, rel=1e-4)

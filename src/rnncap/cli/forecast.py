@@ -48,7 +48,10 @@ def train(
     max_gap: MaxGapOpt = "",
     epochs: Annotated[int, typer.Option(help="Maximum epochs.")] = 30,
     batch_size: Annotated[int, typer.Option(help="Windows per batch.")] = 64,
-    lr: Annotated[float, typer.Option(help="Peak Adam learning rate (cosine decay).")] = 1e-3,
+    lr: Annotated[float, typer.Option(help="Peak Adam learning rate.")] = 1e-3,
+    schedule: Annotated[
+        str, typer.Option(help="Learning rate over epochs: cosine, constant or onecycle.")
+    ] = "cosine",
     dropout: Annotated[float, typer.Option(help="Dropout between layers.")] = 0.3,
     clip: Annotated[float, typer.Option(help="Gradient-norm clipping.")] = 1.0,
     patience: Annotated[int, typer.Option(help="Early-stopping patience (epochs).")] = 6,
@@ -85,7 +88,8 @@ def train(
 
     td = prepare_task(task)
     model = Forecaster(
-        arch, dropout=dropout, epochs=epochs, batch_size=batch_size, lr=lr, clip=clip,
+        arch, dropout=dropout, epochs=epochs, batch_size=batch_size, lr=lr, schedule=schedule,
+        clip=clip,
         patience=patience, weight_decay=weight_decay, residual=residual, seed=seed,
         time_limit=time_limit or None, ensemble=ensemble,
     )  # fmt: skip
@@ -241,20 +245,13 @@ class _epoch_bar:  # noqa: N801  (used as a context manager)
             console=stderr(),
             transient=False,
         )
-        self.task = self.progress.add_task("training", total=epochs)
+        self.task = self.progress.add_task("epochs", total=epochs)
 
     def __enter__(self):
         self.progress.start()
 
-        def advance(record: dict) -> None:
-            if "done" in record:  # an ensemble: member-epochs of every member
-                self.progress.update(self.task, completed=record["done"], total=record["total"])
-                return
-            desc = (
-                f"epoch {record['epoch']}: train {record['train_loss']:.4f} "
-                f"val {record['val_loss']:.4f}"
-            )
-            self.progress.update(self.task, completed=record["epoch"], description=desc)
+        def advance(done: int, total: int) -> None:
+            self.progress.update(self.task, completed=done, total=total)
 
         return advance
 

@@ -1,7 +1,8 @@
 """`train(jobs)`: group jobs by shape, pick a strategy per group, split groups into chunks, train.
 
-Jobs whose spec shape (`shape_key`), settings and data shapes agree form a group; a group is
-trained as ensembles of at most ``max_members`` members (or as single models, see
+Jobs whose spec shape (`shape_key`), shared settings (all but the per-member ``lr``,
+``schedule`` and ``time_limit``) and data shapes agree form a group; a group is trained as
+ensembles of at most ``max_members`` members (or as a loop of single models, see
 `choose_strategy`). Results come back in the order of the jobs, whatever the grouping.
 """
 
@@ -12,11 +13,13 @@ from collections.abc import Callable, Sequence
 
 import torch
 
+from rnncap.engine.bookkeeping import Strategy, parse_enum
 from rnncap.engine.ensemble import check_supported, shape_key
-from rnncap.engine.loop import LoopTrainer
+from rnncap.engine.loop import LoopBackend
 from rnncap.engine.records import Job, TrainedMember
-from rnncap.engine.strategy import STRATEGIES, choose_strategy, ensemble_supported, resolve_device
-from rnncap.engine.trainer import EnsembleTrainer
+from rnncap.engine.stacked import EnsembleBackend
+from rnncap.engine.strategy import choose_strategy, ensemble_supported, resolve_device
+from rnncap.engine.trainer import Backend, Setup, run_members
 from rnncap.engine.workers import run_in_processes, split, tune_allocator
 from rnncap.errors import InvalidInput, require
 
@@ -27,7 +30,7 @@ MIN_CHUNK = 1
 
 
 def group_key(job: Job) -> tuple:
-    return (shape_key(job.spec), job.settings, job.data.shape_key)
+    return (shape_key(job.spec), job.settings.shared(), job.data.shape_key)
 
 
 def member_bytes(job: Job) -> int:
@@ -68,9 +71,10 @@ class _Ticker:
     def __call__(self, n: int) -> None:
         absorbed = min(n, self.credit)
         self.credit -= absorbed
-        self._report(n - absorbed)
+        self.add(n - absorbed)
 
-    def _report(self, n: int) -> None:
+    def add(self, n: int) -> None:
+        """Count `n` more member-epochs as done and report the total."""
         if n and self.progress is not None:
             self.done = min(self.total, self.done + n)
             self.progress(self.done, self.total)
@@ -79,16 +83,34 @@ class _Ticker:
 
     def finish(self, members: Sequence[TrainedMember]) -> None:
         """Members that stopped early still count all their epochs as done."""
-        self._report(sum(m.settings.epochs - m.epochs_run for m in members))
+        self.add(sum(m.settings.epochs - m.epochs_run for m in members))
 
 
-def _ensemble_trainer(chunk: Sequence[Job], device: torch.device) -> EnsembleTrainer:
-    """CUDA-graph trainer on a GPU (``RNNCAP_CUDA_GRAPHS=0`` for eager), eager on CPU."""
-    if device.type == "cuda" and os.environ.get("RNNCAP_CUDA_GRAPHS", "1") != "0":
-        from rnncap.engine.cuda import GraphEnsembleTrainer
+def make_backend(how: Strategy, setup: Setup) -> Backend:
+    """The backend for one chunk: the loop, or the ensemble; on a GPU the ensemble's step is a
+    CUDA graph (eager with dropout, or with ``RNNCAP_CUDA_GRAPHS=0``)."""
+    if how is Strategy.LOOP:
+        return LoopBackend(setup)
+    graphs = os.environ.get("RNNCAP_CUDA_GRAPHS", "1") != "0"
+    if setup.device.type == "cuda" and graphs and not setup.settings.dropout:
+        from rnncap.engine.cuda import GraphBackend
 
-        return GraphEnsembleTrainer(chunk, device)
-    return EnsembleTrainer(chunk, device)
+        return GraphBackend(setup)
+    return EnsembleBackend(setup)
+
+
+def run_chunk(
+    jobs: Sequence[Job], how: Strategy, device: torch.device, tick: _Ticker | None = None
+) -> list[TrainedMember]:
+    """Train one chunk of same-group jobs with one backend (fp32 pinned on a GPU)."""
+    setup = Setup(jobs, device)
+    backend = make_backend(how, setup)
+    if device.type != "cuda":
+        return run_members(backend, setup, tick)
+    from rnncap.engine.cuda import pinned_fp32
+
+    with pinned_fp32():
+        return run_members(backend, setup, tick)
 
 
 def _is_oom(exc: BaseException) -> bool:
@@ -105,7 +127,7 @@ def _train_ensembles(
         chunk = jobs[start : start + size]
         before = ticker.done
         try:
-            members = _ensemble_trainer(chunk, device).run(ticker)
+            members = run_chunk(chunk, Strategy.ENSEMBLE, device, ticker)
         except (torch.cuda.OutOfMemoryError, RuntimeError) as exc:
             if not _is_oom(exc) or size <= MIN_CHUNK:
                 raise
@@ -122,7 +144,7 @@ def _train_ensembles(
 
 def _train_unit(
     jobs: Sequence[Job],
-    how: str,
+    how: Strategy,
     device: torch.device,
     max_members: int | None,
     ticker: _Ticker | None = None,
@@ -131,10 +153,10 @@ def _train_unit(
     ticker = ticker or _Ticker(None, sum(j.settings.epochs for j in jobs))
     if device.type == "cpu":
         tune_allocator()
-    if how == "ensemble":
+    if how is Strategy.ENSEMBLE:
         check_supported(jobs[0].spec)
         return _train_ensembles(jobs, device, ticker, chunk_size(jobs, device, max_members))
-    members = LoopTrainer(jobs, device).run(ticker)
+    members = run_chunk(jobs, Strategy.LOOP, device, ticker)
     ticker.finish(members)
     return members
 
@@ -144,7 +166,7 @@ def train(
     device: str | torch.device | None = None,
     progress: Progress | None = None,
     *,
-    strategy: str = "auto",
+    strategy: Strategy | str = Strategy.AUTO,
     max_members: int | None = None,
     workers: int = 1,
 ) -> list[TrainedMember]:
@@ -160,7 +182,9 @@ def train(
         finishes); ``total`` is the sum of every job's ``epochs``.
     strategy : {"auto", "ensemble", "loop"}, default="auto"
         ``auto`` picks per group with `choose_strategy` (measured CPU crossover; always the
-        ensemble on a GPU). ``loop`` steps one `RecurrentModel` per member in lockstep.
+        ensemble on a GPU). ``loop`` steps one `RecurrentModel` per member in lockstep. The
+        choice depends on the spec, batch rows and device, never on how many members there
+        are, so a member trained alone and in a crowd takes the same path.
     max_members : int, optional
         Cap on members per ensemble (default: what fits memory).
     workers : int, default=1
@@ -176,7 +200,7 @@ def train(
     require(len(jobs) >= 1, "no jobs to train; pass at least one rnncap.engine.Job")
     for i, job in enumerate(jobs):
         require(isinstance(job, Job), f"jobs[{i}] is a {type(job).__name__}, not an engine Job")
-    require(strategy in STRATEGIES, f"unknown strategy {strategy!r}; choose one of {STRATEGIES}")
+    strategy = parse_enum(Strategy, strategy, "strategy")
     require(
         max_members is None or (isinstance(max_members, int) and max_members >= 1),
         f"max_members must be an integer >= 1; got {max_members!r}",
@@ -196,9 +220,9 @@ def train(
         first = jobs[index[0]]
         rows = min(first.settings.batch_size, first.data.x_train.shape[0])
         how = strategy
-        if how == "auto":
-            how = choose_strategy(first.spec, rows, dev, members=len(index))
-        if how == "ensemble":
+        if how is Strategy.AUTO:
+            how = choose_strategy(first.spec, rows, dev)
+        if how is Strategy.ENSEMBLE:
             check_supported(first.spec)
         units += [(part, how) for part in split(index, workers)]
     ticker = _Ticker(progress, sum(j.settings.epochs for j in jobs))
@@ -207,7 +231,7 @@ def train(
     def store(unit: int, members: list[TrainedMember]) -> None:
         for i, member in zip(units[unit][0], members, strict=True):
             results[i] = member
-        ticker._report(sum(m.settings.epochs for m in members))
+        ticker.add(sum(m.settings.epochs for m in members))
 
     if workers > 1 and len(units) > 1:
         tasks = [([jobs[i] for i in index], how, dev, max_members) for index, how in units]

@@ -7,10 +7,13 @@ docs/performance.md). Recipe (PyTorch's "whole network capture"):
 * static buffers: the data stay on the device, and each step copies only its row indices into a
   static index buffer that the captured gather reads; one graph per distinct index shape (the
   last, smaller batch of an epoch gets its own);
-* ``Adam(capturable=True, foreach=True)`` keeps its step counter on the device;
+* `MemberAdam` keeps its step counter and the per-member learning rates on the device: the
+  schedule's new rates are copied in between replays, without capturing again;
 * warm-up runs on a side stream before capture; the parameters and Adam state are snapshotted
   before and restored after, so warm-up leaves no trace and training stays exactly the eager
-  recipe (`trainer.EnsembleTrainer`);
+  recipe (`stacked.EnsembleBackend`);
+* dropout masks come from each member's CPU generator, which a graph cannot replay, so
+  members with dropout train eagerly (`make_backend`);
 * re-packing after early stopping changes the parameter tensors, so graphs are dropped and
   captured again for the smaller ensemble.
 
@@ -23,12 +26,12 @@ in the same precision; the previous flags are restored afterwards.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 
 import torch
 
-from rnncap.engine.records import Job
-from rnncap.engine.trainer import EnsembleTrainer
+from rnncap.engine.stacked import EnsembleBackend
+from rnncap.engine.trainer import Rows, Setup
 
 WARMUP_STEPS = 2
 
@@ -45,36 +48,23 @@ def pinned_fp32() -> Iterator[None]:
         torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32 = before
 
 
-class GraphEnsembleTrainer(EnsembleTrainer):
-    """`EnsembleTrainer` whose training step is a replayed CUDA graph."""
+class GraphBackend(EnsembleBackend):
+    """`EnsembleBackend` whose training step is a replayed CUDA graph."""
 
-    def __init__(self, jobs: Sequence[Job], device: torch.device):
-        super().__init__(jobs, device)
+    def __init__(self, setup: Setup):
+        super().__init__(setup)
         self.graphs: dict[tuple, tuple[torch.cuda.CUDAGraph, torch.Tensor, torch.Tensor]] = {}
 
-    def _optimizer(self) -> torch.optim.Optimizer:
-        s = self.settings
-        return torch.optim.Adam(
-            self.model.parameters(),
-            lr=s.lr,
-            weight_decay=s.weight_decay,
-            capturable=True,
-            foreach=True,
-        )
+    def drop(self, keep: list[int]) -> None:
+        super().drop(keep)
+        self.graphs.clear()  # the parameter tensors changed: capture again
 
-    def _repacked(self) -> None:
-        self.graphs.clear()
-
-    def run(self, tick=None):
-        with pinned_fp32():
-            return super().run(tick)
-
-    def _as_index(self, rows: torch.Tensor | slice) -> torch.Tensor:
+    def _as_index(self, rows: Rows) -> torch.Tensor:
         if isinstance(rows, slice):
             return torch.arange(rows.start, rows.stop, device=self.device)
         return rows
 
-    def step(self, rows: torch.Tensor | slice) -> torch.Tensor:
+    def step(self, rows: Rows) -> torch.Tensor:
         index = self._as_index(rows)
         key = tuple(index.shape)
         if key not in self.graphs:
@@ -85,38 +75,30 @@ class GraphEnsembleTrainer(EnsembleTrainer):
         return static_losses.clone()
 
     # -- capture ----------------------------------------------------------------------------
-    def _snapshot(self) -> tuple[list[torch.Tensor], dict]:
-        params = [p.detach().clone() for p in self.model.parameters()]
-        state = {
-            p: {k: v.clone() for k, v in self.optimizer.state[p].items()}
-            for p in self.model.parameters()
-            if p in self.optimizer.state
-        }
-        return params, state
+    def snapshot(self) -> list[torch.Tensor]:
+        """Copies of the parameters and the optimizer state."""
+        return [t.detach().clone() for t in self._state()]
 
-    def _restore(self, snapshot: tuple[list[torch.Tensor], dict]) -> None:
-        params, state = snapshot
+    def restore(self, snapshot: list[torch.Tensor]) -> None:
         with torch.no_grad():
-            for p, saved in zip(self.model.parameters(), params, strict=True):
-                p.copy_(saved)
-                for k, v in self.optimizer.state.get(p, {}).items():
-                    if p in state:
-                        v.copy_(state[p][k])
-                    else:
-                        v.zero_()  # a fresh Adam state is zeros with step 0
+            for t, saved in zip(self._state(), snapshot, strict=True):
+                t.copy_(saved)
+
+    def _state(self) -> list[torch.Tensor]:
+        return [*self.model.parameters(), *self.optimizer.state_tensors()]
 
     def _capture(self, index: torch.Tensor):
         static_index = index.clone()
-        snapshot = self._snapshot()
+        snapshot = self.snapshot()
         side = torch.cuda.Stream(self.device)
         side.wait_stream(torch.cuda.current_stream(self.device))
         with torch.cuda.stream(side):
             for _ in range(WARMUP_STEPS):
-                EnsembleTrainer.step(self, static_index)
+                EnsembleBackend.step(self, static_index)
         torch.cuda.current_stream(self.device).wait_stream(side)
-        self._restore(snapshot)
+        self.restore(snapshot)
         graph = torch.cuda.CUDAGraph()
-        self.optimizer.zero_grad(set_to_none=True)
+        self.optimizer.zero_grad()
         with torch.cuda.graph(graph):
-            static_losses = EnsembleTrainer.step(self, static_index)
+            static_losses = EnsembleBackend.step(self, static_index)
         return graph, static_index, static_losses

@@ -144,12 +144,16 @@ class EnsembleRecurrent(nn.Module):
             setattr(self, attr, nn.Parameter(old.detach()[index].clone()))
 
     # -- forward ----------------------------------------------------------------------------
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    def forward(self, x: torch.Tensor, noise: Sequence[torch.Tensor] | None = None) -> torch.Tensor:
         """Outputs on the last step.
 
         Parameters
         ----------
         x : Tensor, shape (batch, time, d) shared by all members, or (M, batch, time, d)
+        noise : list of Tensor, optional
+            Dropout multipliers for the input of each layer after the first, (M, batch, time,
+            width) each (see `dropout_noise`); without them, in training mode, dropout draws
+            from torch's global generator.
 
         Returns
         -------
@@ -169,7 +173,9 @@ class EnsembleRecurrent(nn.Module):
             seq = x.permute(0, 3, 2, 1).reshape(M, d, t * b)
         last = self.spec.num_layers - 1
         for layer in range(self.spec.num_layers):
-            if layer and self.dropout:
+            if layer and noise is not None:
+                seq = seq * noise[layer - 1].permute(0, 3, 2, 1).reshape(seq.shape)
+            elif layer and self.dropout:
                 seq = F.dropout(seq, self.dropout, self.training)
             out = self._layer(layer, seq, t, b, layer == last)
             seq = out.reshape(M, out.shape[1], t * b) if layer < last else out

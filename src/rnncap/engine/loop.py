@@ -1,70 +1,65 @@
-"""The ``loop`` strategy: one fused torch module per member, stepped in lockstep.
+"""The ``loop`` backend: one fused torch module per member, stepped in lockstep.
 
 Where oneDNN's fused `nn.LSTM` beats the hand-written ensemble (CPU, wider LSTM layers) and for
 what the ensemble does not implement (bidirectional layers, projections), each member is its own
 `RecurrentModel`. They still share everything that does not couple them: one multi-tensor
-(``foreach``) Adam over all members' parameters (element-wise, so exactly one Adam per member),
-per-member gradient clipping computed with one ``_foreach_norm``, and the epoch bookkeeping of
-`EnsembleTrainer` (early stopping, best weights, non-finite members). That removes the ~0.1-0.3
-ms per model-step that separate optimizers and clipping cost in a plain loop.
+`MemberAdam` over all members' parameters (element-wise, so exactly one Adam per member) and
+per-member gradient clipping computed with one ``_foreach_norm``. That removes the ~0.1-0.3 ms
+per model-step that separate optimizers and clipping cost in a plain loop.
 """
 
 from __future__ import annotations
 
 import torch
 
+from rnncap.engine.bookkeeping import Strategy
 from rnncap.engine.model import RecurrentModel
-from rnncap.engine.trainer import EnsembleTrainer, _elementwise_loss, batch_slices
+from rnncap.engine.optim import MemberAdam
+from rnncap.engine.trainer import Rows, Setup, batch_slices, elementwise_loss
 
 
-class LoopTrainer(EnsembleTrainer):
-    """`EnsembleTrainer`'s recipe over a list of `RecurrentModel`s."""
+class LoopBackend:
+    """Members as separate `RecurrentModel`s (see `trainer.Backend`)."""
 
-    strategy = "loop"
+    strategy = Strategy.LOOP
 
-    def _build(self) -> None:
+    def __init__(self, setup: Setup):
+        self.device, self.settings, self.data = setup.device, setup.settings, setup.data
         self.models = []
-        for state in self.initial:
-            model = RecurrentModel(self.spec, dropout=self.settings.dropout)
+        for state, generator in zip(setup.initial, setup.generators, strict=True):
+            model = RecurrentModel(setup.spec, dropout=self.settings.dropout)
             model.load_state_dict(state)
+            model.dropout_generator = generator
             self.models.append(model.to(self.device))
+        params, owner = self._params()
+        self.optimizer = MemberAdam(
+            params, setup.lr, owner=owner, weight_decay=self.settings.weight_decay
+        )
+        self.best: list[dict[str, torch.Tensor] | None] = [None] * len(self.models)
 
-    def _params(self) -> list[torch.nn.Parameter]:
-        return [p for m in self.models for p in m.parameters()]
+    def _params(self) -> tuple[list[torch.nn.Parameter], list[int]]:
+        params, owner = [], []
+        for pos, model in enumerate(self.models):
+            for p in model.parameters():
+                params.append(p)
+                owner.append(pos)
+        return params, owner
 
-    def _optimizer(self) -> torch.optim.Optimizer:
-        s = self.settings
-        return torch.optim.Adam(self._params(), lr=s.lr, weight_decay=s.weight_decay, foreach=True)
+    def _predict(self, model: RecurrentModel, x: torch.Tensor, a: torch.Tensor | None):
+        out = model(x)
+        return out if a is None else out + a
 
-    def _save_best(self, improved: torch.Tensor) -> None:
-        if not hasattr(self, "best"):
-            self.best = [None] * len(self.models)
-        for pos, better in enumerate(improved.tolist()):
-            if better:
-                self.best[pos] = {
-                    k: v.detach().cpu().clone() for k, v in self.models[pos].state_dict().items()
-                }
-
-    def _best_state(self, pos: int) -> dict[str, torch.Tensor]:
-        return self.best[pos]
-
-    def _member_batch(self, pos: int, rows, x: torch.Tensor, y: torch.Tensor):
-        src = int(self.source[pos])
-        if not isinstance(rows, slice):
-            rows = rows if rows.dim() == 1 else rows[pos]
-        return x[src, rows], y[src, rows]
-
-    def step(self, rows) -> torch.Tensor:
+    def step(self, rows: Rows) -> torch.Tensor:
         losses = []
         for pos, model in enumerate(self.models):
-            xb, yb = self._member_batch(pos, rows, self.x, self.y)
-            loss = _elementwise_loss(self.settings.loss, model(xb), yb).mean()
+            xb, yb, ab = self.data.member(pos, rows)
+            loss = elementwise_loss(self.settings.loss, self._predict(model, xb, ab), yb).mean()
             loss.backward()
             losses.append(loss.detach())
         if self.settings.clip:
             self._clip(self.settings.clip)
         self.optimizer.step()
-        self.optimizer.zero_grad(set_to_none=True)
+        self.optimizer.zero_grad()
         return torch.stack(losses)
 
     def _clip(self, max_norm: float) -> None:
@@ -82,26 +77,29 @@ class LoopTrainer(EnsembleTrainer):
 
     @torch.no_grad()
     def evaluate(self) -> torch.Tensor:
-        n_val = int(self.x_val.shape[1])
-        out = []
+        n_val, out = self.data.n_val, []
         for pos, model in enumerate(self.models):
             model.eval()
             total = torch.zeros((), device=self.device)
             for sl in batch_slices(n_val, 4096):
-                xb, yb = self._member_batch(pos, sl, self.x_val, self.y_val)
-                total += _elementwise_loss(self.settings.loss, model(xb), yb).sum()
+                xb, yb, ab = self.data.member(pos, sl, "val")
+                out_b = self._predict(model, xb, ab)
+                total += elementwise_loss(self.settings.loss, out_b, yb).sum()
             model.train()
             out.append(total)
-        return torch.stack(out) / (n_val * self.y_val.shape[2])
+        return torch.stack(out) / (n_val * self.data.tensors["y_val"].shape[2])
 
-    def _repack(self, keep: torch.Tensor) -> None:
-        index = keep.tolist()
-        old_state = self.optimizer.state
-        self.models = [self.models[i] for i in index]
-        self.optimizer = self._optimizer()
-        for p in self._params():
-            if p in old_state:
-                self.optimizer.state[p] = old_state[p]
-        self.best = [self.best[i] for i in index]
-        self.source = self.source[keep]
-        self._repacked()
+    def save_best(self, improved: list[bool]) -> None:
+        for pos, better in enumerate(improved):
+            if better:
+                state = self.models[pos].state_dict()
+                self.best[pos] = {k: v.detach().cpu().clone() for k, v in state.items()}
+
+    def best_state(self, pos: int) -> dict[str, torch.Tensor]:
+        return self.best[pos]  # type: ignore[return-value]
+
+    def drop(self, keep: list[int]) -> None:
+        self.models = [self.models[pos] for pos in keep]
+        self.optimizer.keep(keep, self._params()[0])
+        self.best = [self.best[pos] for pos in keep]
+        self.data.drop(torch.tensor(keep, device=self.device))

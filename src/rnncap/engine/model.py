@@ -13,6 +13,15 @@ from torch import nn
 from rnncap.arch.spec import Cell, RecurrentSpec
 
 
+def dropout_noise(shape: tuple[int, ...], p: float, generator: torch.Generator) -> torch.Tensor:
+    """Dropout's multiplier, Bernoulli(1 - p) / (1 - p), drawn from `generator` (a CPU tensor).
+
+    Training draws each member's masks from the member's own generator, so its result does not
+    depend on which other members share its ensemble.
+    """
+    return torch.empty(shape).bernoulli_(1 - p, generator=generator).div_(1 - p)
+
+
 def make_layer(spec: RecurrentSpec, layer: int) -> nn.Module:
     """The single-layer torch module for layer `layer` (0-based) of `spec`, batch-first."""
     common = dict(
@@ -41,6 +50,12 @@ class RecurrentModel(nn.Module):
         Dropout applied to each layer's output sequence before the next layer (not after the last).
     seed : int or None
         When given, the initial weights depend on this seed alone.
+
+    Attributes
+    ----------
+    dropout_generator : torch.Generator or None
+        When set (the engine sets the member's own generator), dropout masks are drawn from it
+        with `dropout_noise`; otherwise from torch's global generator (`nn.Dropout`).
     """
 
     def __init__(self, spec: RecurrentSpec, dropout: float = 0.0, seed: int | None = None):
@@ -55,11 +70,14 @@ class RecurrentModel(nn.Module):
             self.layers = nn.ModuleList(make_layer(spec, i) for i in range(spec.num_layers))
             self.head = nn.Linear(spec.layer_output_size(spec.num_layers - 1), spec.outputs)
         self.drop = nn.Dropout(self.dropout)
+        self.dropout_generator: torch.Generator | None = None
 
     def sequence(self, x: torch.Tensor) -> torch.Tensor:
         """Output sequence of the last layer: (batch, time, width)."""
         for i, layer in enumerate(self.layers):
-            if i:
+            if i and self.dropout_generator is not None and self.training and self.dropout:
+                x = x * dropout_noise(x.shape, self.dropout, self.dropout_generator).to(x.device)
+            elif i:
                 x = self.drop(x)
             x, _ = layer(x)
         return x

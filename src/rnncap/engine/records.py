@@ -14,11 +14,12 @@ import numpy as np
 import torch
 
 from rnncap.arch.spec import RecurrentSpec
+from rnncap.engine.bookkeeping import Loss, Schedule, Status, Strategy, parse_enum
 from rnncap.engine.model import RecurrentModel
 from rnncap.errors import InvalidInput, require
 
-LOSSES = ("mse", "bce")
-STATUSES = ("early_stopped", "max_epochs", "non_finite")
+#: settings that may differ between members of one ensemble (each member has its own value)
+PER_MEMBER = ("lr", "schedule", "time_limit")
 
 
 def _int(value: object, what: str, low: int) -> int:
@@ -37,7 +38,11 @@ def _float(value: object, what: str, low: float, *, strict: bool = False) -> flo
 
 @dataclass(frozen=True)
 class TrainSettings:
-    """How to train one member; members with equal settings can share an ensemble.
+    """How to train one member.
+
+    Members whose settings differ only in ``lr``, ``schedule`` and ``time_limit`` (the
+    per-member settings, `PER_MEMBER`) share an ensemble: a learning-rate grid x restarts trains
+    at ensemble speed, one `Job` per member.
 
     Parameters
     ----------
@@ -46,7 +51,7 @@ class TrainSettings:
     batch_size : int, default=64
         Rows per optimizer step; a value >= the number of rows means full-batch steps.
     lr : float, default=1e-3
-        Adam learning rate.
+        Peak Adam learning rate (the schedule's factor 1).
     clip : float or None, default=1.0
         Maximum gradient norm, per member (like `torch.nn.utils.clip_grad_norm_` on that
         member's parameters alone); None or 0 disables clipping.
@@ -61,6 +66,13 @@ class TrainSettings:
         Adam's L2 penalty (``torch.optim.Adam(weight_decay=...)``).
     shuffle : bool, default=True
         Reshuffle the rows each epoch, from a generator seeded with the member's seed.
+    schedule : {"constant", "cosine", "onecycle"}, default="constant"
+        Learning rate per epoch as a factor of ``lr`` (`rnncap.engine.bookkeeping.lr_factor`):
+        constant; cosine decay to a tenth at the last epoch; or one-cycle (warm-up from lr/25
+        to lr over the first 30% of epochs, then cosine down to lr/2.5e5).
+    time_limit : float or None, default=None
+        Stop at the end of the first epoch that ends after this many seconds of training
+        (status ``time_limit``); the clock is the wall time of the run that trains the member.
     """
 
     epochs: int = 30
@@ -72,6 +84,8 @@ class TrainSettings:
     dropout: float = 0.0
     weight_decay: float = 0.0
     shuffle: bool = True
+    schedule: Schedule = Schedule.CONSTANT
+    time_limit: float | None = None
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
@@ -81,9 +95,10 @@ class TrainSettings:
         clip = None if self.clip is None else _float(self.clip, "clip", 0.0)
         set_(self, "clip", clip or None)
         set_(self, "patience", _int(self.patience, "patience", 0))
-        require(
-            self.loss in LOSSES, f"unknown loss {self.loss!r}; choose one of: {', '.join(LOSSES)}"
-        )
+        set_(self, "loss", parse_enum(Loss, self.loss, "loss"))
+        set_(self, "schedule", parse_enum(Schedule, self.schedule, "learning-rate schedule"))
+        if self.time_limit is not None:
+            set_(self, "time_limit", _float(self.time_limit, "time limit", 0.0, strict=True))
         dropout = _float(self.dropout, "dropout", 0.0)
         require(dropout < 1.0, f"dropout must be below 1; got {dropout!r}")
         set_(self, "dropout", dropout)
@@ -94,6 +109,10 @@ class TrainSettings:
 
     def to_dict(self) -> dict[str, Any]:
         return {f: getattr(self, f) for f in self.__dataclass_fields__}
+
+    def shared(self) -> tuple:
+        """The settings that members of one ensemble must have in common."""
+        return tuple(getattr(self, f) for f in self.__dataclass_fields__ if f not in PER_MEMBER)
 
 
 def _array(value: object, what: str, ndim: int, shape_hint: str) -> np.ndarray:
@@ -120,18 +139,28 @@ class MemberData:
 
     Jobs that pass the same `MemberData` object share their inputs: the engine keeps one copy.
 
+    The *anchor* is what the network's output is added to: the model predicts
+    ``net(x) + anchor`` and the loss is taken on that sum. A forecaster that learns the change
+    from persistence passes the (scaled) value of the target now as the anchor; without anchors
+    the model predicts ``net(x)``.
+
     Parameters
     ----------
     x_train : array, shape (n, k, d)
     y_train : array, shape (n, outputs)
     x_val : array, shape (n_val, k, d), optional
     y_val : array, shape (n_val, outputs), optional
+    anchor_train : array, shape (n, outputs), optional
+    anchor_val : array, shape (n_val, outputs), optional
+        Required with validation data when `anchor_train` is given.
     """
 
     x_train: np.ndarray
     y_train: np.ndarray
     x_val: np.ndarray | None = None
     y_val: np.ndarray | None = None
+    anchor_train: np.ndarray | None = None
+    anchor_val: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
@@ -162,16 +191,42 @@ class MemberData:
             )
             set_(self, "x_val", xv)
             set_(self, "y_val", yv)
+        self._check_anchors()
+
+    def _check_anchors(self) -> None:
+        if self.anchor_train is None:
+            require(self.anchor_val is None, "anchor_val given without anchor_train; pass both")
+            return
+        set_ = object.__setattr__
+        pairs = [("anchor_train", "y_train")] + ([("anchor_val", "y_val")] if self.has_val else [])
+        require(
+            self.has_val or self.anchor_val is None,
+            "anchor_val given without validation data; pass x_val and y_val too",
+        )
+        for name, target in pairs:
+            value = getattr(self, name)
+            require(value is not None, f"{name} is missing; with anchor_train pass {name} too")
+            arr = _array(value, name, 2, "(n, outputs)")
+            shape = getattr(self, target).shape
+            require(
+                arr.shape == shape,
+                f"{name} has shape {arr.shape} but {target} has {shape}; one anchor per target",
+            )
+            set_(self, name, arr)
 
     @property
     def has_val(self) -> bool:
         return self.x_val is not None
 
     @property
+    def has_anchor(self) -> bool:
+        return self.anchor_train is not None
+
+    @property
     def shape_key(self) -> tuple:
         """Shapes that must agree for members to step in lockstep."""
         n_val = 0 if self.x_val is None else self.x_val.shape[0]
-        return (self.x_train.shape, self.y_train.shape, n_val)
+        return (self.x_train.shape, self.y_train.shape, n_val, self.has_anchor)
 
 
 @dataclass(frozen=True, eq=False)
@@ -204,7 +259,7 @@ class Job:
             f"job {self.key or self.seed}: y has {y.shape[1]} columns but the spec has "
             f"outputs={outputs}; build the spec with outputs={y.shape[1]}",
         )
-        if self.settings.loss == "bce":
+        if self.settings.loss is Loss.BCE:
             ys = [y] if self.data.y_val is None else [y, self.data.y_val]
             require(
                 all(bool(((a >= 0) & (a <= 1)).all()) for a in ys),
@@ -219,7 +274,8 @@ class TrainedMember:
     ``state_dict`` and ``initial_state_dict`` are `RecurrentModel(spec)` state dicts (CPU tensors).
     ``history`` holds one dict per epoch run: ``epoch``, ``train_loss`` (the mean loss over the
     epoch's training steps, weighted by batch rows) and ``val_loss`` (None without validation).
-    ``strategy`` says how it was trained: ``ensemble`` or ``loop`` (one torch model at a time).
+    ``strategy`` says how it was trained: ``ensemble`` or ``loop`` (one torch model at a time);
+    ``status`` why it stopped (`Status`).
     """
 
     spec: RecurrentSpec
@@ -229,12 +285,13 @@ class TrainedMember:
     initial_state_dict: dict[str, torch.Tensor]
     history: list[dict[str, Any]]
     best_epoch: int
-    status: str
+    status: Status
     key: str = ""
-    strategy: str = "ensemble"
+    strategy: Strategy = Strategy.ENSEMBLE
 
     def __post_init__(self) -> None:
-        require(self.status in STATUSES, f"status must be one of {STATUSES}; got {self.status!r}")
+        object.__setattr__(self, "status", parse_enum(Status, self.status, "status"))
+        object.__setattr__(self, "strategy", parse_enum(Strategy, self.strategy, "strategy"))
         require(self.best_epoch >= 0, f"best epoch must be >= 0; got {self.best_epoch}")
 
     @property
@@ -247,8 +304,11 @@ class TrainedMember:
         model.load_state_dict(self.state_dict)
         return model.eval()
 
-    def predict(self, x: np.ndarray, batch_size: int = 4096) -> np.ndarray:
-        """Outputs of the best model for ``x`` (n, k, d): a float32 array (n, outputs)."""
+    def predict(
+        self, x: np.ndarray, anchor: np.ndarray | None = None, batch_size: int = 4096
+    ) -> np.ndarray:
+        """Outputs of the best model for ``x`` (n, k, d) plus `anchor` (n, outputs) when given
+        (see `MemberData`): a float32 array (n, outputs)."""
         xs = _array(x, "x", 3, "(n, time, features)")
         require(
             xs.shape[2] == self.spec.input_size,
@@ -260,7 +320,8 @@ class TrainedMember:
                 model(torch.from_numpy(xs[i : i + batch_size])).numpy()
                 for i in range(0, len(xs), batch_size)
             ]
-        return np.concatenate(parts, axis=0)
+        out = np.concatenate(parts, axis=0)
+        return out if anchor is None else out + np.asarray(anchor, dtype=np.float32)
 
     def to_dict(self) -> dict[str, Any]:
         """Metadata only (no weights), for JSON output and result stores."""

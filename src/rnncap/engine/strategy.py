@@ -15,9 +15,8 @@ import math
 import torch
 
 from rnncap.arch.spec import Cell, RecurrentSpec
+from rnncap.engine.bookkeeping import Strategy
 from rnncap.errors import InvalidInput
-
-STRATEGIES = ("auto", "ensemble", "loop")
 
 #: widest layer at which the ensemble still beats the loop at 128 rows per batch, on CPU
 CROSSOVER_WIDTH = {Cell.LSTM: 12, Cell.GRU: 64, Cell.RNN_TANH: 256, Cell.RNN_RELU: 256}
@@ -27,16 +26,19 @@ def ensemble_supported(spec: RecurrentSpec) -> bool:
     return not (spec.bidirectional or spec.proj_size)
 
 
-def choose_strategy(
-    spec: RecurrentSpec, batch_rows: int, device: torch.device, members: int = 2
-) -> str:
-    """``"ensemble"`` or ``"loop"`` for `members` models of `spec` stepping on `batch_rows` rows."""
-    if not ensemble_supported(spec) or members < 2:
-        return "loop"
+def choose_strategy(spec: RecurrentSpec, batch_rows: int, device: torch.device) -> Strategy:
+    """The ensemble or the loop for models of `spec` stepping on `batch_rows` rows.
+
+    Not a function of the number of members: one member alone takes the same path as in a
+    crowd, so its weights do not depend on who else was trained (`Forecaster.fit` is
+    `fit_many` with one seed).
+    """
+    if not ensemble_supported(spec):
+        return Strategy.LOOP
     if device.type != "cpu":
-        return "ensemble"
+        return Strategy.ENSEMBLE
     limit = CROSSOVER_WIDTH[spec.cell] * math.sqrt(128 / max(batch_rows, 1))
-    return "ensemble" if max(spec.hidden_sizes) <= limit else "loop"
+    return Strategy.ENSEMBLE if max(spec.hidden_sizes) <= limit else Strategy.LOOP
 
 
 def resolve_device(device: str | torch.device | None) -> torch.device:

@@ -49,14 +49,6 @@ def configure_worker(threads: int = 1) -> None:
     tune_allocator()
 
 
-def default_workers() -> int:
-    """One worker per core the process may use."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # pragma: no cover - not Linux
-        return max(1, os.cpu_count() or 1)
-
-
 def split(items: Sequence, parts: int) -> list[list]:
     """Cut `items` into at most `parts` contiguous pieces of near-equal length, none empty."""
     parts = max(1, min(parts, len(items)))

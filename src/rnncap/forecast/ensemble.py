@@ -36,24 +36,24 @@ def network(spec: RecurrentSpec, dropout: float, members: int) -> nn.Module:
     return MeanOf([RecurrentModel(spec, dropout=dropout) for _ in range(members)])
 
 
-def fit_ensemble(model, td, progress=None):
+def fit_ensemble(model, td, progress=None, device=None):
     """Fit `model` (a `Forecaster` with ``ensemble`` > 1) as the mean of its seed members.
 
-    The members (seeds ``seed .. seed + ensemble - 1``) are trained at once by `fit_many`;
-    `progress` gets ``{"done": member-epochs, "total": ...}``. ``history_``, ``best_epoch_`` and
-    ``status_`` are the first member's; ``members_`` describes every member.
+    The members (seeds ``seed .. seed + ensemble - 1``) are trained at once by `fit_many`, each
+    exactly as ``Forecaster(arch, seed=s, ...)`` alone (docs/engine.md); `progress(done,
+    total)` counts member-epochs. ``history_``, ``best_epoch_`` and ``status_`` are the first
+    member's; ``members_`` describes every member.
     """
     from rnncap.forecast.many import fit_many
 
     params = model.get_params()
     settings = {k: params[k] for k in MEMBER_SETTINGS}
     seeds = range(model.seed, model.seed + model.ensemble)
-    tick = None if progress is None else (lambda d, t: progress({"done": d, "total": t}))
-    members = fit_many(td, [model.arch], seeds, progress=tick, **settings)
+    members = fit_many(td, [model.arch], seeds, progress=progress, device=device, **settings)
     first = members[0]
     seconds = sum(m.train_seconds_ for m in members)
-    model.adopt(td, MeanOf([m.model_ for m in members]), first.history_, first.best_epoch_,
-                first.status_, seconds)  # fmt: skip
+    model.adopt_network(td, MeanOf([m.model_ for m in members]), first.history_,
+                        first.best_epoch_, first.status_, seconds)  # fmt: skip
     model.members_ = tuple(
         {
             "seed": m.seed,
@@ -67,7 +67,8 @@ def fit_ensemble(model, td, progress=None):
     return model
 
 
-#: Settings shared by every member (the seed differs; the engine has no time limit yet).
+#: Settings shared by every member (the seed differs).
 MEMBER_SETTINGS = (
-    "epochs", "batch_size", "lr", "clip", "patience", "dropout", "weight_decay", "residual",
+    "epochs", "batch_size", "lr", "schedule", "clip", "patience", "dropout", "weight_decay",
+    "residual", "time_limit",
 )  # fmt: skip

@@ -1,17 +1,19 @@
-"""`Forecaster`: a stacked LSTM/GRU/RNN with a linear head, trained by one readable loop.
+"""`Forecaster`: a stacked LSTM/GRU/RNN with a linear head, trained through the batched engine.
 
-The loop follows nanoGPT's order of phases: learning rate, batches (forward, loss, backward, clip,
-step), evaluation, early-stopping bookkeeping, log. Adam, MSE on scaled targets, gradient-norm
-clipping, cosine decay of the learning rate, early stopping on the validation loss (the best
-epoch's weights are kept), and deterministic seeding (weights, dropout and batch order depend on
-``seed`` alone, on one thread of one device).
+`Forecaster.fit` is ``fit_many(td, [arch], [seed], **settings)[0]`` (`rnncap.forecast.many`):
+one recipe for `rnncap forecast train`, `fit_many` and `rnncap study`, so the same
+architecture, seed, data and settings give the same weights whichever of them trained it.
+The recipe (`rnncap.engine`): Adam, MSE on scaled targets, the network learning the change from
+persistence (the residual anchor), gradient-norm clipping, cosine decay of the learning rate to
+a tenth, early stopping on the validation loss (the best epoch's weights are kept), and weights,
+batch order and dropout masks that depend on ``seed`` alone. `rnncap.engine.train_reference`
+writes that recipe out as a plain loop.
 """
 
 from __future__ import annotations
 
-import math
-import time
 from collections.abc import Callable
+from enum import Enum
 
 import numpy as np
 import torch
@@ -20,19 +22,11 @@ from torch import nn
 from rnncap.arch.spec import RecurrentSpec, parse_arch
 from rnncap.data.scaling import Scaler
 from rnncap.data.task import TIME_FEATURES, Task, TaskData
-from rnncap.engine.model import RecurrentModel
+from rnncap.engine import TrainedMember, TrainSettings
 from rnncap.errors import InvalidInput, require
 
 # what a task must agree on, besides its input and target columns, for a trained model to apply
 TASK_IDENTITY = ("history", "horizon", "all_leads", "time_features")
-
-
-def lr_at(epoch: int, epochs: int, lr: float, min_ratio: float = 0.1) -> float:
-    """Cosine decay from `lr` (epoch 1) to `lr * min_ratio` (last epoch)."""
-    if epochs <= 1:
-        return lr
-    progress = (epoch - 1) / (epochs - 1)
-    return lr * (min_ratio + (1 - min_ratio) * 0.5 * (1 + math.cos(math.pi * progress)))
 
 
 @torch.no_grad()
@@ -51,6 +45,14 @@ def mean_loss(
     return total / (len(x) * y.shape[1])
 
 
+def persistence_anchor(td: TaskData, split: str, y_scaler: Scaler) -> np.ndarray:
+    """(n, outputs) float32: the target's value at the last input step of each window of
+    `split`, scaled with `y_scaler` (what a residual network's output is added to)."""
+    rows = td.split(split).rows
+    now = td.target_values[rows][:, td.output_targets]
+    return y_scaler.transform(now).astype(np.float32)
+
+
 class Forecaster:
     """A recurrent forecaster for one task.
 
@@ -65,11 +67,13 @@ class Forecaster:
         Maximum epochs.
     batch_size : int, default=64
     lr : float, default=1e-3
-        Peak Adam learning rate (cosine decay to a tenth over `epochs`).
+        Peak Adam learning rate.
+    schedule : {"cosine", "constant", "onecycle"}, default="cosine"
+        Learning rate over the epochs (`rnncap.engine.lr_factor`): cosine decays to a tenth.
     clip : float, default=1.0
         Gradient-norm clipping.
     patience : int, default=6
-        Stop after this many epochs without a lower validation loss.
+        Stop after this many epochs without a lower validation loss (0: never).
     weight_decay : float, default=1e-3
     residual : bool, default=True
         Learn the change from persistence: the network's output is added to the scaled value
@@ -86,7 +90,12 @@ class Forecaster:
     Fitted state: ``model_`` (RecurrentModel at the best epoch), ``spec_``, ``task_``,
     ``x_scaler_``, ``y_scaler_``, ``input_columns_``, ``target_columns_``, ``history_``
     (per-epoch train/val loss), ``best_epoch_``, ``status_``, ``losses_`` (train/val/test MSE
-    of the kept weights, scaled units: the generalization gap), ``train_seconds_``.
+    of the kept weights, scaled units: the generalization gap), ``train_seconds_``,
+    ``initial_state_`` (the weights before training; not kept in checkpoints).
+
+    To train N seeds at once, as one batched ensemble, use
+    ``fit_many(td, [arch], seeds=range(N), **settings)``: each comes back as the Forecaster
+    that ``Forecaster(arch, seed=s, **settings).fit(td)`` gives.
     """
 
     def __init__(
@@ -97,6 +106,7 @@ class Forecaster:
         epochs: int = 30,
         batch_size: int = 64,
         lr: float = 1e-3,
+        schedule: str = "cosine",
         clip: float = 1.0,
         patience: int = 6,
         weight_decay: float = 1e-3,
@@ -110,6 +120,7 @@ class Forecaster:
         self.epochs = epochs
         self.batch_size = batch_size
         self.lr = lr
+        self.schedule = schedule
         self.clip = clip
         self.patience = patience
         self.weight_decay = weight_decay
@@ -119,105 +130,68 @@ class Forecaster:
         self.ensemble = ensemble
 
     def get_params(self) -> dict:
-        return {k: getattr(self, k) for k in SETTINGS}
+        """The settings as plain values (enums as their strings)."""
+        params = {k: getattr(self, k) for k in SETTINGS}
+        return {k: v.value if isinstance(v, Enum) else v for k, v in params.items()}
+
+    def train_settings(self) -> TrainSettings:
+        """The engine's settings for this forecaster (validated there: one clear line)."""
+        return TrainSettings(
+            epochs=self.epochs, batch_size=self.batch_size, lr=self.lr, schedule=self.schedule,
+            clip=self.clip, patience=self.patience, dropout=self.dropout,
+            weight_decay=self.weight_decay, time_limit=self.time_limit,
+        )  # fmt: skip
 
     def build_spec(self, td: TaskData) -> RecurrentSpec:
         """Check the settings and the architecture for `td` (before any training starts)."""
-        self._validate()
+        self.train_settings()
+        residual = self.residual
+        require(isinstance(residual, bool), f"residual must be True or False; got {residual!r}")
+        ensemble = self.ensemble
+        ok = isinstance(ensemble, int) and not isinstance(ensemble, bool) and ensemble >= 1
+        require(ok, f"ensemble must be an integer >= 1; got {ensemble!r}")
         return parse_arch(
             self.arch, input_size=td.input_size, seq_len=td.task.history, outputs=td.outputs
         )
 
-    def _validate(self) -> None:
-        require(0.0 <= self.dropout < 1.0, f"dropout must lie in [0, 1); got {self.dropout}")
-        for name in ("epochs", "batch_size", "patience", "ensemble"):
-            value = getattr(self, name)
-            require(
-                isinstance(value, int) and value >= 1,
-                f"{name} must be an integer >= 1; got {value}",
-            )
-        require(self.lr > 0, f"lr must be > 0; got {self.lr}")
-        require(self.clip > 0, f"clip must be > 0; got {self.clip}")
-        require(
-            self.time_limit is None or self.time_limit > 0,
-            f"time_limit must be > 0 seconds or None; got {self.time_limit}",
-        )
-
     # -- training ------------------------------------------------------------------------------
-    def fit(self, td: TaskData, progress: Callable[[dict], None] | None = None) -> Forecaster:
-        """Train on ``td.train`` with early stopping on ``td.val``; `progress` gets each epoch.
-
-        With ``ensemble`` > 1 the members are trained by the batched engine instead
-        (`rnncap.forecast.ensemble.fit_ensemble`).
-        """
-        spec = self.build_spec(td)
+    def fit(
+        self,
+        td: TaskData,
+        progress: Callable[[int, int], None] | None = None,
+        device: str | None = None,
+    ) -> Forecaster:
+        """Train on ``td.train`` with early stopping on ``td.val``: `fit_many` with this one
+        model (with ``ensemble`` > 1, its seed members at once: `ensemble.fit_ensemble`).
+        `progress(done, total)` counts member-epochs; `device` as in `rnncap.engine.train`."""
+        self.build_spec(td)
         if self.ensemble > 1:
             from rnncap.forecast.ensemble import fit_ensemble
 
-            return fit_ensemble(self, td, progress)
-        model = RecurrentModel(spec, dropout=self.dropout, seed=self.seed)
-        optimizer = torch.optim.Adam(model.parameters(), lr=self.lr, weight_decay=self.weight_decay)
-        order = torch.Generator().manual_seed(self.seed)
-        anchors = {s: self._anchor(td, s, td.y_scaler) for s in SPLITS}
-        x_train, y_train = torch.from_numpy(td.train.x), torch.from_numpy(td.train.y)
-        a_train = torch.from_numpy(anchors["train"])
-        best_val, best_state, best_epoch, stale = math.inf, None, 0, 0
-        history, status, start = [], "max_epochs", time.perf_counter()
-        with torch.random.fork_rng():
-            torch.manual_seed(self.seed)  # dropout masks
-            for epoch in range(1, self.epochs + 1):
-                # 1. learning rate for this epoch
-                for group in optimizer.param_groups:
-                    group["lr"] = lr_at(epoch, self.epochs, self.lr)
-                # 2. one pass over the shuffled training windows
-                model.train()
-                perm = torch.randperm(len(x_train), generator=order)
-                running = 0.0
-                for i in range(0, len(perm), self.batch_size):
-                    idx = perm[i : i + self.batch_size]
-                    pred = model(x_train[idx]) + a_train[idx]
-                    loss = nn.functional.mse_loss(pred, y_train[idx])
-                    optimizer.zero_grad(set_to_none=True)
-                    loss.backward()
-                    nn.utils.clip_grad_norm_(model.parameters(), self.clip)
-                    optimizer.step()
-                    running += float(loss.detach()) * len(idx)
-                train_loss = running / len(perm)
-                # 3. evaluate and keep the best weights
-                val_loss = mean_loss(model, td.val.x, td.val.y, anchors["val"])
-                if not (math.isfinite(train_loss) and math.isfinite(val_loss)):
-                    status = "non_finite"
-                    break
-                if val_loss < best_val:
-                    best_val, best_epoch, stale = val_loss, epoch, 0
-                    best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
-                else:
-                    stale += 1
-                # 4. log, then stop early if validation has not improved for `patience` epochs
-                record = {"epoch": epoch, "train_loss": train_loss, "val_loss": val_loss}
-                history.append(record)
-                if progress is not None:
-                    progress({**record, "epochs": self.epochs, "best_epoch": best_epoch})
-                if stale >= self.patience:
-                    status = "early_stopped"
-                    break
-                if self.time_limit and time.perf_counter() - start > self.time_limit:
-                    status = "time_limit"
-                    break
-        if best_state is not None:
-            model.load_state_dict(best_state)
-        return self.adopt(td, model, history, best_epoch, status, time.perf_counter() - start)
+            return fit_ensemble(self, td, progress, device=device)
+        from rnncap.forecast.many import fit_forecasters
 
-    def adopt(
+        return fit_forecasters(td, [self], progress=progress, device=device)[0]
+
+    def adopt(self, td: TaskData, member: TrainedMember, seconds: float) -> Forecaster:
+        """Take `member` (trained by the engine on `td`) as this forecaster's network."""
+        self.adopt_network(
+            td, member.model().cpu(), member.history, member.best_epoch, member.status.value,
+            seconds,
+        )  # fmt: skip
+        self.initial_state_ = member.initial_state_dict
+        return self
+
+    def adopt_network(
         self,
         td: TaskData,
-        model: RecurrentModel,
+        model: nn.Module,
         history: list[dict],
         best_epoch: int,
         status: str,
         seconds: float,
     ) -> Forecaster:
-        """Take `model` (trained here or by the batched engine) as this forecaster's network."""
+        """Take `model` (a trained `RecurrentModel`, or a mean of them) as the network."""
         model.eval()
         self.model_, self.spec_, self.task_ = model, model.spec, td.task
         self.x_scaler_, self.y_scaler_ = td.x_scaler, td.y_scaler
@@ -267,9 +241,9 @@ class Forecaster:
 
     def _anchor(self, td: TaskData, split: str, y_scaler: Scaler) -> np.ndarray:
         """(n, outputs) scaled persistence for `split` if residual, else zeros; float32."""
-        rows = td.split(split).rows
-        now = td.target_values[rows][:, td.output_targets]
-        return self._anchor_from(now, y_scaler)
+        if self.residual:
+            return persistence_anchor(td, split, y_scaler)
+        return np.zeros((len(td.split(split)), td.outputs), dtype=np.float32)
 
     def _anchor_from(self, now: np.ndarray, y_scaler: Scaler) -> np.ndarray:
         if not self.residual:
@@ -335,6 +309,7 @@ SETTINGS = (
     "epochs",
     "batch_size",
     "lr",
+    "schedule",
     "clip",
     "patience",
     "weight_decay",

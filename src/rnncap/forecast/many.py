@@ -1,9 +1,16 @@
 """Many forecasters at once through the batched engine (`rnncap.engine.train`).
 
-`Forecaster.fit` is the readable single-model reference; `fit_many` trains a grid of
-architectures and seeds on one task as batched ensembles and returns ordinary, fitted
-`Forecaster` objects (same predict/evaluate/save). Differences from `fit`: the engine keeps the
-learning rate constant (no cosine decay) and has no time limit.
+`fit_many` trains a grid of architectures and seeds on one task and returns ordinary, fitted
+`Forecaster` objects (same predict/evaluate/save). It is the only way forecasters are trained:
+`Forecaster.fit` is `fit_many` with one architecture and one seed, and `rnncap study` trains its
+forecasting models with it, so one (architecture, seed, data, settings) gives one model.
+
+Train N seeds of one architecture as one ensemble::
+
+    models = fit_many(td, ["lstm:2x32"], seeds=range(5))   # 5 fitted Forecasters
+
+Members whose settings differ only in ``lr``/``schedule`` can share an ensemble too; build
+the Forecasters yourself and call `fit_forecasters`.
 """
 
 from __future__ import annotations
@@ -12,8 +19,59 @@ import time
 from collections.abc import Callable, Sequence
 
 from rnncap.data.task import TaskData
-from rnncap.engine import Job, MemberData, TrainSettings, train
-from rnncap.forecast.forecaster import Forecaster
+from rnncap.engine import Job, MemberData, train
+from rnncap.errors import require
+from rnncap.forecast.forecaster import SETTINGS, Forecaster, persistence_anchor
+
+Progress = Callable[[int, int], None]
+
+
+def training_data(td: TaskData, residual: bool) -> MemberData:
+    """The windows of `td` as engine data; with `residual` the anchor is scaled persistence."""
+    anchors = {}
+    if residual:
+        anchors = {f"anchor_{s}": persistence_anchor(td, s, td.y_scaler) for s in ("train", "val")}
+    return MemberData(td.train.x, td.train.y, td.val.x, td.val.y, **anchors)
+
+
+def fit_forecasters(
+    td: TaskData,
+    models: Sequence[Forecaster],
+    progress: Progress | None = None,
+    device: str | None = None,
+) -> list[Forecaster]:
+    """Fit unfitted `models` on `td` in one `rnncap.engine.train` call; returns them, fitted.
+
+    Models of one shape whose settings differ only in learning rate, schedule, time limit and
+    seed train as one ensemble. ``train_seconds_`` is the run's time divided among them.
+    """
+    models = list(models)
+    require(len(models) >= 1, "no models to fit; pass at least one architecture and seed")
+    specs = [m.build_spec(td) for m in models]
+    data = {r: training_data(td, r) for r in {m.residual for m in models}}
+    jobs = [
+        Job(spec, m.seed, data[m.residual], m.train_settings(), key=f"{m.arch}/seed={m.seed}")
+        for spec, m in zip(specs, models, strict=True)
+    ]
+    start = time.perf_counter()
+    members = train(jobs, device=device, progress=progress)
+    seconds = (time.perf_counter() - start) / len(jobs)
+    return [m.adopt(td, member, seconds) for m, member in zip(models, members, strict=True)]
+
+
+def recipe(**overrides) -> dict:
+    """Every `Forecaster` training setting, defaults filled in and `overrides` checked: the one
+    recipe that `forecast train`, `fit_many` and `rnncap study` train with (the study stores
+    it with each unit, so a change of recipe is a change of unit)."""
+    known = [k for k in SETTINGS if k not in ("arch", "seed", "ensemble")]
+    unknown = sorted(set(overrides) - set(known))
+    require(
+        not unknown,
+        f"unknown forecaster setting(s) {', '.join(unknown)}; known: {', '.join(known)}",
+    )
+    params = Forecaster(**overrides).get_params()
+    Forecaster(**overrides).train_settings()  # bad values: one clear line, now
+    return {k: params[k] for k in known}
 
 
 def fit_many(
@@ -21,48 +79,27 @@ def fit_many(
     archs: Sequence[str],
     seeds: Sequence[int] = (0,),
     *,
-    epochs: int = 30,
-    batch_size: int = 64,
-    lr: float = 1e-3,
-    clip: float = 1.0,
-    patience: int = 6,
-    dropout: float = 0.3,
-    weight_decay: float = 1e-3,
-    residual: bool = True,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Progress | None = None,
     device: str | None = None,
+    **settings,
 ) -> list[Forecaster]:
     """One fitted `Forecaster` per (arch, seed), in that order (arch-major).
 
-    All members share one copy of the windows (one `MemberData`); with ``residual`` the
-    targets are the change from persistence, as in `Forecaster.fit`.
+    Parameters
+    ----------
+    td : TaskData
+    archs : sequence of str
+        Architecture strings (``lstm:2x32``); input size and outputs come from the task.
+    seeds : sequence of int, default=(0,)
+    progress : callable(done, total), optional
+        Counts member-epochs.
+    device : str, optional
+        As in `rnncap.engine.train` (CUDA when available).
+    **settings
+        `Forecaster` settings (``epochs``, ``lr``, ``schedule``, ``dropout``, ``residual``,
+        ...); the defaults are the Forecaster's: one recipe everywhere.
     """
-    template = Forecaster(
-        archs[0], dropout=dropout, epochs=epochs, batch_size=batch_size, lr=lr, clip=clip,
-        patience=patience, weight_decay=weight_decay, residual=residual,
-    )  # fmt: skip
-    specs = {a: Forecaster(a, **_settings(template)).build_spec(td) for a in archs}
-    anchor = {s: template._anchor(td, s, td.y_scaler) for s in ("train", "val")}
-    data = MemberData(td.train.x, td.train.y - anchor["train"], td.val.x, td.val.y - anchor["val"])
-    settings = TrainSettings(
-        epochs=epochs, batch_size=batch_size, lr=lr, clip=clip, patience=patience,
-        dropout=dropout, weight_decay=weight_decay,
-    )  # fmt: skip
-    jobs = [
-        Job(specs[a], seed, data, settings, key=f"{a}/seed={seed}") for a in archs for seed in seeds
-    ]
-    start = time.perf_counter()
-    members = train(jobs, device=device, progress=progress)
-    seconds = (time.perf_counter() - start) / max(1, len(jobs))
-    out = []
-    for job, member in zip(jobs, members, strict=True):
-        model = Forecaster(job.spec.name, **{**_settings(template), "seed": job.seed})
-        net = member.model().cpu()
-        out.append(model.adopt(td, net, member.history, member.best_epoch, member.status, seconds))
-    return out
-
-
-def _settings(model: Forecaster) -> dict:
-    params = model.get_params()
-    params.pop("arch")
-    return params
+    require(len(archs) >= 1, "no architectures to fit; pass at least one, e.g. ['lstm:2x32']")
+    settings = recipe(**settings)
+    models = [Forecaster(a, seed=int(s), **settings) for a in archs for s in seeds]
+    return fit_forecasters(td, models, progress=progress, device=device)

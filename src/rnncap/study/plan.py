@@ -165,7 +165,10 @@ def memorization_spec(arch: PlannedArch, options: dict) -> RecurrentSpec | None:
 
 def plan_units(config: StudyConfig, archs: list[PlannedArch], task: dict) -> list[Unit]:
     """Split each architecture's seeds into chunks of ``config.chunk``: one unit per chunk."""
+    from rnncap.forecast.many import recipe  # torch, only when planning units
+
     measures = [Measure(m).value for m in config.measures if Measure(m) in RUN_MEASURES]
+    training = recipe(**config.training)
     units = []
     for arch in archs:
         memorization: dict = {}
@@ -181,7 +184,7 @@ def plan_units(config: StudyConfig, archs: list[PlannedArch], task: dict) -> lis
                 "spec": arch.spec.to_dict(),
                 "seeds": list(chunk),
                 "task": task,
-                "training": dict(config.training),
+                "training": training,
                 "measures": measures,
                 "forecast_points": config.forecast_points,
                 "memorization": memorization,

@@ -78,30 +78,29 @@ def task_baselines(task: dict) -> tuple[BaselineResult, ...]:
     return _baselines(json.dumps(task, sort_keys=True))
 
 
-def _mae(td: Any, pred_scaled: np.ndarray, split: str) -> float:
+def _mae(td: Any, pred: np.ndarray, split: str) -> float:
     """Mean absolute error in physical units against the split's true targets (raw series)."""
     truth = td.y_physical(td.split(split))
-    return float(np.mean(np.abs(td.y_to_physical(pred_scaled) - truth)))
+    return float(np.mean(np.abs(pred - truth)))
 
 
-def _forecast_sample(td: Any, pred_scaled: np.ndarray, points: int) -> ForecastSample | None:
-    """The first `points` test forecasts of output 0 with the truth and target times."""
+def _forecast_sample(td: Any, pred: np.ndarray, points: int) -> ForecastSample | None:
+    """The first `points` test forecasts (physical units) of output 0 with truth and times."""
     if points <= 0:
         return None
-    n = min(points, len(pred_scaled))
+    n = min(points, len(pred))
     split = td.test
     truth = td.y_physical(split)[:n, 0]
     lead = int(td.output_leads[0])
     times = tuple(str(t) for t in np.asarray(td.times)[split.rows[:n] + lead])
-    pred = td.y_to_physical(pred_scaled[:n])[:, 0]
-    return ForecastSample(times, tuple(map(float, truth)), tuple(map(float, pred)))
+    return ForecastSample(times, tuple(map(float, truth)), tuple(map(float, pred[:n, 0])))
 
 
-def _norm_measures(spec: RecurrentSpec, member: Any) -> WeightNorms:
+def _norm_measures(spec: RecurrentSpec, model: Any) -> WeightNorms:
     """Summary weight measures over the whole weight matrices (capacity room's weight_norms)."""
     from rnncap.capacity.norms import weight_norms
 
-    wn = weight_norms(spec, member.state_dict, member.initial_state_dict)
+    wn = weight_norms(spec, model.model_.state_dict(), model.initial_state_)
     whole = [r for r in wn.rows if r.gate == "all"]
     recurrent = [r for r in whole if r.tensor == "weight_hh"]
     dist = [r.distance_from_init for r in whole if r.distance_from_init is not None]
@@ -156,8 +155,12 @@ def run_unit(
     device: str | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> UnitResult:
-    """Train the payload's seeds of one architecture as one ensemble and measure each member."""
-    from rnncap.engine import Job, MemberData, TrainSettings, train
+    """Train the payload's seeds of one architecture as one ensemble and measure each member.
+
+    The models are trained by `rnncap.forecast.fit_many` with the payload's settings: the
+    forecaster's recipe, so a run equals ``rnncap forecast train`` with that arch and seed.
+    """
+    from rnncap.forecast.many import fit_many
 
     start = time.perf_counter()
     device = device or default_device()
@@ -167,25 +170,20 @@ def run_unit(
     runs: list[RunResult] = []
     if Measure.FORECAST in measures or Measure.NORMS in measures:
         td = task_data(payload["task"])
-        settings = TrainSettings(**payload["training"])
-        data = MemberData(td.train.x, td.train.y, td.val.x, td.val.y)
-        jobs = [Job(spec, s, data, settings, key=f"{spec.name}/{s}") for s in seeds]
-        members = train(jobs, device=device, progress=progress)
+        models = fit_many(
+            td, [spec.name], seeds, device=device, progress=progress, **payload["training"]
+        )
         points = int(payload["forecast_points"])
-        for seed, m in zip(seeds, members, strict=True):
+        for seed, m in zip(seeds, models, strict=True):
             errors = sample = None
             if Measure.FORECAST in measures:
-                errors = SplitErrors(
-                    *(
-                        _mae(td, m.predict(td.split(name).x), name)
-                        for name in ("train", "val", "test")
-                    )
-                )
-                sample = _forecast_sample(td, m.predict(td.test.x[:points]), points)
+                preds = {name: m.predict(td, name) for name in ("train", "val", "test")}
+                errors = SplitErrors(*(_mae(td, preds[n], n) for n in ("train", "val", "test")))
+                sample = _forecast_sample(td, preds["test"], points)
             norms = _norm_measures(spec, m) if Measure.NORMS in measures else None
             runs.append(
-                RunResult(seed, str(m.status), int(m.best_epoch), len(m.history), errors, norms,
-                          sample)
+                RunResult(seed, str(m.status_), int(m.best_epoch_), len(m.history_), errors,
+                          norms, sample)
             )  # fmt: skip
     baselines = task_baselines(payload["task"]) if Measure.FORECAST in measures else ()
     memorization = None
