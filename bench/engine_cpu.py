@@ -130,7 +130,7 @@ def main() -> None:
     for cell in args.cells:
         for width in args.widths:
             jobs = make_jobs(cell, width, args.members, 1)
-            chosen = choose_strategy(jobs[0].spec, B, torch.device("cpu"), args.members)
+            chosen = choose_strategy(jobs[0].spec, B, torch.device("cpu")).value
             row = {"cell": cell, "H": width, "M": args.members, "auto": chosen}
             row["loop_ms"] = loop_step_ms(jobs, args.rounds, args.steps)
             common = (cell, width, args.members, args.steps, args.rounds)

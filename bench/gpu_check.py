@@ -3,9 +3,10 @@
 1. Correctness on the GPU, TF32 pinned off:
    * forward of `EnsembleRecurrent` vs cuDNN `RecurrentModel`s, every cell and width pattern,
      shared and own inputs, tolerance 1e-5;
-   * `train()` (CUDA-graph trainer) vs an independent plain loop over `RecurrentModel`s with
+   * `train()` (CUDA-graph backend) vs an independent plain loop over `RecurrentModel`s with
      the same seeds, data and batch order, tolerance 2e-4 on weights (CPU tests use the same);
-     and vs the eager ensemble trainer, tolerance 1e-5;
+     and vs the eager ensemble backend, tolerance 1e-5; a learning-rate x schedule grid with
+     dropout in one ensemble vs `train_reference` member by member;
    * out of memory: with the per-process memory capped, a chunk that does not fit is halved
      until it does, and the members still match eager training.
 2. Throughput of one training step (forward + backward + Adam for all M models) on the workload
@@ -31,8 +32,18 @@ import torch.nn.functional as F
 from torch import nn
 
 from rnncap.arch import parse_arch
-from rnncap.engine import EnsembleRecurrent, Job, MemberData, RecurrentModel, TrainSettings, train
-from rnncap.engine.trainer import EnsembleTrainer
+from rnncap.engine import (
+    EnsembleRecurrent,
+    Job,
+    MemberData,
+    RecurrentModel,
+    TrainSettings,
+    train,
+    train_reference,
+)
+from rnncap.engine.cuda import pinned_fp32
+from rnncap.engine.stacked import EnsembleBackend
+from rnncap.engine.trainer import Setup, run_members
 
 B, T, D = 128, 20, 8
 RESULTS: dict = {"checks": [], "throughput": []}
@@ -45,6 +56,13 @@ def log(message: str) -> None:
 def check(name: str, ok: bool, detail: str) -> None:
     RESULTS["checks"].append({"name": name, "ok": bool(ok), "detail": detail})
     log(f"[{'PASS' if ok else 'FAIL'}] {name}: {detail}")
+
+
+def eager_train(jobs: list[Job], device: torch.device) -> list:
+    """The eager ensemble backend (no CUDA graph), fp32 pinned as `train` does."""
+    setup = Setup(jobs, device)
+    with pinned_fp32():
+        return run_members(EnsembleBackend(setup), setup)
 
 
 def sync(device: torch.device) -> None:
@@ -132,7 +150,7 @@ def training_checks(device: torch.device) -> None:
             max_state_diff(m.state_dict, reference_train(spec, j.seed, j.data, settings, device))
             for m, j in zip(members, jobs, strict=True)
         )
-        eager = EnsembleTrainer(jobs, device).run()
+        eager = eager_train(jobs, device)
         vs_eager = max(
             max_state_diff(m.state_dict, e.state_dict) for m, e in zip(members, eager, strict=True)
         )
@@ -143,6 +161,29 @@ def training_checks(device: torch.device) -> None:
             f"max weight diff {ref:.2e} (tol 2e-4)",
         )
         check(f"train({arch}) graph == eager", vs_eager <= 1e-5, f"{vs_eager:.2e} (tol 1e-5)")
+
+
+def grid_checks(device: torch.device) -> None:
+    """Per-member lr x schedule in one ensemble (graph without dropout, eager with it)."""
+    spec = parse_arch("gru:8,8", input_size=3, outputs=1)
+    data = make_data(1)
+    grid = [(1e-3, "constant"), (1e-2, "cosine"), (3e-2, "onecycle"), (1e-2, "constant")]
+    for dropout in (0.0, 0.3):
+        jobs = [
+            Job(spec, seed, data, TrainSettings(epochs=3, batch_size=16, lr=lr, schedule=sched,
+                                                dropout=dropout, patience=0))
+            for seed, (lr, sched) in enumerate(grid)
+        ]  # fmt: skip
+        members = train(jobs, device=device, strategy="ensemble")
+        diff = max(
+            max_state_diff(m.state_dict, train_reference(j).state_dict)
+            for m, j in zip(members, jobs, strict=True)
+        )
+        check(
+            f"lr x schedule grid in one ensemble (dropout {dropout}) == train_reference",
+            diff <= 2e-4,
+            f"max weight diff {diff:.2e} (tol 2e-4)",
+        )
 
 
 def oom_check(device: torch.device) -> None:
@@ -166,7 +207,7 @@ def oom_check(device: torch.device) -> None:
     finally:
         torch.cuda.set_per_process_memory_fraction(1.0, device)
         torch.cuda.empty_cache()
-    few = EnsembleTrainer(jobs[:3], device).run()
+    few = eager_train(jobs[:3], device)
     diff = max(
         max_state_diff(a.state_dict, b.state_dict) for a, b in zip(members[:3], few, strict=True)
     )
@@ -223,13 +264,13 @@ def loop_ms(jobs: list[Job], device: torch.device, steps: int) -> float:
 
 def ensemble_ms(jobs: list[Job], device: torch.device, graph: bool, steps: int) -> float:
     if graph:
-        from rnncap.engine.cuda import GraphEnsembleTrainer, pinned_fp32
+        from rnncap.engine.cuda import GraphBackend
 
-        trainer = GraphEnsembleTrainer(jobs, device)
+        backend = GraphBackend(Setup(jobs, device))
         with pinned_fp32():
-            return time_steps(lambda: trainer.step(slice(0, B)), device, 2, steps)
-    trainer = EnsembleTrainer(jobs, device)
-    return time_steps(lambda: trainer.step(slice(0, B)), device, 2, steps)
+            return time_steps(lambda: backend.step(slice(0, B)), device, 2, steps)
+    backend = EnsembleBackend(Setup(jobs, device))
+    return time_steps(lambda: backend.step(slice(0, B)), device, 2, steps)
 
 
 def throughput(device: torch.device, quick: bool) -> None:
@@ -287,6 +328,7 @@ def main() -> int:
     start = time.perf_counter()
     forward_checks(device)
     training_checks(device)
+    grid_checks(device)
     oom_check(device)
     log(f"checks took {time.perf_counter() - start:.1f} s")
     throughput(device, args.quick)

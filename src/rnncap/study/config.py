@@ -20,7 +20,7 @@ A study file lists only overrides of the defaults; unknown keys are errors. Exam
     budget = "lstm:2x32"   # an integer, or an architecture whose parameter count is the budget
     layers = [1, 2, 3, 4]  # (or a model file, "model.keras", relative to the study file)
 
-    [training]             # rnncap.engine.TrainSettings
+    [training]             # rnncap.forecast.Forecaster settings (one recipe)
     epochs = 10
 
     [executor]
@@ -181,8 +181,8 @@ class ExecutorSettings:
 class StudyConfig:
     """A whole study: task, grid, seeds, measures, training budget, executor.
 
-    ``task`` and ``training`` are plain dicts of overrides for `rnncap.data.Task` and
-    `rnncap.engine.TrainSettings`; they are checked against those records when the study is planned.
+    ``task`` and ``training`` are plain dicts of overrides for `rnncap.data.Task` and the
+    `rnncap.forecast.Forecaster` settings; they are checked when the study is planned.
     ``chunk`` is the number of seeds of one architecture trained together as one unit of work.
     ``forecast_points`` is how many test forecasts of each run the store keeps for the report.
     """
