@@ -30,7 +30,7 @@ def cli_weights(lagged_csv, tmp_path_factory):
     args = ["forecast", "train", "--data", str(lagged_csv), "--target", "echo", "--history", "8",
             "--horizon", "3", "--arch", ARCH, "--seed", str(SEED), "--epochs", str(EPOCHS),
             "--batch-size", str(BATCH), "--lr", str(LR), "--time-limit", "0",
-            "--out", str(out)]  # fmt: skip
+            "--ensemble", "1", "--out", str(out)]  # fmt: skip
     assert main(args) == 0
     return load(out).model_.state_dict()
 

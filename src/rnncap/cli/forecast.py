@@ -66,7 +66,7 @@ def train(
         typer.Option(help="Seed-ensemble members (seeds SEED..), trained at once; 1 = one model."),
     ] = 5,
     time_limit: Annotated[
-        float, typer.Option(help="Stop after this many seconds (one model; not ensembles yet).")
+        float, typer.Option(help="Stop after this many seconds of training (0: no limit).")
     ] = 280.0,
     out: Annotated[Path, typer.Option(help="Checkpoint file to write.")] = Path("model.pt"),
     json: JsonOpt = False,

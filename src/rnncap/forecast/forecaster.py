@@ -82,7 +82,7 @@ class Forecaster:
     seed : int, default=0
     time_limit : float or None
         Stop after the epoch that passes this many seconds of training (status ``time_limit``);
-        one model only: an ensemble trains without a time limit (the engine has none yet).
+        in an ensemble, each member on the clock of the run that trains them all.
     ensemble : int, default=1
         Members of a seed ensemble (seeds ``seed .. seed + ensemble - 1``), trained at once by
         the batched engine; the forecast is the mean of the members' forecasts.
