@@ -162,6 +162,8 @@ def test_capacity_refuses_keras_only_cells(capsys, tmp_path):
     ).save(tmp_path / "hard.keras")
     code, _, err = _run(capsys, ["capacity", "vc", tmp_path / "hard.keras", "--seq-len", "2"])
     assert code == 2 and "Keras-only" in err and len(err.strip().splitlines()) == 1
+    doc = _json(capsys, ["compare", tmp_path / "hard.keras", "gru:1x2", "rnn_tanh:4"])
+    assert [s["recurrent_activation"] for s in doc["specs"]] == ["hard_sigmoid"] * 2 + ["sigmoid"]
 
 
 def test_an_rnncap_forecaster_checkpoint_states_its_spec(capsys, tmp_path):
@@ -176,3 +178,11 @@ def test_an_rnncap_forecaster_checkpoint_states_its_spec(capsys, tmp_path):
     assert doc["spec"] == model.spec_.to_dict()  # rnn_relu kept: the checkpoint says so
     assert doc["parameters"]["total"] == sum(p.numel() for p in model.model_.parameters())
     assert _json(capsys, ["bounds", path])["arch"]["seq_len"] == 8  # k from the checkpoint
+
+
+def test_files_side_by_side_share_the_fixed_length(capsys, files):
+    root, _ = files
+    doc = _json(capsys, ["compare", root / "model.keras", root / "sd.pt"])
+    assert [s["seq_len"] for s in doc["specs"]] == [120, 120]
+    code, _, err = _run(capsys, ["compare", root / "sd.pt", root / "model.keras", "--json"])
+    assert code == 0 and "taken from" in err

@@ -25,6 +25,7 @@ from rnncap.cli.resolve import (
     TrustOpt,
     is_model_file,
     resolve_model_file,
+    resolve_model_files,
     spec_like,
     typed_options,
 )
@@ -143,13 +144,11 @@ def build_specs(
 ) -> list[RecurrentSpec]:
     """Several specs for a side-by-side command. Beside a model file, architecture strings take
     the first file's d, k, head, layout and bias, so that the comparison is like for like."""
-    files = {
-        a: resolve_model_file(
-            a, seq_len=seq_len, trust=trust, need_seq_len=need_seq_len, typed=typed
-        )
-        for a in archs
-        if is_model_file(a)
-    }
+    names = [a for a in archs if is_model_file(a)]
+    read = resolve_model_files(
+        names, seq_len=seq_len, trust=trust, need_seq_len=need_seq_len, typed=typed
+    ) if names else []  # fmt: skip
+    files = dict(zip(names, read, strict=True))
     if not files:
         options = (convention, bidirectional, proj_size, outputs, no_bias, reset_after)
         return [build_spec(a, input_size, seq_len, *options) for a in archs]

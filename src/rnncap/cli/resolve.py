@@ -135,32 +135,56 @@ def resolve_model_file(
     typed : dict, optional
         `typed_options` of the command; None (a Python caller): `seq_len` counts as typed.
     """
-    path = Path(str(text).strip())
+    (model_file,) = resolve_model_files(
+        [text], seq_len=seq_len, trust=trust, need_seq_len=need_seq_len, typed=typed
+    )
+    return model_file
+
+
+def resolve_model_files(
+    texts: list[str],
+    *,
+    seq_len: str | None = None,
+    trust: bool = False,
+    need_seq_len: bool = True,
+    typed: dict[str, str] | None = None,
+) -> list[ModelFile]:
+    """`resolve_model_file` for several files side by side: a file that does not fix k takes
+    the first fixed k of the others (unless --seq-len is typed), so that they compare like for
+    like. Options as for `resolve_model_file`."""
     fixed = [flag for name, flag in (typed or {}).items() if name in ARCH_OPTIONS]
+    paths = [Path(str(t).strip()) for t in texts]
     require(
         not fixed,
-        f"{path} fixes the architecture; drop {', '.join(fixed)} (only --seq-len applies to a "
-        "model file)",
+        f"{paths[0]} fixes the architecture; drop {', '.join(fixed)} (only --seq-len applies to "
+        "a model file)",
     )
-    reading, spec = read_one_stack(path, trust=trust)
-    k = _seq_len(path, reading, seq_len, typed is None or "seq_len" in typed, need_seq_len)
-    if k is None:  # the command's default length, said so
-        from rnncap.cli.count import parse_int  # late: count imports this module
+    read = [(path, *read_one_stack(path, trust=trust)) for path in paths]
+    typed_k = typed is None or "seq_len" in typed
+    lengths = [(p, r.fixed_seq_len(0)) for p, r, _ in read if r.fixed_seq_len(0) is not None]
+    out = []
+    for path, reading, spec in read:
+        shared = None if typed_k or not lengths else lengths[0]
+        k = _seq_len(path, reading, seq_len, typed_k, need_seq_len and shared is None)
+        if k is None:  # another file's length, or the command's default, said so
+            from rnncap.cli.count import parse_int  # late: count imports this module
 
-        k = parse_int(seq_len or "1", "--seq-len", 1, "--seq-len 120")
-        reading = dataclasses.replace(
-            reading,
-            notes=(*reading.notes, f"k = {k}: the file does not fix the input length "
-                   "(give --seq-len K for per-sequence figures)"),
-        )  # fmt: skip
-    spec = spec.replace(seq_len=k)
-    _summary(path, reading, spec)
-    return ModelFile(path, reading, spec)
+            k = shared[1] if shared else parse_int(seq_len or "1", "--seq-len", 1, "--seq-len 120")
+            source = (
+                f"taken from {shared[0]}" if shared else "give --seq-len K for per-sequence figures"
+            )
+            note = f"k = {k}: the file does not fix the input length ({source})"
+            reading = dataclasses.replace(reading, notes=(*reading.notes, note))
+        spec = spec.replace(seq_len=k)
+        _summary(path, reading, spec)
+        out.append(ModelFile(path, reading, spec))
+    return out
 
 
 def spec_like(arch: str, template: RecurrentSpec) -> RecurrentSpec:
-    """The architecture string `arch` with `template`'s d, k, head, layout, direction and bias."""
-    return parse_arch(
+    """The architecture string `arch` with `template`'s d, k, head, layout, direction and bias
+    (and its gate activations when both are gated cells, e.g. a Keras model's hard_sigmoid)."""
+    spec = parse_arch(
         arch,
         input_size=template.input_size,
         seq_len=template.seq_len,
@@ -169,6 +193,11 @@ def spec_like(arch: str, template: RecurrentSpec) -> RecurrentSpec:
         bidirectional=template.bidirectional,
         bias=template.bias,
         reset_after=template.reset_after,
+    )
+    if spec.cell.is_vanilla or template.cell.is_vanilla:
+        return spec
+    return spec.replace(
+        activation=template.activation, recurrent_activation=template.recurrent_activation
     )
 
 
@@ -182,7 +211,7 @@ def task_spec(
     if not is_model_file(arch):
         return parse_arch(arch, **options)  # type: ignore[arg-type]
     path = Path(str(arch).strip())
-    reading, spec = read_one_stack(path, trust=trust)
+    _, spec = read_one_stack(path, trust=trust)
     keras_only = (spec.activation, spec.recurrent_activation) != ("tanh", "sigmoid") and (
         not spec.cell.is_vanilla
     )
