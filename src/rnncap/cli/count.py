@@ -48,7 +48,13 @@ ArchsArg = Annotated[
     ),
 ]
 InputSizeOpt = Annotated[
-    str | None, typer.Option("--input-size", "-d", metavar="D", help="Input features per step (d).")
+    str | None,
+    typer.Option(
+        "--input-size",
+        "-d",
+        metavar="D",
+        help="Input features per step (d); a model file gives its own.",
+    ),
 ]
 SeqLenOpt = Annotated[
     str, typer.Option("--seq-len", "-k", metavar="K", help="Input sequence length k (steps).")
