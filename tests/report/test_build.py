@@ -87,3 +87,17 @@ def test_bad_report_inputs(tmp_path, report_store):
     blocker.write_text("x")
     with pytest.raises(InvalidInput, match="cannot write to output folder"):
         build_report(report_store, blocker / "report")
+
+
+def test_the_report_reads_typed_records_not_string_keys():
+    """Issue 17: results reach the report as records; no dict.get("...") on them in report/."""
+    from pathlib import Path
+
+    import rnncap.report
+
+    sources = sorted(Path(rnncap.report.__file__).parent.glob("*.py"))
+    assert len(sources) >= 5
+    for path in sources:
+        text = path.read_text()
+        assert not re.search(r"""\.get\(["']""", text), path.name
+        assert "meta()" not in text, path.name  # the untyped meta table is not read either

@@ -174,7 +174,8 @@ def describe_training(training: dict) -> str:
     from rnncap.engine import TrainSettings
 
     t = TrainSettings(**training)
-    text = f"Adam, learning rate {t.lr:g}, batch {t.batch_size}, up to {t.epochs} epochs"
+    epochs = f"{t.epochs} epoch{'s' if t.epochs != 1 else ''}"
+    text = f"Adam, learning rate {t.lr:g}, batch {t.batch_size}, up to {epochs}"
     if t.patience:
         text += f", early stopping after {t.patience} epochs without a lower validation loss"
     if t.clip:
