@@ -12,6 +12,7 @@ from pathlib import Path
 from rnncap.arch import count_parameters, parse_arch
 from rnncap.study.records import (
     ArchInfo,
+    BaselineResult,
     BoundNote,
     ForecastSample,
     MemorizationResult,
@@ -47,8 +48,14 @@ def seeds(train: float, val: float, test: float, sd: float = 0.05, n: int = 3) -
     return tuple((train + o, val + o, test + o) for o in offsets)
 
 
-def make_store(folder: Path, fakes: list[Fake], budget: int | None = None) -> Path:
-    """Write a store at ``folder/results.sqlite`` holding exactly these results."""
+def make_store(
+    folder: Path,
+    fakes: list[Fake],
+    budget: int | None = None,
+    baselines: tuple[BaselineResult, ...] = (),
+) -> Path:
+    """Write a store at ``folder/results.sqlite`` holding exactly these results (``baselines``
+    recorded with every unit)."""
     infos, units = {}, []
     for f in fakes:
         spec = parse_arch(f.arch, input_size=37, seq_len=24, outputs=1)
@@ -78,7 +85,8 @@ def make_store(folder: Path, fakes: list[Fake], budget: int | None = None) -> Pa
         if f.memorization is not None:
             mem = MemorizationResult(f"lstm:{spec.num_layers}x5", 400, 400, 150, (200, 400),
                                      {0: f.bits}, False, f.memorization)  # fmt: skip
-        units.append((f"key-{f.arch}", f.arch, UnitResult(f.arch, "cpu", 1.0, runs, mem)))
+        result = UnitResult(f.arch, "cpu", 1.0, runs, mem, baselines)
+        units.append((f"key-{f.arch}", f.arch, result))
     path = Path(folder) / "results.sqlite"
     with ResultsStore.create(path) as store:
         store.set_plan([(k, a, [r.seed for r in u.runs]) for k, a, u in units], infos)

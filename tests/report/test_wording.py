@@ -112,3 +112,21 @@ def test_budget_limited_memorization_is_never_quoted(tmp_path):
 def test_converged_memorization_is_quoted(tmp_path):
     text = " ".join(_answer(tmp_path, _frontier(MemorizationVerdict.CONVERGED), budget=900))
     assert "Measured memorization goes from 0.66 to 0.21 bits per parameter" in text
+
+
+def test_the_strongest_baseline_by_validation_error_stands_beside_persistence(tmp_path):
+    from rnncap.study.records import BaselineResult
+
+    baselines = (
+        BaselineResult("persistence", PERSISTENCE.val, PERSISTENCE.test),
+        BaselineResult("lagged ridge", 2.9, 3.1),  # lowest validation MAE: the strongest
+        BaselineResult("climatology", 3.0, 2.8),  # lower test MAE, never chosen on test
+    )
+    fakes = [Fake("lstm:1x8", seeds(1.5, 3.30, 3.40, sd=0.01))]
+    path = make_store(tmp_path, fakes, baselines=baselines)
+    text = answer(load_results(path))[0]
+    assert "The strongest baseline by validation error, lagged ridge, scores 3.100 °C" in text
+    assert f"skill over it {100 * (1 - 3.40 / 3.1):.1f}%" in text and "climatology" not in text
+    html = (build_report(path, tmp_path / "report").folder / "index.html").read_text()
+    assert "<dt>Strongest baseline</dt><dd>lagged ridge: test MAE 3.100 °C" in html
+    assert "0 beat lagged ridge (3.100 °C, dotted)" in html

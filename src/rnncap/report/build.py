@@ -152,7 +152,17 @@ def header(res: StudyResults) -> list[tuple[str, str]]:
         ("Persistence", f"test MAE {res.task.persistence.test:.3f} {res.unit}, train MAE "
                         f"{res.task.persistence.train:.3f} {res.unit} (the last observed value "
                         "carried forward: the bar a forecaster must beat)"),
-    ]  # fmt: skip
+    ] + _baseline_line(res)  # fmt: skip
+
+
+def _baseline_line(res: StudyResults) -> list[tuple[str, str]]:
+    b = res.strongest_baseline()
+    if b is None or b.name == "persistence":
+        return []
+    others = len(res.baselines) - 1
+    return [("Strongest baseline", f"{b.name}: test MAE {b.test_mae:.3f} {res.unit}, validation "
+                                   f"MAE {b.val_mae:.3f} {res.unit} (the lowest validation MAE "
+                                   f"of the {others + 1} baselines recorded)")]  # fmt: skip
 
 
 def legend(res: StudyResults) -> pd.DataFrame:

@@ -45,10 +45,15 @@ def _mae_vs_params(res: StudyResults) -> str:
     lo = min(ok, key=lambda a: a.test_mae.mean)  # type: ignore[union-attr]
     hi = max(ok, key=lambda a: a.test_mae.mean)  # type: ignore[union-attr]
     beat = sum(a.test_mae.mean < res.task.persistence.test for a in ok)  # type: ignore[union-attr]
+    strongest = res.strongest_baseline()
+    versus = ""
+    if strongest is not None and strongest.name != "persistence":
+        n = sum(a.test_mae.mean < strongest.test_mae for a in ok)  # type: ignore[union-attr]
+        versus = f", {n} beat {strongest.name} ({strongest.test_mae:.3f} {u}, dotted)"
     return (
         f"Mean test MAE runs from {lo.test_mae.mean:.3f} {u} ({lo.name}) to "  # type: ignore[union-attr]
         f"{hi.test_mae.mean:.3f} {u} ({hi.name}); {beat} of {len(ok)} fitted architectures beat "  # type: ignore[union-attr]
-        f"persistence ({res.task.persistence.test:.3f} {u}, dashed){_failed(res.archs)}."
+        f"persistence ({res.task.persistence.test:.3f} {u}, dashed){versus}{_failed(res.archs)}."
     )
 
 

@@ -74,6 +74,10 @@ def mae_vs_params(res: StudyResults) -> Figure | None:
         ax.grid(alpha=0.3)
     pers = res.task.persistence
     axes[0].axhline(pers.test, color="grey", linestyle="--", label="persistence")
+    strongest = res.strongest_baseline()
+    if strongest is not None and strongest.name != "persistence":
+        axes[0].axhline(strongest.test_mae, color="tab:brown", linestyle=":",
+                        label=f"{strongest.name} (strongest baseline)")  # fmt: skip
     # the part of any gap that comes from the splits (seasons), not from a model
     axes[1].axhline(pers.gap, color="grey", linestyle="--", label="persistence's test − train")
     axes[1].axhline(0.0, color="black", linewidth=0.8)
