@@ -27,7 +27,7 @@ def test_parse_arch(text, cell, sizes):
         ("conv:2x8", {}, "unknown cell 'conv'"),
         ("lstm:2y8", {}, "malformed architecture"),
         ("lstm", {}, "malformed architecture"),
-        ("lstm:0x8", {}, "number of layers must be >= 1"),
+        ("lstm:0x8", {}, "number of layers in .lstm:0x8. must be an integer >= 1"),
         ("lstm:2x0", {}, "layer 1 units must be an integer >= 1"),
         ("lstm:2x8", {"input_size": 0}, "input size must be an integer >= 1"),
         ("lstm:2x8", {"seq_len": -3}, "sequence length must be an integer >= 1"),

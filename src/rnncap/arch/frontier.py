@@ -13,8 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from rnncap.arch.counts import total_parameters
-from rnncap.arch.spec import RecurrentSpec
-from rnncap.errors import require
+from rnncap.arch.spec import MAX_LAYERS, RecurrentSpec
+from rnncap.errors import check_int, check_int_list, require
 
 
 def taper_widths(first: int, layers: int) -> tuple[int, ...]:
@@ -85,13 +85,10 @@ def frontier(
     Raises `InvalidInput` when the budget is below the smallest model (width 1) at a depth.
     """
     depths = tuple(depths)
-    ok = isinstance(budget, int) and not isinstance(budget, bool) and budget >= 1
-    require(ok, f"budget must be an integer >= 1; got {budget!r} (e.g. --budget 50000)")
+    check_int(budget, "budget", low=1, hint="e.g. --budget 50000")
     require(template.proj_size == 0, "the frontier searches stacks without proj size; drop it")
     require(len(depths) >= 1, "give at least one depth (e.g. --layers 1-6)")
-    for depth in depths:
-        ok = isinstance(depth, int) and not isinstance(depth, bool) and depth >= 1
-        require(ok, f"depths must be integers >= 1; got {depth!r} (e.g. --layers 1-6)")
+    check_int_list(depths, "depths", low=1, high=MAX_LAYERS, hint="e.g. --layers 1-6")
     points = []
     for depth in depths:
         smallest = _count(template, depth, 1, taper)

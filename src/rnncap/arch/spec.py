@@ -14,7 +14,10 @@ import re
 from dataclasses import dataclass, field
 from enum import Enum
 
-from rnncap.errors import InvalidInput, require
+from rnncap.errors import InvalidInput, check_int, require
+
+#: Most layers a spec may have: per-layer tables, graphs and models grow with the depth.
+MAX_LAYERS = 1000
 
 
 class Cell(str, Enum):
@@ -58,12 +61,6 @@ GATED_ACTIVATIONS = ("tanh", "relu", "sigmoid", "hard_sigmoid", "linear", "softs
 #: Keras 2 used slope 0.2, Keras 3 uses relu6(x + 3) / 6, slope 1/6).
 RECURRENT_ACTIVATIONS = ("sigmoid", "hard_sigmoid")
 _VANILLA_ACTIVATION = {"rnn_tanh": "tanh", "rnn_relu": "relu"}
-
-
-def _positive_int(value: object, what: str, hint: str) -> int:
-    ok = isinstance(value, int) and not isinstance(value, bool) and value >= 1
-    require(ok, f"{what} must be an integer >= 1; got {value!r} ({hint})")
-    return int(value)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
@@ -114,18 +111,18 @@ class RecurrentSpec:
         set_ = object.__setattr__
         set_(self, "cell", _as_enum(Cell, self.cell, "cell"))
         set_(self, "convention", _as_enum(Convention, self.convention, "convention"))
-        _positive_int(self.input_size, "input size", "e.g. --input-size 10")
-        _positive_int(self.seq_len, "sequence length", "e.g. --seq-len 120")
-        sizes = tuple(self.hidden_sizes) if not isinstance(self.hidden_sizes, int) else ()
+        check_int(self.input_size, "input size", low=1, hint="e.g. --input-size 10")
+        check_int(self.seq_len, "sequence length", low=1, hint="e.g. --seq-len 120")
+        sizes = tuple(self.hidden_sizes) if isinstance(self.hidden_sizes, (list, tuple)) else ()
         require(len(sizes) >= 1, "a stack needs at least one layer (e.g. lstm:2x64)")
-        for i, h in enumerate(sizes, start=1):
-            _positive_int(h, f"layer {i} units", "e.g. lstm:2x64 or gru:64,32")
-        set_(self, "hidden_sizes", tuple(int(h) for h in sizes))
-        p = self.proj_size
         require(
-            isinstance(p, int) and not isinstance(p, bool) and p >= 0,
-            f"proj size must be an integer >= 0; got {p!r}",
+            len(sizes) <= MAX_LAYERS,
+            f"a stack may have at most {MAX_LAYERS:,} layers; got {len(sizes):,}",
         )
+        for i, h in enumerate(sizes, start=1):
+            check_int(h, f"layer {i} units", low=1, hint="e.g. lstm:2x64 or gru:64,32")
+        set_(self, "hidden_sizes", tuple(int(h) for h in sizes))
+        p = check_int(self.proj_size, "proj size", low=0, hint="0 for none")
         if p:
             require(
                 self.cell is Cell.LSTM,
@@ -140,12 +137,7 @@ class RecurrentSpec:
                 f"proj size must be smaller than every layer's units; got {p} >= {min(sizes)} "
                 f"(use a proj size below {min(sizes)}, or 0 for none)",
             )
-        require(
-            isinstance(self.outputs, int)
-            and not isinstance(self.outputs, bool)
-            and self.outputs >= 0,
-            f"outputs must be an integer >= 0; got {self.outputs!r} (e.g. --outputs 1)",
-        )
+        check_int(self.outputs, "outputs", low=0, hint="e.g. --outputs 1")
         self._check_activations()
         if not self.name:
             set_(self, "name", self.arch_string())
@@ -236,8 +228,8 @@ class RecurrentSpec:
 
 
 _ARCH = re.compile(r"^\s*(?P<cell>[a-z_]+)\s*:\s*(?P<body>.+?)\s*$", re.IGNORECASE)
-_UNIFORM = re.compile(r"^(?P<layers>\d+)\s*[x\*]\s*(?P<units>\d+)$", re.IGNORECASE)
-_LIST = re.compile(r"^\d+(\s*[,\-]\s*\d+)*$")
+_UNIFORM = re.compile(r"^(?P<layers>\d{1,30})\s*[x\*]\s*(?P<units>\d{1,30})$", re.IGNORECASE)
+_LIST = re.compile(r"^\d{1,30}(\s*[,\-]\s*\d{1,30})*$")
 
 ARCH_HELP = "write CELL:LxH or CELL:H1,H2,... e.g. lstm:2x64, gru:64,32, rnn_relu:3x16"
 
@@ -254,7 +246,9 @@ def parse_arch(text: str, *, input_size: int = 1, **options: object) -> Recurren
     uniform = _UNIFORM.match(body)
     if uniform:
         layers, units = int(uniform.group("layers")), int(uniform.group("units"))
-        require(layers >= 1, f"number of layers must be >= 1 in {text!r}; {ARCH_HELP}")
+        check_int(
+            layers, f"the number of layers in {text!r}", low=1, high=MAX_LAYERS, hint=ARCH_HELP
+        )
         sizes: tuple[int, ...] = (units,) * layers
     elif _LIST.match(body):
         sizes = tuple(int(s) for s in re.split(r"\s*[,\-]\s*", body))

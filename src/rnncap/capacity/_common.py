@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from rnncap.errors import require
+from rnncap.errors import check_int, is_int, require
 
 Progress = Callable[[int, int], None]
 
@@ -33,8 +33,7 @@ def sample_grid(values: Iterable[int], *, minimum: int, what: str, option: str) 
     raw = list(values)
     require(len(raw) > 0, f"the {what} grid is empty; give at least {minimum} sizes ({option})")
     for v in raw:
-        ok = isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v >= 1
-        require(ok, f"{what} sizes must be integers >= 1; got {v!r} ({option})")
+        check_int(v, f"{what} sizes", low=1, hint=option)
     grid = tuple(sorted({int(v) for v in raw}))
     require(
         len(grid) >= minimum,
@@ -45,14 +44,12 @@ def sample_grid(values: Iterable[int], *, minimum: int, what: str, option: str) 
 
 
 def positive_int(value: object, what: str, hint: str) -> int:
-    ok = isinstance(value, (int, np.integer)) and not isinstance(value, bool) and value >= 1
-    require(ok, f"{what} must be an integer >= 1; got {value!r} ({hint})")
-    return int(value)  # type: ignore[arg-type]
+    return check_int(value, what, low=1, hint=hint)
 
 
 def seed_list(seeds: int | Sequence[int]) -> tuple[int, ...]:
     """`seeds` as a tuple: an int n means seeds 0..n-1."""
-    if isinstance(seeds, (int, np.integer)) and not isinstance(seeds, bool):
+    if is_int(seeds):
         return tuple(range(positive_int(seeds, "number of seeds", "e.g. --seeds 3")))
     out = tuple(int(s) for s in seeds)
     require(len(out) >= 1, "give at least one seed (e.g. --seeds 3)")
@@ -66,8 +63,11 @@ def settings_dict(settings: Any) -> dict:
 
 def train_members(jobs: list, progress: Progress | None = None, device: str | None = None) -> list:
     """Train `jobs` in one batched call of `rnncap.engine.train` (imported here, at use)."""
+    from rnncap.arch.budget import check_trainable
     from rnncap.engine import train
 
+    for spec in {job.spec for job in jobs}:
+        check_trainable(spec)
     return train(jobs, device=device, progress=progress)
 
 

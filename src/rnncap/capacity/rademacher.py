@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from rnncap.arch import RecurrentSpec, count_parameters
+from rnncap.arch.budget import DEFAULT_MAX_TRAIN_FLOPS, check_training_work
 from rnncap.capacity._common import (
     DEFAULT_MAX_SAMPLES,
     Progress,
@@ -104,6 +105,7 @@ def empirical_rademacher(
     progress: Progress | None = None,
     device: str | None = None,
     delta: float = 0.05,
+    max_flops: float = DEFAULT_MAX_TRAIN_FLOPS,
 ) -> RademacherEstimate:
     """Fit `draws` random sign vectors on `inputs`, one engine member per draw, all batched.
 
@@ -122,6 +124,8 @@ def empirical_rademacher(
         Fitting budget; default `default_rademacher_settings()`; loss forced to "bce".
     max_samples : int
         Budget: the most windows one member may be fitted on.
+    max_flops : float
+        Budget: the most training FLOPs of all draws together (checked before any training).
     """
     require(isinstance(spec, RecurrentSpec), "spec must be a RecurrentSpec (use parse_arch)")
     x = np.ascontiguousarray(np.asarray(inputs, dtype=np.float32))
@@ -142,6 +146,7 @@ def empirical_rademacher(
     from rnncap.engine import Job, MemberData
 
     base = settings or default_rademacher_settings()
+    check_training_work(spec, windows=n, members=draws, epochs=base.epochs, max_flops=max_flops)
     run = dataclasses.replace(base, loss="bce", batch_size=max(base.batch_size, n))
     rng = np.random.default_rng(seed)
     signs = [rng.choice(np.array([-1.0, 1.0], dtype=np.float32), size=n) for _ in range(draws)]

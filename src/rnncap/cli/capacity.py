@@ -13,7 +13,7 @@ from rich.markup import escape
 from rnncap.cli.app import app
 from rnncap.cli.output import JsonOpt, fmt_int, print_json, stderr, stdout, table
 from rnncap.cli.resolve import TrustOpt, task_spec
-from rnncap.errors import InvalidInput
+from rnncap.errors import InvalidInput, check_float, check_int, parse_int_text
 
 capacity_app = typer.Typer(help="Measure capacity: memorization, Rademacher, VC, norms, gaps.")
 app.add_typer(capacity_app, name="capacity")
@@ -40,18 +40,12 @@ HorizonOpt = Annotated[int, typer.Option(help="Steps ahead of the last input.")]
 def _ints(text: str, option: str) -> list[int]:
     """'64,128,256' -> [64, 128, 256]; one line and exit 2 on anything else."""
     parts = [p.strip() for p in str(text).split(",") if p.strip()]
-    try:
-        return [int(p) for p in parts]
-    except ValueError:
-        raise InvalidInput(
-            f"{option} takes whole numbers separated by commas; got {text!r} "
-            f"(e.g. {option} 8,16,32)"
-        ) from None
+    hint = f"whole numbers separated by commas, e.g. {option} 8,16,32"
+    return [parse_int_text(p, option, low=1, hint=hint) for p in parts]
 
 
 def _threads(threads: int) -> None:
-    if threads < 0:
-        raise InvalidInput(f"--threads must be >= 0; got {threads}")
+    check_int(threads, "--threads", low=0, high=1024, hint="0 keeps torch's default")
     if threads:
         import torch
 
@@ -94,8 +88,7 @@ def memorize(
     from rnncap.capacity.memorize import default_memorization_settings, measure_memorization
 
     _threads(threads)
-    if delay < 0:
-        raise InvalidInput(f"--delay must be >= 0; got {delay} (e.g. --delay 4)")
+    check_int(delay, "--delay", low=0, hint="e.g. --delay 4")
     spec = task_spec(arch, input_size=input_bits, seq_len=1 + delay, trust=trust)
     grid = _ints(samples, "--samples") if samples else None
     settings = default_memorization_settings(epochs, lr)
@@ -141,6 +134,9 @@ def rademacher(
     lr: LrOpt = 0.01,
     seed: Annotated[int, typer.Option(help="Seed of windows, signs and weights.")] = 0,
     max_samples: MaxSamplesOpt = 20_000,
+    max_tflops: Annotated[
+        float, typer.Option(help="Training budget of all draws together, in TFLOP.")
+    ] = 10.0,
     threads: ThreadsOpt = 1,
     trust: TrustOpt = False,
     json: JsonOpt = False,
@@ -165,6 +161,7 @@ def rademacher(
         est = empirical_rademacher(
             spec, x, draws, seed=seed, settings=default_rademacher_settings(epochs, lr),
             max_samples=max_samples, source=source, progress=progress,
+            max_flops=check_float(max_tflops, "--max-tflops", low=0, strict_low=True) * 1e12,
         )  # fmt: skip
     if json:
         return print_json(est.to_dict())

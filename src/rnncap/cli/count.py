@@ -17,6 +17,7 @@ from typing import Annotated
 import typer
 
 from rnncap.arch import RecurrentSpec, count_parameters, frontier, parse_arch
+from rnncap.arch.spec import MAX_LAYERS
 from rnncap.arch.summary import CompareRow, compare_rows, summarize
 from rnncap.cli.app import app
 from rnncap.cli.output import JsonOpt, fmt_int, print_json, stdout, table
@@ -30,7 +31,7 @@ from rnncap.cli.resolve import (
     typed_options,
 )
 from rnncap.cli.theory import render_bound_ratios
-from rnncap.errors import InvalidInput, require
+from rnncap.errors import InvalidInput, check_int, check_int_list, parse_int_text, require
 from rnncap.theory import compare_bounds
 
 ArchArg = Annotated[
@@ -84,12 +85,7 @@ DtypeOpt = Annotated[
 
 def parse_int(text: str, option: str, minimum: int, example: str) -> int:
     """An integer option given as text; a bad one raises a one-line `InvalidInput`."""
-    cleaned = str(text).strip().replace("_", "")
-    if not re.fullmatch(r"[+-]?\d+", cleaned):
-        raise InvalidInput(f"{option} must be an integer; got {text!r} (e.g. {example})")
-    value = int(cleaned)
-    require(value >= minimum, f"{option} must be >= {minimum}; got {value} (e.g. {example})")
-    return value
+    return parse_int_text(text, option, low=minimum, hint=f"e.g. {example}")
 
 
 def build_spec(
@@ -169,11 +165,12 @@ def parse_depths(text: str) -> list[int]:
     if span:
         low, high = int(span.group(1)), int(span.group(2))
         require(1 <= low <= high, f"--layers range must run from >= 1 upwards; got {text!r}")
+        check_int(high, "--layers", low=1, high=MAX_LAYERS, hint="e.g. 1-6")
         return list(range(low, high + 1))
     if re.fullmatch(r"\d+(,\d+)*", cleaned):
-        depths = [int(s) for s in cleaned.split(",")]
-        require(min(depths) >= 1, f"--layers values must be >= 1; got {text!r} (e.g. 1,2,4)")
-        return depths
+        parts = cleaned.split(",")
+        depths = [parse_int_text(p, "--layers values", low=1, high=MAX_LAYERS) for p in parts]
+        return list(check_int_list(depths, "--layers", max_items=MAX_LAYERS, hint="e.g. 1,2,4"))
     raise InvalidInput(f"malformed --layers {text!r}; write a range 1-6 or a list 1,2,4")
 
 

@@ -8,9 +8,11 @@ from typing import Annotated
 
 import typer
 
+from rnncap.atomic import check_writable_file
 from rnncap.cli.app import app
 from rnncap.cli.data import FreqOpt, MaxGapOpt, ResampleOpt, TimeColOpt, TzOpt
 from rnncap.cli.output import JsonOpt, fmt_int, print_json, stderr, stdout, table
+from rnncap.errors import RnncapError, check_float, check_int
 
 forecast_app = typer.Typer(help="Train, evaluate and run recurrent weather forecasters.")
 app.add_typer(forecast_app, name="forecast")
@@ -78,6 +80,9 @@ def train(
     from rnncap.cli.task_options import task_from_options
     from rnncap.forecast import Forecaster, save, train_summary
 
+    check_writable_file(out, "--out")  # before any work, not after training
+    check_int(threads, "--threads", low=0, high=1024, hint="0 keeps torch's default")
+    check_float(time_limit, "--time-limit", low=0.0, hint="seconds; 0 for no limit")
     task = task_from_options(
         data, preset=preset, target=target, station=station, history=history, horizon=horizon,
         all_leads=all_leads, inputs=inputs, time_features=time_features, stride=stride,
@@ -91,7 +96,7 @@ def train(
         arch, dropout=dropout, epochs=epochs, batch_size=batch_size, lr=lr, schedule=schedule,
         clip=clip,
         patience=patience, weight_decay=weight_decay, residual=residual, seed=seed,
-        time_limit=time_limit or None, ensemble=ensemble,
+        time_limit=time_limit or None, ensemble=ensemble,  # 0: no limit (see --help)
     )  # fmt: skip
     model.build_spec(td)  # bad settings fail here, before the progress bar
     if threads > 0:
@@ -100,6 +105,11 @@ def train(
         torch.set_num_threads(threads)
     with _epoch_bar(epochs * ensemble) as advance:
         model.fit(td, progress=advance)
+    if not model.best_epoch_:
+        raise RnncapError(
+            f"training of {arch} diverged: no epoch had a finite loss, so nothing was written; "
+            "try a lower --lr or check the data"
+        )
     save(model, out)
     summary = train_summary(model, td, out)
     if json:
@@ -150,6 +160,8 @@ def evaluate(
     from rnncap.forecast import load
     from rnncap.forecast.tasks import task_data_for
 
+    if plot is not None:
+        check_writable_file(plot, "--plot")
     model = load(model_path)
     td = task_data_for(model, data)
     result = run_evaluation(model, td)
@@ -206,13 +218,15 @@ def predict(
     from rnncap.forecast import forecast_frame, load
     from rnncap.forecast.tasks import dataset_for, write_csv
 
+    if out is not None:
+        check_writable_file(out, "--out")
     model = load(model_path)
     frame = forecast_frame(model, dataset_for(model, data))
     if json:
         print_json({"model": str(model_path), "rows": len(frame), "forecasts": _records(frame)})
     elif out is not None:
         write_csv(frame, out)
-        stderr().print(f"wrote {fmt_int(len(frame))} forecasts to {out}")
+        stderr().print(f"wrote {fmt_int(len(frame))} forecasts to {out}", markup=False)
     else:
         frame.to_csv(sys.stdout, index=False)
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import warnings
 from collections.abc import Iterable, Sequence
 from enum import Enum
 from pathlib import Path
@@ -11,9 +13,20 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
+
+
+def quiet_library_warnings() -> None:
+    """Keep pandas/numpy/torch warnings off the CLI's stderr (and its worker processes'), which
+    carries only progress and the one error line; ``RNNCAP_DEBUG=1`` or ``PYTHONWARNINGS`` keep
+    them."""
+    if os.environ.get("RNNCAP_DEBUG") or os.environ.get("PYTHONWARNINGS"):
+        return
+    os.environ["PYTHONWARNINGS"] = "ignore"  # inherited by spawned workers
+    warnings.simplefilter("ignore")
 
 
 def stdout() -> Console:
@@ -64,13 +77,19 @@ def table(
     right: Iterable[str] = (),
     caption: str | None = None,
 ) -> Table:
-    """A Rich table; columns named in `right` are right-aligned (numbers)."""
+    """A Rich table; columns named in `right` are right-aligned (numbers). Every text is data,
+    never Rich markup: a ``[dropout]`` in a name is printed as it is."""
     right = set(right)
-    t = Table(title=title, caption=caption, title_justify="left", caption_justify="left")
+    t = Table(
+        title=escape(title),
+        caption=escape(caption) if caption is not None else None,
+        title_justify="left",
+        caption_justify="left",
+    )
     for c in columns:
-        t.add_column(c, justify="right" if c in right else "left")
+        t.add_column(escape(c), justify="right" if c in right else "left")
     for r in rows:
-        t.add_row(*(str(v) for v in r))
+        t.add_row(*(escape(str(v)) for v in r))
     return t
 
 

@@ -6,10 +6,12 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from rnncap.cli.app import app
 from rnncap.cli.output import JsonOpt, fmt_int, print_json, stderr, stdout, table
+from rnncap.errors import check_int
 from rnncap.study import (
     ExecutorKind,
     ExecutorSettings,
@@ -53,9 +55,12 @@ def _with_executor(
     cfg: StudyConfig, executor: ExecutorKind | None, workers: int | None, address: str | None
 ) -> StudyConfig:
     ex = cfg.executor
-    kind = executor or (ExecutorKind.PROCESS if workers else None)
+    if workers is not None:
+        check_int(workers, "--workers", low=1, high=1024, hint="processes; e.g. --workers 2")
+    kind = executor or (ExecutorKind.PROCESS if workers is not None else None)
     kind = kind or (ExecutorKind.RAY if address else ex.kind)
-    settings = ExecutorSettings(kind, workers or ex.workers, address or ex.address, ex.num_cpus)
+    workers = workers if workers is not None else ex.workers
+    settings = ExecutorSettings(kind, workers, address or ex.address, ex.num_cpus)
     return cfg.replace(executor=settings)
 
 
@@ -69,7 +74,7 @@ def _run(cfg: StudyConfig, out: Path, json_out: bool, no_report: bool) -> None:
         TimeRemainingColumn(),
     )
     bar = Progress(*columns, console=err, transient=False)
-    task = bar.add_task(f"study {cfg.name}", total=1, start=False)
+    task = bar.add_task(escape(f"study {cfg.name}"), total=1, start=False)
 
     def on_progress(done: float, total: float) -> None:
         if not bar.live.is_started:  # the plan is valid and recorded: show the bar from now on
@@ -80,7 +85,8 @@ def _run(cfg: StudyConfig, out: Path, json_out: bool, no_report: bool) -> None:
     def on_unit(u: UnitDone) -> None:
         mae = f"test MAE {u.test_mae:.3f}" if u.test_mae is not None else "done"
         bar.console.print(
-            f"[{u.done}/{u.total}] {u.arch} seeds {list(u.seeds)}: {mae} ({u.seconds:.1f} s)"
+            f"[{u.done}/{u.total}] {u.arch} seeds {list(u.seeds)}: {mae} ({u.seconds:.1f} s)",
+            markup=False,
         )
 
     try:

@@ -11,7 +11,7 @@ from rich.table import Table
 from rnncap.cli.app import app
 from rnncap.cli.output import JsonOpt, print_json, stdout, table
 from rnncap.cli.resolve import TrustOpt, typed_options
-from rnncap.errors import InvalidInput, require
+from rnncap.errors import parse_float_text, require
 from rnncap.theory import Task, bounds, catalog, compare_bounds, explain, sample_sizes
 from rnncap.theory.core import DERIVED_LABEL, Kind, fmt_log10
 from rnncap.theory.explain import DEFAULT_INPUT_SIZE, DEFAULT_PAIR, DEFAULT_SEQ_LEN, Measured
@@ -47,12 +47,7 @@ ConventionOpt = Annotated[
 
 def parse_float(text: str | None, option: str, example: str) -> float | None:
     """A number option given as text; a bad one raises a one-line `InvalidInput`."""
-    if text is None:
-        return None
-    try:
-        return float(str(text).strip().replace("_", ""))
-    except ValueError:
-        raise InvalidInput(f"{option} must be a number; got {text!r} (e.g. {example})") from None
+    return None if text is None else parse_float_text(text, option, hint=f"e.g. {example}")
 
 
 def _spec(

@@ -53,8 +53,20 @@ def pick_time_column(table: pd.DataFrame, time_column: str, where: str) -> str:
 def parse_times(values: pd.Series, where: str, *, fmt: str | None = None, tz: str = "") -> pd.Index:
     """Timestamps as a DatetimeIndex in UTC (aware input, or naive input with `tz`), else naive."""
     text = values.astype(str)
-    parsed = pd.to_datetime(text, format=fmt, errors="coerce", utc=False)
-    if parsed.dtype == object:  # mixed offsets: normalise to UTC
+    with_offset = text.str.contains(r"(?:Z|[+-]\d\d:?\d\d)\s*$", regex=True).to_numpy()
+    if with_offset.any() and not with_offset.all():
+        i = int(np.flatnonzero(with_offset != with_offset[0])[0])
+        raise_at(
+            where,
+            i,
+            f"timestamp {text.iloc[i]!r} mixes times with and without a UTC offset",
+            "give every timestamp an offset (e.g. +01:00) or none, with --tz for the zone",
+        )
+    try:
+        parsed = pd.to_datetime(text, format=fmt, errors="coerce", utc=False)
+    except ValueError:  # mixed offsets (pandas asks for utc=True)
+        parsed = None
+    if parsed is None or parsed.dtype == object:  # mixed offsets: normalise to UTC
         parsed = pd.to_datetime(text, format=fmt, errors="coerce", utc=True)
     bad = parsed.isna().to_numpy()
     if bad.any():
@@ -88,6 +100,15 @@ def numeric_columns(table: pd.DataFrame, where: str) -> pd.DataFrame:
                 i,
                 f"column {col!r} is not numeric (value {table[col].iloc[i]!r})",
                 "keep only numeric value columns besides the time column",
+            )
+        infinite = np.isinf(values.to_numpy(dtype="float64"))
+        if infinite.any():
+            i = int(np.flatnonzero(infinite)[0])
+            raise_at(
+                where,
+                i,
+                f"column {col!r} holds an infinite value",
+                "replace it by a number, or leave the cell empty for a missing value",
             )
         out[str(col)] = values.astype("float64")
     return pd.DataFrame(out, index=table.index)

@@ -59,12 +59,23 @@ def infer_step(index: pd.DatetimeIndex) -> pd.Timedelta:
     return pd.Timedelta(diffs.mode().iloc[0])
 
 
+#: Most rows of a regular clock (the series after gaps are filled in as missing rows).
+MAX_CLOCK_ROWS = 20_000_000
+
+
 def regularize(frame: pd.DataFrame, step: pd.Timedelta) -> tuple[pd.DataFrame, int]:
     """Reindex `frame` onto a regular clock of `step` from its first to its last timestamp.
 
     Returns the new frame and the number of rows inserted (as all-missing rows). Timestamps that
     are not on the clock are an error, not silently dropped.
     """
+    span = (frame.index[-1] - frame.index[0]) // step + 1
+    require(
+        span <= MAX_CLOCK_ROWS,
+        f"the {format_step(step)} clock from {frame.index[0]} to {frame.index[-1]} would have "
+        f"{span:,} rows, more than rnncap loads ({MAX_CLOCK_ROWS:,}); resample to a coarser "
+        "step (--resample) or cut the file to a shorter period",
+    )
     clock = pd.date_range(frame.index[0], frame.index[-1], freq=step)
     off_grid = frame.index.difference(clock)
     require(

@@ -17,16 +17,14 @@ import pandas as pd
 
 from rnncap.data.dataset import Dataset, load_dataset
 from rnncap.data.scaling import Scaler
-from rnncap.errors import InvalidInput, require
+from rnncap.errors import InvalidInput, check_int, require
 
 TIME_FEATURES = ("hour_sin", "hour_cos", "doy_sin", "doy_cos")
 SPLITS = ("train", "val", "test")
 
 
 def _positive(value: object, what: str, example: str) -> int:
-    ok = isinstance(value, (int, np.integer)) and not isinstance(value, bool) and value >= 1
-    require(ok, f"{what} must be an integer >= 1; got {value!r} (e.g. {example})")
-    return int(value)  # type: ignore[arg-type]
+    return check_int(value, what, low=1, hint=f"e.g. {example}")
 
 
 def _names(value: object) -> tuple[str, ...]:
@@ -295,6 +293,21 @@ def _valid_ends(
     return ok
 
 
+#: Most bytes of float32 input windows (all splits together) that a task may build.
+MAX_WINDOW_BYTES = 4 * 2**30
+
+
+def check_window_bytes(windows: int, history: int, features: int, where: str) -> None:
+    """Refuse, before allocating, input windows larger than `MAX_WINDOW_BYTES`."""
+    size = 4 * windows * history * features
+    require(
+        size <= MAX_WINDOW_BYTES,
+        f"{where}: {windows:,} windows of {history:,} steps x {features} inputs would take "
+        f"{size / 2**30:,.1f} GiB, over rnncap's {MAX_WINDOW_BYTES / 2**30:.0f} GiB limit; "
+        "shorten --history or raise --stride",
+    )
+
+
 def prepare_task(task: Task, dataset: Dataset | None = None) -> TaskData:
     """Windows, chronological splits and train-only scalers for `task`.
 
@@ -354,6 +367,7 @@ def prepare_task(task: Task, dataset: Dataset | None = None) -> TaskData:
     y_train = target_values[rows["train"][:, None] + out_leads, out_targets]
     names = tuple(f"{c}@+{h}" for h in leads for c in targets)
     y_scaler = Scaler.fit(y_train, names)
+    check_window_bytes(sum(len(r) for r in rows.values()), task.history, values.shape[1], ds.name)
     scaled = x_scaler.transform(values).astype(np.float32)
     windows = np.lib.stride_tricks.sliding_window_view(scaled, task.history, axis=0)
     splits = {}

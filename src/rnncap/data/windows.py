@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from rnncap.data.dataset import Dataset
-from rnncap.data.task import Task, resolve_columns, time_features
+from rnncap.data.task import Task, check_window_bytes, resolve_columns, time_features
 from rnncap.errors import require
 
 
@@ -47,6 +47,7 @@ def inference_windows(task: Task, dataset: Dataset | None = None) -> InferenceWi
     ends = np.arange(task.history - 1, len(values))
     ends = ends[(bad[ends + 1] - bad[ends + 1 - task.history]) == 0]
     require(len(ends) > 0, f"{ds.name}: no complete window of {task.history} steps (gaps)")
+    check_window_bytes(2 * len(ends), task.history, values.shape[1], ds.name)  # float64
     windows = np.lib.stride_tricks.sliding_window_view(values, task.history, axis=0)
     return InferenceWindows(
         x=np.ascontiguousarray(windows[ends - task.history + 1].transpose(0, 2, 1)),

@@ -21,7 +21,7 @@ from rnncap.engine.stacked import EnsembleBackend
 from rnncap.engine.strategy import choose_strategy, ensemble_supported, resolve_device
 from rnncap.engine.trainer import Backend, Setup, run_members
 from rnncap.engine.workers import run_in_processes, split, tune_allocator
-from rnncap.errors import InvalidInput, require
+from rnncap.errors import InvalidInput, check_int, require
 
 Progress = Callable[[int, int], None]
 
@@ -201,14 +201,9 @@ def train(
     for i, job in enumerate(jobs):
         require(isinstance(job, Job), f"jobs[{i}] is a {type(job).__name__}, not an engine Job")
     strategy = parse_enum(Strategy, strategy, "strategy")
-    require(
-        max_members is None or (isinstance(max_members, int) and max_members >= 1),
-        f"max_members must be an integer >= 1; got {max_members!r}",
-    )
-    require(
-        isinstance(workers, int) and not isinstance(workers, bool) and workers >= 1,
-        f"workers must be an integer >= 1; got {workers!r}",
-    )
+    if max_members is not None:
+        check_int(max_members, "max_members", low=1)
+    check_int(workers, "workers", low=1)
     dev = resolve_device(device)
     if dev.type != "cpu":
         workers = 1

@@ -6,7 +6,6 @@ starts, with an `InvalidInput` that names the field and the fix.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,24 +15,18 @@ import torch
 from rnncap.arch.spec import RecurrentSpec
 from rnncap.engine.bookkeeping import Loss, Schedule, Status, Strategy, parse_enum
 from rnncap.engine.model import RecurrentModel
-from rnncap.errors import InvalidInput, require
+from rnncap.errors import InvalidInput, check_float, check_int, require
 
 #: settings that may differ between members of one ensemble (each member has its own value)
 PER_MEMBER = ("lr", "schedule", "time_limit")
 
 
 def _int(value: object, what: str, low: int) -> int:
-    ok = isinstance(value, (int, np.integer)) and not isinstance(value, bool) and value >= low
-    require(ok, f"{what} must be an integer >= {low}; got {value!r}")
-    return int(value)  # type: ignore[arg-type]
+    return check_int(value, what, low=low)
 
 
 def _float(value: object, what: str, low: float, *, strict: bool = False) -> float:
-    ok = isinstance(value, (int, float, np.floating)) and not isinstance(value, bool)
-    ok = ok and math.isfinite(float(value)) and (value > low if strict else value >= low)
-    sign = ">" if strict else ">="
-    require(ok, f"{what} must be a finite number {sign} {low}; got {value!r}")
-    return float(value)  # type: ignore[arg-type]
+    return check_float(value, what, low=low, strict_low=strict)
 
 
 @dataclass(frozen=True)

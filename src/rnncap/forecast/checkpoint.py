@@ -14,13 +14,14 @@ import pandas as pd
 import torch
 
 from rnncap import __version__
+from rnncap.arch.budget import check_trainable
 from rnncap.arch.spec import RecurrentSpec
+from rnncap.atomic import atomic_path
 from rnncap.data.scaling import Scaler
 from rnncap.data.task import Task
 from rnncap.errors import InvalidInput, require
 from rnncap.forecast.ensemble import network
 from rnncap.forecast.forecaster import SETTINGS, Forecaster
-from rnncap.forecast.tasks import atomic_path
 
 FORMAT = "rnncap.forecaster"
 FORMAT_VERSION = 1
@@ -87,11 +88,33 @@ def load(path: str | Path) -> Forecaster:
         f"{path} has checkpoint format {ckpt.get('format_version')}; this rnncap reads "
         f"{FORMAT_VERSION}",
     )
+    try:
+        model = _from_checkpoint(ckpt)
+    except InvalidInput as exc:
+        raise InvalidInput(f"{path} holds an invalid checkpoint: {exc}") from None
+    except (KeyError, TypeError, ValueError, RuntimeError, AttributeError) as exc:
+        first = str(exc).strip().splitlines()[0][:160] if str(exc).strip() else ""
+        what = f"missing entry {first}" if isinstance(exc, KeyError) else first
+        raise InvalidInput(
+            f"{path} is a damaged or inconsistent rnncap checkpoint ({type(exc).__name__}: "
+            f"{what}); train the model again"
+        ) from None
+    return model
+
+
+def _from_checkpoint(ckpt: dict) -> Forecaster:
+    """The forecaster of a checkpoint dict; any inconsistency raises (turned into one line)."""
     settings = {k: ckpt["settings"][k] for k in SETTINGS if k in ckpt["settings"]}
     model = Forecaster(**settings)
+    model.train_settings()  # validates the settings (one line each)
     spec = RecurrentSpec.from_dict(ckpt["spec"])
+    check_trainable(spec)  # before building weights from a spec read from a file
+    state = ckpt["state_dict"]
+    require(isinstance(state, dict), "its weights are not a state dict")
+    bad = [k for k, v in state.items() if not bool(torch.isfinite(v).all())]
+    require(not bad, f"its weights hold NaN or infinite values ({', '.join(bad[:3])})")
     net = network(spec, model.dropout, model.ensemble)
-    net.load_state_dict(ckpt["state_dict"])
+    net.load_state_dict(state)
     net.eval()
     model.model_, model.spec_ = net, spec
     model.task_ = Task.from_dict(ckpt["task"])

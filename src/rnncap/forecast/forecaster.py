@@ -19,11 +19,12 @@ import numpy as np
 import torch
 from torch import nn
 
+from rnncap.arch.budget import check_trainable
 from rnncap.arch.spec import RecurrentSpec, parse_arch
 from rnncap.data.scaling import Scaler
 from rnncap.data.task import TIME_FEATURES, Task, TaskData
 from rnncap.engine import TrainedMember, TrainSettings
-from rnncap.errors import InvalidInput, require
+from rnncap.errors import InvalidInput, check_int, require
 
 # what a task must agree on, besides its input and target columns, for a trained model to apply
 TASK_IDENTITY = ("history", "horizon", "all_leads", "time_features")
@@ -147,12 +148,12 @@ class Forecaster:
         self.train_settings()
         residual = self.residual
         require(isinstance(residual, bool), f"residual must be True or False; got {residual!r}")
-        ensemble = self.ensemble
-        ok = isinstance(ensemble, int) and not isinstance(ensemble, bool) and ensemble >= 1
-        require(ok, f"ensemble must be an integer >= 1; got {ensemble!r}")
-        return parse_arch(
+        check_int(self.ensemble, "ensemble", low=1)
+        spec = parse_arch(
             self.arch, input_size=td.input_size, seq_len=td.task.history, outputs=td.outputs
         )
+        check_trainable(spec)
+        return spec
 
     # -- training ------------------------------------------------------------------------------
     def fit(

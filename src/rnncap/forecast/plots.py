@@ -7,11 +7,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from rnncap.atomic import atomic_path
 from rnncap.data.task import TaskData
 from rnncap.forecast.baselines import Persistence
 from rnncap.forecast.evaluate import Evaluation
 from rnncap.forecast.forecaster import Forecaster
-from rnncap.forecast.tasks import atomic_path
 
 
 def plot_evaluation(

@@ -6,17 +6,14 @@ a flag.
 
 from __future__ import annotations
 
-import os
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
 
+from rnncap.atomic import atomic_path
 from rnncap.data.dataset import Dataset
 from rnncap.data.task import Task, TaskData, prepare_task, resolve_columns
-from rnncap.errors import InvalidInput, require
+from rnncap.errors import InvalidInput
 from rnncap.forecast.baselines import Persistence
 from rnncap.forecast.forecaster import Forecaster
 from rnncap.forecast.metrics import mae
@@ -48,27 +45,6 @@ def train_summary(model: Forecaster, td: TaskData, out: Path | str) -> dict:
         summary[f"{split}_mae"] = {"model": m, "persistence": p, "skill": 1 - m / p}
     summary["history"] = model.history_
     return summary
-
-
-@contextmanager
-def atomic_path(path: Path | str) -> Iterator[str]:
-    """A temp file name in the folder of `path`; renamed onto `path` only if the block succeeds.
-
-    The file gets the permissions of an ordinary new file (0666 minus the umask).
-    """
-    path = Path(path)
-    require(path.parent.is_dir(), f"no folder {path.parent}; create it first")
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        yield tmp
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
 
 
 def _for_model(model: Forecaster, data: str, build):

@@ -36,7 +36,8 @@ from pathlib import Path
 from typing import Any
 
 from rnncap.arch.files import looks_like_model_file
-from rnncap.errors import InvalidInput, require
+from rnncap.arch.spec import MAX_LAYERS
+from rnncap.errors import InvalidInput, check_int, check_int_list, is_int, require
 from rnncap.study.records import Measure
 
 try:  # Python 3.11+
@@ -69,11 +70,15 @@ def _check_keys(section: str, data: dict, known: set[str]) -> None:
     )
 
 
-def _int_list(value: Any, what: str, minimum: int = 1) -> tuple[int, ...]:
-    items = value if isinstance(value, (list, tuple)) else [value]
-    ok = all(isinstance(v, int) and not isinstance(v, bool) and v >= minimum for v in items)
-    require(ok, f"{what} must be a list of integers >= {minimum}; got {value!r}")
-    return tuple(int(v) for v in items)
+#: Most entries of any list in a study file (layers, units, seeds...): a grid is their product.
+MAX_LIST = 1000
+#: Most seeds trained together as one unit, and most forecasts kept per run.
+MAX_CHUNK = 1000
+MAX_FORECAST_POINTS = 100_000
+
+
+def _int_list(value: Any, what: str, minimum: int = 1, high: int | None = None) -> tuple[int, ...]:
+    return check_int_list(value, what, low=minimum, high=high, max_items=MAX_LIST)
 
 
 @dataclass(frozen=True)
@@ -92,13 +97,14 @@ class Frontier:
     def __post_init__(self) -> None:
         b = self.budget
         require(
-            (isinstance(b, int) and not isinstance(b, bool) and b >= 1)
+            (is_int(b) and b >= 1)
             or (isinstance(b, str) and ":" in b)
             or looks_like_model_file(b),
             f"frontier budget must be a parameter count >= 1, an architecture such as "
             f"'lstm:2x32' or a model file such as 'model.keras'; got {b!r}",
         )
-        object.__setattr__(self, "layers", _int_list(self.layers, "frontier layers"))
+        layers = _int_list(self.layers, "frontier layers", high=MAX_LAYERS)
+        object.__setattr__(self, "layers", layers)
         require(len(self.layers) >= 1, "frontier layers must not be empty; e.g. layers = [1, 2]")
 
     @classmethod
@@ -123,7 +129,7 @@ class Grid:
         cells = self.cells if isinstance(self.cells, (list, tuple)) else [self.cells]
         require(all(isinstance(c, str) for c in cells), f"grid cells must be names; got {cells!r}")
         set_(self, "cells", tuple(cells))
-        set_(self, "layers", _int_list(self.layers, "grid layers"))
+        set_(self, "layers", _int_list(self.layers, "grid layers", high=MAX_LAYERS))
         set_(self, "units", _int_list(self.units, "grid units"))
         require(
             isinstance(self.widths, (list, tuple)),
@@ -162,9 +168,9 @@ class ExecutorSettings:
             raise InvalidInput(
                 f"unknown executor {self.kind!r}; choose one of: {choices}"
             ) from None
-        _int_list(self.workers, "executor workers")
+        check_int(self.workers, "executor workers", low=1, high=1024)
         if self.num_cpus is not None:
-            _int_list(self.num_cpus, "executor num_cpus")
+            check_int(self.num_cpus, "executor num_cpus", low=1, high=100_000)
         require(
             self.address is None or (isinstance(self.address, str) and self.address.strip()),
             f"executor address must be HOST:PORT or ray://HOST:PORT; got {self.address!r}",
@@ -205,9 +211,8 @@ class StudyConfig:
             value = getattr(self, what)
             require(isinstance(value, dict), f"[{what}] must be a table; got {value!r}")
         seeds = self.seeds
-        if isinstance(seeds, int) and not isinstance(seeds, bool):
-            require(seeds >= 1, f"seeds must be a count >= 1 or a list; got {seeds}")
-            seeds = tuple(range(seeds))
+        if is_int(seeds):
+            seeds = tuple(range(check_int(seeds, "seeds (a count)", low=1, high=MAX_LIST)))
         set_(self, "seeds", _int_list(seeds, "seeds", minimum=0))
         require(len(self.seeds) >= 1, "seeds must not be empty; e.g. seeds = [0, 1, 2]")
         require(len(set(self.seeds)) == len(self.seeds), f"seeds repeat: {list(self.seeds)}")
@@ -216,8 +221,8 @@ class StudyConfig:
         require(not bad, f"unknown measures {bad}; choose from: {', '.join(MEASURES)}")
         set_(self, "measures", tuple(Measure(m) for m in measures))
         _check_keys("memorization", self.memorization, set(MEMORIZATION_KEYS))
-        _int_list(self.chunk, "chunk")
-        _int_list(self.forecast_points, "forecast_points", minimum=0)
+        check_int(self.chunk, "chunk", low=1, high=MAX_CHUNK, hint="seeds trained together")
+        check_int(self.forecast_points, "forecast_points", low=0, high=MAX_FORECAST_POINTS)
 
     @classmethod
     def from_dict(cls, data: dict) -> StudyConfig:

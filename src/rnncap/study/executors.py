@@ -13,7 +13,7 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from multiprocessing import get_context
 from typing import Any, Protocol
 
-from rnncap.errors import InvalidInput, require
+from rnncap.errors import InvalidInput, check_int, require
 from rnncap.study.config import ExecutorKind, ExecutorSettings
 from rnncap.study.plan import Unit
 from rnncap.study.work import run_unit
@@ -61,7 +61,7 @@ class ProcessExecutor:
     name = "process"
 
     def __init__(self, workers: int = 2):
-        require(workers >= 1, f"--workers must be >= 1; got {workers}")
+        check_int(workers, "--workers", low=1, high=1024)
         self.workers = workers
 
     def check(self) -> None:
