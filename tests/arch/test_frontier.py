@@ -59,7 +59,7 @@ def test_taper_halves_widths():
         (100, [1, 6], "budget 100 is below the smallest lstm model at depth 6"),
         (0, [1], "budget must be an integer >= 1"),
         (1000, [], "give at least one depth"),
-        (1000, [0], "depths must be integers >= 1"),
+        (1000, [0], "depths must be a list of integers >= 1"),
     ],
 )
 def test_bad_frontier_input(budget, depths, message):

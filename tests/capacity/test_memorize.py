@@ -64,8 +64,8 @@ def test_network_too_large_for_the_budget_exits_2(capsys):
     [
         (["--samples", "64"], "too few for the fit"),
         (["--samples", "16,x"], "whole numbers"),
-        (["--samples", "0,16"], "integers >= 1"),
-        (["--delay", "-1"], "--delay must be >= 0"),
+        (["--samples", "0,16"], "--samples must be an integer >= 1"),
+        (["--delay", "-1"], "--delay must be an integer >= 0"),
     ],
 )
 def test_bad_grids_exit_2_with_one_line(capsys, args, message):

@@ -53,7 +53,7 @@ def test_network_too_large_for_the_budget_is_refused():
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--seq-len", "0"], "sequence length must be an integer >= 1"),
+        (["--seq-len", "0"], "--seq-len must be an integer >= 1"),
         (["--seq-len", ""], "at least one length"),
         (["--n", "4,8"], "too few for the fit"),
         (["--n", ""], "network too large for the budget"),

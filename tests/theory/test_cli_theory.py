@@ -58,10 +58,10 @@ def test_sample_size(capsys):
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["bounds", "lstm:2x64", "--seq-len", "0"], "--seq-len must be >= 1"),
+        (["bounds", "lstm:2x64", "--seq-len", "0"], "--seq-len must be an integer >= 1"),
         (["bounds", "lstm:2x64", "--seq-len", "ten"], "--seq-len must be an integer"),
         (["bounds", "lstm:2x64", "--delta", "half"], "--delta must be a number"),
-        (["bounds", "lstm:2x64", "--samples", "0"], "--samples must be >= 1"),
+        (["bounds", "lstm:2x64", "--samples", "0"], "--samples must be an integer >= 1"),
         (["explain", "lstm:1x128", "lstm:2x64", "--convention", "jax"], "unknown convention"),
         (["bounds", "lstm:2x64", "--delta", "1.5"], "delta must lie in (0, 1)"),
         (["bounds", "lstm:2x64", "--delta", "0"], "delta must lie in (0, 1)"),

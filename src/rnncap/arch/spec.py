@@ -228,8 +228,10 @@ class RecurrentSpec:
 
 
 _ARCH = re.compile(r"^\s*(?P<cell>[a-z_]+)\s*:\s*(?P<body>.+?)\s*$", re.IGNORECASE)
-_UNIFORM = re.compile(r"^(?P<layers>\d{1,30})\s*[x\*]\s*(?P<units>\d{1,30})$", re.IGNORECASE)
-_LIST = re.compile(r"^\d{1,30}(\s*[,\-]\s*\d{1,30})*$")
+_UNIFORM = re.compile(
+    r"^(?P<layers>\d{1,30})\s*[x\*]\s*(?P<units>\d{1,30})$", re.IGNORECASE | re.ASCII
+)
+_LIST = re.compile(r"^\d{1,30}(\s*[,\-]\s*\d{1,30})*$", re.ASCII)
 
 ARCH_HELP = "write CELL:LxH or CELL:H1,H2,... e.g. lstm:2x64, gru:64,32, rnn_relu:3x16"
 

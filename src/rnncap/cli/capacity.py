@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 
 from rnncap.cli.app import app
 from rnncap.cli.output import JsonOpt, fmt_int, print_json, stderr, stdout, table
@@ -58,9 +57,19 @@ def _bar(label: str) -> Iterator:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     columns = (TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=stderr(), transient=True) as bar:
-        task = bar.add_task(label, total=None)
-        yield lambda done, total: bar.update(task, completed=done, total=total)
+    bar = Progress(*columns, console=stderr(), transient=True)
+    task = bar.add_task(label, total=None)
+
+    def update(done: int, total: int) -> None:
+        if not bar.live.is_started:  # shown once training runs: a refusal before it is one line
+            bar.start()
+        bar.update(task, completed=done, total=total)
+
+    try:
+        yield update
+    finally:
+        if bar.live.is_started:
+            bar.stop()
 
 
 def _f(x: float | None, digits: int = 3) -> str:
@@ -302,7 +311,7 @@ def norms(
     out = stdout()
     title = f"Weights of {result.arch} (w = {fmt_int(result.parameters)})"
     out.print(table(title, cols, rows, right=cols[3:]))
-    brows = [(b["name"], b["status"], escape(b["text"]), _verdict(b)) for b in result.bounds]
+    brows = [(b["name"], b["status"], b["text"], _verdict(b)) for b in result.bounds]
     out.print(
         table("Norm-based bounds (theory catalog)", ["bound", "status", "value", "verdict"], brows)
     )

@@ -262,12 +262,13 @@ class _epoch_bar:  # noqa: N801  (used as a context manager)
         self.task = self.progress.add_task("epochs", total=epochs)
 
     def __enter__(self):
-        self.progress.start()
-
         def advance(done: int, total: int) -> None:
+            if not self.progress.live.is_started:  # shown from the first epoch on
+                self.progress.start()
             self.progress.update(self.task, completed=done, total=total)
 
         return advance
 
     def __exit__(self, *exc) -> None:
-        self.progress.stop()
+        if self.progress.live.is_started:
+            self.progress.stop()

@@ -92,7 +92,8 @@ def _run(cfg: StudyConfig, out: Path, json_out: bool, no_report: bool) -> None:
     try:
         summary = run_study(cfg, out, on_unit=on_unit, on_progress=on_progress)
     finally:
-        bar.stop()
+        if bar.live.is_started:  # stopping a bar never shown prints a blank line
+            bar.stop()
     result: dict = {"summary": summary.to_dict()}
     if not no_report:
         from rnncap.report import build_report
@@ -211,17 +212,21 @@ def export_cmd(
     store: StoreArg = Path("rnncap-study"),
     fmt: Annotated[str, typer.Option("--format", help="csv or parquet.")] = "csv",
     out: Annotated[Path | None, typer.Option("--out", help="Output file.")] = None,
+    salvage: Annotated[
+        bool, typer.Option("--salvage", help="Damaged store: export the rows still readable.")
+    ] = False,
     json_out: JsonOpt = False,
 ) -> None:
     """Export every finished run (one row per model) as CSV or Parquet.
 
     Example: rnncap study export rnncap-study --format parquet --out runs.parquet
     """
-    from rnncap.study.status import export_runs, runs_table
+    from rnncap.study.status import export_runs, runs_table, salvaged_table
 
     folder = store if store.is_dir() else store.parent
-    path = export_runs(store, fmt, out or folder / f"runs.{fmt}")
+    path = export_runs(store, fmt, out or folder / f"runs.{fmt}", salvage=salvage)
+    rows = len(salvaged_table(store)[0] if salvage else runs_table(store))
     if json_out:
-        print_json({"file": str(path), "format": fmt, "rows": len(runs_table(store))})
+        print_json({"file": str(path), "format": fmt, "rows": rows, "salvage": salvage})
         return
-    print(f"wrote {path}")
+    print(f"wrote {rows} runs to {path}")

@@ -12,14 +12,13 @@ import base64
 import html
 import io
 import math
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 from matplotlib.figure import Figure
 
+from rnncap.atomic import write_atomic
 from rnncap.report import plots
 from rnncap.report.answer import CAVEATS, answer, best_run
 from rnncap.report.captions import TITLES, caption
@@ -54,18 +53,6 @@ class ReportFiles:
             "answer": list(self.answer),
             "runs": self.runs,
         }
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write `data` to a temporary file next to `path`, then rename it into place."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _figure_bytes(fig: Figure, fmt: str) -> bytes:

@@ -37,7 +37,14 @@ from typing import Any
 
 from rnncap.arch.files import looks_like_model_file
 from rnncap.arch.spec import MAX_LAYERS
-from rnncap.errors import InvalidInput, check_int, check_int_list, is_int, require
+from rnncap.errors import (
+    InvalidInput,
+    check_float,
+    check_int,
+    check_int_list,
+    is_int,
+    require,
+)
 from rnncap.study.records import Measure
 
 try:  # Python 3.11+
@@ -183,6 +190,24 @@ class ExecutorSettings:
         return cls(**data)
 
 
+def _check_memorization(options: dict) -> None:
+    """Types and ranges of the [memorization] overrides, before anything is planned or written."""
+    where = "[memorization]"
+    for key, low in (("budget", 1), ("input_bits", 1), ("delay", 0), ("epochs", 1), ("seeds", 1)):
+        if key in options:
+            check_int(options[key], f"{key} in {where}", low=low, high=10**9)
+    if options.get("sample_sizes") is not None:
+        _int_list(options["sample_sizes"], f"sample_sizes in {where}")
+    if "sample_fractions" in options:
+        fractions = options["sample_fractions"]
+        require(
+            isinstance(fractions, list) and len(fractions) >= 1,
+            f"sample_fractions in {where} must be a list of numbers > 0; got {fractions!r}",
+        )
+        for f in fractions:
+            check_float(f, f"sample_fractions in {where}", low=0.0, strict_low=True, high=1e3)
+
+
 @dataclass(frozen=True)
 class StudyConfig:
     """A whole study: task, grid, seeds, measures, training budget, executor.
@@ -221,6 +246,7 @@ class StudyConfig:
         require(not bad, f"unknown measures {bad}; choose from: {', '.join(MEASURES)}")
         set_(self, "measures", tuple(Measure(m) for m in measures))
         _check_keys("memorization", self.memorization, set(MEMORIZATION_KEYS))
+        _check_memorization(self.memorization)
         check_int(self.chunk, "chunk", low=1, high=MAX_CHUNK, hint="seeds trained together")
         check_int(self.forecast_points, "forecast_points", low=0, high=MAX_FORECAST_POINTS)
 

@@ -6,8 +6,13 @@ flow back to the one process that writes the store. Workers run `rnncap.study.wo
 
 from __future__ import annotations
 
+import ctypes
 import os
+import signal
 import socket
+import sys
+import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from multiprocessing import get_context
@@ -48,11 +53,68 @@ class InlineExecutor:
 
 
 def _one_thread() -> None:
-    """Worker initializer: one torch thread per process (tiny models gain little from 2)."""
+    """One torch thread per worker process (tiny models gain little from 2)."""
     os.environ["OMP_NUM_THREADS"] = "1"
     import torch
 
     torch.set_num_threads(1)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, owned by someone else
+        return True
+    return True
+
+
+def _parent_death_signal() -> None:
+    """Linux: have the kernel SIGKILL this process when its parent dies (prctl PR_SET_PDEATHSIG)."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass  # the watchdog thread still applies
+
+
+_WATCHED: set[int] = set()
+
+
+def watch_driver(driver_pid: int, *, direct_child: bool, interval: float = 0.5) -> None:
+    """End this worker when the study's driver process is gone, however it ended (even kill -9).
+
+    A direct child also asks the kernel for a parent-death signal; a watchdog thread covers the
+    rest (other systems, Ray workers whose parent is the raylet, a parent gone before the prctl).
+    """
+    if driver_pid in _WATCHED:  # a reused worker (Ray) already watches this driver
+        return
+    _WATCHED.add(driver_pid)
+    if direct_child:
+        _parent_death_signal()
+
+    def gone() -> bool:
+        if direct_child:
+            return os.getppid() != driver_pid
+        return not _alive(driver_pid)
+
+    def watch() -> None:
+        while not gone():
+            time.sleep(interval)
+        os._exit(70)
+
+    if gone():
+        os._exit(70)
+    threading.Thread(target=watch, name="rnncap-driver-watchdog", daemon=True).start()
+
+
+def _pool_worker_init(driver_pid: int) -> None:
+    """Process-pool initializer: die with the driver, one torch thread."""
+    watch_driver(driver_pid, direct_child=True)
+    _one_thread()
 
 
 class ProcessExecutor:
@@ -71,17 +133,22 @@ class ProcessExecutor:
         if not units:
             return
         ctx = get_context("spawn")
-        with ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=_one_thread) as pool:
-            pending = {pool.submit(run_unit, u.payload): u for u in units}
-            try:
-                while pending:
-                    done, _ = wait(pending, return_when=FIRST_COMPLETED)
-                    for fut in done:
-                        on_result(pending.pop(fut), fut.result())
-            except BaseException:
-                for fut in pending:
-                    fut.cancel()
-                raise
+        pool = ProcessPoolExecutor(
+            self.workers, mp_context=ctx, initializer=_pool_worker_init, initargs=(os.getpid(),)
+        )
+        pending = {pool.submit(run_unit, u.payload): u for u in units}
+        try:
+            while pending:
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for fut in done:
+                    on_result(pending.pop(fut), fut.result())
+        except BaseException:
+            # Ctrl-C or a failed unit: stop the workers now rather than wait for their units
+            for proc in list(getattr(pool, "_processes", {}).values()):
+                proc.terminate()
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+        pool.shutdown(wait=True)
 
 
 def check_ray_address(address: str, timeout: float = 5.0) -> None:
@@ -140,19 +207,21 @@ class RayExecutor:
                 kwargs["num_cpus"] = self.num_cpus
             ray.init(**kwargs)
             started = True
+        # tasks of a Ray started here run on this machine: they watch this driver's pid
+        driver = os.getpid() if started and not self.address else None
         try:
-            self._run(ray, units, on_result)
+            self._run(ray, units, on_result, driver)
         finally:
             if started:
                 ray.shutdown()
 
     @staticmethod
-    def _run(ray: Any, units: Sequence[Unit], on_result: OnResult) -> None:
+    def _run(ray: Any, units: Sequence[Unit], on_result: OnResult, driver: int | None) -> None:
         if not units:
             return
         gpus = ray.cluster_resources().get("GPU", 0)
         remote = ray.remote(num_cpus=1, num_gpus=1 if gpus else 0)(_ray_task)
-        pending = {remote.remote(u.payload): u for u in units}
+        pending = {remote.remote(u.payload, driver): u for u in units}
         try:
             while pending:
                 ready, _ = ray.wait(list(pending), num_returns=1)
@@ -164,7 +233,9 @@ class RayExecutor:
             raise
 
 
-def _ray_task(payload: dict) -> dict:
+def _ray_task(payload: dict, driver_pid: int | None = None) -> dict:
+    if driver_pid is not None:
+        watch_driver(driver_pid, direct_child=False)
     _one_thread()
     return run_unit(payload)
 

@@ -5,6 +5,7 @@ The driver alone writes the store; executors hand results back to it unit by uni
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from collections.abc import Callable
@@ -14,7 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from rnncap.arch import count_parameters, unrolled_graph
+from rnncap.arch import RecurrentSpec, count_parameters, unrolled_graph
+from rnncap.errors import InvalidInput
 from rnncap.study.config import StudyConfig
 from rnncap.study.executors import Executor, make_executor
 from rnncap.study.plan import PlannedArch, TaskShape, Unit, plan_architectures, plan_units
@@ -28,7 +30,7 @@ from rnncap.study.records import (
     TaskInfo,
     UnitResult,
 )
-from rnncap.study.store import STORE_NAME, ResultsStore, ensure_writable_folder
+from rnncap.study.store import STORE_NAME, ResultsStore, ensure_writable_folder, study_lock
 from rnncap.study.work import default_device, make_task, task_data
 
 
@@ -193,6 +195,32 @@ def _plain(v: Any) -> bool:
     )
 
 
+def _check_runnable(config: StudyConfig, archs: list[PlannedArch], units: list[Unit]) -> None:
+    """Everything a worker would trip over, checked before the store or plan is written: the
+    training settings, and every model's size (grid and memorization networks)."""
+    from rnncap.arch.budget import check_trainable
+    from rnncap.engine import TrainSettings
+
+    try:
+        TrainSettings(**config.training)
+    except TypeError:
+        known = sorted(f.name for f in dataclasses.fields(TrainSettings))
+        unknown = sorted(set(config.training) - set(known))
+        raise InvalidInput(
+            f"unknown key{'s' if len(unknown) > 1 else ''} {', '.join(unknown)} in [training] "
+            f"of the study file; known keys: {', '.join(known)}"
+        ) from None
+    except InvalidInput as exc:
+        raise InvalidInput(f"[training] of the study file: {exc}") from None
+    if any(m in config.measures for m in ("forecast", "norms")):
+        for arch in archs:
+            check_trainable(arch.spec)
+    for unit in units:
+        mem = unit.payload.get("memorization", {})
+        if mem.get("spec"):
+            check_trainable(RecurrentSpec.from_dict(mem["spec"]))
+
+
 def run_study(
     config: StudyConfig,
     out: str | Path,
@@ -216,10 +244,11 @@ def run_study(
     archs = plan_architectures(config, shape)
     units = plan_units(config, archs, task_dict)
     by_name = {a.name: a for a in archs}
+    _check_runnable(config, archs, units)
     m = int(len(td.train.y))
     infos = {a.name: _arch_info(a, by_name, shape, config.measures, m) for a in archs}
     folder = ensure_writable_folder(Path(out))  # only now, once the plan is known to be valid
-    with ResultsStore.create(folder / STORE_NAME) as store:
+    with study_lock(folder), ResultsStore.create(folder / STORE_NAME) as store:
         store.set_plan([(u.key, u.arch, list(u.seeds)) for u in units], infos)
         info = StudyInfo(config.name, tuple(config.seeds), describe_training(config.training))
         store.set_meta({"study": config.to_dict(), "updated": time.time()})

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from rnncap.atomic import atomic_path
 from rnncap.errors import InvalidInput, require
 from rnncap.study.records import ArchInfo, RunResult
-from rnncap.study.store import ResultsStore
+from rnncap.study.store import ResultsStore, salvage_architectures, salvage_runs
 
 EXPORT_FORMATS = ("csv", "parquet")
 
@@ -83,6 +84,13 @@ def run_row(info: ArchInfo, run: RunResult) -> dict:
         "units": ",".join(map(str, info.units)),
         "params": info.params,
         "groups": "+".join(info.groups),
+    }
+    return {**row, **run_fields(run)}
+
+
+def run_fields(run: RunResult) -> dict:
+    """The run's own columns: seed, how training ended, errors and weight norms."""
+    row: dict = {
         "seed": run.seed,
         "status": run.status,
         "best_epoch": run.best_epoch,
@@ -107,16 +115,35 @@ def runs_table(path: str | Path) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def export_runs(path: str | Path, fmt: str, out: str | Path) -> Path:
-    """Write the runs table as CSV or Parquet to `out` (atomically: temp file, then rename)."""
+def salvaged_table(path: str | Path) -> tuple[pd.DataFrame, int]:
+    """The runs still readable in a damaged store, as `runs_table` rows (the architecture columns
+    only where its record is readable too), and how many runs were lost."""
+    runs, lost = salvage_runs(path)
+    infos = salvage_architectures(path)
+    rows = []
+    for r in runs:
+        try:
+            run = RunResult.from_dict(r["result"])
+        except (KeyError, TypeError, ValueError):
+            lost += 1
+            continue
+        info = infos.get(r["arch"])
+        rows.append(run_row(info, run) if info else {"arch": r["arch"], **run_fields(run)})
+    rows.sort(key=lambda row: (row["arch"], row["seed"]))
+    return pd.DataFrame(rows), lost
+
+
+def export_runs(path: str | Path, fmt: str, out: str | Path, *, salvage: bool = False) -> Path:
+    """Write the runs table as CSV or Parquet to `out` (atomically: temp file, then rename).
+
+    ``salvage``: read a damaged store row by row and export what is readable."""
     require(fmt in EXPORT_FORMATS, f"unknown format {fmt!r}; choose one of: csv, parquet")
-    table = runs_table(path)
+    table = salvaged_table(path)[0] if salvage else runs_table(path)
     out = Path(out)
     from rnncap.study.store import ensure_writable_folder
 
     ensure_writable_folder(out.parent)
-    tmp = out.with_name(f".{out.name}.tmp")
-    try:
+    with atomic_path(out) as tmp:
         if fmt == "csv":
             table.to_csv(tmp, index=False)
         else:
@@ -124,7 +151,4 @@ def export_runs(path: str | Path, fmt: str, out: str | Path) -> Path:
                 table.to_parquet(tmp, index=False)
             except ImportError:
                 raise InvalidInput("parquet export needs pyarrow: pip install pyarrow") from None
-        tmp.replace(out)
-    finally:
-        tmp.unlink(missing_ok=True)
     return out

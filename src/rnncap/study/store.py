@@ -22,6 +22,8 @@ the records back, never dicts.
 from __future__ import annotations
 
 import json
+import os
+import socket
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator
@@ -97,6 +99,52 @@ def ensure_writable_folder(folder: Path) -> Path:
     return folder
 
 
+LOCK_NAME = ".results.lock"
+
+
+def damaged_message(path: Path, detail: str) -> str:
+    """One line: the store is damaged, and how to keep what is intact."""
+    folder = path.parent
+    return (
+        f"results store {str(path)!r} is damaged ({detail[:160]}); export the runs that are still "
+        f"readable with `rnncap study export {folder} --salvage --out runs.csv`, then run the "
+        "study again into a new --out folder"
+    )
+
+
+@contextmanager
+def study_lock(folder: Path) -> Iterator[None]:
+    """Hold an exclusive lock on the study folder while a study writes it.
+
+    A second study on the same folder exits with one line instead of training every unit again.
+    The lock is an OS lock (flock), so it is released when its process dies, even by kill -9.
+    """
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX: no lock
+        yield
+        return
+    lock_path = Path(folder) / LOCK_NAME
+    fh = open(lock_path, "a+")  # noqa: SIM115 (held open for the lock's lifetime)
+    try:
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            fh.seek(0)
+            owner = fh.read().strip() or "unknown"
+            raise InvalidInput(
+                f"another rnncap study ({owner}) is writing to {str(folder)!r}; wait for it to "
+                "finish (rnncap study status shows its progress) or choose another --out"
+            ) from None
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"pid {os.getpid()} on {socket.gethostname()}")
+        fh.flush()
+        yield
+    finally:
+        fh.close()  # closing releases the lock
+
+
 class ResultsStore:
     """The study's SQLite store. Open with `ResultsStore.create` (writer) or `.open` (reader).
 
@@ -126,8 +174,11 @@ class ResultsStore:
                 if "meta" in tables
                 else None
             )
-        except sqlite3.DatabaseError:
+        except sqlite3.DatabaseError as exc:
             conn.close()
+            with open(path, "rb") as fh:
+                if fh.read(16) == b"SQLite format 3\x00":  # an SQLite file with damaged pages
+                    raise InvalidInput(damaged_message(path, str(exc))) from None
             raise InvalidInput(
                 f"{str(path)!r} is not an rnncap results store (not an SQLite database); "
                 "choose another --out folder"
@@ -141,6 +192,17 @@ class ResultsStore:
             )
 
     @classmethod
+    def _check_intact(cls, path: Path, conn: sqlite3.Connection) -> None:
+        """`PRAGMA quick_check` (every page readable, indexes consistent) or one line."""
+        try:
+            rows = [str(r[0]) for r in conn.execute("PRAGMA quick_check(3)")]
+        except sqlite3.DatabaseError as exc:
+            rows = [str(exc)]
+        if rows != ["ok"]:
+            conn.close()
+            raise InvalidInput(damaged_message(path, "; ".join(rows)))
+
+    @classmethod
     def create(cls, path: str | Path) -> ResultsStore:
         """Open `path` for writing, creating it (and its folder) if missing."""
         path = Path(path)
@@ -149,6 +211,7 @@ class ResultsStore:
         conn = cls._connect(path)
         if not fresh:
             cls._check_version(path, conn)
+            cls._check_intact(path, conn)
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
         if fresh:
@@ -180,6 +243,7 @@ class ResultsStore:
         )
         conn = cls._connect(path)
         cls._check_version(path, conn)
+        cls._check_intact(path, conn)
         return cls(path, conn)
 
     def close(self) -> None:
@@ -324,6 +388,60 @@ class ResultsStore:
 
     def integrity_ok(self) -> bool:
         return self._conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def _rows_one_by_one(path: str | Path, table: str, columns: str) -> tuple[list[tuple], int]:
+    """Every readable row of `table` in a damaged store, read one row id at a time, and how
+    many row ids up to the largest could not be read."""
+    path = Path(path)
+    if path.is_dir():
+        path = path / STORE_NAME
+    require(path.is_file(), f"no results store at {str(path)!r}")
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        try:
+            top = conn.execute(f"SELECT max(rowid) FROM {table}").fetchone()[0] or 0
+        except sqlite3.DatabaseError:
+            top = 100_000  # the b-tree's right edge is damaged: probe a generous range
+        rows, lost = [], 0
+        for rowid in range(1, int(top) + 1):
+            try:
+                row = conn.execute(
+                    f"SELECT {columns} FROM {table} WHERE rowid = ?", (rowid,)
+                ).fetchone()
+            except sqlite3.DatabaseError:
+                lost += 1
+                continue
+            if row is not None:
+                rows.append(row)
+        return rows, lost
+    finally:
+        conn.close()
+
+
+def salvage_architectures(path: str | Path) -> dict[str, ArchInfo]:
+    """The architecture records still readable in a damaged store."""
+    out = {}
+    for arch, info in _rows_one_by_one(path, "architectures", "arch, info")[0]:
+        try:
+            out[arch] = ArchInfo.from_dict(json.loads(info))
+        except (KeyError, TypeError, ValueError):
+            continue
+    return out
+
+
+def salvage_runs(path: str | Path) -> tuple[list[dict], int]:
+    """The runs still readable in a damaged store, read one row at a time (``arch``, ``seed``,
+    ``unit_key`` and the `RunResult` JSON as ``result``), and how many of the rows up to the
+    largest row id could not be read. For `study export --salvage`."""
+    rows, lost = _rows_one_by_one(path, "runs", "unit_key, arch, seed, result")
+    out = []
+    for k, a, seed, result in rows:
+        try:
+            out.append({"arch": a, "seed": int(seed), "unit_key": k, "result": json.loads(result)})
+        except (TypeError, ValueError):
+            lost += 1
+    return out, lost
 
 
 @contextmanager

@@ -324,8 +324,8 @@ def explain(
         f"From {fa.arch} to {fb.arch} (d = {fb.input_size}, k = {fb.seq_len}): parameters w "
         f"{_change(fa.w, fb.w)}; layers {_change(fa.layers, fb.layers)}; hidden units "
         f"{_change(fa.units, fb.units)}; unrolled nonlinear units U "
-        f"{_change(fa.unrolled_units, fb.unrolled_units)}; longest path "
-        f"{_change(fa.path, fb.path)} cell applications.",
+        f"{_change(fa.unrolled_units, fb.unrolled_units)}; longest path in cell applications "
+        f"{_change(fa.path, fb.path)}.",
     ]
     lower = _ratio_rows(rows, Direction.LOWER)
     upper = _ratio_rows(rows, Direction.UPPER)
