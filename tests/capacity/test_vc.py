@@ -45,7 +45,11 @@ def test_default_design_spans_one_to_eight_times_the_scale():
 
 @pytest.mark.parametrize(
     ("sizes", "message"),
-    [((), "grid is empty"), ((8, 16), "too few for the fit"), ((0, 4, 8), "must be an integer >= 1")],
+    [
+        ((), "grid is empty"),
+        ((8, 16), "too few for the fit"),
+        ((0, 4, 8), "must be an integer >= 1"),
+    ],
 )
 def test_bad_designs_are_rejected(sizes, message):
     with pytest.raises(InvalidInput, match=message):

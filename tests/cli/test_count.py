@@ -82,7 +82,10 @@ def test_frontier_points_are_exact(capsys):
         (["count", "lstm:2y8", "-d", "3"], "malformed architecture 'lstm:2y8'"),
         (["count", "lstm:2x0", "-d", "3"], "layer 1 units must be an integer >= 1"),
         (["count", "lstm:2x8", "-d", "0"], "--input-size must be an integer >= 1; got 0"),
-        (["count", "lstm:2x8", "-d", "3", "--seq-len", "-3"], "--seq-len must be an integer >= 1; got -3"),
+        (
+            ["count", "lstm:2x8", "-d", "3", "--seq-len", "-3"],
+            "--seq-len must be an integer >= 1; got -3",
+        ),
         (["count", "lstm:2x8", "-d", "ten"], "--input-size must be an integer; got 'ten'"),
         (["count", "lstm:2x8", "-d", "3", "--proj-size", "8"], "proj size must be smaller"),
         (["count", "lstm:2x8", "-d", "3", "--convention", "tf"], "unknown convention 'tf'"),

@@ -18,7 +18,7 @@ from enum import Enum
 from typing import Any
 
 from rnncap.arch import Cell, RecurrentSpec, count_parameters, unrolled_graph
-from rnncap.errors import InvalidInput, require
+from rnncap.errors import InvalidInput, check_int, require
 
 
 class Status(str, Enum):
@@ -221,10 +221,7 @@ def context(
     check_delta(delta)
     check_epsilon(epsilon)
     if m is not None:
-        require(
-            isinstance(m, int) and not isinstance(m, bool) and m >= 1,
-            f"samples must be an integer >= 1; got {m!r} (e.g. --samples 20000)",
-        )
+        check_int(m, "samples", low=1, hint="e.g. --samples 20000")
     if vc is not None:
         require(vc > 0 and math.isfinite(vc), f"vc must be a number > 0; got {vc!r} (e.g. --vc 10)")
     try:
