@@ -16,6 +16,7 @@ from typer.exceptions import TyperException
 from rnncap import __version__
 from rnncap.cli.output import JsonOpt, print_json, quiet_library_warnings, stderr
 from rnncap.errors import InvalidInput, RnncapError
+from rnncap.threads import passive_waiting
 
 app = typer.Typer(
     name="rnncap",
@@ -91,6 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     3 a bug in rnncap (one line saying so; ``RNNCAP_DEBUG=1`` shows the traceback), 130 Ctrl-C.
     """
     quiet_library_warnings()
+    passive_waiting()  # before anything starts torch's OpenMP pool
     _register()
     debug = bool(os.environ.get("RNNCAP_DEBUG"))
     try:

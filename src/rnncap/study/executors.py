@@ -22,6 +22,7 @@ from rnncap.errors import InvalidInput, check_int, require
 from rnncap.study.config import ExecutorKind, ExecutorSettings
 from rnncap.study.plan import Unit
 from rnncap.study.work import run_unit
+from rnncap.threads import passive_waiting, thread_count, torch_threads
 
 OnResult = Callable[[Unit, dict], None]
 OnProgress = Callable[[Unit, float], None]  # fraction of a unit done (inline executor only)
@@ -43,21 +44,24 @@ class InlineExecutor:
         return None
 
     def run(self, units: Sequence[Unit], on_result: OnResult, on_progress: OnProgress) -> None:
-        for unit in units:
+        with torch_threads():  # the thread policy, as in pool and Ray workers
+            for unit in units:
 
-            def progress(done: int, total: int, u: Unit = unit) -> None:
-                on_progress(u, done / max(total, 1))
+                def progress(done: int, total: int, u: Unit = unit) -> None:
+                    on_progress(u, done / max(total, 1))
 
-            result = run_unit(unit.payload, progress=progress)
-            on_result(unit, result)
+                result = run_unit(unit.payload, progress=progress)
+                on_result(unit, result)
 
 
 def _one_thread() -> None:
-    """One torch thread per worker process (tiny models gain little from 2)."""
-    os.environ["OMP_NUM_THREADS"] = "1"
+    """The thread policy in a worker process: `thread_count()` torch threads (1 by default)."""
+    n = thread_count()
+    os.environ["OMP_NUM_THREADS"] = str(n)
+    passive_waiting()
     import torch
 
-    torch.set_num_threads(1)
+    torch.set_num_threads(n)
 
 
 def _alive(pid: int) -> bool:
