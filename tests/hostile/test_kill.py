@@ -43,6 +43,10 @@ workers = 2
 """
 
 
+#: `rnncap ARGS` as a child process (the `rnncap` script may belong to another checkout).
+RNNCAP = [sys.executable, "-c", "import sys; from rnncap.cli.app import main; sys.exit(main())"]
+
+
 def _ppids() -> dict[int, int]:
     """pid -> parent pid of every live (non-zombie) process, from /proc."""
     out = {}
@@ -75,7 +79,7 @@ def _alive(pids: set[int]) -> set[int]:
 def _start(args: list[str], cwd: Path) -> subprocess.Popen:
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}
     return subprocess.Popen(
-        [sys.executable, "-m", "rnncap.cli.app", *args],
+        [*RNNCAP, *args],
         cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )  # fmt: skip
 
@@ -116,7 +120,7 @@ def test_kill9_of_a_pool_study_leaves_no_worker_and_the_rerun_records_each_run_o
     assert kids, "the pool had no worker processes"
     assert not _gone_within(kids, 5.0), "workers outlived their killed driver"
     rerun = subprocess.run(
-        [sys.executable, "-m", "rnncap.cli.app", *args, "--json"],
+        [*RNNCAP, *args, "--json"],
         cwd=tmp_path, capture_output=True, text=True, timeout=600,
     )  # fmt: skip
     assert rerun.returncode == 0, rerun.stderr

@@ -73,8 +73,8 @@ def regularize(frame: pd.DataFrame, step: pd.Timedelta) -> tuple[pd.DataFrame, i
     require(
         span <= MAX_CLOCK_ROWS,
         f"the {format_step(step)} clock from {frame.index[0]} to {frame.index[-1]} would have "
-        f"{span:,} rows, more than rnncap loads ({MAX_CLOCK_ROWS:,}); resample to a coarser "
-        "step (--resample) or cut the file to a shorter period",
+        f"{span:,} rows, more than rnncap loads ({MAX_CLOCK_ROWS:,}); gaps become missing rows on "
+        "the clock, so split the file at the long gap or cut it to a shorter period",
     )
     clock = pd.date_range(frame.index[0], frame.index[-1], freq=step)
     off_grid = frame.index.difference(clock)
