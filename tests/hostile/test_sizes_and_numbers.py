@@ -141,9 +141,12 @@ def test_version_json_is_one_json_document():
 
 @pytest.mark.parametrize(
     "args",
-    [["version", "--jsn"], ["count"], ["count", "lstm:1x2"], ["frontier", "-d", "3"],
-     ["no-such-command"]],
+    [["version", "--jsn"], ["count"], ["frontier", "-d", "3"], ["no-such-command"]],
 )  # fmt: skip
 def test_usage_errors_are_one_line(args):
     line = refused(cli(*args))
     assert "--help" in line
+
+
+def test_a_missing_input_size_is_one_line():
+    refused(cli("count", "lstm:1x2"), "--input-size")

@@ -53,7 +53,12 @@ class ModelFile:
 def is_model_file(text: str) -> bool:
     """Whether an ARCH argument names a file (it exists, or ends like a model file)."""
     text = str(text).strip()
-    return bool(text) and (looks_like_model_file(text) or Path(text).exists())
+    if not text or looks_like_model_file(text):
+        return bool(text)
+    try:
+        return Path(text).exists()
+    except OSError:  # e.g. a name longer than the file system allows: not a file
+        return False
 
 
 def typed_options(ctx: typer.Context | None) -> dict[str, str]:
