@@ -33,7 +33,7 @@ DAMAGES = {
     "nan_weights": (_nan_weights, ["NaN or infinite"]),
     "spec_does_not_match_weights": (_other_spec, ["inconsistent"]),
     "missing_key": (lambda c: c.pop("y_scaler"), ["missing entry", "y_scaler"]),
-    "missing_setting": (lambda c: c["settings"].pop("epochs"), ["missing entry"]),
+    "settings_not_a_table": (lambda c: c.update(settings=None), ["inconsistent"]),
     "bad_setting": (lambda c: c["settings"].update(epochs="many"), ["epochs"]),
     "negative_lr": (lambda c: c["settings"].update(lr=-1.0), ["lr must be"]),
     "huge_spec": (lambda c: c["spec"].update(hidden_sizes=[10**9]), ["parameters"]),
