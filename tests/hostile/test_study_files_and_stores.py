@@ -45,8 +45,8 @@ def _study_file(tmp_path, text: str):
 
 
 BAD_STUDIES = {
-    "epochs_many": (TINY.replace("epochs = 1", 'epochs = "many"'), ["[training]", "epochs"]),
-    "unknown_training_key": (TINY.replace("epochs = 1", "epoch = 1"), ["unknown key", "epoch"]),
+    "epochs_many": (TINY.replace("epochs = 1", 'epochs = "many"'), ["epochs", "many"]),
+    "unknown_training_key": (TINY.replace("epochs = 1", "epoch = 1"), ["unknown", "epoch"]),
     "chunk_list": (TINY.replace("chunk = 1", "chunk = [2, 3]"), ["chunk"]),
     "chunk_zero": (TINY.replace("chunk = 1", "chunk = 0"), ["chunk"]),
     "layers_million": (TINY.replace("layers = [1]", "layers = [1000000]"), ["grid layers"]),
@@ -57,7 +57,7 @@ BAD_STUDIES = {
     "seeds_repeat": (TINY.replace("seeds = [0]", "seeds = [1, 1]"), ["repeat"]),
     "seeds_negative": (TINY.replace("seeds = [0]", "seeds = [-1]"), ["seeds"]),
     "unknown_measure": (TINY.replace('"forecast"]', '"vibes"]'), ["unknown measures"]),
-    "unknown_top_key": (TINY + "\ncolour = 'red'\n", ["unknown key", "colour"]),
+    "unknown_top_key": ("colour = 'red'\n" + TINY, ["unknown key", "colour"]),
     "unknown_task_key": (TINY.replace("stride = 48", "stride = 48\nwindow = 3"), ["window"]),
     "history_zero": (TINY.replace("history = 24", "history = 0"), ["history"]),
     "executor_kind": (TINY + "\n[executor]\nkind = 'gpu'\n", ["unknown executor"]),
