@@ -10,6 +10,8 @@ from rnncap.cli.app import main
 from rnncap.data import Task, prepare_task
 from rnncap.errors import InvalidInput
 
+pytestmark = pytest.mark.slow  # trains models
+
 TASK = Task(history=8, horizon=1, stride=48)
 
 

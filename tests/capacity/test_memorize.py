@@ -14,6 +14,8 @@ from rnncap.capacity.memorize import (
 from rnncap.cli.app import main
 from rnncap.errors import InvalidInput
 
+pytestmark = pytest.mark.slow  # trains models
+
 TINY = parse_arch("rnn_tanh:1x2", input_size=8, seq_len=2)
 
 

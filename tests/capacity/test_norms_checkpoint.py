@@ -12,6 +12,8 @@ from rnncap.engine import RecurrentModel
 from rnncap.errors import InvalidInput
 from rnncap.forecast import Forecaster, save
 
+pytestmark = pytest.mark.slow  # trains models
+
 
 @pytest.fixture(scope="module")
 def checkpoint(tmp_path_factory):

@@ -7,6 +7,8 @@ from rnncap import parse_arch
 from rnncap.capacity.rademacher import default_rademacher_settings, empirical_rademacher
 from rnncap.errors import InvalidInput
 
+pytestmark = pytest.mark.slow  # trains models
+
 X = np.random.default_rng(0).standard_normal((32, 5, 3)).astype(np.float32)
 SETTINGS = default_rademacher_settings(epochs=300, lr=0.02)
 

@@ -10,6 +10,8 @@ from rnncap.capacity.vc import VCDesign, default_vc_settings, growth_table, meas
 from rnncap.cli.app import main
 from rnncap.errors import InvalidInput
 
+pytestmark = pytest.mark.slow  # trains models
+
 DESIGN = VCDesign((1, 2, 4, 8, 16, 32, 64), repetitions=8)
 
 

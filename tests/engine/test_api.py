@@ -19,6 +19,8 @@ from rnncap.engine import (
 from rnncap.engine import api as api_module
 from rnncap.errors import InvalidInput
 
+pytestmark = pytest.mark.slow  # trains models
+
 # fp32 ensemble (bmm) vs fused torch kernels: different summation order, so equal to a tolerance
 ATOL = 2e-4
 

@@ -1,10 +1,13 @@
 """Many forecasters through the batched engine come back as ordinary fitted Forecasters."""
 
 import numpy as np
+import pytest
 import torch
 
 from rnncap.forecast import Persistence, evaluate, load, save
 from rnncap.forecast.many import fit_many
+
+pytestmark = pytest.mark.slow  # trains models
 
 
 def test_fit_many_matches_the_engine_members(lagged_data, tmp_path):

@@ -9,6 +9,8 @@ from rnncap.data import Task, prepare_task
 from rnncap.forecast import Forecaster, fit_many, load
 from rnncap.study.work import run_unit
 
+pytestmark = pytest.mark.slow  # trains models
+
 # default recipe (cosine, residual, dropout 0.3 between the two layers, weight decay), short
 ARCH, SEED, EPOCHS, BATCH, LR = "gru:2x5", 1, 3, 32, 0.01
 

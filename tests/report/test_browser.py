@@ -15,6 +15,8 @@ from matplotlib.image import imread
 
 from rnncap.report import build_report
 
+pytestmark = pytest.mark.slow  # trains models
+
 FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",

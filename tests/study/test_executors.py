@@ -11,6 +11,8 @@ from rnncap.errors import InvalidInput
 from rnncap.study import run_study
 from rnncap.study.executors import ProcessExecutor, RayExecutor, check_ray_address
 
+pytestmark = pytest.mark.slow  # trains models
+
 
 def _assert_same_runs(a: dict, b: dict) -> None:
     assert a.keys() == b.keys()

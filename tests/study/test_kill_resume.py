@@ -9,9 +9,12 @@ import subprocess
 import sys
 import time
 
+import pytest
 from study_helpers import TINY_TOML
 
 from rnncap.study import ResultsStore, load_study, run_study
+
+pytestmark = pytest.mark.slow  # trains models
 
 # three depths x two seeds, one seed per unit, three epochs: six units of a second or so each
 TOML = TINY_TOML.replace("layers = [1, 2]", "layers = [1, 2, 3]").replace(

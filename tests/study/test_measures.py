@@ -11,6 +11,8 @@ from rnncap.engine import RecurrentModel
 from rnncap.study import ResultsStore, run_study
 from rnncap.study.config import Frontier, Grid
 
+pytestmark = pytest.mark.slow  # trains models
+
 MEMO = {"budget": 100, "input_bits": 8, "delay": 1, "epochs": 3, "sample_fractions": [0.5, 1]}
 
 
