@@ -29,6 +29,7 @@ from rnncap.capacity._common import (
     summary,
     train_members,
 )
+from rnncap.capacity.sweep import Sweep
 from rnncap.errors import require
 
 #: Collins et al. 2017: 3 to 6 bits per parameter for every architecture at depths 1, 2, 4; about
@@ -58,13 +59,18 @@ def mutual_information_bits(samples: int, fraction_correct: float) -> float:
 
 @dataclass(frozen=True)
 class MemorizationPoint:
-    """One trained member: b samples, its seed, the fraction p it recalls and I(b) in bits."""
+    """The best member of one (b, seed) point: the fraction p it recalls, I(b) in bits, and the
+    configuration that won among the `members` of the sweep (learning rate, schedule, restart)."""
 
     samples: int
     seed: int
     fraction_correct: float
     bits: float
     status: str
+    lr: float
+    schedule: str = "constant"
+    restart: int = 0
+    members: int = 1
 
     def __post_init__(self) -> None:
         require(0.0 <= self.fraction_correct <= 1.0, "a fraction correct lies in [0, 1]")
@@ -185,6 +191,7 @@ def measure_memorization(
     seeds: int | Sequence[int] = 3,
     *,
     settings=None,
+    sweep: Sweep | None = None,
     max_samples: int = DEFAULT_MAX_SAMPLES,
     progress: Progress | None = None,
     device: str | None = None,
@@ -201,6 +208,9 @@ def measure_memorization(
         Seeds (data and initialisation); an int n means 0..n-1.
     settings : engine TrainSettings, optional
         Training budget; default `default_memorization_settings()`. The loss is forced to "bce".
+    sweep : Sweep, optional
+        Learning rates x schedules x restarts tried at every (b, seed), all trained in one engine
+        call; each point keeps its best member. Default: the settings' own lr and schedule, once.
     max_samples : int
         Budget: the largest b allowed.
     """
@@ -224,20 +234,31 @@ def measure_memorization(
 
     base = settings or default_memorization_settings()
     run = dataclasses.replace(base, loss="bce", batch_size=max(base.batch_size, grid[-1]))
+    sweep = sweep or Sweep((run.lr,), (str(run.schedule),))
     jobs, tasks = [], []
     for seed in seeds_:
         for b in grid:
             x, y = memorization_task(
                 b, spec.input_size, spec.seq_len - 1, np.random.default_rng([seed, b])
             )
-            jobs.append(Job(spec, seed, MemberData(x, y), run, f"b={b} seed={seed}"))
-            tasks.append((b, seed, x, y))
+            data = MemberData(x, y)  # one copy shared by the sweep's members
+            for m in sweep.members():
+                key = f"b={b} seed={seed} lr={m.lr} {m.schedule} r={m.restart}"
+                jobs.append(Job(spec, m.init_seed(seed), data, sweep.settings(run, m), key))
+                tasks.append((b, seed, m, x, y))
     members = train_members(jobs, progress, device)
-    points = []
-    for (b, seed, x, y), member in zip(tasks, members, strict=True):
+    best: dict[tuple[int, int], MemorizationPoint] = {}
+    for (b, seed, m, x, y), member in zip(tasks, members, strict=True):
         p = float(((member.predict(x)[:, 0] > 0) == (y[:, 0] > 0.5)).mean())
-        points.append(MemorizationPoint(b, seed, p, mutual_information_bits(b, p), member.status))
+        point = MemorizationPoint(
+            b, seed, p, mutual_information_bits(b, p), str(member.status), m.lr, m.schedule,
+            m.restart, sweep.size,
+        )  # fmt: skip
+        if (b, seed) not in best or point.bits > best[(b, seed)].bits:
+            best[(b, seed)] = point
+    points = tuple(best[(b, seed)] for seed in seeds_ for b in grid)
     training = {**settings_dict(run), "batch_size": "full (b)", "optimizer": "adam"}
+    training["sweep"] = sweep.to_dict()
     return MemorizationResult(
-        spec.name, w, spec.input_size, spec.seq_len - 1, grid, seeds_, tuple(points), training
+        spec.name, w, spec.input_size, spec.seq_len - 1, grid, seeds_, points, training
     )

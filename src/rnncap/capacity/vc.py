@@ -33,9 +33,6 @@ from rnncap.capacity._common import (
 from rnncap.capacity.vc_fit import VCFit, fit_vc_dimension
 from rnncap.errors import require
 
-#: Koiran and Sontag (1998), Theorem 5: VC dimension Omega(w k) for sigmoid recurrent nets.
-KOIRAN_SONTAG = "Koiran & Sontag 1998, Thm 5: Omega(w*k), constant unknown (vanilla-RNN theory)"
-
 
 @dataclass(frozen=True)
 class VCPoint:

@@ -76,58 +76,186 @@ def _f(x: float | None, digits: int = 3) -> str:
     return "-" if x is None else f"{x:.{digits}f}"
 
 
+def _floats(text: str, option: str) -> list[float]:
+    """'0.01,0.03' -> [0.01, 0.03]; one line and exit 2 on anything else."""
+    parts = [p.strip() for p in str(text).split(",") if p.strip()]
+    try:
+        return [float(p) for p in parts]
+    except ValueError:
+        raise InvalidInput(
+            f"{option} takes numbers separated by commas; got {text!r} (e.g. {option} 0.01,0.03)"
+        ) from None
+
+
+def _names(text: str) -> list[str]:
+    return [p.strip() for p in str(text).split(",") if p.strip()]
+
+
+def _sweep(lr: str, schedule: str, restarts: int):
+    from rnncap.capacity.sweep import Sweep
+
+    return Sweep(tuple(_floats(lr, "--lr")), tuple(_names(schedule)), restarts)
+
+
+LrGridOpt = Annotated[
+    str, typer.Option("--lr", help="Adam learning rates swept at every point, e.g. 0.003,0.01.")
+]
+ScheduleOpt = Annotated[
+    str, typer.Option(help="Schedules swept at every point: constant, cosine, onecycle.")
+]
+RestartsOpt = Annotated[int, typer.Option(help="Initialisations per configuration (restarts).")]
+BudgetOpt = Annotated[
+    int, typer.Option("--epochs", help="Budget: full-batch epochs; the check trains twice as many.")
+]
+DEFAULT_LRS, DEFAULT_SCHEDULES = "0.003,0.01,0.03", "constant,onecycle"
+
+
+def _budget_text(budget: dict) -> str:
+    return (
+        f"{budget['epochs']} full-batch Adam steps (checked at {budget['doubled_epochs']}), "
+        f"best of {budget['members_per_point']} members per point: lr {budget['lrs']} x "
+        f"{'/'.join(budget['schedules'])} x {budget['restarts']} restart(s)"
+    )
+
+
 @capacity_app.command("memorize")
 def memorize(
     arch: ArchArg,
     input_bits: Annotated[int, typer.Option(help="Bits per random input (n_in).")] = 16,
     delay: Annotated[int, typer.Option(help="Steps between input and read-out.")] = 4,
     samples: Annotated[str, typer.Option(help="Grid of b, e.g. 64,128,256 (default w..8w).")] = "",
-    seeds: SeedsOpt = 3,
-    epochs: EpochsOpt = 400,
-    lr: LrOpt = 0.01,
+    seeds: SeedsOpt = 2,
+    epochs: BudgetOpt = 1000,
+    lr: LrGridOpt = DEFAULT_LRS,
+    schedule: ScheduleOpt = DEFAULT_SCHEDULES,
+    restarts: RestartsOpt = 1,
     max_samples: MaxSamplesOpt = 20_000,
     threads: ThreadsOpt = 1,
     trust: TrustOpt = False,
     json: JsonOpt = False,
 ) -> None:
-    """Bits memorized per parameter (Collins et al. 2017), beside the published 3-6.
+    """Bits memorized per parameter (Collins et al. 2017), tuned per point, with its verdict.
 
-    Example: rnncap capacity memorize rnn_tanh:1x4 --input-bits 12 --delay 2 --seeds 2
+    Every (b, seed) trains the sweep (learning rates x schedules x restarts) and keeps its best
+    member; the whole measurement is repeated at twice the epochs: "converged" when the capacity
+    rises by less than 5 %, else "budget-limited (+x% at 2x)".
+
+    Example: rnncap capacity memorize rnn_tanh:1x4 --input-bits 12 --delay 2 --epochs 300
     """
-    from rnncap.capacity.memorize import default_memorization_settings, measure_memorization
+    from rnncap.capacity.tuned import tuned_memorization
 
     _threads(threads)
     check_int(delay, "--delay", low=0, hint="e.g. --delay 4")
     spec = task_spec(arch, input_size=input_bits, seq_len=1 + delay, trust=trust)
     grid = _ints(samples, "--samples") if samples else None
-    settings = default_memorization_settings(epochs, lr)
+    sweep = _sweep(lr, schedule, restarts)
     with _bar("memorizing") as progress:
-        result = measure_memorization(
-            spec, grid, seeds, settings=settings, max_samples=max_samples, progress=progress
-        )
+        result = tuned_memorization(
+            spec, grid, seeds, epochs=epochs, sweep=sweep, max_samples=max_samples,
+            progress=progress,
+        )  # fmt: skip
     if json:
         return print_json(result.to_dict())
+    first = {c["samples"]: c for c in result.at_budget.curve()}
+    best = {p.samples: p for p in result.at_double.points if p.seed == result.at_double.seeds[0]}
     rows = [
         (fmt_int(c["samples"]), _f(c["fraction_correct"]["mean"]),
-         f"{c['bits']['mean']:.1f} ± {c['bits']['std']:.1f}")
-        for c in result.curve()
+         f"{c['bits']['mean']:.1f} ± {c['bits']['std']:.1f}",
+         f"{first[c['samples']]['bits']['mean']:.1f}",
+         f"{best[c['samples']].lr:g} {best[c['samples']].schedule}")
+        for c in result.at_double.curve()
     ]  # fmt: skip
     bpp, cap = result.bits_per_parameter, result.capacity
     caption = (
         f"w = {fmt_int(result.parameters)}; capacity {cap['mean']:.1f} ± {cap['std']:.1f} bits "
-        f"over {len(result.seeds)} seeds = {bpp['mean']:.2f} bits/parameter "
-        f"(min {bpp['min']:.2f}, max {bpp['max']:.2f}); published 3-6 (~5) after tuning. "
-        f"Budget: {epochs} epochs full-batch Adam lr {lr}: a lower bound."
-        + (
-            " The best b is the largest of the grid: extend --samples."
-            if result.limited_by_grid
-            else ""
-        )
-    )
-    stdout().print(
-        table(f"Memorization of {result.arch}", ["b", "p correct", "I(b) bits"], rows,
-              right=["b", "p correct", "I(b) bits"])
+        f"over {len(result.at_double.seeds)} seeds = {bpp['mean']:.2f} bits/parameter "
+        f"(min {bpp['min']:.2f}, max {bpp['max']:.2f}): {result.verdict} "
+        f"({result.convergence.value:.1f} bits at {epochs} epochs). Published 3-6 (~5) after "
+        f"tuning. Budget: {_budget_text(result.budget)}."
+        + (" The best b is the largest of the grid: extend --samples." if
+           result.at_double.limited_by_grid else "")
     )  # fmt: skip
+    cols = ["b", "p correct", f"I(b) at {2 * epochs}", f"I(b) at {epochs}", "best (seed 0)"]
+    stdout().print(table(f"Memorization of {result.arch}", cols, rows, right=cols[:4]))
+    stdout().print(caption, markup=False)
+
+
+def _layers(text: str) -> list[int]:
+    """'1-4' -> [1, 2, 3, 4]; '1,2,4' -> [1, 2, 4]."""
+    text = str(text).strip()
+    if "-" in text and "," not in text:
+        lo, _, hi = text.partition("-")
+        bounds = _ints(f"{lo},{hi}", "--layers")
+        if len(bounds) != 2 or bounds[0] > bounds[1]:
+            raise InvalidInput(
+                f"--layers takes a range like 1-4 or a list like 1,2,4; got {text!r}"
+            )
+        return list(range(bounds[0], bounds[1] + 1))
+    return _ints(text, "--layers")
+
+
+def _ratio_cell(ratio: float, lo: float, hi: float) -> str:
+    return f"{ratio:.2f} ({lo:.2f}-{hi:.2f})"
+
+
+@capacity_app.command("depth")
+def depth(
+    cell: Annotated[str, typer.Argument(help="Cell: rnn_tanh, rnn_relu, gru or lstm.")],
+    units: Annotated[int, typer.Option(help="Units per layer (fixed width).")] = 4,
+    layers: Annotated[str, typer.Option(help="Depths, e.g. 1-4 or 1,2,4.")] = "1-4",
+    input_bits: Annotated[int, typer.Option(help="Inputs per step (bits for memorization).")] = 12,
+    delay: Annotated[int, typer.Option(help="Steps after the input (k = 1 + delay).")] = 2,
+    seeds: SeedsOpt = 2,
+    epochs: BudgetOpt = 1000,
+    lr: LrGridOpt = DEFAULT_LRS,
+    schedule: ScheduleOpt = DEFAULT_SCHEDULES,
+    restarts: RestartsOpt = 1,
+    vc_epochs: Annotated[int, typer.Option(help="VC budget (checked at twice as many).")] = 300,
+    vc_reps: Annotated[int, typer.Option(help="VC repetitions per sample size.")] = 10,
+    max_samples: MaxSamplesOpt = 20_000,
+    threads: ThreadsOpt = 1,
+    json: JsonOpt = False,
+) -> None:
+    """Is VC(L layers) = L x VC(1 layer)? VC dimension and memorization per depth, fixed width.
+
+    Prints h(L)/h(1) beside L and beside w(L)/w(1), with seed ranges and convergence verdicts.
+
+    Example: rnncap capacity depth rnn_tanh --units 2 --layers 1-4 --epochs 300
+    """
+    from rnncap.capacity.depth import measure_depth
+
+    _threads(threads)
+    depths = _layers(layers)
+    sweep = _sweep(lr, schedule, restarts)
+    with _bar("measuring depths") as progress:
+        result = measure_depth(
+            cell, units, depths, input_bits=input_bits, delay=delay, seeds=seeds,
+            memorization_epochs=epochs, sweep=sweep, vc_epochs=vc_epochs, vc_repetitions=vc_reps,
+            max_samples=max_samples, progress=progress,
+        )  # fmt: skip
+    if json:
+        return print_json(result.to_dict())
+    rows = [
+        (r.layers, fmt_int(r.parameters), _f(q["parameter_ratio"], 2),
+         f"{r.vc.summary['mean']:.1f}",
+         _ratio_cell(q["vc_ratio"], *q["vc_ratio_range"]), r.vc.convergence.verdict,
+         f"{r.memorization.summary['mean']:.0f}",
+         _ratio_cell(q["memorization_ratio"], *q["memorization_ratio_range"]),
+         f"{r.memorization.summary['mean'] / r.parameters:.2f}", r.memorization.convergence.verdict)
+        for r, q in zip(result.rows, result.ratios(), strict=True)
+    ]  # fmt: skip
+    cols = ["L", "w", "w/w1", "VC h", "h/h1 (range)", "VC verdict", "bits", "bits/b1 (range)",
+            "bits/w", "mem. verdict"]  # fmt: skip
+    title = f"{cell} at {units} units per layer: capacity by depth"
+    stdout().print(table(title, cols, rows, right=cols[:5] + cols[6:9]))
+    mb = result.memorization_budget
+    caption = (
+        f"{result.sentences()['vc']}\n{result.sentences()['memorization']}\n"
+        f"Means over seeds {list(result.seeds)}; ranges: per-seed min/max ratios. VC: Vapnik, "
+        f"Levin & LeCun fit on Gaussian sequences ({input_bits} features, k = {1 + delay}), "
+        f"{vc_epochs} epochs (checked at {2 * vc_epochs}), {vc_reps} repetitions per size. "
+        f"Memorization: Collins et al., {_budget_text(mb)}."
+    )
     stdout().print(caption, markup=False)
 
 
