@@ -78,8 +78,10 @@ def test_bad_grids_exit_2_with_one_line(capsys, args, message):
 
 def test_cli_json_document(capsys):
     args = ["capacity", "memorize", "rnn_tanh:1x2", "--input-bits", "8", "--delay", "1"]
-    opts = ["--samples", "8,16", "--seeds", "1", "--epochs", "60", "--lr", "0.05", "--json"]
+    opts = ["--samples", "8,16", "--seeds", "1", "--epochs", "30", "--lr", "0.05", "--json"]
     assert main(args + opts) == 0
     doc = json.loads(capsys.readouterr().out)
-    assert doc["arch"] == "rnn_tanh:1x2" and doc["sample_sizes"] == [8, 16]
-    assert [c["samples"] for c in doc["curve"]] == [8, 16]
+    assert doc["arch"] == "rnn_tanh:1x2" and doc["budget"]["sample_sizes"] == [8, 16]
+    for run in (doc["at_budget"], doc["at_double_budget"]):
+        assert run["sample_sizes"] == [8, 16]
+        assert [c["samples"] for c in run["curve"]] == [8, 16]

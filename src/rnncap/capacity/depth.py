@@ -23,6 +23,7 @@ from rnncap.capacity._common import (
     summary,
 )
 from rnncap.capacity.convergence import Convergence
+from rnncap.capacity.memorize import planned_grid
 from rnncap.capacity.sweep import Sweep
 from rnncap.capacity.tuned import DEFAULT_SWEEP, tuned_memorization
 from rnncap.capacity.vc import default_design, default_vc_settings, measure_vc_recurrent
@@ -205,6 +206,8 @@ def measure_depth(
     ``sample_sizes`` (memorization b grid) defaults to w..8w of each depth.
     """
     specs = depth_specs(cell, units, layers, input_bits, delay)
+    for spec in specs:  # every depth's grid is checked before the first one trains
+        planned_grid(spec, sample_sizes, max_samples)
     seeds_ = seed_list(seeds)
     sweep = sweep or DEFAULT_SWEEP
     vc_reps = positive_int(vc_repetitions, "VC repetitions", "e.g. --vc-reps 10")

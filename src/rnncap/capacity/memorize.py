@@ -145,6 +145,15 @@ class MemorizationResult:
         }
 
 
+def _check_input_bits(samples: int, input_bits: int) -> None:
+    require(
+        2**input_bits >= 2 * samples,
+        f"{input_bits} input bits give {2**input_bits:,} distinct inputs, too few for "
+        f"{samples:,} distinct samples; raise the input size "
+        f"(at least {math.ceil(math.log2(2 * samples))})",
+    )
+
+
 def memorization_task(
     samples: int, input_bits: int, delay: int, rng: np.random.Generator
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -155,12 +164,7 @@ def memorization_task(
     x : array, shape (b, 1 + delay, input_bits), float32; zeros after the first step
     y : array, shape (b, 1), float32 in {0, 1}
     """
-    require(
-        2**input_bits >= 2 * samples,
-        f"{input_bits} input bits give {2**input_bits:,} distinct inputs, too few for "
-        f"{samples:,} distinct samples; raise the input size "
-        f"(at least {math.ceil(math.log2(2 * samples))})",
-    )
+    _check_input_bits(samples, input_bits)
     codes: set[tuple[int, ...]] = set()
     rows: list[np.ndarray] = []
     while len(rows) < samples:  # rejection keeps the inputs distinct (no conflicting duplicates)
@@ -183,6 +187,30 @@ def default_memorization_settings(epochs: int = 400, lr: float = 0.01):
 def default_sample_grid(parameters: int) -> tuple[int, ...]:
     """b from w to 8 w: covers under-trained runs (~1 bit/parameter) up past 6 bits/parameter."""
     return tuple(int(round(f * parameters)) for f in (1, 2, 3, 4, 6, 8))
+
+
+def planned_grid(
+    spec: RecurrentSpec, sample_sizes: Sequence[int] | None, max_samples: int
+) -> tuple[RecurrentSpec, int, tuple[int, ...]]:
+    """The one-output spec, its w and the b grid, checked against the budget and the input
+    bits before any training (`InvalidInput` with the fix otherwise)."""
+    require(isinstance(spec, RecurrentSpec), "spec must be a RecurrentSpec (use parse_arch)")
+    spec = spec.replace(outputs=1)
+    w = count_parameters(spec).total
+    grid = sample_grid(
+        sample_sizes if sample_sizes is not None else default_sample_grid(w),
+        minimum=2,
+        what="memorization sample-size",
+        option="--samples",
+    )
+    require(
+        grid[-1] <= max_samples,
+        f"network too large for the budget: w = {w:,} parameters needs b up to {grid[-1]:,} "
+        f"samples (about 8 w to pass 6 bits/parameter) but --max-samples is {max_samples:,}; "
+        "use a smaller network, a smaller grid (--samples) or raise --max-samples",
+    )
+    _check_input_bits(grid[-1], spec.input_size)
+    return spec, w, grid
 
 
 def measure_memorization(
@@ -214,21 +242,7 @@ def measure_memorization(
     max_samples : int
         Budget: the largest b allowed.
     """
-    require(isinstance(spec, RecurrentSpec), "spec must be a RecurrentSpec (use parse_arch)")
-    spec = spec.replace(outputs=1)
-    w = count_parameters(spec).total
-    grid = sample_grid(
-        sample_sizes if sample_sizes is not None else default_sample_grid(w),
-        minimum=2,
-        what="memorization sample-size",
-        option="--samples",
-    )
-    require(
-        grid[-1] <= max_samples,
-        f"network too large for the budget: w = {w:,} parameters needs b up to {grid[-1]:,} "
-        f"samples (about 8 w to pass 6 bits/parameter) but --max-samples is {max_samples:,}; "
-        "use a smaller network, a smaller grid (--samples) or raise --max-samples",
-    )
+    spec, w, grid = planned_grid(spec, sample_sizes, max_samples)
     seeds_ = seed_list(seeds)
     from rnncap.engine import Job, MemberData
 

@@ -4,12 +4,15 @@ For every (b, seed), the sweep's learning rates x schedules x restarts train as 
 engine call and I(b) is the best member's (Collins et al. tuned every point). The whole measurement
 is then repeated with twice the epochs: the capacity is the doubled run's, and the verdict says
 whether it rose by less than 5 % ("converged") or by more ("budget-limited (+x% at 2x)").
+With ``max_epochs`` above twice the budget, the budget keeps doubling while the verdict is
+budget-limited: the ladder of runs is the curve of capacity against budget.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from rnncap.arch import RecurrentSpec
@@ -22,6 +25,7 @@ from rnncap.capacity.memorize import (
     measure_memorization,
 )
 from rnncap.capacity.sweep import Sweep
+from rnncap.errors import require
 
 #: The default sweep: three learning rates, constant and one-cycle schedules, one restart.
 DEFAULT_SWEEP = Sweep((0.003, 0.01, 0.03), ("constant", "onecycle"), 1)
@@ -36,6 +40,7 @@ class TunedMemorization:
     at_double: MemorizationResult
     epochs: int
     sweep: Sweep
+    ladder: tuple[MemorizationResult, ...] = ()  # every run, by rising budget (ends at at_double)
 
     @property
     def convergence(self) -> Convergence:
@@ -80,6 +85,15 @@ class TunedMemorization:
             **self.sweep.to_dict(),
         }
 
+    def curve(self) -> list[dict]:
+        """Capacity against budget: per run of the ladder, its epochs and bits over seeds."""
+        runs = self.ladder or (self.at_budget, self.at_double)
+        return [
+            {"epochs": r.training["epochs"], "capacity_bits": r.capacity,
+             "bits_per_parameter": r.bits_per_parameter}
+            for r in runs
+        ]  # fmt: skip
+
     def to_dict(self) -> dict:
         return {
             "arch": self.arch,
@@ -90,6 +104,7 @@ class TunedMemorization:
             "converged": self.converged,
             "convergence": self.convergence.to_dict(),
             "budget": self.budget,
+            "budget_curve": self.curve(),
             "reference_bits_per_parameter": COLLINS_BITS_PER_PARAMETER,
             "at_budget": self.at_budget.to_dict(),
             "at_double_budget": self.at_double.to_dict(),
@@ -110,13 +125,16 @@ def tuned_memorization(
     seeds: int | Sequence[int] = 2,
     *,
     epochs: int = DEFAULT_EPOCHS,
+    max_epochs: int | None = None,
+    time_limit: float | None = None,
+    clock: Callable[[], float] = time.monotonic,
     sweep: Sweep | None = None,
     settings=None,
     max_samples: int = DEFAULT_MAX_SAMPLES,
     progress: Progress | None = None,
     device: str | None = None,
 ) -> TunedMemorization:
-    """Measure memorization with a sweep per point, at `epochs` and at 2 x `epochs`.
+    """Measure memorization with a sweep per point, at `epochs` and at 2 x `epochs` (and on).
 
     Parameters
     ----------
@@ -124,6 +142,14 @@ def tuned_memorization(
         As in `measure_memorization`.
     epochs : int
         The budget: full-batch epochs (optimizer steps) per member; the check trains 2 x epochs.
+    max_epochs : int, optional
+        While budget-limited, keep doubling the budget as long as the next run's epochs stay
+        within this (default 2 x epochs: one check, no ladder).
+    time_limit : float, optional
+        Seconds of `clock`: start no further doubling whose run, estimated at twice the last
+        run's time, would end past this.
+    clock : callable, default time.monotonic
+        Wall time; `time.process_time` (CPU seconds of this process) on a shared machine.
     sweep : Sweep, optional
         Default `DEFAULT_SWEEP` (learning rates 0.003, 0.01, 0.03 x constant, one-cycle).
     settings : engine TrainSettings, optional
@@ -131,15 +157,31 @@ def tuned_memorization(
         `default_memorization_settings()`. Its epochs, lr and schedule are replaced.
     """
     epochs = positive_int(epochs, "epochs", "e.g. --epochs 2000")
+    top = (
+        2 * epochs if max_epochs is None else positive_int(max_epochs, "max epochs", "--max-epochs")
+    )
+    require(top >= 2 * epochs, f"max epochs ({top}) must be at least twice the budget ({epochs})")
     sweep = sweep or DEFAULT_SWEEP
     base = settings or default_memorization_settings()
-    runs = []
-    for before, length in ((0, epochs), (epochs, 2 * epochs)):
+    planned = epochs * (2 ** (1 + (top // epochs).bit_length()) - 1)  # epochs of a full ladder
+    start, runs, done, last_time = clock(), [], 0, 0.0
+    length = epochs
+    while True:
+        began = clock()
         runs.append(
             measure_memorization(
                 spec, sample_sizes, seeds, settings=dataclasses.replace(base, epochs=length),
                 sweep=sweep, max_samples=max_samples, device=device,
-                progress=_share(progress, before, length, 3 * epochs),
+                progress=_share(progress, done, length, planned),
             )
         )  # fmt: skip
-    return TunedMemorization(runs[0], runs[1], epochs, sweep)
+        done, last_time = done + length, clock() - began
+        if len(runs) < 2:
+            length *= 2
+            continue
+        check = Convergence(runs[-2].capacity["mean"], runs[-1].capacity["mean"])
+        late = time_limit is not None and clock() - start + 2 * last_time > time_limit
+        if check.converged or 2 * length > top or late:
+            break
+        length *= 2
+    return TunedMemorization(runs[-2], runs[-1], length // 2, sweep, tuple(runs))

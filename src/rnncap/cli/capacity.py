@@ -126,6 +126,9 @@ def memorize(
     samples: Annotated[str, typer.Option(help="Grid of b, e.g. 64,128,256 (default w..8w).")] = "",
     seeds: SeedsOpt = 2,
     epochs: BudgetOpt = 1000,
+    max_epochs: Annotated[
+        int, typer.Option(help="Keep doubling the budget up to this while budget-limited.")
+    ] = 0,
     lr: LrGridOpt = DEFAULT_LRS,
     schedule: ScheduleOpt = DEFAULT_SCHEDULES,
     restarts: RestartsOpt = 1,
@@ -151,8 +154,8 @@ def memorize(
     sweep = _sweep(lr, schedule, restarts)
     with _bar("memorizing") as progress:
         result = tuned_memorization(
-            spec, grid, seeds, epochs=epochs, sweep=sweep, max_samples=max_samples,
-            progress=progress,
+            spec, grid, seeds, epochs=epochs, max_epochs=max_epochs or None, sweep=sweep,
+            max_samples=max_samples, progress=progress,
         )  # fmt: skip
     if json:
         return print_json(result.to_dict())
@@ -170,11 +173,20 @@ def memorize(
         f"w = {fmt_int(result.parameters)}; capacity {cap['mean']:.1f} ± {cap['std']:.1f} bits "
         f"over {len(result.at_double.seeds)} seeds = {bpp['mean']:.2f} bits/parameter "
         f"(min {bpp['min']:.2f}, max {bpp['max']:.2f}): {result.verdict} "
-        f"({result.convergence.value:.1f} bits at {epochs} epochs). Published 3-6 (~5) after "
-        f"tuning. Budget: {_budget_text(result.budget)}."
+        f"({result.convergence.value:.1f} bits at {result.epochs} epochs). Published 3-6 (~5) "
+        f"after tuning. Budget: {_budget_text(result.budget)}."
         + (" The best b is the largest of the grid: extend --samples." if
            result.at_double.limited_by_grid else "")
     )  # fmt: skip
+    if len(result.curve()) > 2:
+        caption += (
+            " Capacity against budget: "
+            + ", ".join(
+                f"{c['capacity_bits']['mean']:.0f} bits at {c['epochs']}" for c in result.curve()
+            )
+            + "."
+        )
+    epochs = result.epochs
     cols = ["b", "p correct", f"I(b) at {2 * epochs}", f"I(b) at {epochs}", "best (seed 0)"]
     stdout().print(table(f"Memorization of {result.arch}", cols, rows, right=cols[:4]))
     stdout().print(caption, markup=False)

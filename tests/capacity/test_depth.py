@@ -1,0 +1,124 @@
+"""Capacity by depth at a fixed width: ratios beside L and w(L)/w(1), verdicts, no false trend."""
+
+import json
+from types import SimpleNamespace
+
+import pytest
+
+from rnncap.capacity import depth as depth_module
+from rnncap.capacity.depth import measure_depth
+from rnncap.capacity.sweep import Sweep
+from rnncap.cli.app import main
+
+UNITS, BITS = 2, 10
+
+
+def w_rnn(layers: int, units: int = UNITS, d: int = BITS) -> int:
+    """rnn_tanh parameters by hand: U(d + U + 2) for layer 1, U(2U + 2) above, U + 1 head."""
+    return units * (d + units + 2) + (layers - 1) * units * (2 * units + 2) + units + 1
+
+
+def fake_vc(h_by_layers: dict, grows_at_2x: float = 1.0):
+    """measure_vc_recurrent stand-in: h depends on depth, seed and (when not 1) on the budget."""
+
+    def measure(spec, design, *, seed, settings, max_samples, device):
+        h = h_by_layers[spec.num_layers] * (1 + 0.1 * seed)
+        if settings.epochs > 40:
+            h *= grows_at_2x
+        return SimpleNamespace(h=h, fit=SimpleNamespace(bracketed=True))
+
+    return measure
+
+
+def recall_by_depth(converges: bool):
+    """Members recall 0.9 at 2x budget; at the budget 0.9 too unless depth 3 is under-trained."""
+
+    def recall(job):
+        short = job.settings.epochs == 20
+        return 0.7 if (short and not converges and job.spec.num_layers == 3) else 0.9
+
+    return recall
+
+
+def run(monkeypatch, fake_training, *, converges: bool):
+    monkeypatch.setattr(depth_module, "measure_vc_recurrent", fake_vc({1: 10.0, 2: 15.0, 3: 18.0}))
+    fake_training(recall_by_depth(converges))
+    return measure_depth(
+        "rnn_tanh", UNITS, [3, 1, 2], input_bits=BITS, delay=1, seeds=2, memorization_epochs=20,
+        sweep=Sweep((0.01,)), sample_sizes=(64, 128), vc_epochs=40,
+    )  # fmt: skip
+
+
+def test_ratios_beside_layers_and_parameters(monkeypatch, fake_training):
+    result = run(monkeypatch, fake_training, converges=True)
+    assert [r.layers for r in result.rows] == [1, 2, 3]
+    assert [r.parameters for r in result.rows] == [w_rnn(1), w_rnn(2), w_rnn(3)]
+    ratios = result.ratios()
+    assert [q["layer_ratio"] for q in ratios] == [1.0, 2.0, 3.0]
+    assert ratios[2]["parameter_ratio"] == pytest.approx(w_rnn(3) / w_rnn(1))
+    # seeds 0 and 1 give h and 1.1 h: the mean ratio is the depth ratio, the range is wider
+    assert ratios[1]["vc_ratio"] == pytest.approx(1.5)
+    assert ratios[1]["vc_ratio_range"] == pytest.approx([15 / 11, 16.5 / 10])
+    # same recall at every depth and b: memorization is flat in depth
+    assert ratios[2]["memorization_ratio"] == pytest.approx(1.0)
+    assert result.converged("vc") and result.converged("memorization")
+    sentence = result.sentence("vc")
+    assert "goes 1.80x" in sentence and "parameters" in sentence and "3x" in sentence
+
+
+def test_no_trend_from_a_budget_limited_depth(monkeypatch, fake_training):
+    result = run(monkeypatch, fake_training, converges=False)
+    assert not result.converged("memorization")
+    verdict = result.rows[2].memorization.convergence.verdict
+    assert verdict.startswith("budget-limited (+")
+    sentence = result.sentence("memorization")
+    assert "did not converge" in sentence and f"L=3: {verdict}" in sentence
+    assert "goes" not in sentence and "x (seed range" not in sentence
+    doc = json.loads(json.dumps(result.to_dict()))
+    assert doc["rows"][2]["memorization"]["verdict"] == verdict
+    assert doc["sentences"]["memorization"] == sentence
+    assert doc["ratios"][2]["memorization_converged"] is False
+
+
+def test_budget_limited_vc_is_flagged_too(monkeypatch, fake_training):
+    monkeypatch.setattr(depth_module, "measure_vc_recurrent", fake_vc({1: 10.0}, grows_at_2x=1.2))
+    fake_training(lambda job: 0.9)
+    result = measure_depth(
+        "rnn_tanh", UNITS, [1], input_bits=BITS, delay=1, seeds=1, memorization_epochs=20,
+        sweep=Sweep((0.01,)), sample_sizes=(64, 128), vc_epochs=40,
+    )  # fmt: skip
+    assert result.rows[0].vc.convergence.verdict == "budget-limited (+20% at 2x)"
+
+
+@pytest.mark.slow
+def test_small_real_depth_run(capsys):
+    args = ["capacity", "depth", "rnn_tanh", "--units", "1", "--layers", "1-2", "--input-bits"]
+    opts = ["9", "--delay", "0", "--seeds", "1", "--epochs", "10", "--lr", "0.05", "--schedule",
+            "constant", "--vc-epochs", "10", "--vc-reps", "2", "--json"]  # fmt: skip
+    assert main(args + opts) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert [r["parameters"] for r in doc["rows"]] == [
+        w_rnn(1, 1, 9),
+        w_rnn(2, 1, 9),
+    ]
+    for row in doc["rows"]:
+        assert row["vc"]["summary"]["mean"] > 0
+        assert row["memorization"]["verdict"] == "converged" or row["memorization"][
+            "verdict"
+        ].startswith("budget-limited (+")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--layers", "4-1"], "--layers takes a range"),
+        (["--layers", "0,1"], "a depth must be an integer >= 1"),
+        (["--units", "0"], "units must be an integer >= 1"),
+        (["--delay", "-1"], "delay must be >= 0"),
+        (["--input-bits", "6", "--units", "1"], "too few for"),
+    ],
+)
+def test_bad_depth_input_exits_2_with_one_line(capsys, args, message):
+    assert main(["capacity", "depth", "rnn_tanh", *args]) == 2
+    err = capsys.readouterr().err.strip()
+    assert message in err and "\n" not in err
