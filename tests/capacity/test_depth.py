@@ -6,11 +6,12 @@ from types import SimpleNamespace
 import pytest
 
 from rnncap.capacity import depth as depth_module
-from rnncap.capacity.depth import measure_depth
+from rnncap.capacity.depth import DepthBudget, DepthMeasurement, DepthRow, measure_depth
 from rnncap.capacity.sweep import Sweep
 from rnncap.cli.app import main
 
 UNITS, BITS = 2, 10
+BUDGET = DepthBudget(20, Sweep((0.01,)), (64, 128), vc_epochs=40)
 
 
 def w_rnn(layers: int, units: int = UNITS, d: int = BITS) -> int:
@@ -44,9 +45,8 @@ def run(monkeypatch, fake_training, *, converges: bool):
     monkeypatch.setattr(depth_module, "measure_vc_recurrent", fake_vc({1: 10.0, 2: 15.0, 3: 18.0}))
     fake_training(recall_by_depth(converges))
     return measure_depth(
-        "rnn_tanh", UNITS, [3, 1, 2], input_bits=BITS, delay=1, seeds=2, memorization_epochs=20,
-        sweep=Sweep((0.01,)), sample_sizes=(64, 128), vc_epochs=40,
-    )  # fmt: skip
+        "rnn_tanh", UNITS, [3, 1, 2], input_bits=BITS, delay=1, seeds=2, budget=BUDGET
+    )
 
 
 def test_ratios_beside_layers_and_parameters(monkeypatch, fake_training):
@@ -76,6 +76,10 @@ def test_no_trend_from_a_budget_limited_depth(monkeypatch, fake_training):
     assert "goes" not in sentence and "x (seed range" not in sentence
     doc = json.loads(json.dumps(result.to_dict()))
     assert doc["rows"][2]["memorization"]["verdict"] == verdict
+    rows = tuple(DepthRow.from_dict(r) for r in doc["rows"])
+    assert rows == result.rows and DepthBudget.from_dict(doc["budget"]) == BUDGET
+    again = DepthMeasurement(result.cell, UNITS, BITS, 1, result.seeds, rows, BUDGET)
+    assert again.sentence("memorization") == sentence
     assert doc["sentences"]["memorization"] == sentence
     assert doc["ratios"][2]["memorization_converged"] is False
 
@@ -83,10 +87,7 @@ def test_no_trend_from_a_budget_limited_depth(monkeypatch, fake_training):
 def test_budget_limited_vc_is_flagged_too(monkeypatch, fake_training):
     monkeypatch.setattr(depth_module, "measure_vc_recurrent", fake_vc({1: 10.0}, grows_at_2x=1.2))
     fake_training(lambda job: 0.9)
-    result = measure_depth(
-        "rnn_tanh", UNITS, [1], input_bits=BITS, delay=1, seeds=1, memorization_epochs=20,
-        sweep=Sweep((0.01,)), sample_sizes=(64, 128), vc_epochs=40,
-    )  # fmt: skip
+    result = measure_depth("rnn_tanh", UNITS, [1], input_bits=BITS, delay=1, seeds=1, budget=BUDGET)
     assert result.rows[0].vc.convergence.verdict == "budget-limited (+20% at 2x)"
 
 

@@ -14,7 +14,7 @@ import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from rnncap.arch import count_parameters, parse_arch
+from rnncap.arch import RecurrentSpec, parse_arch
 from rnncap.capacity._common import (
     DEFAULT_MAX_SAMPLES,
     Progress,
@@ -65,6 +65,51 @@ class DepthMeasure:
             "convergence": self.convergence.to_dict(),
         }
 
+    @classmethod
+    def from_dict(cls, d: dict) -> DepthMeasure:
+        return cls(tuple(map(float, d["by_seed"])), tuple(map(float, d["by_seed_at_budget"])))
+
+
+@dataclass(frozen=True)
+class DepthBudget:
+    """What each depth is trained with: the memorization sweep and budget, and the VC budget."""
+
+    memorization_epochs: int = 1000
+    sweep: Sweep = DEFAULT_SWEEP
+    sample_sizes: tuple[int, ...] | None = None  # None: w..8w of each depth
+    vc_epochs: int = 300
+    vc_lr: float = 0.02
+    vc_repetitions: int = 10
+
+    def __post_init__(self) -> None:
+        positive_int(self.memorization_epochs, "epochs", "e.g. --epochs 1000")
+        positive_int(self.vc_epochs, "VC epochs", "e.g. --vc-epochs 300")
+        positive_int(self.vc_repetitions, "VC repetitions", "e.g. --vc-reps 10")
+        if self.sample_sizes is not None:
+            object.__setattr__(self, "sample_sizes", tuple(int(b) for b in self.sample_sizes))
+
+    def to_dict(self) -> dict:
+        return {
+            "memorization_epochs": self.memorization_epochs,
+            "memorization_doubled_epochs": 2 * self.memorization_epochs,
+            "sweep": self.sweep.to_dict(),
+            "sample_sizes": None if self.sample_sizes is None else list(self.sample_sizes),
+            "vc_epochs": self.vc_epochs,
+            "vc_doubled_epochs": 2 * self.vc_epochs,
+            "vc_lr": self.vc_lr,
+            "vc_repetitions": self.vc_repetitions,
+            "vc_design": "geometric, 1..8 w (per depth)",
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict) -> DepthBudget:
+        sw = d["sweep"]
+        return cls(
+            int(d["memorization_epochs"]), Sweep(tuple(sw["lrs"]), tuple(sw["schedules"]),
+            int(sw["restarts"])), None if d["sample_sizes"] is None else tuple(d["sample_sizes"]),
+            int(d["vc_epochs"]), float(d["vc_lr"]), int(d["vc_repetitions"]),
+        )  # fmt: skip
+
 
 @dataclass(frozen=True)
 class DepthRow:
@@ -77,6 +122,25 @@ class DepthRow:
     memorization: DepthMeasure
     vc_bracketed: bool = True  # every seed's Phi fit bracketed h
 
+    def to_dict(self) -> dict:
+        return {
+            "layers": self.layers,
+            "arch": self.arch,
+            "parameters": self.parameters,
+            "vc": self.vc.to_dict(),
+            "vc_bracketed": self.vc_bracketed,
+            "memorization": self.memorization.to_dict(),
+            "bits_per_parameter": self.memorization.summary["mean"] / self.parameters,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict) -> DepthRow:
+        return cls(
+            int(d["layers"]), str(d["arch"]), int(d["parameters"]),
+            DepthMeasure.from_dict(d["vc"]), DepthMeasure.from_dict(d["memorization"]),
+            bool(d["vc_bracketed"]),
+        )  # fmt: skip
+
 
 @dataclass(frozen=True)
 class DepthMeasurement:
@@ -88,8 +152,7 @@ class DepthMeasurement:
     delay: int
     seeds: tuple[int, ...]
     rows: tuple[DepthRow, ...]
-    vc_training: dict = field(default_factory=dict)
-    memorization_budget: dict = field(default_factory=dict)
+    budget: DepthBudget = field(default_factory=DepthBudget)
 
     def __post_init__(self) -> None:
         require(len(self.rows) >= 1, "a depth measurement has at least one depth")
@@ -150,22 +213,10 @@ class DepthMeasurement:
             "input_bits": self.input_bits,
             "delay": self.delay,
             "seeds": list(self.seeds),
-            "rows": [
-                {
-                    "layers": r.layers,
-                    "arch": r.arch,
-                    "parameters": r.parameters,
-                    "vc": r.vc.to_dict(),
-                    "vc_bracketed": r.vc_bracketed,
-                    "memorization": r.memorization.to_dict(),
-                    "bits_per_parameter": r.memorization.summary["mean"] / r.parameters,
-                }
-                for r in self.rows
-            ],  # fmt: skip
+            "rows": [r.to_dict() for r in self.rows],
             "ratios": self.ratios(),
             "sentences": self.sentences(),
-            "vc_training": self.vc_training,
-            "memorization_budget": self.memorization_budget,
+            "budget": self.budget.to_dict(),
         }
 
 
@@ -181,6 +232,42 @@ def depth_specs(cell: str, units: int, layers: Sequence[int], input_bits: int, d
     ]
 
 
+def measure_depth_row(
+    spec: RecurrentSpec,
+    seeds: int | Sequence[int] = 2,
+    budget: DepthBudget | None = None,
+    *,
+    max_samples: int = DEFAULT_MAX_SAMPLES,
+    device: str | None = None,
+) -> DepthRow:
+    """VC dimension and memorization capacity of one network (one depth), per seed, each at
+    its budget and at twice it."""
+    budget = budget or DepthBudget()
+    seeds_ = seed_list(seeds)
+    spec, w, _ = planned_grid(spec, budget.sample_sizes, max_samples)
+    design = dataclasses.replace(default_design(w), repetitions=budget.vc_repetitions)
+    mem = tuned_memorization(
+        spec, budget.sample_sizes, seeds_, epochs=budget.memorization_epochs, sweep=budget.sweep,
+        max_samples=max_samples, device=device,
+    )  # fmt: skip
+    vc_values: dict[int, list[float]] = {1: [], 2: []}
+    bracketed = True
+    for seed in seeds_:
+        for factor in (1, 2):
+            settings = default_vc_settings(factor * budget.vc_epochs, budget.vc_lr)
+            est = measure_vc_recurrent(
+                spec, design, seed=seed, settings=settings, max_samples=max_samples, device=device
+            )
+            vc_values[factor].append(est.h)
+            bracketed = bracketed and (factor == 1 or est.fit.bracketed)
+    doubled, at_budget = mem.capacity_by_seed(), mem.at_budget.capacity_by_seed()
+    memorization = DepthMeasure(
+        tuple(doubled[s] for s in seeds_), tuple(at_budget[s] for s in seeds_)
+    )
+    vc = DepthMeasure(tuple(vc_values[2]), tuple(vc_values[1]))
+    return DepthRow(spec.num_layers, spec.name, w, vc, memorization, bracketed)
+
+
 def measure_depth(
     cell: str,
     units: int,
@@ -189,68 +276,25 @@ def measure_depth(
     input_bits: int = 12,
     delay: int = 2,
     seeds: int | Sequence[int] = 2,
-    memorization_epochs: int = 1000,
-    sweep: Sweep | None = None,
-    sample_sizes: Sequence[int] | None = None,
-    vc_epochs: int = 300,
-    vc_lr: float = 0.02,
-    vc_repetitions: int = 10,
+    budget: DepthBudget | None = None,
     max_samples: int = DEFAULT_MAX_SAMPLES,
     progress: Progress | None = None,
     device: str | None = None,
 ) -> DepthMeasurement:
     """Measure VC dimension and memorization capacity of `cell` at `units` per layer, per depth.
 
-    Each measure runs per seed at its budget and at twice it (memorization: `memorization_epochs`
-    with the sweep; VC: `vc_epochs` at `vc_lr`, `vc_repetitions` per size of the default design).
-    ``sample_sizes`` (memorization b grid) defaults to w..8w of each depth.
+    Each measure runs per seed at its budget and at twice it (`DepthBudget`: memorization epochs
+    and sweep, b grid (default w..8w of each depth), VC epochs, learning rate and repetitions per
+    size of the default design).
     """
+    budget = budget or DepthBudget()
     specs = depth_specs(cell, units, layers, input_bits, delay)
     for spec in specs:  # every depth's grid is checked before the first one trains
-        planned_grid(spec, sample_sizes, max_samples)
+        planned_grid(spec, budget.sample_sizes, max_samples)
     seeds_ = seed_list(seeds)
-    sweep = sweep or DEFAULT_SWEEP
-    vc_reps = positive_int(vc_repetitions, "VC repetitions", "e.g. --vc-reps 10")
-    steps = len(specs) * (1 + len(seeds_))
-    done = 0
     rows = []
-    for spec in specs:
-        w = count_parameters(spec).total
-        design = dataclasses.replace(default_design(w), repetitions=vc_reps)
-        mem = tuned_memorization(
-            spec, sample_sizes, seeds_, epochs=memorization_epochs, sweep=sweep,
-            max_samples=max_samples, device=device,
-        )  # fmt: skip
-        done += 1
+    for i, spec in enumerate(specs):
+        rows.append(measure_depth_row(spec, seeds_, budget, max_samples=max_samples, device=device))
         if progress:
-            progress(done, steps)
-        vc_values: dict[int, list[float]] = {1: [], 2: []}
-        bracketed = True
-        for seed in seeds_:
-            for factor in (1, 2):
-                settings = default_vc_settings(factor * vc_epochs, vc_lr)
-                est = measure_vc_recurrent(
-                    spec, design, seed=seed, settings=settings, max_samples=max_samples,
-                    device=device,
-                )  # fmt: skip
-                vc_values[factor].append(est.h)
-                bracketed = bracketed and (factor == 1 or est.fit.bracketed)
-            done += 1
-            if progress:
-                progress(done, steps)
-        doubled, at_budget = mem.capacity_by_seed(), mem.at_budget.capacity_by_seed()
-        memorization = DepthMeasure(
-            tuple(doubled[s] for s in seeds_), tuple(at_budget[s] for s in seeds_)
-        )
-        vc = DepthMeasure(tuple(vc_values[2]), tuple(vc_values[1]))
-        rows.append(DepthRow(spec.num_layers, spec.name, w, vc, memorization, bracketed))
-    vc_training = {
-        **default_vc_settings(vc_epochs, vc_lr).to_dict(), "repetitions": vc_reps,
-        "doubled_epochs": 2 * vc_epochs, "design": "geometric, 1..8 w (per depth)",
-    }  # fmt: skip
-    return DepthMeasurement(
-        cell, int(units), input_bits, delay, seeds_, tuple(rows), vc_training,
-        {"epochs": memorization_epochs, "doubled_epochs": 2 * memorization_epochs,
-         "sample_sizes": "w..8w per depth" if sample_sizes is None else list(sample_sizes),
-         **sweep.to_dict()},
-    )  # fmt: skip
+            progress(i + 1, len(specs))
+    return DepthMeasurement(cell, int(units), input_bits, delay, seeds_, tuple(rows), budget)

@@ -234,15 +234,16 @@ def depth(
 
     Example: rnncap capacity depth rnn_tanh --units 2 --layers 1-4 --epochs 300
     """
-    from rnncap.capacity.depth import measure_depth
+    from rnncap.capacity.depth import DepthBudget, measure_depth
 
     _threads(threads)
     depths = _layers(layers)
-    sweep = _sweep(lr, schedule, restarts)
+    budget = DepthBudget(
+        epochs, _sweep(lr, schedule, restarts), vc_epochs=vc_epochs, vc_repetitions=vc_reps
+    )
     with _bar("measuring depths") as progress:
         result = measure_depth(
-            cell, units, depths, input_bits=input_bits, delay=delay, seeds=seeds,
-            memorization_epochs=epochs, sweep=sweep, vc_epochs=vc_epochs, vc_repetitions=vc_reps,
+            cell, units, depths, input_bits=input_bits, delay=delay, seeds=seeds, budget=budget,
             max_samples=max_samples, progress=progress,
         )  # fmt: skip
     if json:
@@ -260,7 +261,8 @@ def depth(
             "bits/w", "mem. verdict"]  # fmt: skip
     title = f"{cell} at {units} units per layer: capacity by depth"
     stdout().print(table(title, cols, rows, right=cols[:5] + cols[6:9]))
-    mb = result.memorization_budget
+    mb = result.budget.to_dict()
+    mb = {**mb["sweep"], "epochs": epochs, "doubled_epochs": 2 * epochs}
     caption = (
         f"{result.sentences()['vc']}\n{result.sentences()['memorization']}\n"
         f"Means over seeds {list(result.seeds)}; ranges: per-seed min/max ratios. VC: Vapnik, "
