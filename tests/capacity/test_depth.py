@@ -5,7 +5,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from rnncap.capacity import depth as depth_module
+from rnncap.capacity import vc as vc_module
 from rnncap.capacity.depth import DepthBudget, DepthMeasurement, DepthRow, measure_depth
 from rnncap.capacity.sweep import Sweep
 from rnncap.cli.app import main
@@ -42,7 +42,7 @@ def recall_by_depth(converges: bool):
 
 
 def run(monkeypatch, fake_training, *, converges: bool):
-    monkeypatch.setattr(depth_module, "measure_vc_recurrent", fake_vc({1: 10.0, 2: 15.0, 3: 18.0}))
+    monkeypatch.setattr(vc_module, "measure_vc_recurrent", fake_vc({1: 10.0, 2: 15.0, 3: 18.0}))
     fake_training(recall_by_depth(converges))
     return measure_depth(
         "rnn_tanh", UNITS, [3, 1, 2], input_bits=BITS, delay=1, seeds=2, budget=BUDGET
@@ -85,7 +85,7 @@ def test_no_trend_from_a_budget_limited_depth(monkeypatch, fake_training):
 
 
 def test_budget_limited_vc_is_flagged_too(monkeypatch, fake_training):
-    monkeypatch.setattr(depth_module, "measure_vc_recurrent", fake_vc({1: 10.0}, grows_at_2x=1.2))
+    monkeypatch.setattr(vc_module, "measure_vc_recurrent", fake_vc({1: 10.0}, grows_at_2x=1.2))
     fake_training(lambda job: 0.9)
     result = measure_depth("rnn_tanh", UNITS, [1], input_bits=BITS, delay=1, seeds=1, budget=BUDGET)
     assert result.rows[0].vc.convergence.verdict == "budget-limited (+20% at 2x)"

@@ -26,7 +26,6 @@ from rnncap.capacity.convergence import Convergence
 from rnncap.capacity.memorize import planned_grid
 from rnncap.capacity.sweep import Sweep
 from rnncap.capacity.tuned import DEFAULT_SWEEP, tuned_memorization
-from rnncap.capacity.vc import default_design, default_vc_settings, measure_vc_recurrent
 from rnncap.errors import require
 
 LABELS = {"vc": "The measured VC dimension", "memorization": "Measured memorization"}
@@ -242,10 +241,12 @@ def measure_depth_row(
 ) -> DepthRow:
     """VC dimension and memorization capacity of one network (one depth), per seed, each at
     its budget and at twice it."""
+    from rnncap.capacity import vc  # torch: imported at use, records stay light
+
     budget = budget or DepthBudget()
     seeds_ = seed_list(seeds)
     spec, w, _ = planned_grid(spec, budget.sample_sizes, max_samples)
-    design = dataclasses.replace(default_design(w), repetitions=budget.vc_repetitions)
+    design = dataclasses.replace(vc.default_design(w), repetitions=budget.vc_repetitions)
     mem = tuned_memorization(
         spec, budget.sample_sizes, seeds_, epochs=budget.memorization_epochs, sweep=budget.sweep,
         max_samples=max_samples, device=device,
@@ -254,8 +255,8 @@ def measure_depth_row(
     bracketed = True
     for seed in seeds_:
         for factor in (1, 2):
-            settings = default_vc_settings(factor * budget.vc_epochs, budget.vc_lr)
-            est = measure_vc_recurrent(
+            settings = vc.default_vc_settings(factor * budget.vc_epochs, budget.vc_lr)
+            est = vc.measure_vc_recurrent(
                 spec, design, seed=seed, settings=settings, max_samples=max_samples, device=device
             )
             vc_values[factor].append(est.h)
@@ -264,8 +265,8 @@ def measure_depth_row(
     memorization = DepthMeasure(
         tuple(doubled[s] for s in seeds_), tuple(at_budget[s] for s in seeds_)
     )
-    vc = DepthMeasure(tuple(vc_values[2]), tuple(vc_values[1]))
-    return DepthRow(spec.num_layers, spec.name, w, vc, memorization, bracketed)
+    vc_measure = DepthMeasure(tuple(vc_values[2]), tuple(vc_values[1]))
+    return DepthRow(spec.num_layers, spec.name, w, vc_measure, memorization, bracketed)
 
 
 def measure_depth(

@@ -40,15 +40,13 @@ class Sweep:
     restarts: int = 1
 
     def __post_init__(self) -> None:
-        from rnncap.engine import TrainSettings
-
         lrs = tuple(float(v) for v in self.lrs)
         require(len(lrs) >= 1, "give at least one learning rate (e.g. --lr 0.01,0.03)")
         for lr in lrs:
             require(lr > 0, f"learning rates must be > 0; got {lr!r} (e.g. --lr 0.01,0.03)")
         require(len(self.schedules) >= 1, "give at least one schedule (e.g. --schedule constant)")
-        # the engine validates each schedule name (one line naming the choices on a bad one)
-        schedules = tuple(str(TrainSettings(schedule=s).schedule) for s in self.schedules)
+        # the engine checks each name when a member's settings are made, before any training
+        schedules = tuple(str(s).strip().lower() for s in self.schedules)
         object.__setattr__(self, "lrs", tuple(dict.fromkeys(lrs)))
         object.__setattr__(self, "schedules", tuple(dict.fromkeys(schedules)))
         object.__setattr__(self, "restarts", positive_int(self.restarts, "restarts", "--restarts"))
