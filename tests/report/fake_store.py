@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rnncap.arch import count_parameters, parse_arch
+from rnncap.capacity.depth import DepthRow
 from rnncap.study.records import (
     ArchInfo,
     BaselineResult,
@@ -40,6 +41,7 @@ class Fake:
     memorization: MemorizationVerdict | None = None
     bits: float = 0.5
     ratios: dict[str, float] = field(default_factory=dict)
+    depth: DepthRow | None = None  # the fixed-width depth measurement at this depth
 
 
 def seeds(train: float, val: float, test: float, sd: float = 0.05, n: int = 3) -> tuple:
@@ -85,7 +87,7 @@ def make_store(
         if f.memorization is not None:
             mem = MemorizationResult(f"lstm:{spec.num_layers}x5", 400, 400, 150, (200, 400),
                                      {0: f.bits}, False, f.memorization)  # fmt: skip
-        result = UnitResult(f.arch, "cpu", 1.0, runs, mem, baselines)
+        result = UnitResult(f.arch, "cpu", 1.0, runs, mem, baselines, depth=f.depth)
         units.append((f"key-{f.arch}", f.arch, result))
     path = Path(folder) / "results.sqlite"
     with ResultsStore.create(path) as store:

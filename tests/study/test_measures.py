@@ -6,7 +6,9 @@ import pytest
 from study_helpers import tiny_config
 
 from rnncap.arch import parse_arch
-from rnncap.capacity.memorize import default_memorization_settings, measure_memorization
+from rnncap.capacity.depth import DepthBudget, measure_depth_row
+from rnncap.capacity.sweep import Sweep
+from rnncap.capacity.tuned import tuned_memorization
 from rnncap.engine import RecurrentModel
 from rnncap.study import ResultsStore, run_study
 from rnncap.study.config import Frontier, Grid
@@ -37,13 +39,39 @@ def test_memorization_is_measured_on_the_frontier_only_and_matches_a_direct_run(
         assert spec.num_layers == infos[arch].layers
         w = sum(p.numel() for p in RecurrentModel(spec).parameters())
         assert got.parameters == w
-        assert got.budget == MEMO["budget"] and got.epochs == MEMO["epochs"]
+        # the capacity comes from the convergence check's run: twice the budget
+        assert got.budget == MEMO["budget"] and got.epochs == 2 * MEMO["epochs"]
         sizes = list(got.sample_sizes)
         assert sizes == sorted({max(2, round(f * w)) for f in MEMO["sample_fractions"]})
-        direct = measure_memorization(
-            spec, sizes, [0], settings=default_memorization_settings(epochs=3)
-        )
+        direct = tuned_memorization(spec, sizes, [0], epochs=3, sweep=Sweep((0.01,)))
         assert got.bits_per_parameter == pytest.approx(
             direct.bits_per_parameter["mean"], rel=1e-6, abs=1e-9
         )
+        assert got.verdict.value == ("converged" if direct.converged else "budget-limited")
         assert 0 <= got.bits_per_parameter <= 32  # a float32 weight holds at most 32 bits
+
+
+DEPTH = {"units": 1, "input_bits": 8, "delay": 0, "epochs": 4, "lrs": [0.05],
+         "sample_fractions": [1, 2], "vc_epochs": 4, "vc_reps": 2}  # fmt: skip
+
+
+def test_depth_is_measured_at_the_fixed_width_for_frontier_depths_and_matches_a_direct_run(
+    tmp_path,
+):
+    cfg = tiny_config(
+        grid=Grid(layers=(1,), units=(4,), frontier=(Frontier("lstm", 900, (1, 2)),)),
+        seeds=(0,),
+        measures=("counts", "forecast", "depth"),
+        depth=DEPTH,
+    )
+    run_study(cfg, tmp_path)
+    with ResultsStore.open(tmp_path) as store:
+        rows = {u.result.arch: u.result.depth for u in store.units()}
+    assert rows["lstm:1x4"] is None  # grid-only architecture: no depth measurement
+    for arch, layers in (("lstm:1x5", 1), ("lstm:2x4", 2)):
+        got = rows[arch]
+        assert got.arch == f"lstm:{layers}x1" and got.layers == layers and got.seeds == (0,)
+        spec = parse_arch(got.arch, input_size=8, seq_len=1, outputs=1)
+        budget = DepthBudget(4, Sweep((0.05,)), (got.parameters, 2 * got.parameters),
+                             vc_epochs=4, vc_repetitions=2)  # fmt: skip
+        assert got == measure_depth_row(spec, [0], budget)

@@ -120,9 +120,11 @@ class DepthRow:
     vc: DepthMeasure
     memorization: DepthMeasure
     vc_bracketed: bool = True  # every seed's Phi fit bracketed h
+    seeds: tuple[int, ...] = ()  # the seeds of the by_seed values, in order
 
     def to_dict(self) -> dict:
         return {
+            "seeds": list(self.seeds),
             "layers": self.layers,
             "arch": self.arch,
             "parameters": self.parameters,
@@ -137,7 +139,7 @@ class DepthRow:
         return cls(
             int(d["layers"]), str(d["arch"]), int(d["parameters"]),
             DepthMeasure.from_dict(d["vc"]), DepthMeasure.from_dict(d["memorization"]),
-            bool(d["vc_bracketed"]),
+            bool(d["vc_bracketed"]), tuple(int(s) for s in d["seeds"]),
         )  # fmt: skip
 
 
@@ -147,8 +149,8 @@ class DepthMeasurement:
 
     cell: str
     units: int
-    input_bits: int
-    delay: int
+    input_bits: int | None  # None where only the rows were recorded (a study's store)
+    delay: int | None
     seeds: tuple[int, ...]
     rows: tuple[DepthRow, ...]
     budget: DepthBudget = field(default_factory=DepthBudget)
@@ -266,7 +268,7 @@ def measure_depth_row(
         tuple(doubled[s] for s in seeds_), tuple(at_budget[s] for s in seeds_)
     )
     vc_measure = DepthMeasure(tuple(vc_values[2]), tuple(vc_values[1]))
-    return DepthRow(spec.num_layers, spec.name, w, vc_measure, memorization, bracketed)
+    return DepthRow(spec.num_layers, spec.name, w, vc_measure, memorization, bracketed, seeds_)
 
 
 def measure_depth(

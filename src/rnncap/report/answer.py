@@ -121,8 +121,18 @@ def answer(res: StudyResults) -> list[str]:
     out: list[str] = []
     if any(a.test_mae is not None for a in res.archs):
         out += _best(res) + _size(res) + _depth(res) + _frontier(res)
-    out += _bounds(res) + failed_note(res) + budget_note(res)
+    out += _fixed_width_depth(res) + _bounds(res) + failed_note(res) + budget_note(res)
     return out
+
+
+def _fixed_width_depth(res: StudyResults) -> list[str]:
+    """The measured answer to "is VC(L layers) = L x VC(1 layer)?": computed sentences that state
+    a trend only from converged measurements (`DepthMeasurement.sentence`)."""
+    return [
+        f"Is VC(L layers) = L × VC(1 layer)? {d.sentence('vc')} {d.sentence('memorization')}"
+        for d in res.depth
+        if len(d.rows) >= 2
+    ]
 
 
 def _best(res: StudyResults) -> list[str]:

@@ -66,6 +66,7 @@ def _figures(res: StudyResults, best: tuple[str, int] | None) -> dict[str, Figur
         "mae_vs_params": plots.mae_vs_params(res),
         "frontier": plots.frontier(res),
         "bound_ratios": plots.bound_ratios(res),
+        "depth_ratios": plots.depth_ratios(res),
         "best_forecast": plots.best_forecast(res, *best) if best else None,
     }
     return {k: v for k, v in figs.items() if v is not None}

@@ -13,6 +13,7 @@ TITLES = {
     "frontier": "The equal-budget frontier",
     "bound_ratios": "Bounds relative to the one-layer model",
     "best_forecast": "The chosen model's forecasts",
+    "depth_ratios": "Capacity against depth at a fixed width",
 }
 
 
@@ -24,6 +25,8 @@ def caption(res: StudyResults, name: str, best: tuple[str, int] | None = None) -
         return _frontier(res)
     if name == "bound_ratios":
         return _bound_ratios(res)
+    if name == "depth_ratios":
+        return " ".join(d.sentence(m) for d in res.depth for m in ("vc", "memorization"))
     return _best_forecast(res, best)
 
 

@@ -135,6 +135,45 @@ def frontier(res: StudyResults) -> Figure | None:
     return fig
 
 
+def depth_ratios(res: StudyResults) -> Figure | None:
+    """At a fixed width: VC h(L)/h(1) and memorization bits(L)/bits(1) against L, beside the
+    "L x" line of the seed question and the parameter ratio w(L)/w(1); hollow markers: the
+    measurement did not converge (a lower bound)."""
+    groups = [d for d in res.depth if len(d.rows) >= 1]
+    if not groups:
+        return None
+    fig = Figure(figsize=(5 * len(groups) + 1, 4), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(1, len(groups)))
+    for ax, d in zip(axes, groups, strict=True):
+        ratios = d.ratios()
+        layers = [q["layers"] for q in ratios]
+        ax.plot(layers, [q["layer_ratio"] for q in ratios], "--", color="grey", label="L / L₁")
+        ax.plot(layers, [q["parameter_ratio"] for q in ratios], ":", color="black",
+                label="w(L) / w(L₁)")  # fmt: skip
+        for name, colour, label in (("vc", "tab:blue", "VC h"), ("memorization", "tab:orange",
+                                                                 "memorized bits")):  # fmt: skip
+            mid = [q[f"{name}_ratio"] for q in ratios]
+            lo = [m - q[f"{name}_ratio_range"][0] for m, q in zip(mid, ratios, strict=True)]
+            hi = [q[f"{name}_ratio_range"][1] - m for m, q in zip(mid, ratios, strict=True)]
+            ax.errorbar(layers, mid, yerr=[lo, hi], color=colour, capsize=3, zorder=1)
+            done = [getattr(r, name).convergence.converged for r in d.rows]
+            ax.scatter([x for x, c in zip(layers, done, strict=True) if c],
+                       [y for y, c in zip(mid, done, strict=True) if c], s=50, color=colour,
+                       zorder=2, label=f"{label}(L) / {label}(L₁), converged")  # fmt: skip
+            if not all(done):
+                ax.scatter([x for x, c in zip(layers, done, strict=True) if not c],
+                           [y for y, c in zip(mid, done, strict=True) if not c], s=50,
+                           facecolors="white", edgecolors=colour, zorder=2,
+                           label=f"{label}: budget-limited (lower bound)")  # fmt: skip
+        ax.set_xticks(layers)
+        ax.set_xlabel(f"layers ({d.cell}, {d.units} units per layer)")
+        ax.set_ylabel("ratio to the shallowest depth")
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=7)
+    fig.suptitle("Is VC(L layers) = L × VC(1 layer)? Measured at a fixed width (bars: seed range)")
+    return fig
+
+
 def _heat_text(v: float) -> str:
     ratio = 10**v
     return f"{ratio:.2f}" if abs(v) < 2 else f"10^{v:.1f}"

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+from rnncap.arch import parse_arch
+from rnncap.capacity.depth import DepthMeasurement, DepthRow
 from rnncap.errors import require
 from rnncap.study.records import (
     ArchInfo,
@@ -151,6 +153,7 @@ class StudyResults:
     planned_runs: int
     legend: tuple[BoundNote, ...]
     baselines: tuple[BaselineResult, ...]  # one per name, as recorded with the units
+    depth: tuple[DepthMeasurement, ...] = ()  # per cell: VC and memorization by depth, fixed width
 
     @property
     def runs(self) -> int:
@@ -202,7 +205,10 @@ def load_results(path: str | Path) -> StudyResults:
     runs: dict[str, list[RunResult]] = {}
     memo: dict[str, list[MemorizationResult]] = {}
     baselines: dict[str, BaselineResult] = {}
+    depth: dict[str, DepthRow] = {}
     for u in units:
+        if u.result.depth is not None:
+            depth.setdefault(u.result.depth.arch, u.result.depth)
         runs.setdefault(u.result.arch, []).extend(u.result.runs)
         if u.result.memorization is not None:
             memo.setdefault(u.result.arch, []).append(u.result.memorization)
@@ -225,4 +231,18 @@ def load_results(path: str | Path) -> StudyResults:
         planned_runs=sum(len(p.seeds) for p in plan),
         legend=legend,
         baselines=tuple(baselines.values()),
+        depth=depth_measurements(depth.values()),
     )
+
+
+def depth_measurements(rows: Iterable[DepthRow]) -> tuple[DepthMeasurement, ...]:
+    """The recorded depth rows grouped by cell and width, each group ordered by depth."""
+    groups: dict[tuple[str, int], list[DepthRow]] = {}
+    for row in rows:
+        spec = parse_arch(row.arch)
+        groups.setdefault((spec.cell.value, spec.hidden_sizes[0]), []).append(row)
+    return tuple(
+        DepthMeasurement(cell, units, None, None, rs[0].seeds,
+                         tuple(sorted(rs, key=lambda r: r.layers)))
+        for (cell, units), rs in groups.items()
+    )  # fmt: skip

@@ -56,7 +56,13 @@ except ModuleNotFoundError:  # pragma: no cover - Python 3.10
 MEASURES = tuple(m.value for m in Measure)
 #: Keys of the [memorization] table: the frontier's memorization budget and the task's shape.
 MEMORIZATION_KEYS = (
-    "budget", "input_bits", "delay", "epochs", "sample_sizes", "sample_fractions", "seeds",
+    "budget", "input_bits", "delay", "epochs", "sample_sizes", "sample_fractions", "seeds", "lrs",
+    "schedules",
+)  # fmt: skip
+#: Keys of the [depth] table: the fixed width, the task's shape and both budgets (VC, memorization).
+DEPTH_KEYS = (
+    "units", "input_bits", "delay", "epochs", "lrs", "schedules", "sample_fractions", "vc_epochs",
+    "vc_reps", "seeds",
 )  # fmt: skip
 
 
@@ -190,10 +196,12 @@ class ExecutorSettings:
         return cls(**data)
 
 
-def _check_memorization(options: dict) -> None:
-    """Types and ranges of the [memorization] overrides, before anything is planned or written."""
-    where = "[memorization]"
-    for key, low in (("budget", 1), ("input_bits", 1), ("delay", 0), ("epochs", 1), ("seeds", 1)):
+def _check_memorization(options: dict, where: str = "[memorization]") -> None:
+    """Types and ranges of the [memorization] (or [depth]) overrides, before anything is planned
+    or written."""
+    ints = (("budget", 1), ("input_bits", 1), ("delay", 0), ("epochs", 1), ("seeds", 1),
+            ("units", 1), ("vc_epochs", 1), ("vc_reps", 1))  # fmt: skip
+    for key, low in ints:
         if key in options:
             check_int(options[key], f"{key} in {where}", low=low, high=10**9)
     if options.get("sample_sizes") is not None:
@@ -206,6 +214,23 @@ def _check_memorization(options: dict) -> None:
         )
         for f in fractions:
             check_float(f, f"sample_fractions in {where}", low=0.0, strict_low=True, high=1e3)
+    if "lrs" in options:
+        lrs = options["lrs"]
+        require(
+            isinstance(lrs, list) and len(lrs) >= 1,
+            f"lrs in {where} must be a list of learning rates > 0; got {lrs!r}",
+        )
+        for lr in lrs:
+            check_float(lr, f"lrs in {where}", low=0.0, strict_low=True, high=10.0)
+    if "schedules" in options:
+        from rnncap.engine.bookkeeping import Schedule
+
+        names = options["schedules"]
+        choices = [v.value for v in Schedule]
+        require(
+            isinstance(names, list) and len(names) >= 1 and all(n in choices for n in names),
+            f"schedules in {where} must be a list of {', '.join(choices)}; got {names!r}",
+        )
 
 
 @dataclass(frozen=True)
@@ -222,17 +247,18 @@ class StudyConfig:
     task: dict = field(default_factory=dict)
     grid: Grid = Grid()
     seeds: tuple[int, ...] = (0, 1, 2)
-    measures: tuple[Measure, ...] = tuple(Measure)
+    measures: tuple[Measure, ...] = tuple(m for m in Measure if m is not Measure.DEPTH)
     training: dict = field(default_factory=dict)
     executor: ExecutorSettings = ExecutorSettings()
     chunk: int = 8
     forecast_points: int = 336  # two weeks of hourly forecasts
     memorization: dict = field(default_factory=dict)  # overrides for the memorization measure
+    depth: dict = field(default_factory=dict)  # overrides for the depth measure (opt-in)
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
         require(isinstance(self.name, str) and self.name.strip(), "study name must be a string")
-        for what in ("task", "training", "memorization"):
+        for what in ("task", "training", "memorization", "depth"):
             value = getattr(self, what)
             require(isinstance(value, dict), f"[{what}] must be a table; got {value!r}")
         seeds = self.seeds
@@ -247,6 +273,8 @@ class StudyConfig:
         set_(self, "measures", tuple(Measure(m) for m in measures))
         _check_keys("memorization", self.memorization, set(MEMORIZATION_KEYS))
         _check_memorization(self.memorization)
+        _check_keys("depth", self.depth, set(DEPTH_KEYS))
+        _check_memorization(self.depth, "[depth]")
         check_int(self.chunk, "chunk", low=1, high=MAX_CHUNK, hint="seeds trained together")
         check_int(self.forecast_points, "forecast_points", low=0, high=MAX_FORECAST_POINTS)
 

@@ -24,9 +24,17 @@ from rnncap.study.store import SCHEMA_VERSION
 #: Memorization settings (study files override them under [memorization]).
 #: ``sample_fractions`` give the grid of b as multiples of w (``sample_sizes``, absolute, win);
 #: ``seeds`` is how many of a unit's seeds are also used for memorization.
+#: ``epochs`` is the budget; the tuned protocol checks it at twice as many (the verdict), with
+#: the sweep ``lrs`` x ``schedules`` at every point (`rnncap.capacity.tuned`).
 MEMORIZATION_DEFAULTS = {"budget": 400, "input_bits": 16, "delay": 2, "epochs": 150,
                          "sample_sizes": None, "sample_fractions": [0.5, 1, 2, 4],
-                         "seeds": 1}  # fmt: skip
+                         "seeds": 1, "lrs": [0.01], "schedules": ["constant"]}  # fmt: skip
+#: Depth settings (study files override them under [depth]): the frontier's cell at ``units`` per
+#: layer and each frontier depth, VC (Vapnik-Levin-LeCun) and memorization, each checked at twice
+#: its budget (`rnncap.capacity.depth`). Small, so that the default study fits a 2-core CPU.
+DEPTH_DEFAULTS = {"units": 2, "input_bits": 12, "delay": 1, "epochs": 200, "lrs": [0.02],
+                  "schedules": ["constant"], "sample_fractions": [1, 2, 4], "vc_epochs": 100,
+                  "vc_reps": 4, "seeds": 1}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -163,6 +171,17 @@ def memorization_spec(arch: PlannedArch, options: dict) -> RecurrentSpec | None:
     return point.spec
 
 
+def depth_spec(arch: PlannedArch, options: dict) -> RecurrentSpec | None:
+    """The depth measurement's network for a frontier architecture: its cell and depth at the
+    fixed width ``units``, reading ``input_bits`` inputs over ``1 + delay`` steps."""
+    if "frontier" not in arch.groups:
+        return None
+    o = {**DEPTH_DEFAULTS, **options}
+    name = f"{arch.spec.cell.value}:{arch.spec.num_layers}x{int(o['units'])}"
+    return parse_arch(name, input_size=int(o["input_bits"]), seq_len=1 + int(o["delay"]),
+                      outputs=1)  # fmt: skip
+
+
 def plan_units(config: StudyConfig, archs: list[PlannedArch], task: dict) -> list[Unit]:
     """Split each architecture's seeds into chunks of ``config.chunk``: one unit per chunk."""
     from rnncap.forecast.many import recipe  # torch, only when planning units
@@ -177,6 +196,11 @@ def plan_units(config: StudyConfig, archs: list[PlannedArch], task: dict) -> lis
             if mem is not None:
                 memorization = {**MEMORIZATION_DEFAULTS, **config.memorization,
                                 "spec": mem.to_dict()}  # fmt: skip
+        depth: dict = {}
+        if Measure.DEPTH.value in measures:
+            fixed = depth_spec(arch, config.depth)
+            if fixed is not None:
+                depth = {**DEPTH_DEFAULTS, **config.depth, "spec": fixed.to_dict()}
         seeds = list(config.seeds)
         for i in range(0, len(seeds), config.chunk):
             chunk = tuple(seeds[i : i + config.chunk])
@@ -188,6 +212,7 @@ def plan_units(config: StudyConfig, archs: list[PlannedArch], task: dict) -> lis
                 "measures": measures,
                 "forecast_points": config.forecast_points,
                 "memorization": memorization,
+                "depth": depth if i == 0 else {},  # measured once per architecture
             }
             units.append(Unit(arch.name, chunk, payload))
     if not units:

@@ -12,6 +12,8 @@ from dataclasses import asdict, dataclass, field
 from enum import Enum
 from typing import Any
 
+from rnncap.capacity.depth import DepthRow
+
 
 class Measure(str, Enum):
     """What a study can record: per architecture (counts, bounds) or per trained model."""
@@ -21,10 +23,11 @@ class Measure(str, Enum):
     FORECAST = "forecast"
     NORMS = "norms"
     MEMORIZATION = "memorization"
+    DEPTH = "depth"  # VC and memorization of the frontier's cell at a fixed small width
 
 
 #: Measures recorded by training (the others are computed on the driver, per architecture).
-RUN_MEASURES = (Measure.FORECAST, Measure.NORMS, Measure.MEMORIZATION)
+RUN_MEASURES = (Measure.FORECAST, Measure.NORMS, Measure.MEMORIZATION, Measure.DEPTH)
 
 
 class MemorizationVerdict(str, Enum):
@@ -199,6 +202,7 @@ class UnitResult:
     runs: tuple[RunResult, ...]
     memorization: MemorizationResult | None = None
     baselines: tuple[BaselineResult, ...] = ()
+    depth: DepthRow | None = None  # this depth of the fixed-width depth measurement
 
     @property
     def mean_test_mae(self) -> float | None:
@@ -212,6 +216,7 @@ class UnitResult:
             "seconds": self.seconds,
             "memorization": None if self.memorization is None else self.memorization.to_dict(),
             "baselines": [asdict(b) for b in self.baselines],
+            "depth": None if self.depth is None else self.depth.to_dict(),
         }
         if with_runs:
             d["runs"] = [r.to_dict() for r in self.runs]
@@ -227,6 +232,7 @@ class UnitResult:
             runs=runs if runs is not None else tuple(RunResult.from_dict(r) for r in d["runs"]),
             memorization=None if mem is None else MemorizationResult.from_dict(mem),
             baselines=tuple(BaselineResult.from_dict(b) for b in d["baselines"]),
+            depth=None if d.get("depth") is None else DepthRow.from_dict(d["depth"]),
         )
 
 

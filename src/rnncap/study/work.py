@@ -16,12 +16,14 @@ from typing import Any
 import numpy as np
 
 from rnncap.arch import RecurrentSpec
+from rnncap.capacity.depth import DepthRow
 from rnncap.errors import InvalidInput
 from rnncap.study.records import (
     BaselineResult,
     ForecastSample,
     Measure,
     MemorizationResult,
+    MemorizationVerdict,
     RunResult,
     SplitErrors,
     UnitResult,
@@ -124,29 +126,52 @@ def _norm_measures(spec: RecurrentSpec, model: Any) -> WeightNorms:
 
 
 def _memorization(seeds: list[int], options: dict, device: str) -> MemorizationResult:
-    """Collins et al. bits per parameter of the payload's memorization spec, per seed."""
+    """Collins et al. bits per parameter of the payload's memorization spec, per seed: the tuned
+    protocol (a sweep per point, the capacity at twice the budget and its verdict)."""
     from rnncap.arch import count_parameters
-    from rnncap.capacity.memorize import default_memorization_settings, measure_memorization
+    from rnncap.capacity.sweep import Sweep
+    from rnncap.capacity.tuned import tuned_memorization
 
     spec = RecurrentSpec.from_dict(options["spec"])
-    settings = default_memorization_settings(epochs=int(options["epochs"]))
     w = count_parameters(spec.replace(outputs=1)).total
     sizes = options.get("sample_sizes") or sorted(
         {max(2, round(f * w)) for f in options["sample_fractions"]}
     )
     seeds = seeds[: int(options["seeds"])]
-    result = measure_memorization(spec, sizes, seeds, settings=settings, device=device)
+    sweep = Sweep(tuple(options["lrs"]), tuple(options["schedules"]))
+    result = tuned_memorization(
+        spec, sizes, seeds, epochs=int(options["epochs"]), sweep=sweep, device=device
+    )
     return MemorizationResult(
         arch=spec.name,
         parameters=int(result.parameters),
         budget=int(options["budget"]),
-        epochs=int(options["epochs"]),
+        epochs=2 * result.epochs,  # the run the capacity comes from
         sample_sizes=tuple(int(s) for s in sizes),
         bits_per_parameter_by_seed={
             int(s): float(b) / result.parameters for s, b in result.capacity_by_seed().items()
         },
-        limited_by_grid=bool(result.limited_by_grid),
+        limited_by_grid=bool(result.at_double.limited_by_grid),
+        verdict=MemorizationVerdict.CONVERGED
+        if result.converged
+        else MemorizationVerdict.BUDGET_LIMITED,
     )
+
+
+def _depth(seeds: list[int], options: dict, device: str) -> DepthRow:
+    """VC dimension and memorization of the payload's fixed-width network (one depth)."""
+    from rnncap.arch import count_parameters
+    from rnncap.capacity.depth import DepthBudget, measure_depth_row
+    from rnncap.capacity.sweep import Sweep
+
+    spec = RecurrentSpec.from_dict(options["spec"])
+    w = count_parameters(spec.replace(outputs=1)).total
+    sizes = tuple(sorted({max(2, round(f * w)) for f in options["sample_fractions"]}))
+    budget = DepthBudget(
+        int(options["epochs"]), Sweep(tuple(options["lrs"]), tuple(options["schedules"])), sizes,
+        vc_epochs=int(options["vc_epochs"]), vc_repetitions=int(options["vc_reps"]),
+    )  # fmt: skip
+    return measure_depth_row(spec, seeds[: int(options["seeds"])], budget, device=device)
 
 
 def run_unit(
@@ -190,6 +215,8 @@ def run_unit(
     mem = payload.get("memorization", {})
     if Measure.MEMORIZATION in measures and mem.get("spec"):
         memorization = _memorization(seeds, mem, device)
+    depth = payload.get("depth", {})
+    depth_row = _depth(seeds, depth, device) if Measure.DEPTH in measures and depth else None
     return UnitResult(
         arch=spec.name,
         device=device,
@@ -197,4 +224,5 @@ def run_unit(
         runs=tuple(runs),
         memorization=memorization,
         baselines=baselines,
+        depth=depth_row,
     )

@@ -1,0 +1,51 @@
+"""The fixed-width depth measurement in the report: a figure, and a sentence that states a depth
+trend only when every depth converged (stores written directly, no training)."""
+
+from __future__ import annotations
+
+from fake_store import Fake, make_store, seeds
+
+from rnncap.arch import count_parameters, parse_arch
+from rnncap.capacity.depth import DepthMeasure, DepthRow
+from rnncap.report import build_report, load_results
+from rnncap.report.answer import answer
+
+
+def _row(layers: int, vc: float, bits: float, bits_at_budget: float) -> DepthRow:
+    arch = f"lstm:{layers}x2"
+    w = count_parameters(parse_arch(arch, input_size=12, seq_len=2, outputs=1)).total
+    return DepthRow(
+        layers, arch, w, DepthMeasure((vc,), (vc,)), DepthMeasure((bits,), (bits_at_budget,)),
+        seeds=(0,),
+    )  # fmt: skip
+
+
+def _fakes(limited: bool) -> list[Fake]:
+    # depth 2 memorizes 300 bits at twice the budget but 200 at the budget: +50 %, budget-limited
+    second = _row(2, 33.0, 300.0, 200.0 if limited else 299.0)
+    return [
+        Fake("lstm:1x9", seeds(1.5, 3.0, 3.1), ("frontier",), depth=_row(1, 20.0, 200.0, 199.0)),
+        Fake("lstm:2x6", seeds(1.5, 3.0, 3.2), ("frontier",), depth=second),
+    ]
+
+
+def test_no_depth_trend_from_a_budget_limited_measurement(tmp_path):
+    res = load_results(make_store(tmp_path, _fakes(limited=True), budget=900))
+    (depth,) = res.depth
+    assert [r.layers for r in depth.rows] == [1, 2]
+    text = " ".join(answer(res))
+    assert "Is VC(L layers) = L × VC(1 layer)?" in text
+    assert "Measured memorization of lstm at 2 units per layer did not converge" in text
+    assert "L=2: budget-limited (+50% at 2x)" in text and "1.50x" not in text
+    # the VC measurement converged, so its ratio is stated: 33 / 20 beside 2 layers
+    assert "The measured VC dimension of lstm at 2 units per layer goes 1.65x" in text
+
+
+def test_converged_depth_ratios_are_stated_with_a_figure(tmp_path):
+    store = make_store(tmp_path / "store", _fakes(limited=False), budget=900)
+    text = " ".join(answer(load_results(store)))
+    assert "Measured memorization of lstm at 2 units per layer goes 1.50x" in text
+    files = build_report(store, tmp_path / "report")
+    assert "depth_ratios" in files.figures
+    md = (tmp_path / "report" / "report.md").read_text()
+    assert "Capacity against depth at a fixed width" in md
