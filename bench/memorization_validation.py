@@ -50,6 +50,12 @@ def measure(spec, args) -> tuple[TunedMemorization, float, float]:
         spec, w_grid, args.seeds, epochs=args.epochs, max_epochs=args.max_epochs,
         time_limit=args.time_limit, clock=time.process_time,
         sweep=Sweep(tuple(args.lrs), tuple(args.schedules), args.restarts),
+        on_run=lambda run: print(
+            f"  ... {spec.name}: {run.training['epochs']} epochs: "
+            f"{run.bits_per_parameter['mean']:.2f} bits/parameter after "
+            f"{time.process_time() - cpu:.0f} CPU s, {time.perf_counter() - wall:.0f} s wall "
+            f"({uptime()})", flush=True,
+        ),
     )  # fmt: skip
     return result, time.process_time() - cpu, time.perf_counter() - wall
 

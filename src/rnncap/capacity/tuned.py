@@ -132,6 +132,7 @@ def tuned_memorization(
     settings=None,
     max_samples: int = DEFAULT_MAX_SAMPLES,
     progress: Progress | None = None,
+    on_run: Callable[[MemorizationResult], None] | None = None,
     device: str | None = None,
 ) -> TunedMemorization:
     """Measure memorization with a sweep per point, at `epochs` and at 2 x `epochs` (and on).
@@ -155,6 +156,8 @@ def tuned_memorization(
     settings : engine TrainSettings, optional
         Everything else about training (clip, weight decay); default
         `default_memorization_settings()`. Its epochs, lr and schedule are replaced.
+    on_run : callable, optional
+        Called with each run of the ladder as it finishes (a long measurement's partial curve).
     """
     epochs = positive_int(epochs, "epochs", "e.g. --epochs 2000")
     top = (
@@ -176,6 +179,8 @@ def tuned_memorization(
             )
         )  # fmt: skip
         done, last_time = done + length, clock() - began
+        if on_run is not None:
+            on_run(runs[-1])
         if len(runs) < 2:
             length *= 2
             continue

@@ -9,7 +9,8 @@ from __future__ import annotations
 from rnncap.study.config import ExecutorKind, ExecutorSettings, Frontier, Grid, StudyConfig
 
 #: The default grid: LSTMs over layers {1,2,3,4} x units {8,16,32,64} and an equal-budget frontier
-#: at the parameter count of lstm:2x32, depths 1 to 4; three seeds; every measure. The default task
+#: at the parameter count of lstm:2x32, depths 1 to 4; three seeds; every measure (depth: the
+#: frontier's cell at 2 units per layer, `rnncap.study.plan.DEPTH_DEFAULTS`). The default task
 #: (JFK temperature 24 h ahead from 120 h of every variable) keeps every 3rd window. Two worker
 #: processes with one torch thread each use a 2-core CPU better than one process with two threads
 #: (performance.md section 5.3).
@@ -18,7 +19,7 @@ FULL = StudyConfig(
     grid=Grid(cells=("lstm",), layers=(1, 2, 3, 4), units=(8, 16, 32, 64),
               frontier=(Frontier("lstm", "lstm:2x32", (1, 2, 3, 4)),)),
     seeds=(0, 1, 2),
-    measures=("counts", "bounds", "forecast", "norms", "memorization"),
+    measures=("counts", "bounds", "forecast", "norms", "memorization", "depth"),
     training={"epochs": 20, "batch_size": 64, "lr": 3e-3, "patience": 4},
     task={"stride": 3},
     executor=ExecutorSettings(ExecutorKind.PROCESS, workers=2),
