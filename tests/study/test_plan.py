@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from study_helpers import tiny_config
 
-from rnncap.arch import parse_arch
+from rnncap.arch import RecurrentSpec, parse_arch
 from rnncap.engine import RecurrentModel
 from rnncap.study import default_study
 from rnncap.study.plan import TaskShape, plan_architectures, plan_units
@@ -98,3 +98,19 @@ def test_the_unit_key_changes_with_the_rnncap_and_torch_versions(monkeypatch):
 
     monkeypatch.setattr(importlib.metadata, "version", fake)
     assert not keys() & before
+
+
+def test_the_default_study_measures_depth_at_two_units_once_per_frontier_depth():
+    cfg = default_study().replace(seeds=(0, 1, 2), chunk=2)
+    archs = plan_architectures(cfg, SHAPE)
+    units = plan_units(cfg, archs, {})
+    frontier = {a.name for a in archs if "frontier" in a.groups}
+    measured = {}
+    for u in units:
+        depth = u.payload["depth"]
+        if depth:
+            assert u.arch in frontier and u.seeds == (0, 1)  # the first chunk only
+            measured[u.arch] = RecurrentSpec.from_dict(depth["spec"])
+    assert set(measured) == frontier
+    layers = sorted((s.num_layers, s.hidden_sizes) for s in measured.values())
+    assert layers == [(n, (2,) * n) for n in (1, 2, 3, 4)]
