@@ -3,6 +3,9 @@ trend only when every depth converged (stores written directly, no training)."""
 
 from __future__ import annotations
 
+import json
+
+import pytest
 from fake_store import Fake, make_store, seeds
 
 from rnncap.arch import count_parameters, parse_arch
@@ -49,3 +52,19 @@ def test_converged_depth_ratios_are_stated_with_a_figure(tmp_path):
     assert "depth_ratios" in files.figures
     md = (tmp_path / "report" / "report.md").read_text()
     assert "Capacity against depth at a fixed width" in md
+
+
+def test_explain_quotes_the_stores_converged_depth_ratios_only(tmp_path, capsys):
+    from rnncap.cli.app import main
+
+    store = make_store(tmp_path, _fakes(limited=True), budget=900)
+    args = ["explain", "lstm:1x64", "lstm:2x64", "--store", str(store), "--json"]
+    assert main(args) == 0
+    doc = json.loads(capsys.readouterr().out)
+    measured = doc["direct_answer"]["measured"]
+    # VC converged at both depths: quoted (33 / 20); memorization at depth 2 did not: left out
+    assert [m["what"] for m in measured] == ["VC-dimension estimate"]
+    assert measured[0]["ratio"] == pytest.approx(33 / 20)
+    assert "2 units per layer" in measured[0]["source"]
+    assert main(["explain", "lstm:1x64", "lstm:2x64", "--store", str(store)]) == 0
+    assert "1.65" in capsys.readouterr().out

@@ -11,7 +11,7 @@ the parameter ratio w(L)/w(1): the question's "L x" against what the extra weigh
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from rnncap.arch import RecurrentSpec, parse_arch
@@ -219,6 +219,41 @@ class DepthMeasurement:
             "sentences": self.sentences(),
             "budget": self.budget.to_dict(),
         }
+
+
+def group_depth_rows(rows: Iterable[DepthRow]) -> tuple[DepthMeasurement, ...]:
+    """Recorded rows (e.g. from a study's store) grouped by cell and width, ordered by depth."""
+    groups: dict[tuple[str, int], list[DepthRow]] = {}
+    for row in rows:
+        spec = parse_arch(row.arch)
+        groups.setdefault((spec.cell.value, spec.hidden_sizes[0]), []).append(row)
+    return tuple(
+        DepthMeasurement(cell, units, None, None, rs[0].seeds,
+                         tuple(sorted(rs, key=lambda r: r.layers)))
+        for (cell, units), rs in groups.items()
+    )  # fmt: skip
+
+
+def measured_depth_ratios(
+    measurements: Iterable[DepthMeasurement], cell: str, layers_a: int, layers_b: int
+) -> list[tuple[str, float, float, str]]:
+    """Converged measurements of `cell` at depths `layers_a` and `layers_b`, for quoting:
+    (what, value at A's depth, value at B's depth, source). Budget-limited ones are left out."""
+    out = []
+    for d in measurements:
+        rows = {r.layers: r for r in d.rows}
+        if d.cell != cell or layers_a not in rows or layers_b not in rows:
+            continue
+        for name, what in (("vc", "VC-dimension estimate"), ("memorization", "memorized bits")):
+            ra, rb = getattr(rows[layers_a], name), getattr(rows[layers_b], name)
+            if ra.convergence.converged and rb.convergence.converged:
+                source = (
+                    f"measured by a study at the fixed width of {d.units} units per layer "
+                    f"({rows[layers_a].arch} and {rows[layers_b].arch}, seeds "
+                    f"{list(d.seeds)}), converged"
+                )
+                out.append((what, ra.summary["mean"], rb.summary["mean"], source))
+    return out
 
 
 def depth_specs(cell: str, units: int, layers: Sequence[int], input_bits: int, delay: int):

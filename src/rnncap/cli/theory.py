@@ -226,6 +226,13 @@ def explain_cmd(
             help="Measured VC-dimension estimates of A and B, quoted in the direct answer.",
         ),
     ] = None,
+    store: Annotated[
+        str | None,
+        typer.Option(
+            "--store",
+            help="A study's store: quote its converged depth measurement of A's and B's depths.",
+        ),
+    ] = None,
     trust: TrustOpt = False,
     json_: JsonOpt = False,
 ) -> None:
@@ -238,7 +245,8 @@ def explain_cmd(
 
     a, b = build_specs([arch_a, arch_b], input_size, seq_len, convention, bidirectional,
                        outputs=outputs, trust=trust, typed=typed_options(ctx))  # fmt: skip
-    result = explain(a, b, measured=_measured(measured_vc), task=task)
+    measured = _measured(measured_vc) + _store_measured(store, a, b)
+    result = explain(a, b, measured=measured, task=task)
     if json_:
         return print_json(result)
     out = stdout()
@@ -274,6 +282,21 @@ def _measured(text: str | None) -> tuple[Measured, ...]:
             f"(e.g. {example})")  # fmt: skip
     ha, hb = (parse_float(p, "--measured-vc", example) for p in parts)
     return (Measured("VC-dimension estimate", ha, hb, "given with --measured-vc"),)
+
+
+def _store_measured(path: str | None, a, b) -> tuple[Measured, ...]:
+    """The study store's converged fixed-width depth ratios for A's and B's cell and depths."""
+    if path is None:
+        return ()
+    from rnncap.capacity.depth import group_depth_rows, measured_depth_ratios
+    from rnncap.study.store import ResultsStore
+
+    with ResultsStore.open(path) as results:
+        rows = [u.result.depth for u in results.units() if u.result.depth is not None]
+    if a.cell != b.cell:
+        return ()
+    found = measured_depth_ratios(group_depth_rows(rows), a.cell.value, a.num_layers, b.num_layers)
+    return tuple(Measured(*m) for m in found)
 
 
 def _ratio_text(row, i: int) -> str:

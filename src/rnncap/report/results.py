@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from rnncap.arch import parse_arch
-from rnncap.capacity.depth import DepthMeasurement, DepthRow
+from rnncap.capacity.depth import DepthMeasurement, DepthRow, group_depth_rows
 from rnncap.errors import require
 from rnncap.study.records import (
     ArchInfo,
@@ -231,18 +230,5 @@ def load_results(path: str | Path) -> StudyResults:
         planned_runs=sum(len(p.seeds) for p in plan),
         legend=legend,
         baselines=tuple(baselines.values()),
-        depth=depth_measurements(depth.values()),
+        depth=group_depth_rows(depth.values()),
     )
-
-
-def depth_measurements(rows: Iterable[DepthRow]) -> tuple[DepthMeasurement, ...]:
-    """The recorded depth rows grouped by cell and width, each group ordered by depth."""
-    groups: dict[tuple[str, int], list[DepthRow]] = {}
-    for row in rows:
-        spec = parse_arch(row.arch)
-        groups.setdefault((spec.cell.value, spec.hidden_sizes[0]), []).append(row)
-    return tuple(
-        DepthMeasurement(cell, units, None, None, rs[0].seeds,
-                         tuple(sorted(rs, key=lambda r: r.layers)))
-        for (cell, units), rs in groups.items()
-    )  # fmt: skip
