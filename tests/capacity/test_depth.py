@@ -113,7 +113,7 @@ def test_small_real_depth_run(capsys):
     ("args", "message"),
     [
         (["--layers", "4-1"], "--layers takes a range"),
-        (["--layers", "0,1"], "a depth must be an integer >= 1"),
+        (["--layers", "0,1"], "--layers must be an integer >= 1"),
         (["--units", "0"], "units must be an integer >= 1"),
         (["--delay", "-1"], "delay must be >= 0"),
         (["--input-bits", "6", "--units", "1"], "too few for"),

@@ -89,3 +89,19 @@ def test_the_example_study_file_is_valid_and_plans_its_grid():
         "lstm:1x16", "lstm:2x16", "lstm:32,16", "gru:1x16", "gru:2x16", "gru:32,16",
     ]  # fmt: skip
     assert sorted(a.spec.num_layers for a in archs if "frontier" in a.groups) == [1, 2, 3]
+
+
+@pytest.mark.parametrize(
+    ("table", "options", "message"),
+    [
+        ("memorization", {"lrs": []}, "lrs in [memorization] must be a list"),
+        ("memorization", {"lrs": [0.0]}, "lrs in [memorization]"),
+        ("memorization", {"schedules": ["linear"]}, "schedules in [memorization] must be a list"),
+        ("depth", {"units": 0}, "units in [depth]"),
+        ("depth", {"vc_reps": "4"}, "vc_reps in [depth]"),
+        ("depth", {"width": 2}, "depth"),
+    ],
+)
+def test_bad_sweep_and_depth_settings_are_refused_before_planning(table, options, message):
+    with pytest.raises(InvalidInput, match=message.replace("[", r"\[").replace("]", r"\]")):
+        StudyConfig(**{table: options})
