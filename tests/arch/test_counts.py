@@ -28,6 +28,7 @@ def _model_rows(model: RecurrentModel, spec: RecurrentSpec) -> list[tuple[str, s
     return rows
 
 
+@pytest.mark.slow
 @settings(max_examples=300)
 @given(torch_specs())
 def test_counts_equal_recurrent_model(spec):
@@ -106,6 +107,7 @@ def keras_specs(draw) -> RecurrentSpec:
     )
 
 
+@pytest.mark.slow
 @settings(max_examples=120)
 @given(keras_specs())
 def test_keras_counts_equal_count_params(spec):

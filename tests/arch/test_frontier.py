@@ -21,6 +21,7 @@ def _brute_force(template: RecurrentSpec, budget: int, depth: int, taper: bool) 
     return best
 
 
+@pytest.mark.slow
 @settings(max_examples=25)
 @given(
     st.sampled_from(list(Cell)),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+pytestmark = pytest.mark.slow  # keras models / report figures: seconds each
+
 keras = pytest.importorskip("keras")
 L = keras.layers
 

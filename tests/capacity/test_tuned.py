@@ -83,6 +83,7 @@ def test_converged_run_and_its_json(fake_training):
     assert doc["at_double_budget"]["training"]["epochs"] == 200
 
 
+@pytest.mark.slow
 def test_best_member_of_a_real_sweep_matches_each_rate_trained_alone():
     sweep = Sweep((0.01, 0.05))
     tuned = tuned_memorization(TINY, (16, 64), seeds=1, epochs=40, sweep=sweep)
@@ -97,6 +98,7 @@ def test_best_member_of_a_real_sweep_matches_each_rate_trained_alone():
         assert 0.0 <= point.bits <= point.samples
 
 
+@pytest.mark.slow
 def test_cli_json_carries_the_verdict(capsys):
     args = ["capacity", "memorize", "rnn_tanh:1x2", "--input-bits", "8", "--delay", "1"]
     opts = ["--samples", "8,16", "--seeds", "1", "--epochs", "30", "--lr", "0.05", "--json"]

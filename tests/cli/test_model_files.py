@@ -15,6 +15,8 @@ from torch import nn
 
 from rnncap.cli.app import main
 
+pytestmark = pytest.mark.slow  # keras models / report figures: seconds each
+
 keras = pytest.importorskip("keras")
 L = keras.layers
 

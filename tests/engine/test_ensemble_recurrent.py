@@ -20,6 +20,7 @@ def _stack_forward(models, x):
     return torch.stack([m(xm) for m, xm in zip(models, x, strict=True)])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("cell", CELLS)
 @pytest.mark.parametrize("pattern", PATTERNS)
 @pytest.mark.parametrize("bias", [True, False])
@@ -37,6 +38,7 @@ def test_forward_equals_torch_modules(cell, pattern, bias):
             torch.testing.assert_close(out, _stack_forward(models, x), atol=1e-5, rtol=0)
 
 
+@pytest.mark.slow
 @settings(max_examples=15)
 @given(
     cell=st.sampled_from(CELLS),
@@ -70,6 +72,7 @@ def test_gradients_equal_torch_modules(cell, bias):
             torch.testing.assert_close(getattr(ensemble, attr).grad[m], ref, atol=1e-5, rtol=1e-4)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("layer", "extra"),
     [

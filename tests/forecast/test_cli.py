@@ -18,6 +18,7 @@ def checkpoint(lagged_csv, tmp_path_factory):
     return path
 
 
+@pytest.mark.slow
 def test_train_json(lagged_csv, tmp_path, capsys):
     out = tmp_path / "m.pt"
     code = main(

@@ -51,6 +51,7 @@ def _changed(dataset, factor):
                   source="", variables=dataset.variables)  # fmt: skip
 
 
+@pytest.mark.slow
 def test_validation_and_test_data_change_neither_scaler_nor_training(lagged_task, lagged_dataset):
     settings = dict(seed=3, **{**FAST, "epochs": 2})
     td = prepare_task(lagged_task, lagged_dataset)
@@ -65,6 +66,7 @@ def test_validation_and_test_data_change_neither_scaler_nor_training(lagged_task
             torch.testing.assert_close(v, b.model_.state_dict()[k], rtol=0, atol=0)
 
 
+@pytest.mark.slow
 def test_test_data_never_changes_the_model(lagged_task, lagged_dataset):
     settings = dict(seed=3, **{**FAST, "epochs": 2})
     td = prepare_task(lagged_task, lagged_dataset)

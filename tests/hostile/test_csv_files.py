@@ -81,6 +81,7 @@ _time = st.one_of(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.tuples(_time, _cell), min_size=0, max_size=8))
 def test_any_small_csv_is_loaded_or_refused(tmp_path, rows):

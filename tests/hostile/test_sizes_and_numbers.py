@@ -73,12 +73,14 @@ def test_bad_count_options_are_one_line(option, value, words):
     refused(cli("count", "lstm:2x8", "-d", "3", option, value), *words)
 
 
+@pytest.mark.slow
 @settings(max_examples=40)
 @given(st.text(alphabet="lstmgrunx_:,-*0123456789 ", max_size=24))
 def test_any_typed_architecture_is_counted_or_refused(text):
     ok_or_refused(cli("count", text, "-d", "3", "--json"))
 
 
+@pytest.mark.slow
 @settings(max_examples=30)
 @given(st.one_of(st.integers(-(10**30), 10**30).map(str), st.text(max_size=12)))
 def test_any_typed_input_size_is_counted_or_refused(text):

@@ -194,6 +194,7 @@ def test_a_second_study_on_a_locked_folder_is_one_line(tmp_path):
     assert outcome.code == 0, outcome  # the lock went with its holder
 
 
+@pytest.mark.slow
 def test_report_files_are_not_private(finished_store, tmp_path):
     """Report files were written with mode 0600 (mkstemp's); now 0666 minus the umask."""
     import os

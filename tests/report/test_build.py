@@ -13,6 +13,8 @@ from rnncap.errors import InvalidInput
 from rnncap.report import build_report
 from rnncap.study import ResultsStore
 
+pytestmark = pytest.mark.slow  # keras models / report figures: seconds each
+
 
 @pytest.fixture(scope="module")
 def report(fake_report_store, tmp_path_factory):

@@ -44,6 +44,7 @@ def test_no_depth_trend_from_a_budget_limited_measurement(tmp_path):
     assert "The measured VC dimension of lstm at 2 units per layer goes 1.65x" in text
 
 
+@pytest.mark.slow
 def test_converged_depth_ratios_are_stated_with_a_figure(tmp_path):
     store = make_store(tmp_path / "store", _fakes(limited=False), budget=900)
     text = " ".join(answer(load_results(store)))

@@ -15,6 +15,8 @@ from rnncap.report.answer import MIN_TREND_ARCHS, answer, rank_interval
 from rnncap.report.build import table
 from rnncap.study.records import MemorizationVerdict
 
+pytestmark = pytest.mark.slow  # keras models / report figures: seconds each
+
 GRID = ["lstm:1x4", "lstm:1x8", "lstm:1x16", "lstm:2x4", "lstm:2x8", "lstm:2x16", "lstm:3x16"]
 
 

@@ -107,6 +107,7 @@ def test_a_store_from_an_incompatible_version_exits_2_untouched(study_copy, tmp_
         _one_error_line(capsys, "incompatible rnncap")
 
 
+@pytest.mark.slow
 def test_a_ray_address_that_does_not_answer_exits_2(tmp_path, capsys):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -3,6 +3,7 @@ against parameter counts of real torch modules."""
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from study_helpers import tiny_config
@@ -49,6 +50,7 @@ def test_units_chunk_the_seeds():
     assert len({u.key for u in units}) == len(units)
 
 
+@pytest.mark.slow
 @given(
     layers=st.lists(st.integers(1, 4), min_size=1, max_size=3, unique=True),
     units=st.lists(st.integers(1, 40), min_size=1, max_size=3, unique=True),
