@@ -157,20 +157,32 @@ def depth_ratios(res: StudyResults) -> Figure | None:
             hi = [q[f"{name}_ratio_range"][1] - m for m, q in zip(mid, ratios, strict=True)]
             ax.errorbar(layers, mid, yerr=[lo, hi], color=colour, capsize=3, zorder=1)
             done = [getattr(r, name).convergence.converged for r in d.rows]
-            ax.scatter([x for x, c in zip(layers, done, strict=True) if c],
-                       [y for y, c in zip(mid, done, strict=True) if c], s=50, color=colour,
-                       zorder=2, label=f"{label}(L) / {label}(L₁), converged")  # fmt: skip
-            if not all(done):
-                ax.scatter([x for x, c in zip(layers, done, strict=True) if not c],
-                           [y for y, c in zip(mid, done, strict=True) if not c], s=50,
-                           facecolors="white", edgecolors=colour, zorder=2,
-                           label=f"{label}: budget-limited (lower bound)")  # fmt: skip
+            for converged, text, face in (
+                (True, "converged", colour),
+                (False, "budget-limited (lower bound)", "white"),
+            ):
+                xs = [x for x, c in zip(layers, done, strict=True) if c is converged]
+                ys = [y for y, c in zip(mid, done, strict=True) if c is converged]
+                if xs:  # a legend entry only for what is drawn
+                    ax.scatter(
+                        xs,
+                        ys,
+                        s=50,
+                        facecolors=face,
+                        edgecolors=colour,
+                        zorder=2,
+                        label=f"{label} ratio: {text}",
+                    )
         ax.set_xticks(layers)
         ax.set_xlabel(f"layers ({d.cell}, {d.units} units per layer)")
         ax.set_ylabel("ratio to the shallowest depth")
         ax.grid(alpha=0.3)
         ax.legend(fontsize=7)
-    fig.suptitle("Is VC(L layers) = L × VC(1 layer)? Measured at a fixed width (bars: seed range)")
+    fig.suptitle(
+        "Is VC(L) = L × VC(1)? Measured at a fixed width\n(ratios to the shallowest "
+        "depth; bars: seed range)",
+        fontsize=10,
+    )
     return fig
 
 
