@@ -109,3 +109,14 @@ def test_direct_answer_figures_for_one_to_four_layers():
     assert d.upper["ks98-sigmoid-upper"] == pytest.approx((w4 / w1) ** 4)
     text = " ".join(d.lines)
     assert "Answer: not established" in text and "×6.13 against ×4" in text
+
+
+def test_direct_answer_compares_dimension_bounds_only():
+    # sample sizes and gaps derived from a VC bound are not VC bounds (theory.md 4)
+    e = explain(
+        _s("rnn_relu:1x32", outputs=1), _s("rnn_relu:3x32", outputs=1), task="classification"
+    )
+    keys = set(e.answer.lower) | set(e.answer.upper)
+    assert "bhlm19-thm10-unrolled" in e.answer.upper and "ks98-pwpoly-lower" in e.answer.lower
+    assert not keys & {"ks98-agnostic-lower-samples", "uml-agnostic-samples", "collins17-bits",
+                       "bhlm19-thm3", "bmm98-lower", "mohri-cor3.19-gap"}  # fmt: skip

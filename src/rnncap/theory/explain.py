@@ -14,7 +14,7 @@ from typing import Any
 
 from rnncap.arch import Cell, RecurrentSpec, count_parameters
 from rnncap.errors import require
-from rnncap.theory.core import DERIVED_LABEL, Direction, context
+from rnncap.theory.core import DERIVED_LABEL, Direction, Quantity, context
 from rnncap.theory.empirical import expected_bits
 from rnncap.theory.evaluate import CompareRow, compare_bounds
 from rnncap.theory.legend import entry, expression_of
@@ -155,11 +155,14 @@ def _item(r: CompareRow) -> str:
 
 
 def _ratio_rows(rows: Sequence[CompareRow], direction: Direction) -> list[CompareRow]:
+    """Bounds on the VC (or pseudo-) dimension itself, not existence references, sample sizes
+    or gaps, whose ratio B / A could be formed."""
     return [
         r
         for r in rows
         if r.ratios[1].value is not None
         and r.bound.direction is direction
+        and r.bound.quantity is Quantity.VC
         and not r.bound.existence
     ]
 
