@@ -276,3 +276,40 @@ def test_branches_that_the_vectors_do_not_reach():
     ln = math.log(10_000)
     assert ks_threshold_upper_log10(10, 1000) == pytest.approx(math.log10(100 + 10 * ln))
     assert ks_threshold_upper_log10(1000, 2) == pytest.approx(math.log10(2000 * math.log(2000)))
+
+
+def test_more_edges():
+    from rnncap.arch import parse_arch
+    from rnncap.theory import bounds, sauer_log10
+
+    assert fmt_log10(3.0) == "1,000" and fmt_log10(7.0) == "1.00×10^7"
+    assert fmt_log10(math.log10(999.0)) == "999" and fmt_log10(math.log10(5e7)) == "5.00×10^7"
+    assert sauer_log10(11, 10) == pytest.approx(11 * math.log10(2))  # m = d + 1: trivial 2^m
+    assert sauer_log10(12, 10) == pytest.approx(10 * math.log10(math.e * 1.2))
+    units, params = np.array([3, 2, 1]), np.array([10, 8, 3])
+    bound, _ = bhlm_thm7_vc(units, params, pieces=2, degree=1)
+    r = 3 * 1 + 2 * 2 + 1 * 3  # Σ k_i·(1 + (i − 1)·d^(i−1)) with d = 1
+    inner = 4 * math.e * 2 * r * math.log2(2 * math.e * 2 * r)
+    assert bound == pytest.approx(3 + (10 + 18 + 21) * math.log2(inner))
+    assert sample_sizes(10, 1 / math.sqrt(2), 0.05).uml_agnostic_lower is None
+    assert sample_sizes(10, 0.1, 0.25).uml_agnostic_lower is None
+    assert sample_sizes(10, 0.1, 0.2499).uml_agnostic_lower is not None
+    with pytest.raises(InvalidInput, match="Theorem 28.3 needs delta < 1/4; got 0.25"):
+        sample_sizes(10, 0.1, 0.25, realizable=True)
+    # layering of the untied network: bidirectional not derived; a head needed for VC
+    bidi = parse_arch("rnn_relu:1x8", input_size=3, seq_len=10, outputs=1, bidirectional=True)
+    row = {r.bound.key: r.result for r in bounds(bidi)}["bhlm19-thm7-untied"]
+    assert row.text == "layering of the bidirectional unrolled network is not derived"
+    headless = parse_arch("rnn_relu:1x8", input_size=3, seq_len=10, outputs=0)
+    rows = {r.bound.key: r.result for r in bounds(headless, task="classification")}
+    assert rows["bhlm19-thm7-untied"].text == (
+        "the network model ends in a linear output unit: give the spec a head (outputs >= 1)"
+    )
+    assert {r.bound.key: r.result for r in bounds(headless)}["bhlm19-thm7-untied"].applicable
+    # existence rows at the spec's depth: the path, plus the head when there is one
+    w0 = 8 * (3 + 8 + 2)
+    rows = {r.bound.key: r.result for r in bounds(headless)}
+    assert rows["bmm98-lower"].text.startswith(f"Ω(W·L) = Ω({w0} · 10)")
+    head = parse_arch("rnn_relu:1x8", input_size=3, seq_len=10, outputs=1)
+    rows = {r.bound.key: r.result for r in bounds(head)}
+    assert rows["bmm98-lower"].text.startswith(f"Ω(W·L) = Ω({w0 + 9} · 11)")

@@ -1,0 +1,110 @@
+"""`explain` branch by branch: every sentence computed from the pair, checked against the figures
+(w from theory.md 6.1: PyTorch LSTM 4h(d + h + 2) + 8h(h + 1)(L − 1), GRU 3h(...), RNN h(...))."""
+
+import math
+
+import pytest
+
+from rnncap.arch import parse_arch
+from rnncap.theory import explain
+from rnncap.theory.explain import Measured
+
+
+def _s(arch, d=10, k=120, **kw):
+    return parse_arch(arch, input_size=d, seq_len=k, **kw)
+
+
+def _text(e):
+    return " ".join(e.lines), " ".join(e.answer.lines)
+
+
+def test_two_to_four_layers_uses_the_layer_ratio_not_the_count():
+    e = explain(_s("lstm:2x64"), _s("lstm:4x64"), task="classification")
+    assert e.answer.layer_factor == 2  # 4 / 2, not 4 · 2
+    w2, w4 = 52_736, 119_296  # theory.md 6.1 vectors
+    assert e.answer.w_ratio == pytest.approx(w4 / w2)
+    _, answer = _text(e)
+    assert e.answer.question.startswith("Is VC(lstm:4x64) = (4/2) × VC(lstm:2x64)")
+    assert "scale ×2 with the layer count" in e.answer.question
+    assert f"×{w4 / w2:.3g} against ×2" in answer
+
+
+def test_same_depth_asks_the_width_question():
+    e = explain(_s("lstm:1x128"), _s("lstm:1x64"))
+    assert e.answer.question == "Both have 1 layer(s); is VC(lstm:1x64) / VC(lstm:1x128) known?"
+    _, answer = _text(e)
+    assert "each later layer" not in answer  # one-layer B: no later layers to describe
+
+
+def test_different_cells_compare_nothing_across_classes():
+    e = explain(_s("lstm:1x64"), _s("rnn_relu:1x64"), task="classification")
+    text, answer = _text(e)
+    assert "Different cells: bounds are compared only within one activation class." in text
+    assert "No lower bound applies to both architectures." in answer
+    assert "No upper bound applies to both, so none is compared." in text
+    assert e.answer.lower == {} and e.answer.upper == {}
+    same = explain(_s("lstm:1x64"), _s("lstm:2x64"))
+    assert not any(s.startswith("Different cells") for s in same.lines)
+
+
+def test_relu_pairs_apply_the_feed_forward_law_as_derived():
+    e = explain(_s("rnn_relu:1x32", outputs=1), _s("rnn_relu:2x32", outputs=1))
+    law = next(s for s in e.answer.lines if s.startswith("Feed-forward depth law"))
+    assert "Applied to the unrolled network" in law and "does not apply" not in law
+    w1 = 32 * (10 + 32 + 2) + 33
+    w2 = w1 + 32 * (32 + 32 + 2)
+    ff = (w2 * 121 * math.log(w2)) / (w1 * 120 * math.log(w1))
+    assert e.answer.feedforward_ratio == pytest.approx(ff)
+    assert f"W·L·log W changes ×{ff:.3g}, not ×2: the path grows only 120 → 121." in law
+    mixed = explain(_s("rnn_relu:1x32"), _s("rnn_tanh:2x32"))
+    law = next(s for s in mixed.answer.lines if s.startswith("Feed-forward depth law"))
+    assert "It does not apply here" in law
+
+
+def test_measured_without_source_and_the_conclusion():
+    m = Measured("VC-dimension estimate", 10.0, 25.0)
+    e = explain(_s("lstm:1x64"), _s("lstm:4x64"), measured=[m])
+    line = next(s for s in e.answer.lines if s.startswith("Measured:"))
+    assert line == "Measured: VC-dimension estimate: 10 → 25 (×2.5, against ×4)."
+    last = e.answer.lines[-1]
+    assert last.startswith("So VC(lstm:4x64) = (4/1) × VC(lstm:1x64) is neither established")
+    assert "only upper bounds (km97-pfaffian-unrolled, ks98-sigmoid-upper)" in last
+    fewer = explain(_s("lstm:1x128"), _s("lstm:2x64"))
+    assert fewer.answer.lines[-1].endswith("; no upper bound grows faster than w.")
+
+
+def test_upper_sentence_rise_and_fall():
+    up = explain(_s("lstm:1x64"), _s("lstm:4x64"))
+    text, _ = _text(up)
+    assert "Upper bounds that rise: km97-pfaffian-unrolled ×" in text
+    assert "No upper bound rises" not in text and "Upper bounds that fall" not in text
+    same = explain(_s("lstm:1x64"), _s("lstm:1x64"))
+    text, _ = _text(same)
+    assert "Upper bounds that fall" not in text and "No upper bound rises" in text
+
+
+def test_changes_and_narrow_layers():
+    e = explain(_s("lstm:1x128"), _s("lstm:2x64"), task="classification")
+    text, _ = _text(e)
+    assert "parameters w down 26% (71,680 → 52,736)" in text
+    assert "layers up 100% (1 → 2)" in text and "hidden units unchanged" in text
+    small = explain(_s("lstm:1x100"), _s("lstm:1x105"))
+    assert "up 5.0% (100 → 105)" in " ".join(small.lines)  # one decimal below 10 %
+    even = explain(_s("lstm:1x10"), _s("lstm:1x12"))  # width equal to d = 10 is not narrow
+    assert not any("units < 10 inputs" in s for s in even.lines)
+    narrow = explain(_s("lstm:1x9"), _s("lstm:1x12"))
+    assert any(s.startswith("lstm:1x9 has a layer of 9 units < 10 inputs") for s in narrow.lines)
+
+
+def test_items_name_status_and_derived():
+    e = explain(_s("rnn_tanh:1x32"), _s("rnn_tanh:1x64"), task="classification")
+    lower = next(s for s in e.answer.lines if s.startswith("Lower bounds"))
+    assert "ks98-sigmoid-lower (ABSTRACT-ONLY):" in lower  # one-layer tanh RNN: not derived
+    deep = explain(_s("rnn_tanh:1x32"), _s("rnn_tanh:2x32"), task="classification")
+    lower = next(s for s in deep.answer.lines if s.startswith("Lower bounds"))
+    assert "ks98-sigmoid-lower (ABSTRACT-ONLY, DERIVED):" in lower  # B is stacked
+    upper = next(s for s in deep.answer.lines if s.startswith("Upper bounds"))
+    assert "km97-pfaffian-unrolled (ABSTRACT-ONLY, DERIVED)" in upper
+    e_json = deep.to_dict()
+    assert e_json["answer"] == list(deep.lines) and e_json["bounds"]
+    assert "measured" in e_json["direct_answer"] and "lines" in e_json["direct_answer"]
