@@ -197,10 +197,12 @@ def _size(res: StudyResults) -> list[str]:
         return []
     g = fitted(grid)
     left_out = len(grid) - len(g)
-    dropped = f" ({left_out} with failed fits left out)" if left_out else ""
+    dropped = f"; {left_out} with failed fits left out" if left_out else ""
     if len(g) < MIN_TREND_ARCHS:
         return [
-            f"The grid has {len(g)} architectures with fitted models{dropped}, fewer than the "
+            f"The grid has {len(g)} architectures with fitted models"
+            + (f" ({dropped[2:]})" if dropped else "")
+            + f", fewer than the "
             f"{MIN_TREND_ARCHS} the report needs to state a trend with size: no trend is claimed."
         ]
     params = [float(a.info.params) for a in g]
@@ -208,8 +210,9 @@ def _size(res: StudyResults) -> list[str]:
     gap = [a.gap.mean for a in g]  # type: ignore[union-attr]
     pers = res.task.persistence
     return [
-        f"Across the {len(g)} grid architectures with fitted models{dropped} "
-        f"({min(params):,.0f} to {max(params):,.0f} parameters), {_trend(params, mae, 'test MAE')},"
+        f"Across the {len(g)} grid architectures with fitted models "
+        f"({min(params):,.0f} to {max(params):,.0f} parameters{dropped}), "
+        f"{_trend(params, mae, 'test MAE')},"
         f" and {_trend(params, gap, 'the generalization gap')}. Persistence itself scores "
         f"{pers.gap:+.3f} {res.unit} on the same test minus train difference: that part of every "
         "gap comes from the splits (different seasons), not from the models."

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from matplotlib import colormaps
 from matplotlib.figure import Figure
+from matplotlib.ticker import NullFormatter
 
 from rnncap.report.results import ArchResult, Spread, StudyResults
 
@@ -69,6 +70,7 @@ def mae_vs_params(res: StudyResults) -> Figure | None:
             ax.scatter([a.info.params for a in failed], [_mean(value(a)) for a in failed],
                        label="failed fit", **FAILED)  # fmt: skip
         ax.set_xscale("log")
+        ax.xaxis.set_minor_formatter(NullFormatter())  # minor labels overlap on a short range
         ax.set_xlabel("parameters (exact count, log scale)")
         ax.set_ylabel(ylabel)
         ax.grid(alpha=0.3)
