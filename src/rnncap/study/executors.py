@@ -10,12 +10,14 @@ import ctypes
 import os
 import signal
 import socket
+import subprocess
 import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from multiprocessing import get_context
+from pathlib import Path
 from typing import Any, Protocol
 
 from rnncap.errors import InvalidInput, check_int, require
@@ -202,8 +204,10 @@ class RayExecutor:
         import ray
 
         self.check()
-        started = False
+        started, reaper = False, None
         if not ray.is_initialized():
+            if not self.address:  # Ray's daemons on this machine die with this driver
+                reaper = start_reaper()
             kwargs: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False}
             if self.address:
                 kwargs["address"] = self.address
@@ -218,6 +222,9 @@ class RayExecutor:
         finally:
             if started:
                 ray.shutdown()
+            if reaper is not None:
+                reaper.kill()
+                reaper.wait()
 
     @staticmethod
     def _run(ray: Any, units: Sequence[Unit], on_result: OnResult, driver: int | None) -> None:
@@ -235,6 +242,16 @@ class RayExecutor:
             for ref in pending:
                 ray.cancel(ref, force=True)
             raise
+
+
+def start_reaper() -> subprocess.Popen:
+    """`reaper.py` in its own session: kills this process's tree once this process is gone."""
+    script = Path(__file__).with_name("reaper.py")
+    return subprocess.Popen(
+        [sys.executable, str(script), str(os.getpid())],
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )  # fmt: skip
 
 
 def _ray_task(payload: dict, driver_pid: int | None = None) -> dict:
