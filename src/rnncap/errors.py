@@ -51,6 +51,10 @@ def is_int(value: Any) -> bool:
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
+def _int_within(value: Any, low: int | None, high: int | None) -> bool:
+    return is_int(value) and (low is None or value >= low) and (high is None or value <= high)
+
+
 def check_int(
     value: Any,
     what: str,
@@ -60,7 +64,7 @@ def check_int(
     hint: str = "",
 ) -> int:
     """`value` as an ``int`` within ``[low, high]`` (either end optional), else `InvalidInput`."""
-    ok = is_int(value) and (low is None or value >= low) and (high is None or value <= high)
+    ok = _int_within(value, low, high)
     if not ok:
         bounds = _range_text(low, high)
         kind = f"an integer {bounds}" if bounds else "an integer"
@@ -103,7 +107,7 @@ def check_int_list(
 ) -> tuple[int, ...]:
     """A list (or one integer) of integers within the range, as a tuple, else `InvalidInput`."""
     items = list(value) if isinstance(value, (list, tuple)) else [value]
-    ok = all(is_int(v) and (low is None or v >= low) and (high is None or v <= high) for v in items)
+    ok = all(_int_within(v, low, high) for v in items)
     if not ok:
         bounds = _range_text(low, high)
         kind = f"integers {bounds}" if bounds else "integers"

@@ -124,6 +124,16 @@ def _extends(stack: RecurrentSpec, nxt: RecurrentSpec) -> bool:
     return same and stack.outputs == 0 and nxt.input_size == width
 
 
+def add_to_stacks(stacks: list[RecurrentSpec], spec: RecurrentSpec, open_stack: bool) -> None:
+    """Append `spec`'s layers to the open last stack when they continue it, else start a new
+    stack (shared by the module and the state_dict readers)."""
+    if open_stack and _extends(stacks[-1], spec):
+        last = stacks[-1]
+        stacks[-1] = last.replace(hidden_sizes=last.hidden_sizes + spec.hidden_sizes)
+    else:
+        stacks.append(spec)
+
+
 def spec_from_module(model, seq_len: int = 1) -> ModuleReading:
     """Read every recurrent stack (with its linear head) out of the torch module `model`.
 
@@ -144,12 +154,7 @@ def spec_from_module(model, seq_len: int = 1) -> ModuleReading:
     for name, module in model.named_modules():
         own = sum(p.numel() for p in module.parameters(recurse=False))
         if isinstance(module, recurrent):
-            spec = _as_spec(module, seq_len)
-            if open_stack and _extends(stacks[-1], spec):
-                last = stacks[-1]
-                stacks[-1] = last.replace(hidden_sizes=last.hidden_sizes + spec.hidden_sizes)
-            else:
-                stacks.append(spec)
+            add_to_stacks(stacks, _as_spec(module, seq_len), open_stack)
             open_stack = True
         elif isinstance(module, torch.nn.Linear) and open_stack:
             last = stacks[-1]

@@ -18,7 +18,7 @@ import re
 from collections.abc import Mapping
 
 from rnncap.arch.counts import count_parameters
-from rnncap.arch.reader import ModuleReading, UnrecognizedModule
+from rnncap.arch.reader import ModuleReading, UnrecognizedModule, add_to_stacks
 from rnncap.arch.spec import Cell, RecurrentSpec
 
 _RECURRENT = re.compile(
@@ -70,13 +70,6 @@ def _infer(shapes: dict[str, tuple[int, ...]]) -> RecurrentSpec | str:
     return spec
 
 
-def _extends(stack: RecurrentSpec, nxt: RecurrentSpec) -> bool:
-    same = ("cell", "bidirectional", "bias", "proj_size")
-    width = stack.layer_output_size(stack.num_layers - 1)
-    agree = all(getattr(stack, f) == getattr(nxt, f) for f in same)
-    return agree and stack.outputs == 0 and nxt.input_size == width
-
-
 def spec_from_state_dict(state: Mapping) -> ModuleReading:
     """Read every recurrent stack (with its linear head) out of a PyTorch ``state_dict``."""
     groups: dict[str, dict[str, tuple[int, ...]]] = {}
@@ -109,11 +102,7 @@ def spec_from_state_dict(state: Mapping) -> ModuleReading:
                     f"{name}: an nn.RNN's nonlinearity is not stored in a state_dict; read as "
                     "tanh (PyTorch's default)"
                 )
-            if open_stack and _extends(stacks[-1], spec):
-                last = stacks[-1]
-                stacks[-1] = last.replace(hidden_sizes=last.hidden_sizes + spec.hidden_sizes)
-            else:
-                stacks.append(spec)
+            add_to_stacks(stacks, spec, open_stack)
             open_stack = True
             continue
         w, b = shapes.get("weight"), shapes.get("bias")

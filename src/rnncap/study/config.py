@@ -206,22 +206,15 @@ def _check_memorization(options: dict, where: str = "[memorization]") -> None:
             check_int(options[key], f"{key} in {where}", low=low, high=10**9)
     if options.get("sample_sizes") is not None:
         _int_list(options["sample_sizes"], f"sample_sizes in {where}")
-    if "sample_fractions" in options:
-        fractions = options["sample_fractions"]
-        require(
-            isinstance(fractions, list) and len(fractions) >= 1,
-            f"sample_fractions in {where} must be a list of numbers > 0; got {fractions!r}",
-        )
-        for f in fractions:
-            check_float(f, f"sample_fractions in {where}", low=0.0, strict_low=True, high=1e3)
-    if "lrs" in options:
-        lrs = options["lrs"]
-        require(
-            isinstance(lrs, list) and len(lrs) >= 1,
-            f"lrs in {where} must be a list of learning rates > 0; got {lrs!r}",
-        )
-        for lr in lrs:
-            check_float(lr, f"lrs in {where}", low=0.0, strict_low=True, high=10.0)
+    for key, noun, high in (("sample_fractions", "numbers", 1e3), ("lrs", "learning rates", 10.0)):
+        if key in options:
+            values = options[key]
+            require(
+                isinstance(values, list) and len(values) >= 1,
+                f"{key} in {where} must be a list of {noun} > 0; got {values!r}",
+            )
+            for v in values:
+                check_float(v, f"{key} in {where}", low=0.0, strict_low=True, high=high)
     if "schedules" in options:
         from rnncap.engine.bookkeeping import Schedule
 
