@@ -159,9 +159,9 @@ def test_capacity_measures_a_files_cell_and_widths_on_its_task(capsys, tmp_path)
 
 
 def test_capacity_refuses_keras_only_cells(capsys, tmp_path):
-    keras.Sequential(
-        [keras.Input((4, 2)), L.LSTM(3, recurrent_activation="hard_sigmoid")]
-    ).save(tmp_path / "hard.keras")
+    keras.Sequential([keras.Input((4, 2)), L.LSTM(3, recurrent_activation="hard_sigmoid")]).save(
+        tmp_path / "hard.keras"
+    )
     code, _, err = _run(capsys, ["capacity", "vc", tmp_path / "hard.keras", "--seq-len", "2"])
     assert code == 2 and "Keras-only" in err and len(err.strip().splitlines()) == 1
     doc = _json(capsys, ["compare", tmp_path / "hard.keras", "gru:1x2", "rnn_tanh:4"])

@@ -7,6 +7,7 @@ import sqlite3
 
 import pytest
 
+from rnncap.engine.bookkeeping import Status
 from rnncap.errors import InvalidInput
 from rnncap.study.records import (
     ArchInfo,
@@ -69,6 +70,7 @@ def test_typed_records_round_trip_through_sqlite(tmp_path):
     assert unit.key == "k1" and unit.seeds == (0, 1)
     assert unit.result == result
     assert isinstance(unit.result.runs[1].errors, SplitErrors)
+    assert unit.result.runs[0].status is Status.EARLY_STOPPED  # typed, not the stored string
     assert unit.result.memorization.verdict is MemorizationVerdict.BUDGET_LIMITED
     assert unit.result.memorization.bits_per_parameter == pytest.approx((0.66 + 0.5) / 2)
     assert unit.result.runs[1].errors.gap == pytest.approx(4.0 - 2.0)

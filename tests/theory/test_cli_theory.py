@@ -101,9 +101,7 @@ def test_compare_shows_bound_ratios(capsys, monkeypatch):
     assert ks["ratios"][1]["key"] == "ks98-sigmoid-lower" and ks["ratios"][1]["reason"] == ""
     assert ks["ratios"][1]["log10"] == pytest.approx(math.log10(52_736 / 71_680))
     # regression default (theory.md 4.6): upper bounds at w + 1; lower bounds at w (VCdim <= Pdim)
-    assert rows["ks98-sigmoid-upper"]["ratios"][1]["ratio"] == pytest.approx(
-        (52_737 / 71_681) ** 4
-    )
+    assert rows["ks98-sigmoid-upper"]["ratios"][1]["ratio"] == pytest.approx((52_737 / 71_681) ** 4)
     assert rows["ks98-sigmoid-lower"]["ratios"][1]["ratio"] == pytest.approx(52_736 / 71_680)
 
 

@@ -67,7 +67,5 @@ def test_every_order_row_names_a_bare_expression(arch):
 def test_what_names_quantity_and_direction():
     rows = {r.bound.key: r for r in bounds(_spec("rnn_relu:2x16"), m=1000)}
     assert what(rows["ks98-pwpoly-upper"].bound, rows["ks98-pwpoly-upper"].result) == "Pdim upper"
-    assert what(rows["bhlm19-thm3"].bound, rows["bhlm19-thm3"].result) == (
-        "Pdim lower (existence)"
-    )
+    assert what(rows["bhlm19-thm3"].bound, rows["bhlm19-thm3"].result) == ("Pdim lower (existence)")
     assert what(rows["collins17-bits"].bound) == "bits estimate"

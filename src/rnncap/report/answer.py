@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 
+from rnncap.engine.bookkeeping import Status
 from rnncap.report.results import ArchResult, Spread, StudyResults, compare
 
 #: Fewest architectures over which the report states a trend with size.
@@ -350,7 +351,7 @@ def budget_note(res: StudyResults) -> list[str]:
         return []
     still = [r for r in runs if r.still_improving]
     if not still:
-        stopped = sum(r.status == "early_stopped" for r in runs)
+        stopped = sum(r.status is Status.EARLY_STOPPED for r in runs)
         return [
             f"None of the {len(runs)} fitted models was still improving at its last epoch "
             f"({stopped} stopped early on their validation loss), so the training budget did "

@@ -110,9 +110,7 @@ class Frontier:
     def __post_init__(self) -> None:
         b = self.budget
         require(
-            (is_int(b) and b >= 1)
-            or (isinstance(b, str) and ":" in b)
-            or looks_like_model_file(b),
+            (is_int(b) and b >= 1) or (isinstance(b, str) and ":" in b) or looks_like_model_file(b),
             f"frontier budget must be a parameter count >= 1, an architecture such as "
             f"'lstm:2x32' or a model file such as 'model.keras'; got {b!r}",
         )

@@ -13,6 +13,7 @@ from enum import Enum
 from typing import Any
 
 from rnncap.capacity.depth import DepthRow
+from rnncap.engine.bookkeeping import Status
 
 
 class Measure(str, Enum):
@@ -101,7 +102,7 @@ class RunResult:
     """
 
     seed: int
-    status: str  # the engine's status: early_stopped, max_epochs, non_finite, time_limit
+    status: Status  # why training stopped
     best_epoch: int
     epochs: int
     errors: SplitErrors | None = None
@@ -109,10 +110,13 @@ class RunResult:
     forecast: ForecastSample | None = None
     attempts: int = 1
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "status", Status(self.status))  # a stored string becomes typed
+
     @property
     def still_improving(self) -> bool:
         """Stopped by the epoch budget with its best validation loss at the last epoch."""
-        return self.status == "max_epochs" and self.best_epoch == self.epochs
+        return self.status is Status.MAX_EPOCHS and self.best_epoch == self.epochs
 
     def failed_fit(self, persistence_train_mae: float) -> bool:
         """Worse than persistence on its own training data (or non-finite): not a fitted model."""
@@ -127,7 +131,7 @@ class RunResult:
     def from_dict(cls, d: dict) -> RunResult:
         return cls(
             seed=int(d["seed"]),
-            status=str(d["status"]),
+            status=Status(d["status"]),
             best_epoch=int(d["best_epoch"]),
             epochs=int(d["epochs"]),
             errors=None if d["errors"] is None else SplitErrors.from_dict(d["errors"]),
