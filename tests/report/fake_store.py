@@ -55,6 +55,7 @@ def make_store(
     fakes: list[Fake],
     budget: int | None = None,
     baselines: tuple[BaselineResult, ...] = (),
+    missing_baselines: tuple[str, ...] = (),
 ) -> Path:
     """Write a store at ``folder/results.sqlite`` holding exactly these results (``baselines``
     recorded with every unit)."""
@@ -93,7 +94,8 @@ def make_store(
     with ResultsStore.create(path) as store:
         store.set_plan([(k, a, [r.seed for r in u.runs]) for k, a, u in units], infos)
         task = TaskInfo("temp 24 steps ahead (fake)", "temp", "degC", 37, 1,
-                        {"train": 100, "val": 50, "test": 50}, PERSISTENCE, {})  # fmt: skip
+                        {"train": 100, "val": 50, "test": 50}, PERSISTENCE, {},
+                        missing_baselines)  # fmt: skip
         legend = [
             BoundNote(
                 "km97-pfaffian-unrolled",

@@ -134,3 +134,15 @@ def test_the_strongest_baseline_by_validation_error_stands_beside_persistence(tm
     html = (build_report(path, tmp_path / "report").folder / "index.html").read_text()
     assert "<dt>Strongest baseline</dt><dd>lagged ridge: test MAE 3.100 °C" in html
     assert "0 beat lagged ridge (3.100 °C, dotted)" in html
+
+
+def test_a_baseline_left_out_for_a_missing_package_is_named_in_the_report(tmp_path):
+    """A study run without LightGBM says so beside the baselines it did record."""
+    fakes = [Fake("lstm:1x8", seeds(1.5, 3.30, 3.40, sd=0.01))]
+    line = "lightgbm baseline left out: LightGBM is not installed (pip install 'rnncap[boost]')"
+    html = (build_report(make_store(tmp_path / "a", fakes, missing_baselines=(line,)),
+                         tmp_path / "ra").folder / "index.html").read_text()  # fmt: skip
+    assert "<dt>Baselines left out</dt><dd>lightgbm baseline left out" in html
+    html = (build_report(make_store(tmp_path / "b", fakes), tmp_path / "rb").folder
+            / "index.html").read_text()  # fmt: skip
+    assert "Baselines left out" not in html

@@ -108,3 +108,17 @@ def test_units_record_every_baseline_scored_as_the_forecast_room_scores_it(tiny_
                          ("test", recorded["lagged ridge"].test_mae)):  # fmt: skip
         truth = td.y_physical(td.split(split))
         assert value == pytest.approx(float(np.mean(np.abs(lagged.predict(td, split) - truth))))
+
+
+def test_the_task_record_names_a_baseline_left_out_for_a_missing_package(monkeypatch):
+    """Without LightGBM the study's task record carries the one-line reason (the report prints
+    it); with it, nothing is left out."""
+    from rnncap.forecast import boosted
+    from rnncap.study.runner import _task_info
+
+    task = Task(stride=24)
+    td = prepare_task(task)
+    assert _task_info(task, td).missing_baselines == ()
+    monkeypatch.setattr(boosted.importlib.util, "find_spec", lambda name: None)
+    assert _task_info(task, td).missing_baselines == (boosted.lightgbm_missing(),)
+    assert "pip install 'rnncap[boost]'" in boosted.lightgbm_missing()

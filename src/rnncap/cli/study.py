@@ -78,6 +78,12 @@ def _run(cfg: StudyConfig, out: Path, json_out: bool, no_report: bool) -> None:
 
     def on_progress(done: float, total: float) -> None:
         if not bar.live.is_started:  # the plan is valid and recorded: show the bar from now on
+            from rnncap.forecast.baselines import missing_baselines
+            from rnncap.study.config import Measure
+
+            if Measure.FORECAST in cfg.measures:  # say which baselines the report will lack
+                for line in missing_baselines():
+                    err.print(f"note: {line}", markup=False)
             bar.start()
             bar.start_task(task)
         bar.update(task, completed=done, total=total)

@@ -145,12 +145,14 @@ def header(res: StudyResults) -> list[tuple[str, str]]:
 
 def _baseline_line(res: StudyResults) -> list[tuple[str, str]]:
     b = res.strongest_baseline()
+    left_out = [("Baselines left out", line) for line in res.task.missing_baselines]
     if b is None or b.name == "persistence":
-        return []
+        return left_out
     others = len(res.baselines) - 1
-    return [("Strongest baseline", f"{b.name}: test MAE {b.test_mae:.3f} {res.unit}, validation "
-                                   f"MAE {b.val_mae:.3f} {res.unit} (the lowest validation MAE "
-                                   f"of the {others + 1} baselines recorded)")]  # fmt: skip
+    strongest = ("Strongest baseline", f"{b.name}: test MAE {b.test_mae:.3f} {res.unit}, "
+                 f"validation MAE {b.val_mae:.3f} {res.unit} (the lowest validation MAE of the "
+                 f"{others + 1} baselines recorded)")  # fmt: skip
+    return [strongest, *left_out]
 
 
 def legend(res: StudyResults) -> pd.DataFrame:

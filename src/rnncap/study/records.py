@@ -324,13 +324,20 @@ class TaskInfo:
     windows: dict[str, int]
     persistence: SplitErrors
     task: dict  # the resolved rnncap.data.Task fields (plain values)
+    missing_baselines: tuple[str, ...] = ()  # one line per baseline left out (package missing)
 
     def to_dict(self) -> dict:
         return asdict(self)
 
     @classmethod
     def from_dict(cls, d: dict) -> TaskInfo:
-        return cls(**{**d, "persistence": SplitErrors.from_dict(d["persistence"])})
+        return cls(
+            **{
+                **d,
+                "persistence": SplitErrors.from_dict(d["persistence"]),
+                "missing_baselines": tuple(d.get("missing_baselines", ())),
+            }
+        )
 
 
 @dataclass(frozen=True)

@@ -144,7 +144,7 @@ def _arch_info(
 
 def _task_info(task: Any, td: Any) -> TaskInfo:
     """Sizes of the splits and the persistence baseline's MAE (the bar a forecaster must beat)."""
-    from rnncap.forecast.baselines import Persistence
+    from rnncap.forecast.baselines import Persistence, missing_baselines
 
     windows = {s: int(len(getattr(td, s).y)) for s in ("train", "val", "test")}
     target = ", ".join(td.target_columns)
@@ -168,6 +168,7 @@ def _task_info(task: Any, td: Any) -> TaskInfo:
         windows=windows,
         persistence=errors,
         task={k: v for k, v in getattr(task, "__dict__", {}).items() if _plain(v)},
+        missing_baselines=missing_baselines(),
     )
 
 
