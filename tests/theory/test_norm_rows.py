@@ -138,3 +138,29 @@ def test_weight_rows_need_one_layer_and_weights():
     assert rows["clz20-vanilla-order"].text == (
         "needs trained weights: evaluate with weights=RecurrentWeights(...)"
     )
+
+
+def test_tu_row_text_says_vacuous_only_when_the_gap_reaches_1():
+    spec = parse_arch("rnn_relu:3", input_size=2, seq_len=3, outputs=4)
+    # n = 40, α = 1: the gap is far above 1, printed with four digits and the mark
+    gap = _independent_tu(U, W, V, X, delta=0.05, margin=1.0)["gap"]
+    assert gap >= 1
+    row = bounds(spec, weights=RecurrentWeights(U, W, V, X), keys=("tu20-fisher-rao",))[0]
+    assert row.result.text == f"{gap:.4g} (vacuous: >= 1)" and row.result.vacuous
+    # n = 2,000 and a wide margin α = 10⁴: below 1, the number alone
+    x = np.random.default_rng(3).normal(size=(2_000, 3, 2))
+    gap = _independent_tu(U, W, V, x, delta=0.05, margin=1e4)["gap"]
+    assert gap < 1
+    weights = RecurrentWeights(U, W, V, x, margin=1e4)
+    row = bounds(spec, weights=weights, keys=("tu20-fisher-rao",))[0]
+    assert row.result.text == f"{gap:.4g}" and not row.result.vacuous
+
+
+def test_tu_row_notes_name_the_folded_biases_as_derived():
+    spec = parse_arch("rnn_relu:3", input_size=2, seq_len=1, outputs=4)
+    folded = RecurrentWeights(U, W, V, X[:, :1], input_bias=np.ones(3))  # T = 1: λ_min > 0
+    r = bounds(spec, weights=folded, keys=("tu20-fisher-rao",))[0].result
+    assert r.notes == (
+        "classification margin bound: P[M <= 0] <= margin loss + gap",
+        "biases folded into U with a constant input, derived by rnncap (not a published theorem)",
+    )

@@ -170,12 +170,10 @@ def _scalar_units(ctx: Context) -> int:
     return ctx.units + (1 if ctx.spec.outputs else 0) + (1 if ctx.regression else 0)
 
 
-def _depth(ctx: Context, upper: bool = True) -> int:
-    """Longest path in units of the unrolled ReLU network (one stage per cell application).
-
-    Regression adds a layer for upper bounds only (theory.md 4.6); lower bounds carry over as is.
-    """
-    return (ctx.path_eff if upper else ctx.path) + (1 if ctx.spec.outputs else 0)
+def _lower_depth(ctx: Context) -> int:
+    """Longest path in units of the unrolled ReLU network (one stage per cell application), for
+    lower bounds: regression adds a layer for upper bounds only (theory.md 4.6)."""
+    return ctx.path + (1 if ctx.spec.outputs else 0)
 
 
 def _quantity(ctx: Context) -> Quantity | None:
@@ -220,8 +218,7 @@ def _km(ctx: Context) -> Result:
         notes.append("gates are products of Pfaffian functions, hence Pfaffian (theory.md 2.4)")
     text = f"O((W·U)²) = O(({fmt_count(w)} · {fmt_count(u)})²)"
     log10 = 2 * (math.log10(w) + math.log10(u))
-    result = order(text, log10, quantity=_quantity(ctx), notes=_notes(ctx, *notes))
-    return replace(result, caveat=caveat) if caveat else result
+    return order(text, log10, quantity=_quantity(ctx), notes=_notes(ctx, *notes), caveat=caveat)
 
 
 _GATED_PIECEWISE_REASON = (
@@ -244,8 +241,7 @@ def _gj_consequence(ctx: Context) -> Result:
         caveat = _GATED_PIECEWISE_REASON + "; order of growth, constants unknown"
     text = f"O(W² + W·U) = O({fmt_count(w)}² + {fmt_count(w)} · {fmt_count(u)})"
     log10 = math.log10(w) + math.log10(w + u)
-    result = order(text, log10, quantity=_quantity(ctx), notes=_notes(ctx, *notes))
-    return replace(result, caveat=caveat) if caveat else result
+    return order(text, log10, quantity=_quantity(ctx), notes=_notes(ctx, *notes), caveat=caveat)
 
 
 def _bmm_upper(ctx: Context) -> Result:
@@ -265,7 +261,7 @@ def _bmm_upper(ctx: Context) -> Result:
 
 def _existence_lower(expression: str, with_log: bool, ctx: Context) -> Result:
     """An existence reference at the spec's W and depth (bound with `functools.partial`)."""
-    w, depth = ctx.w, _depth(ctx, upper=False)
+    w, depth = ctx.w, _lower_depth(ctx)
     if with_log and w <= depth:
         return not_applicable(f"needs W > L; got W = {w}, L = {depth}")
     log10 = math.log10(w) + math.log10(depth)
@@ -286,7 +282,7 @@ def _thm7(ctx: Context) -> Result:
     if (why := _unsupported_layering(ctx)) is not None:
         return not_applicable(why)
     units, params = untied_layers(ctx)
-    bound, lbar = bhlm_thm7_vc(units, params, pieces=1, degree=1)
+    bound, lbar = bhlm_thm7_vc(units, params)  # ReLU: the defaults p = 1, d = 1
     note = (
         f"untied unrolled network: {len(units):,} layers, W = {fmt_count(params.sum())} "
         f"(all cell applications), L̄ = {lbar:.4g}; " + DERIVED_LABEL
@@ -304,7 +300,7 @@ def _thm10(ctx: Context) -> Result:
     if not ctx.spec.outputs and not ctx.regression:
         return not_applicable("the network model ends in a linear output unit: give a head")
     w, u = ctx.w_eff, _scalar_units(ctx)
-    log10 = bhlm_thm10_log10(w, u, degree=1, pieces=2)
+    log10 = bhlm_thm10_log10(w, u)  # ReLU: the defaults d = 1, p = 2
     note = (
         f"unrolled network: W = {fmt_count(w)} distinct parameters (valid with sharing: the "
         f"Goldberg–Jerrum argument counts distinct parameters), U = {fmt_count(u)}; "

@@ -67,8 +67,8 @@ class RecurrentWeights:
 
     def __post_init__(self) -> None:
         u, w, v, x = (np.asarray(a, dtype=float) for a in self._arrays())
-        m, d = u.shape if u.ndim == 2 else (-1, -1)
         require(u.ndim == 2, f"input_weight must be (m, d); got shape {u.shape}")
+        m, d = u.shape
         require(w.shape == (m, m), f"recurrent_weight must be ({m}, {m}); got {w.shape}")
         require(v.ndim == 2 and v.shape[1] == m, f"output_weight must be (k, {m}); got {v.shape}")
         require(x.ndim == 3 and x.shape[2] == d, f"inputs must be (n, T, {d}); got {x.shape}")
