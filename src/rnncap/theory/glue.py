@@ -58,20 +58,15 @@ def vc_for_samples(ctx: Context) -> tuple[float, str] | None:
     """The d that the glue rows use: the user's proxy, else the smallest explicit upper bound."""
     if ctx.vc is not None:
         return ctx.vc, "user-supplied proxy"
-    best: tuple[float, str] | None = None
+    best: tuple[Result, str] | None = None
     for key in EXPLICIT_VC_KEYS:
         result = get_bound(key).evaluate(ctx)
-        if (
-            result.applicable
-            and result.log10 is not None
-            and (best is None or result.log10 < best[0])
-        ):
-            best = (result.log10, key)
+        if result.value is not None and (best is None or result.log10 < best[0].log10):
+            best = (result, key)
     if best is None:
         return None
-    name = "Pdim" if ctx.regression else "VCdim"
-    value = 10.0 ** best[0] if best[0] < 300 else math.inf
-    return value, f"{name} <= {fmt_log10(best[0])} from {best[1]} ({DERIVED_LABEL})"
+    (result, key), name = best, "Pdim" if ctx.regression else "VCdim"
+    return result.value, f"{name} <= {fmt_log10(result.log10)} from {key} ({DERIVED_LABEL})"
 
 
 def _no_d(ctx: Context) -> Result:

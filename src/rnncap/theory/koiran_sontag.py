@@ -335,7 +335,8 @@ def dasgupta_sontag_vc(n: int, q: int) -> tuple[float, float]:
 
     Returns ``(lower, upper)`` with logs base 2: upper = min{n + q, 18n + 4n·log(q + 1)}, lower = n
     (the verified part of the lower bound); when q > max{2 + n², 32} the tight regime
-    (n/2)·log q <= vc <= 8n·log q also applies and both sides are tightened.
+    (n/2)·log q <= vc <= 8n·log q also applies and raises the lower bound. Its upper side never
+    tightens: for q > 32, 8n·log q > 18n + 4n·log(q + 1) (4·log q > 20 > 18 + 4·log(1 + 1/q)).
     """
     require(isinstance(n, int) and n >= 1, f"order n must be an integer >= 1; got {n!r}")
     require(isinstance(q, int) and q >= 1, f"q must be an integer >= 1; got {q!r}")
@@ -343,7 +344,6 @@ def dasgupta_sontag_vc(n: int, q: int) -> tuple[float, float]:
     upper = float(min(n + q, 18 * n + 4 * n * math.log2(q + 1)))
     if q > max(2 + n * n, 32):
         lower = max(lower, n / 2 * math.log2(q))
-        upper = min(upper, 8 * n * math.log2(q))
     return lower, upper
 
 

@@ -140,9 +140,8 @@ def sample_sizes(vc: float, epsilon: float, delta: float, realizable: bool = Fal
     _check_d(vc)
     check_epsilon(epsilon)
     check_delta(delta)
-    if realizable:
+    if realizable:  # uml_realizable_samples checks delta < 1/4 itself
         require(epsilon < 1, f"realizable bounds need epsilon < 1; got {epsilon}")
-        require(delta < 0.25, f"Theorem 28.3 needs delta < 1/4; got {delta}")
     lower = (
         uml_agnostic_lower_samples(epsilon, delta)
         if epsilon < 1 / math.sqrt(2) and delta < 0.25

@@ -71,21 +71,22 @@ class LegendEntry:
 
 def entry(bound: Bound, result: Result | None = None) -> LegendEntry:
     """The legend of `bound`, for one evaluated `result` when given (else for any spec)."""
+    caveat = bound.caveat
     if result is not None and result.applicable:
-        derived, reason, caveat = bool(result.derived), result.derived, result.caveat
+        derived, reason = bool(result.derived), result.derived
+        caveat = result.caveat or caveat
     else:
         derived = bound.derived
         reason = bound.application if derived else ""
         if not derived and bound.derived_if is not None:
             reason = "DERIVED for some cells or depths: " + bound.application
-        caveat = bound.caveat
     return LegendEntry(
         key=bound.key,
         citation=bound.citation.short(),
         status=bound.status.value,
         derived=derived,
         derived_reason=reason,
-        caveat=caveat or bound.caveat,
+        caveat=caveat,
     )
 
 
