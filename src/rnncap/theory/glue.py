@@ -142,7 +142,7 @@ def _ks_lower_samples(ctx: Context) -> Result:
     if ctx.regression:  # a 0-1-loss result: it says nothing about squared or absolute loss
         return _wrong_task(ctx, for_regression=False)
     w, k = ctx.w, ctx.k
-    log10 = math.log10(w * 1.0) + math.log10(k) - 2 * math.log10(ctx.epsilon)
+    log10 = math.log10(w) + math.log10(k) - 2 * math.log10(ctx.epsilon)
     text = f"Ω(w·k/ε²) = Ω({fmt_count(w)} · {fmt_count(k)} / {ctx.epsilon:g}²) samples needed"
     note = (
         "agnostic lower bound Ω((d + log(1/δ))/ε²) (UML 6.8, 0-1 loss) at the Koiran–Sontag "
