@@ -48,6 +48,14 @@ def test_non_finite_entries_are_named(which):
     assert _message(lambda: RecurrentWeights(*args)) == f"{which} has non-finite entries"
 
 
+def test_missing_entries_are_bad_input_not_a_traceback():
+    u = np.array([[1.0, None], [0.5, 2.0]], dtype=object)  # e.g. weights read with a gap
+    x = np.ones((3, 2, 2))
+    assert _message(lambda: RecurrentWeights(u, np.eye(2), np.ones((1, 2)), x)) == (
+        "U has non-finite entries"
+    )
+
+
 def test_float32_torch_weights_are_evaluated_in_double_precision():
     torch.manual_seed(0)
     rnn, head = torch.nn.RNN(3, 5, nonlinearity="relu"), torch.nn.Linear(5, 2)

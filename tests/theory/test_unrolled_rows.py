@@ -64,10 +64,19 @@ def test_the_untied_head_layer_holds_one_output_row():
 @pytest.mark.parametrize(("task", "extra"), [("classification", 0), ("regression", 1)])
 def test_bartlett_maiorov_meir_upper_at_the_untied_w_and_l(task, extra):
     # O(W·L·log W + W·L²) (natural log); L = k + head (+1 regression), W = all applications
-    w, n_layers = 10 * CELL + HEAD + extra, 11 + extra
+    w, n_layers = 10 * CELL + HEAD + extra, 11 + extra  # L > log W: W·L² dominates
     r = _rows(SPEC, task)["bmm98-upper-untied"]
     assert r.log10 == pytest.approx(math.log10(w * n_layers * math.log(w) + w * n_layers**2))
     assert r.text.startswith(f"O(W·L·log W + W·L²) at W = {w:,}, L = {n_layers}")
+
+
+def test_bartlett_maiorov_meir_upper_when_log_w_dominates():
+    # rnn_relu:1x64, d = 3, k = 3: W = 3 cells + the head, L = 4 < log W
+    wide = parse_arch("rnn_relu:1x64", input_size=3, seq_len=3, outputs=1)
+    w = 3 * _count(torch.nn.RNN(3, 64, nonlinearity="relu")) + _count(torch.nn.Linear(64, 1))
+    assert math.log(w) > 4
+    r = _rows(wide)["bmm98-upper-untied"]
+    assert r.log10 == pytest.approx(math.log10(w * 4 * math.log(w) + w * 16))
 
 
 @pytest.mark.parametrize(("task", "extra"), [("classification", 0), ("regression", 1)])

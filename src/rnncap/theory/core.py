@@ -98,7 +98,7 @@ def activation_classes(spec: RecurrentSpec) -> tuple[Activation, ...]:
     candidate ``activation`` and gate ``recurrent_activation`` (e.g. Keras hard_sigmoid)."""
     if spec.cell not in GATED:
         return CELL_ACTIVATIONS[spec.cell]
-    used = {spec.activation or "tanh", spec.recurrent_activation or "sigmoid"}
+    used = {spec.activation, spec.recurrent_activation}  # RecurrentSpec fills in the defaults
     if used <= PFAFFIAN_ACTIVATIONS:
         return (Activation.PFAFFIAN,)
     if used <= PIECEWISE_LINEAR_ACTIVATIONS:

@@ -333,7 +333,7 @@ def explain(
     lower = _ratio_rows(rows, Direction.LOWER)
     upper = _ratio_rows(rows, Direction.UPPER)
     lines.append(_upper_sentence(fa, fb, upper))
-    no_ratio = [r for r in rows if r.ratios[1].log10 is None and r.ratios[1].reason]
+    no_ratio = [r for r in rows if r.ratios[1].log10 is None]  # each with its reason
     if no_ratio and spec_a.cell != spec_b.cell:
         lines.append("Different cells: bounds are compared only within one activation class.")
     bits_a, bits_b = expected_bits(spec_a.cell, fa.w)[0], expected_bits(spec_b.cell, fb.w)[0]
