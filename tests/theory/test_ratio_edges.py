@@ -43,20 +43,22 @@ def test_a_vacuous_gap_has_no_value_to_divide():
     assert rows["mohri-cor3.19-gap"].ratio_text(1) == "—"
 
 
-def test_ratio_beyond_float_range_keeps_only_its_log():
-    # UML 28.1 sufficient m at d = 1 (about 10^5) and d = 1e300 (about 10^306.6): the ratio's
-    # log10 is about 301.6, beyond the 10^±300 that values are kept for (as Result.value)
+def test_ratio_beyond_ten_to_the_300_keeps_only_its_log():
+    # UML 28.1 sufficient m at d = 1 (about 10^5) and at d = 1e299 / 1e300 (about 10^305.6 /
+    # 10^306.6): the ratios' log10 are about 300.6 and 301.6, beyond the 10^±300 that values are
+    # kept for (as Result.value); d = 1e297 gives a ratio near 10^298.6, kept as a number
     spec = _s("rnn_tanh:1x8")
     key = "uml-agnostic-samples"
     a = context(spec, vc=1.0, task="classification")
-    b = context(spec, vc=1e300, task="classification")
-    r = _ratio_of(get_bound(key), a, b)
     la = get_bound(key).evaluate(a).log10
-    lb = get_bound(key).evaluate(b).log10
-    assert r.log10 == pytest.approx(lb - la) and r.log10 > 300
-    assert r.value is None
-    small = _ratio_of(get_bound(key), a, context(spec, vc=1e3, task="classification"))
-    assert small.value == pytest.approx(10**small.log10)
+    for vc, kept in ((1e297, True), (1e299, False), (1e300, False)):
+        b = context(spec, vc=vc, task="classification")
+        r = _ratio_of(get_bound(key), a, b)
+        assert r.log10 == pytest.approx(get_bound(key).evaluate(b).log10 - la)
+        if kept:
+            assert 298 < r.log10 < 300 and r.value == pytest.approx(10**r.log10)
+        else:
+            assert r.log10 > 300 and r.value is None
 
 
 def test_ratio_text_is_plain_from_a_thousandth_up_to_ten_thousand():
