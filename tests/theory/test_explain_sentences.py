@@ -149,3 +149,18 @@ def test_a_derived_statement_is_not_tagged_derived_twice():
 
     assert _item(row(Status.DERIVED)) == "x-key (DERIVED): ×1.5 of w"
     assert _item(row(Status.ABSTRACT_ONLY)) == "x-key (ABSTRACT-ONLY, DERIVED): ×1.5 of w"
+
+
+def test_direct_answer_json_keys_in_the_documented_order():
+    # docs/theory.md, `explain --json`: direct_answer is {question, established, layer_factor,
+    # w_ratio, units_ratio, path_ratio, feedforward_ratio, lower, upper, measured, lines}
+    m = Measured("VC-dimension estimate", 10.0, 25.0, source="s")
+    d = explain(_s("lstm:1x64"), _s("lstm:2x64"), measured=[m]).answer.to_dict()
+    assert list(d) == [
+        "question", "established", "layer_factor", "w_ratio", "units_ratio", "path_ratio",
+        "feedforward_ratio", "lower", "upper", "measured", "lines",
+    ]  # fmt: skip
+    assert d["measured"] == [
+        {"what": "VC-dimension estimate", "a": 10.0, "b": 25.0, "source": "s", "ratio": 2.5}
+    ]
+    assert d["established"] is False

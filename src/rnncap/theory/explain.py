@@ -109,10 +109,7 @@ class DirectAnswer:
     lines: tuple[str, ...]
 
     def to_dict(self) -> dict:
-        return {
-            **{k: v for k, v in asdict(self).items() if k != "measured"},
-            "measured": [m.to_dict() for m in self.measured],
-        }
+        return {**asdict(self), "measured": [m.to_dict() for m in self.measured]}
 
 
 @dataclass(frozen=True)
