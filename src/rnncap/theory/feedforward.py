@@ -122,11 +122,12 @@ def bhlm_thm7_vc(
     require(degree in (0, 1), f"degree must be 0 or 1 here; got {degree!r}")
     require(k.sum() > 2, "Theorem 7 needs more than 2 computation units")
     n_layers = len(k)
-    index = np.arange(1, n_layers + 1, dtype=float)
+    index = np.arange(1, n_layers + 1)
     w_i = np.cumsum(p_i) if degree else p_i  # W_i: layers 1..i if d > 0, else layer i
     w = p_i.sum()
     lbar = w_i.sum() / w
-    r = float((k * (1 + (index - 1) * degree)).sum()) if degree else float(k.sum())
+    # R = Σ k_i·(1 + (i−1)·d^(i−1)); for d in {0, 1}, (i−1)·d^(i−1) = (i−1)·d (d = 0: R = Σ k_i)
+    r = float((k * (1 + (index - 1) * degree)).sum())
     inner = 4 * math.e * pieces * r * math.log2(2 * math.e * pieces * r)
     return n_layers + w_i.sum() * math.log2(inner), float(lbar)
 
