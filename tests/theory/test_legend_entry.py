@@ -34,6 +34,9 @@ def test_expression_of_strips_every_order_symbol_of_theory_md():
         ("Õ(d·L²) = Õ(3 · 4²)", "d·L²"),
         ("Ω(w·k)", "w·k"),  # no substitution: only ", constant unknown" follows
         ("w·log(k/w)", "w·log(k/w)"),  # no order symbol: kept whole
+        ("O((W·U)²)", "(W·U)²"),  # the outer pair only
+        ("Ω(w)·log(k)", "Ω(w)·log(k)"),  # Ω's bracket closes early: not one pair, kept whole
+        ("O(w)·(k)", "O(w)·(k)"),
     ):
         assert expression_of(bound, order(text, 1.0)) == bare
 

@@ -66,6 +66,10 @@ def test_ratio_text_is_plain_from_a_thousandth_up_to_ten_thousand():
     ratios = (Ratio("k", 1e-3, -3.0), Ratio("k", 1e4, 4.0), Ratio("k", 0.5, math.log10(0.5)))
     row = CompareRow(get_bound("ks98-sigmoid-lower"), (), ratios)
     assert [row.ratio_text(i) for i in range(3)] == ["0.001", "10^4", "0.5"]
+    # 9,996 rounds to 1e+04 at 3 digits: it is written as a power of ten too, 9,994 plainly
+    near = (Ratio("k", 9996.0, math.log10(9996.0)), Ratio("k", 9994.0, math.log10(9994.0)))
+    row = CompareRow(get_bound("ks98-sigmoid-lower"), (), near)
+    assert [row.ratio_text(i) for i in range(2)] == ["10^4", "9.99e+03"]
 
 
 def test_compare_passes_m_and_delta_to_every_context():

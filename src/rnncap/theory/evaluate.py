@@ -124,11 +124,9 @@ class CompareRow:
         r = self.ratios[i]
         if r.log10 is None:
             return "—"
-        return (
-            f"{r.value:.3g}"
-            if r.value is not None and 1e-3 <= r.value < 1e4
-            else f"10^{r.log10:.3g}"
-        )
+        shown = None if r.value is None else f"{r.value:.3g}"
+        # a value that rounds to 1e+04 (9995 and up) is written as a power of ten like larger ones
+        return shown if shown and 1e-3 <= float(shown) < 1e4 else f"10^{r.log10:.3g}"
 
     def to_dict(self) -> dict:
         return {

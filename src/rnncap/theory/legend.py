@@ -120,12 +120,24 @@ def expression_of(bound: Bound, result: Result) -> str:
     if result.kind is Kind.ORDER and bound.form is Form.ORDER:
         expr = result.text.split(" = ")[0].split(" at ")[0].split(", constant")[0]
         for prefix in ("Ω(", "O(", "Θ(", "Õ("):
-            if expr.startswith(prefix) and expr.endswith(")"):
-                return expr[len(prefix) : -1]
+            inner = expr[len(prefix) : -1]
+            if expr.startswith(prefix) and expr.endswith(")") and _balanced(inner):
+                return inner
         return expr
     if bound.quantity is Quantity.MEMORY:
         return "expected bits"
     return "the bound's value"
+
+
+def _balanced(text: str) -> bool:
+    """No bracket in `text` closes one opened before it: "w)·log(k" is not balanced, so the
+    brackets of "Ω(w)·log(k)" are not one pair around the whole expression."""
+    depth = 0
+    for ch in text:
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        if depth < 0:
+            return False
+    return depth == 0
 
 
 class Footnotes:
