@@ -47,7 +47,7 @@ def check_training_work(
     members: int,
     epochs: int,
     max_flops: float = DEFAULT_MAX_TRAIN_FLOPS,
-    option: str = "--max-tflops",
+    option: str = "max_flops=",
 ) -> float:
     """Training FLOPs of `members` models of `spec` for `epochs` passes over `windows` windows of
     ``spec.seq_len`` steps; `InvalidInput` above `max_flops`."""

@@ -29,7 +29,7 @@ KINDS = "a Keras (.keras, .h5) or PyTorch (.pt, torch.save) model file"
 _HDF5 = b"\x89HDF\r\n\x1a\n"
 _WRAPPERS = ("state_dict", "model_state_dict", "model")  # common checkpoint dict entries
 _TRUST = (
-    "loading a pickled module runs code stored in the file; pass --trust if you made it "
+    "loading a pickled module runs code stored in the file; pass trust=True if you made it "
     "yourself, or save and give model.state_dict() instead"
 )
 
@@ -146,7 +146,7 @@ def read_torch_file(path: Path, *, trust: bool = False) -> ModuleReading:
     require(
         _tensor_dict(obj),
         f"{path} holds a {type(obj).__name__}, not a state_dict or a module; save "
-        "model.state_dict() (or torch.save(model) and pass --trust)",
+        "model.state_dict() (or torch.save(model) and pass trust=True)",
     )
     return spec_from_state_dict(obj)  # type: ignore[arg-type]
 
@@ -186,6 +186,6 @@ def read_one_stack(path: str | Path, *, trust: bool = False) -> tuple[ModuleRead
         len(reading.stacks) == 1,
         f"{path} holds {len(reading.stacks)} separate recurrent stacks "
         f"({', '.join(s.name for s in reading.stacks)}); rnncap reads one chain: give the one "
-        f"you mean as an architecture string, e.g. {first.name} --input-size {first.input_size}",
+        f"you mean as an architecture string, e.g. {first.name} with input_size={first.input_size}",
     )
     return reading, first

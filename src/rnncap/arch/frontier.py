@@ -85,17 +85,17 @@ def frontier(
     Raises `InvalidInput` when the budget is below the smallest model (width 1) at a depth.
     """
     depths = tuple(depths)
-    check_int(budget, "budget", low=1, hint="e.g. --budget 50000")
+    check_int(budget, "budget", low=1, hint="e.g. budget=50000")
     require(template.proj_size == 0, "the frontier searches stacks without proj size; drop it")
-    require(len(depths) >= 1, "give at least one depth (e.g. --layers 1-6)")
-    check_int_list(depths, "depths", low=1, high=MAX_LAYERS, hint="e.g. --layers 1-6")
+    require(len(depths) >= 1, "give at least one depth (e.g. depths=(1, 2, 3))")
+    check_int_list(depths, "depths", low=1, high=MAX_LAYERS, hint="e.g. depths=(1, 2, 3)")
     points = []
     for depth in depths:
         smallest = _count(template, depth, 1, taper)
         require(
             budget >= smallest,
             f"budget {budget:,} is below the smallest {template.cell.value} model at depth "
-            f"{depth} ({smallest:,} parameters at width 1); raise --budget to at least "
+            f"{depth} ({smallest:,} parameters at width 1); raise budget= to at least "
             f"{smallest:,} or use fewer layers",
         )
         first = closest_width(template, budget, depth, taper)

@@ -111,8 +111,8 @@ class RecurrentSpec:
         set_ = object.__setattr__
         set_(self, "cell", _as_enum(Cell, self.cell, "cell"))
         set_(self, "convention", _as_enum(Convention, self.convention, "convention"))
-        check_int(self.input_size, "input size", low=1, hint="e.g. --input-size 10")
-        check_int(self.seq_len, "sequence length", low=1, hint="e.g. --seq-len 120")
+        check_int(self.input_size, "input size", low=1, hint="e.g. input_size=10")
+        check_int(self.seq_len, "sequence length", low=1, hint="e.g. seq_len=120")
         sizes = tuple(self.hidden_sizes) if isinstance(self.hidden_sizes, (list, tuple)) else ()
         require(len(sizes) >= 1, "a stack needs at least one layer (e.g. lstm:2x64)")
         require(
@@ -130,14 +130,14 @@ class RecurrentSpec:
             )
             require(
                 self.convention is Convention.TORCH,
-                "proj size is a PyTorch option, Keras has none (use --convention torch)",
+                "proj size is a PyTorch option, Keras has none (use convention=torch)",
             )
             require(
                 p < min(sizes),
                 f"proj size must be smaller than every layer's units; got {p} >= {min(sizes)} "
                 f"(use a proj size below {min(sizes)}, or 0 for none)",
             )
-        check_int(self.outputs, "outputs", low=0, hint="e.g. --outputs 1")
+        check_int(self.outputs, "outputs", low=0, hint="e.g. outputs=1")
         self._check_activations()
         if not self.name:
             set_(self, "name", self.arch_string())
@@ -164,7 +164,7 @@ class RecurrentSpec:
                 require(
                     (act, rec) == ("tanh", "sigmoid"),
                     f"PyTorch's {self.cell.value} uses tanh and sigmoid; got {act} and {rec} "
-                    "(a Keras option: use --convention keras)",
+                    "(a Keras option: use convention=keras)",
                 )
         object.__setattr__(self, "activation", act)
         object.__setattr__(self, "recurrent_activation", rec)

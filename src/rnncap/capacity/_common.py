@@ -50,9 +50,9 @@ def positive_int(value: object, what: str, hint: str) -> int:
 def seed_list(seeds: int | Sequence[int]) -> tuple[int, ...]:
     """`seeds` as a tuple: an int n means seeds 0..n-1."""
     if is_int(seeds):
-        return tuple(range(positive_int(seeds, "number of seeds", "e.g. --seeds 3")))
+        return tuple(range(positive_int(seeds, "number of seeds", "e.g. seeds=3")))
     out = tuple(int(s) for s in seeds)
-    require(len(out) >= 1, "give at least one seed (e.g. --seeds 3)")
+    require(len(out) >= 1, "give at least one seed (e.g. seeds=3)")
     return out
 
 

@@ -81,9 +81,9 @@ class DepthBudget:
     vc_repetitions: int = 10
 
     def __post_init__(self) -> None:
-        positive_int(self.memorization_epochs, "epochs", "e.g. --epochs 1000")
-        positive_int(self.vc_epochs, "VC epochs", "e.g. --vc-epochs 300")
-        positive_int(self.vc_repetitions, "VC repetitions", "e.g. --vc-reps 10")
+        positive_int(self.memorization_epochs, "epochs", "e.g. memorization_epochs=1000")
+        positive_int(self.vc_epochs, "VC epochs", "e.g. vc_epochs=300")
+        positive_int(self.vc_repetitions, "VC repetitions", "e.g. vc_repetitions=10")
         if self.sample_sizes is not None:
             object.__setattr__(self, "sample_sizes", tuple(int(b) for b in self.sample_sizes))
 
@@ -258,10 +258,10 @@ def measured_depth_ratios(
 
 def depth_specs(cell: str, units: int, layers: Sequence[int], input_bits: int, delay: int):
     """One spec per depth: `cell` with `units` per layer, input_bits inputs, 1 + delay steps."""
-    units = positive_int(units, "units", "e.g. --units 4")
-    depths = sorted({positive_int(v, "a depth", "e.g. --layers 1-4") for v in layers})
-    require(len(depths) >= 1, "give at least one depth (e.g. --layers 1-4)")
-    require(delay >= 0, f"the delay must be >= 0; got {delay} (e.g. --delay 2)")
+    units = positive_int(units, "units", "e.g. units=4")
+    depths = sorted({positive_int(v, "a depth", "e.g. layers=(1, 2, 3, 4)") for v in layers})
+    require(len(depths) >= 1, "give at least one depth (e.g. layers=(1, 2, 3, 4))")
+    require(delay >= 0, f"the delay must be >= 0; got {delay} (e.g. delay=2)")
     return [
         parse_arch(f"{cell}:{depth}x{units}", input_size=input_bits, seq_len=1 + delay, outputs=1)
         for depth in depths

@@ -201,13 +201,13 @@ def planned_grid(
         sample_sizes if sample_sizes is not None else default_sample_grid(w),
         minimum=2,
         what="memorization sample-size",
-        option="--samples",
+        option="sample_sizes=",
     )
     require(
         grid[-1] <= max_samples,
         f"network too large for the budget: w = {w:,} parameters needs b up to {grid[-1]:,} "
-        f"samples (about 8 w to pass 6 bits/parameter) but --max-samples is {max_samples:,}; "
-        "use a smaller network, a smaller grid (--samples) or raise --max-samples",
+        f"samples (about 8 w to pass 6 bits/parameter) but max_samples= is {max_samples:,}; "
+        "use a smaller network, a smaller grid (sample_sizes=) or raise max_samples=",
     )
     _check_input_bits(grid[-1], spec.input_size)
     return spec, w, grid

@@ -138,10 +138,10 @@ def empirical_rademacher(
     )
     require(
         n <= max_samples,
-        f"network too large for the budget: fitting {n:,} windows exceeds --max-samples "
-        f"{max_samples:,}; use fewer windows or raise --max-samples",
+        f"network too large for the budget: fitting {n:,} windows exceeds max_samples= "
+        f"{max_samples:,}; use fewer windows or raise max_samples=",
     )
-    draws = positive_int(draws, "number of draws", "e.g. --draws 8")
+    draws = positive_int(draws, "number of draws", "e.g. draws=8")
     spec = spec.replace(outputs=1, seq_len=k)
     from rnncap.engine import Job, MemberData
 
@@ -198,12 +198,12 @@ def task_windows(task, windows: int, seed: int = 0) -> tuple[np.ndarray, int, st
     """
     from rnncap.data import prepare_task
 
-    windows = positive_int(windows, "number of windows", "e.g. --windows 256")
+    windows = positive_int(windows, "number of windows", "e.g. windows=256")
     td = prepare_task(task)
     x = td.train.x
     require(
         windows <= len(x),
-        f"the task has {len(x):,} training windows; ask for at most that many (--windows)",
+        f"the task has {len(x):,} training windows; ask for at most that many (windows=)",
     )
     pick = np.sort(np.random.default_rng(seed).choice(len(x), size=windows, replace=False))
     return x[pick], td.input_size, f"{task.dataset} train windows ({windows} of {len(x)})"

@@ -41,15 +41,17 @@ class Sweep:
 
     def __post_init__(self) -> None:
         lrs = tuple(float(v) for v in self.lrs)
-        require(len(lrs) >= 1, "give at least one learning rate (e.g. --lr 0.01,0.03)")
+        require(len(lrs) >= 1, "give at least one learning rate (e.g. lrs=(0.01, 0.03))")
         for lr in lrs:
-            require(lr > 0, f"learning rates must be > 0; got {lr!r} (e.g. --lr 0.01,0.03)")
-        require(len(self.schedules) >= 1, "give at least one schedule (e.g. --schedule constant)")
+            require(lr > 0, f"learning rates must be > 0; got {lr!r} (e.g. lrs=(0.01, 0.03))")
+        require(
+            len(self.schedules) >= 1, "give at least one schedule (e.g. schedules=('constant',))"
+        )
         # the engine checks each name when a member's settings are made, before any training
         schedules = tuple(str(s).strip().lower() for s in self.schedules)
         object.__setattr__(self, "lrs", tuple(dict.fromkeys(lrs)))
         object.__setattr__(self, "schedules", tuple(dict.fromkeys(schedules)))
-        object.__setattr__(self, "restarts", positive_int(self.restarts, "restarts", "--restarts"))
+        object.__setattr__(self, "restarts", positive_int(self.restarts, "restarts", "restarts="))
 
     @classmethod
     def of(

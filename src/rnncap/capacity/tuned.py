@@ -159,9 +159,9 @@ def tuned_memorization(
     on_run : callable, optional
         Called with each run of the ladder as it finishes (a long measurement's partial curve).
     """
-    epochs = positive_int(epochs, "epochs", "e.g. --epochs 2000")
+    epochs = positive_int(epochs, "epochs", "e.g. epochs=2000")
     top = (
-        2 * epochs if max_epochs is None else positive_int(max_epochs, "max epochs", "--max-epochs")
+        2 * epochs if max_epochs is None else positive_int(max_epochs, "max epochs", "max_epochs=")
     )
     require(top >= 2 * epochs, f"max epochs ({top}) must be at least twice the budget ({epochs})")
     sweep = sweep or DEFAULT_SWEEP

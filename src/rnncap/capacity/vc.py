@@ -103,9 +103,11 @@ class VCDesign:
     repetitions: int = 20
 
     def __post_init__(self) -> None:
-        grid = sample_grid(self.sample_sizes, minimum=3, what="VC sample-size", option="--n")
+        grid = sample_grid(
+            self.sample_sizes, minimum=3, what="VC sample-size", option="sample_sizes="
+        )
         object.__setattr__(self, "sample_sizes", grid)
-        positive_int(self.repetitions, "repetitions", "e.g. --reps 10")
+        positive_int(self.repetitions, "repetitions", "e.g. repetitions=10")
 
 
 def default_design(scale: int, repetitions: int = 20, points: int = 8) -> VCDesign:
@@ -157,7 +159,7 @@ def measure_vc_linear(
     Training minimises the logistic loss, a surrogate of the empirical error, with full-batch Adam;
     every (n, repetition) run is one row of a (runs, d) weight tensor, trained all at once.
     """
-    d = positive_int(input_size, "input size", "e.g. --input-size 10")
+    d = positive_int(input_size, "input size", "e.g. input_size=10")
     design = design or default_design(d)  # scaled by the input size, not by the answer
     rng = np.random.default_rng(seed)
     gen = torch.Generator().manual_seed(seed)
@@ -252,8 +254,8 @@ def measure_vc_recurrent(
     require(
         largest <= max_samples,
         f"network too large for the budget: the design needs 2n = {largest:,} sequences per member "
-        f"(w = {w:,}) but --max-samples is {max_samples:,}; use a smaller network, give smaller "
-        f"sizes (--n) or raise --max-samples",
+        f"(w = {w:,}) but max_samples= is {max_samples:,}; use a smaller network, give smaller "
+        f"sizes (sample_sizes=) or raise max_samples=",
     )
     import dataclasses
 

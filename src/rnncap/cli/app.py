@@ -14,6 +14,7 @@ import typer
 from typer.exceptions import TyperException
 
 from rnncap import __version__
+from rnncap.cli.flags import command_words, to_flags
 from rnncap.cli.output import JsonOpt, print_json, quiet_library_warnings, stderr
 from rnncap.errors import InvalidInput, RnncapError
 from rnncap.threads import passive_waiting
@@ -95,12 +96,13 @@ def main(argv: list[str] | None = None) -> int:
     passive_waiting()  # before anything starts torch's OpenMP pool
     _register()
     debug = bool(os.environ.get("RNNCAP_DEBUG"))
+    command = command_words(sys.argv[1:] if argv is None else argv)
     try:
         result = app(args=argv, prog_name="rnncap", standalone_mode=False)
     except InvalidInput as exc:
         if debug:
             raise
-        _one_line(str(exc))
+        _one_line(to_flags(str(exc), command))
         return 2
     except typer.Exit as exc:
         return exc.exit_code
@@ -118,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     except RnncapError as exc:
         if debug:
             raise
-        _one_line(str(exc))
+        _one_line(to_flags(str(exc), command))
         return 1
     except MemoryError:
         if debug:

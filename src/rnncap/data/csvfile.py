@@ -60,7 +60,7 @@ def parse_times(values: pd.Series, where: str, *, fmt: str | None = None, tz: st
             where,
             i,
             f"timestamp {text.iloc[i]!r} mixes times with and without a UTC offset",
-            "give every timestamp an offset (e.g. +01:00) or none, with --tz for the zone",
+            "give every timestamp an offset (e.g. +01:00) or none, with tz= for the zone",
         )
     try:
         parsed = pd.to_datetime(text, format=fmt, errors="coerce", utc=False)
@@ -75,7 +75,7 @@ def parse_times(values: pd.Series, where: str, *, fmt: str | None = None, tz: st
         raise_at(where, i, f"unparseable timestamp {text.iloc[i]!r}", hint)
     index = pd.DatetimeIndex(parsed)
     if tz:
-        require(index.tz is None, f"{where}: timestamps carry offsets already; drop --tz")
+        require(index.tz is None, f"{where}: timestamps carry offsets already; drop tz=")
         try:
             index = index.tz_localize(tz, ambiguous="infer", nonexistent="raise")
         except Exception as exc:  # pytz/zoneinfo raise several types for bad zones and DST

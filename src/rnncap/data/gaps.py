@@ -54,7 +54,7 @@ def parse_step(text: str, what: str = "frequency") -> pd.Timedelta:
 
 def infer_step(index: pd.DatetimeIndex) -> pd.Timedelta:
     """The most common spacing between consecutive timestamps (robust to a few gaps)."""
-    require(len(index) >= 2, "need at least two timestamps to infer the frequency; give --freq")
+    require(len(index) >= 2, "need at least two timestamps to infer the frequency; give freq=")
     diffs = pd.Series(index[1:] - index[:-1])
     return pd.Timedelta(diffs.mode().iloc[0])
 
@@ -82,7 +82,7 @@ def regularize(frame: pd.DataFrame, step: pd.Timedelta) -> tuple[pd.DataFrame, i
         len(off_grid) == 0,
         f"{len(off_grid)} timestamps are not on the {format_step(step)} clock starting at "
         f"{frame.index[0]} (first: {off_grid[:1].tolist()[0] if len(off_grid) else ''}); "
-        "give the right --freq or resample the file",
+        "give the right freq= or resample the file",
     )
     return frame.reindex(clock), len(clock) - len(frame)
 

@@ -86,12 +86,12 @@ class Task:
         set_ = object.__setattr__
         set_(self, "dataset", str(self.dataset))
         set_(self, "target", _names(self.target))
-        require(len(self.target) >= 1, "a task needs a target (e.g. --target temp)")
+        require(len(self.target) >= 1, "a task needs a target (e.g. target=('temp',))")
         set_(self, "inputs", _names(self.inputs))
         set_(self, "station", str(self.station) if self.station else None)
-        set_(self, "history", _positive(self.history, "history", "--history 120"))
-        set_(self, "horizon", _positive(self.horizon, "horizon", "--horizon 24"))
-        set_(self, "stride", _positive(self.stride, "stride", "--stride 1"))
+        set_(self, "history", _positive(self.history, "history", "history=120"))
+        set_(self, "horizon", _positive(self.horizon, "horizon", "horizon=24"))
+        set_(self, "stride", _positive(self.stride, "stride", "stride=1"))
         split = tuple(self.split or ())
         require(
             len(split) in (0, 2),
@@ -231,7 +231,7 @@ def resolve_columns(ds: Dataset, task: Task) -> tuple[list[str], list[str]]:
         )
     require(
         not (task.station and not ds.stations),
-        f"{ds.name} has no stations; drop --station",
+        f"{ds.name} has no stations; drop station=",
     )
     targets: list[str] = []
     for name in task.target:
@@ -304,7 +304,7 @@ def check_window_bytes(windows: int, history: int, features: int, where: str) ->
         size <= MAX_WINDOW_BYTES,
         f"{where}: {windows:,} windows of {history:,} steps x {features} inputs would take "
         f"{size / 2**30:,.1f} GiB, over rnncap's {MAX_WINDOW_BYTES / 2**30:.0f} GiB limit; "
-        "shorten --history or raise --stride",
+        "shorten the history (history=) or raise the stride (stride=)",
     )
 
 
@@ -332,7 +332,7 @@ def prepare_task(task: Task, dataset: Dataset | None = None) -> TaskData:
     require(
         n_rows >= task.history + leads.max(),
         f"{ds.name}: the series has {n_rows} rows, shorter than history + horizon = "
-        f"{task.history + leads.max()}; shorten --history or --horizon",
+        f"{task.history + leads.max()}; shorten the history (history=) or the horizon (horizon=)",
     )
     values = features.to_numpy(dtype=np.float64)
     target_values = frame[targets].to_numpy(dtype=np.float64)
@@ -357,8 +357,8 @@ def prepare_task(task: Task, dataset: Dataset | None = None) -> TaskData:
         require(
             len(rows[name]) > 0,
             f"the {name} split ({lo} to {hi}) has no complete window of {task.history} + "
-            f"{leads.max()} steps; move the split boundaries, shorten --history/--horizon, "
-            "or use data with fewer gaps",
+            f"{leads.max()} steps; move the split boundaries, shorten the history (history=) or "
+            "horizon (horizon=), or use data with fewer gaps",
         )
     in_train = np.asarray(index < train_end)  # rows of the training part, and only those
     x_scaler = Scaler.fit(values[in_train], tuple(features.columns))

@@ -129,7 +129,7 @@ class ProcessExecutor:
     name = "process"
 
     def __init__(self, workers: int = 2):
-        check_int(workers, "--workers", low=1, high=1024)
+        check_int(workers, "workers", low=1, high=1024)
         self.workers = workers
 
     def check(self) -> None:
@@ -174,7 +174,7 @@ def check_ray_address(address: str, timeout: float = 5.0) -> None:
         reason = exc.strerror or type(exc).__name__
         raise InvalidInput(
             f"no Ray cluster answers at {address!r} ({reason}); start one with `ray start --head` "
-            "or omit --address to run a local one"
+            "or omit address= to run a local one"
         ) from None
 
 

@@ -94,7 +94,7 @@ def ensure_writable_folder(folder: Path) -> Path:
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
         raise InvalidInput(
-            f"cannot write to output folder {str(folder)!r} ({reason}); choose another with --out"
+            f"cannot write to output folder {str(folder)!r} ({reason}); choose another with out="
         ) from None
     return folder
 
@@ -108,7 +108,7 @@ def damaged_message(path: Path, detail: str) -> str:
     return (
         f"results store {str(path)!r} is damaged ({detail[:160]}); export the runs that are still "
         f"readable with `rnncap study export {folder} --salvage --out runs.csv`, then run the "
-        "study again into a new --out folder"
+        "study again into a new out= folder"
     )
 
 
@@ -134,7 +134,7 @@ def study_lock(folder: Path) -> Iterator[None]:
             owner = fh.read().strip() or "unknown"
             raise InvalidInput(
                 f"another rnncap study ({owner}) is writing to {str(folder)!r}; wait for it to "
-                "finish (rnncap study status shows its progress) or choose another --out"
+                "finish (rnncap study status shows its progress) or choose another out= folder"
             ) from None
         fh.seek(0)
         fh.truncate()
@@ -181,14 +181,15 @@ class ResultsStore:
                     raise InvalidInput(damaged_message(path, str(exc))) from None
             raise InvalidInput(
                 f"{str(path)!r} is not an rnncap results store (not an SQLite database); "
-                "choose another --out folder"
+                "choose another out= folder"
             ) from None
         if row is None or row[0] != str(SCHEMA_VERSION):
             conn.close()
             found = "none" if row is None else row[0]
             raise InvalidInput(
                 f"results store {str(path)!r} was written by an incompatible rnncap (store schema "
-                f"{found}, this rnncap reads {SCHEMA_VERSION}); start a new one with another --out"
+                f"{found}, this rnncap reads {SCHEMA_VERSION}); start a new one with another out= "
+                "folder"
             )
 
     @classmethod

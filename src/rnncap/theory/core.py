@@ -221,9 +221,9 @@ def context(
     check_delta(delta)
     check_epsilon(epsilon)
     if m is not None:
-        check_int(m, "samples", low=1, hint="e.g. --samples 20000")
+        check_int(m, "samples", low=1, hint="e.g. m=20000")
     if vc is not None:
-        require(vc > 0 and math.isfinite(vc), f"vc must be a number > 0; got {vc!r} (e.g. --vc 10)")
+        require(vc > 0 and math.isfinite(vc), f"vc must be a number > 0; got {vc!r} (e.g. vc=10)")
     try:
         task = Task(task.value if isinstance(task, Enum) else task)
     except ValueError:
@@ -247,13 +247,13 @@ def context(
 
 def check_delta(delta: float) -> float:
     ok = isinstance(delta, (int, float)) and 0.0 < delta < 1.0
-    require(ok, f"delta must lie in (0, 1); got {delta!r} (e.g. --delta 0.05)")
+    require(ok, f"delta must lie in (0, 1); got {delta!r} (e.g. delta=0.05)")
     return float(delta)
 
 
 def check_epsilon(epsilon: float) -> float:
     ok = isinstance(epsilon, (int, float)) and epsilon > 0 and math.isfinite(epsilon)
-    require(ok, f"epsilon must be > 0; got {epsilon!r} (e.g. --epsilon 0.1)")
+    require(ok, f"epsilon must be > 0; got {epsilon!r} (e.g. epsilon=0.1)")
     return float(epsilon)
 
 

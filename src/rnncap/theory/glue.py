@@ -72,7 +72,7 @@ def vc_for_samples(ctx: Context) -> tuple[float, str] | None:
 def _no_d(ctx: Context) -> Result:
     return not_applicable(
         f"no explicit VC/pseudo-dimension bound is known for {ctx.spec.cell.value}; "
-        "pass a proxy (vc=..., --vc D) to evaluate"
+        "pass a proxy (vc=D) to evaluate"
     )
 
 
@@ -86,7 +86,7 @@ def _gap_row(fn, for_regression: bool, ctx: Context) -> Result:
     if ctx.regression != for_regression:
         return _wrong_task(ctx, for_regression)
     if ctx.m is None:
-        return not_applicable("needs the number of training samples (m=..., --samples M)")
+        return not_applicable("needs the number of training samples (m=M)")
     found = vc_for_samples(ctx)
     if found is None:
         return _no_d(ctx)
@@ -124,7 +124,7 @@ def _samples_row(fn, for_regression: bool, ctx: Context) -> Result:
 
 def _sauer(ctx: Context) -> Result:
     if ctx.m is None:
-        return not_applicable("needs the number of training samples (m=..., --samples M)")
+        return not_applicable("needs the number of training samples (m=M)")
     found = vc_for_samples(ctx)
     if found is None:
         return _no_d(ctx)
