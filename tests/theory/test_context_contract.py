@@ -30,10 +30,10 @@ def test_context_messages_say_what_is_wrong_and_how_to_fix_it():
         "spec must be a RecurrentSpec (see parse_arch)"
     )
     assert _message(lambda: context(_spec(), m=0)) == (
-        "samples must be an integer >= 1; got 0 (e.g. --samples 20000)"
+        "samples must be an integer >= 1; got 0 (e.g. m=20000)"
     )
     assert _message(lambda: context(_spec(), vc=0)) == (
-        "vc must be a number > 0; got 0 (e.g. --vc 10)"
+        "vc must be a number > 0; got 0 (e.g. vc=10)"
     )
 
 

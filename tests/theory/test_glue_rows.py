@@ -14,7 +14,7 @@ from rnncap.theory.core import DERIVED_LABEL, context, get_bound
 from rnncap.theory.glue import vc_for_samples
 
 PDIM_NOTE = "Pdim(H)-based, loss-class adjustment not applied; M bounds the loss"  # theory.md 4.6
-NEEDS_M = "needs the number of training samples (m=..., --samples M)"
+NEEDS_M = "needs the number of training samples (m=M)"
 
 
 def _spec(arch="rnn_tanh:1x8", **kw):

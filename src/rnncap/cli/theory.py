@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 
 from rnncap.cli.app import app
+from rnncap.cli.flags import to_flags
 from rnncap.cli.output import JsonOpt, print_json, stdout, table
 from rnncap.cli.resolve import TrustOpt, typed_options
 from rnncap.errors import parse_float_text, require
@@ -120,7 +121,10 @@ def _status(bound, result, notes: Footnotes) -> str:
 
 
 def _cell(result) -> str:
-    text = result.text if result.kind is not Kind.NOT_APPLICABLE else f"n/a: {result.text}"
+    """A result as the table shows it; a row's "pass vc=D" reads "pass --vc D" here."""
+    text = (
+        result.text if result.kind is not Kind.NOT_APPLICABLE else f"n/a: {to_flags(result.text)}"
+    )
     return text
 
 
