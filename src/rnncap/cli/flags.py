@@ -57,7 +57,7 @@ def to_flags(message: str, command: Sequence[str] = ()) -> str:
     """`message` with every known ``name=VALUE`` / bare ``name=`` written as the CLI flag."""
     table = flag_table(command)
     names = "|".join(sorted(map(re.escape, table), key=len, reverse=True))
-    pattern = re.compile(rf"(?<![\w.-])({names})=(?:({_VALUE})|(?=[),;\s]|$))")
+    pattern = re.compile(rf"(?<![\w.=-])({names})=(?:({_VALUE})|(?=[),;\s]|$))")
 
     def swap(match: re.Match) -> str:
         flag, value = table[match.group(1)], match.group(2)
