@@ -122,10 +122,9 @@ def _status(bound, result, notes: Footnotes) -> str:
 
 def _cell(result) -> str:
     """A result as the table shows it; a row's "pass vc=D" reads "pass --vc D" here."""
-    text = (
-        result.text if result.kind is not Kind.NOT_APPLICABLE else f"n/a: {to_flags(result.text)}"
-    )
-    return text
+    if result.kind is Kind.NOT_APPLICABLE:
+        return f"n/a: {to_flags(result.text)}"
+    return result.text
 
 
 @app.command("bounds")

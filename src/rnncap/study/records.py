@@ -131,7 +131,7 @@ class RunResult:
     def from_dict(cls, d: dict) -> RunResult:
         return cls(
             seed=int(d["seed"]),
-            status=Status(d["status"]),
+            status=d["status"],  # typed by __post_init__
             best_epoch=int(d["best_epoch"]),
             epochs=int(d["epochs"]),
             errors=None if d["errors"] is None else SplitErrors.from_dict(d["errors"]),

@@ -142,7 +142,7 @@ def _arch_info(
     )
 
 
-def _task_info(task: Any, td: Any) -> TaskInfo:
+def _task_info(task: Any, td: Any, *, forecast: bool) -> TaskInfo:
     """Sizes of the splits and the persistence baseline's MAE (the bar a forecaster must beat)."""
     from rnncap.forecast.baselines import Persistence, missing_baselines
 
@@ -168,7 +168,7 @@ def _task_info(task: Any, td: Any) -> TaskInfo:
         windows=windows,
         persistence=errors,
         task={k: v for k, v in getattr(task, "__dict__", {}).items() if _plain(v)},
-        missing_baselines=missing_baselines(),
+        missing_baselines=missing_baselines() if forecast else (),  # no baselines without it
     )
 
 
@@ -253,7 +253,8 @@ def run_study(
         store.set_plan([(u.key, u.arch, list(u.seeds)) for u in units], infos)
         info = StudyInfo(config.name, tuple(config.seeds), describe_training(config.training))
         store.set_meta({"study": config.to_dict(), "updated": time.time()})
-        store.set_task(info, _task_info(task, td), bound_legend())
+        forecast = Measure.FORECAST in config.measures
+        store.set_task(info, _task_info(task, td, forecast=forecast), bound_legend())
         done_keys = store.done_keys()
         pending = [u for u in units if u.key not in done_keys]
         total_runs = sum(len(u.seeds) for u in units)

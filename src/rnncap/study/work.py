@@ -17,7 +17,6 @@ import numpy as np
 
 from rnncap.arch import RecurrentSpec
 from rnncap.capacity.depth import DepthRow
-from rnncap.engine.bookkeeping import Status
 from rnncap.errors import InvalidInput
 from rnncap.study.records import (
     BaselineResult,
@@ -208,7 +207,7 @@ def run_unit(
                 sample = _forecast_sample(td, preds["test"], points)
             norms = _norm_measures(spec, m) if Measure.NORMS in measures else None
             runs.append(
-                RunResult(seed, Status(m.status_), int(m.best_epoch_), len(m.history_), errors,
+                RunResult(seed, m.status_, int(m.best_epoch_), len(m.history_), errors,
                           norms, sample)
             )  # fmt: skip
     baselines = task_baselines(payload["task"]) if Measure.FORECAST in measures else ()
