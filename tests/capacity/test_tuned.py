@@ -3,7 +3,9 @@
 import json
 import math
 
+import numpy as np
 import pytest
+import torch
 
 from rnncap import parse_arch
 from rnncap.capacity.convergence import Convergence
@@ -98,6 +100,38 @@ def test_best_member_of_a_real_sweep_matches_each_rate_trained_alone():
         assert 0.0 <= point.bits <= point.samples
 
 
+def test_a_sweep_of_losses_keeps_each_points_best_loss():
+    """Two losses are two members of each point: each point's figure is the better of the two
+    losses trained alone, and records which loss won."""
+    sweep = Sweep((0.05,), losses=("bce", "hinge"))
+    assert sweep.size == 2 and [m.loss for m in sweep.members()] == ["bce", "hinge"]
+    assert Sweep.from_dict(sweep.to_dict()) == sweep
+    both = measure_memorization(TINY, (16, 64), 1, settings=default_memorization_settings(40))
+    assert {p.loss for p in both.points} == {"bce"}  # the default trains cross-entropy only
+    swept = measure_memorization(
+        TINY, (16, 64), 1, settings=default_memorization_settings(40), sweep=sweep
+    )
+    alone = {
+        loss: measure_memorization(
+            TINY, (16, 64), 1, settings=default_memorization_settings(40),
+            sweep=Sweep((0.05,), losses=(loss,)),
+        )
+        for loss in sweep.losses
+    }  # fmt: skip
+    assert swept.training["loss"] == "bce/hinge"
+    for point in swept.points:
+        singles = {k: next(p for p in r.points if p.samples == point.samples)
+                   for k, r in alone.items()}  # fmt: skip
+        assert point.bits == pytest.approx(max(p.bits for p in singles.values()), abs=1e-9)
+        assert point.bits == pytest.approx(singles[point.loss].bits, abs=1e-9)
+        assert point.members == 2
+
+
+def test_a_stored_sweep_without_losses_trained_cross_entropy():
+    old = {"lrs": [0.01], "schedules": ["constant"], "restarts": 1, "members_per_point": 1}
+    assert Sweep.from_dict(old).losses == ("bce",)
+
+
 @pytest.mark.slow
 def test_cli_json_carries_the_verdict(capsys):
     args = ["capacity", "memorize", "rnn_tanh:1x2", "--input-bits", "8", "--delay", "1"]
@@ -127,6 +161,8 @@ def test_cli_table_states_the_verdict(capsys):
         (["--lr", "0"], "learning rates must be > 0"),
         (["--schedule", "linear"], "unknown learning-rate schedule"),
         (["--restarts", "0"], "restarts must be an integer >= 1"),
+        (["--loss", "logistic"], "unknown memorization loss 'logistic'; choose from bce, hinge"),
+        (["--encoding", "gray"], "unknown input encoding 'gray'; choose from binary, signed"),
         (["--epochs", "0"], "epochs must be an integer >= 1"),
     ],
 )
@@ -158,3 +194,54 @@ def test_the_ladder_stops_at_max_epochs_and_says_budget_limited(fake_training):
     rise = (1 - h2(0.8)) / (1 - h2(0.7)) - 1
     assert result.verdict == f"budget-limited (+{100 * rise:.0f}% at 2x)"
     assert result.to_dict()["budget_curve"][-1]["epochs"] == 400
+
+
+def test_signed_inputs_flip_the_first_step_only():
+    from rnncap.capacity.memorize import encode_inputs, memorization_task
+
+    x, _ = memorization_task(20, 8, 2, np.random.default_rng(0))
+    signed = encode_inputs(x, "signed")
+    assert set(np.unique(signed[:, 0])) == {-1.0, 1.0}
+    assert np.array_equal(signed[:, 0] == 1.0, x[:, 0] == 1.0)
+    assert not signed[:, 1:].any() and encode_inputs(x, "binary") is x
+
+
+def test_signed_inputs_give_the_same_functions_with_an_input_bias():
+    """W (2x - 1) + b = (2W) x + (b - W 1): a torch.nn.RNN fed -1/+1 equals one fed 0/1 whose
+    input weights are doubled and input bias shifted, so the encoding cannot change capacity."""
+    from rnncap.capacity.memorize import encode_inputs, memorization_task
+
+    x, _ = memorization_task(32, 6, 2, np.random.default_rng(1))
+    torch.manual_seed(0)
+    signed_net = torch.nn.RNN(6, 4, batch_first=True)
+    binary_net = torch.nn.RNN(6, 4, batch_first=True)
+    binary_net.load_state_dict(signed_net.state_dict())
+    with torch.no_grad():
+        w = signed_net.weight_ih_l0
+        binary_net.weight_ih_l0.copy_(2 * w)
+        binary_net.bias_ih_l0.copy_(signed_net.bias_ih_l0 - w.sum(dim=1))
+    # the shift applies at the first step only, where the input is not zero
+    xs = torch.from_numpy(encode_inputs(x, "signed"))[:, :1]
+    xb = torch.from_numpy(x)[:, :1]
+    torch.testing.assert_close(signed_net(xs)[0], binary_net(xb)[0])
+
+
+def test_a_sweep_of_encodings_trains_each_on_its_own_inputs():
+    sweep = Sweep((0.05,), encodings=("binary", "signed"))
+    assert sweep.size == 2 and Sweep.from_dict(sweep.to_dict()) == sweep
+    swept = measure_memorization(
+        TINY, (16, 64), 1, settings=default_memorization_settings(40), sweep=sweep
+    )
+    alone = {
+        e: measure_memorization(
+            TINY, (16, 64), 1, settings=default_memorization_settings(40),
+            sweep=Sweep((0.05,), encodings=(e,)),
+        )
+        for e in sweep.encodings
+    }  # fmt: skip
+    assert swept.training["input_encoding"] == "binary/signed"
+    for point in swept.points:
+        single = next(p for p in alone[point.encoding].points if p.samples == point.samples)
+        assert point.bits == pytest.approx(single.bits, abs=1e-9)
+        others = [next(p for p in r.points if p.samples == point.samples) for r in alone.values()]
+        assert point.bits == pytest.approx(max(p.bits for p in others), abs=1e-9)

@@ -77,9 +77,10 @@ def test_shared_inputs_train_like_models_alone(arch, settings):
         assert_same_as_alone(member, job)
 
 
-def test_own_random_labels_train_like_models_alone():
+@pytest.mark.parametrize("loss", ["bce", "hinge"])
+def test_own_random_labels_train_like_models_alone(loss):
     spec = parse_arch("lstm:1x5", input_size=3, outputs=2)
-    settings = TrainSettings(epochs=3, batch_size=8, loss="bce", lr=1e-2, patience=0)
+    settings = TrainSettings(epochs=3, batch_size=8, loss=loss, lr=1e-2, patience=0)
     jobs = [
         Job(spec, s, make_data(s, outputs=2, labels=True, val=False), settings) for s in range(3)
     ]

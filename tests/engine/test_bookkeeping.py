@@ -112,3 +112,14 @@ def test_bookkeeping_does_not_import_torch():
     args = [sys.executable, "-c", code, bookkeeping.__file__]
     out = subprocess.run(args, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_squared_hinge_by_hand():
+    """max(0, 1 - s z)^2 with s = 2 y - 1: a point past the margin costs nothing."""
+    from rnncap.engine.bookkeeping import Loss
+    from rnncap.engine.trainer import elementwise_loss
+
+    z = torch.tensor([0.5, -2.0, 0.3, 1.5])
+    y = torch.tensor([1.0, 0.0, 0.0, 1.0])
+    got = elementwise_loss(Loss.HINGE, z, y)
+    assert got.tolist() == pytest.approx([0.25, 0.0, 1.69, 0.0])

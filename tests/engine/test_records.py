@@ -68,6 +68,7 @@ def test_data_is_converted_to_float32():
         (parse_arch("lstm:1x4", input_size=5, outputs=1), Y, None, "x has 3 features"),
         (parse_arch("lstm:1x4", input_size=3, outputs=2), Y, None, "y has 1 columns"),
         (SPEC, Y + 2, TrainSettings(loss="bce"), "loss 'bce' needs targets in \\[0, 1\\]"),
+        (SPEC, Y - 2, TrainSettings(loss="hinge"), "loss 'hinge' needs targets in \\[0, 1\\]"),
     ],
 )
 def test_job_checks_data_against_spec(spec, y, settings, message):

@@ -104,8 +104,8 @@ class DepthBudget:
     def from_dict(cls, d: dict) -> DepthBudget:
         sw = d["sweep"]
         return cls(
-            int(d["memorization_epochs"]), Sweep(tuple(sw["lrs"]), tuple(sw["schedules"]),
-            int(sw["restarts"])), None if d["sample_sizes"] is None else tuple(d["sample_sizes"]),
+            int(d["memorization_epochs"]), Sweep.from_dict(sw),
+            None if d["sample_sizes"] is None else tuple(d["sample_sizes"]),
             int(d["vc_epochs"]), float(d["vc_lr"]), int(d["vc_repetitions"]),
         )  # fmt: skip
 

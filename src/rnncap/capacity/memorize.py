@@ -71,6 +71,8 @@ class MemorizationPoint:
     schedule: str = "constant"
     restart: int = 0
     members: int = 1
+    loss: str = "bce"
+    encoding: str = "binary"
 
     def __post_init__(self) -> None:
         require(0.0 <= self.fraction_correct <= 1.0, "a fraction correct lies in [0, 1]")
@@ -179,6 +181,17 @@ def memorization_task(
     return x, y
 
 
+def encode_inputs(x: np.ndarray, encoding: str) -> np.ndarray:
+    """The task's 0/1 inputs as fed to the network: unchanged ("binary") or as -1/+1 ("signed");
+    the steps after the first stay zero."""
+    if encoding == "binary":
+        return x
+    require(encoding == "signed", f"unknown input encoding {encoding!r}; use binary or signed")
+    out = x.copy()
+    out[:, 0, :] = 2.0 * out[:, 0, :] - 1.0
+    return out
+
+
 def default_memorization_settings(epochs: int = 400, lr: float = 0.01):
     """Full-batch Adam on binary cross-entropy, no early stopping: the default training budget."""
     return full_batch_bce_settings(epochs, lr, patience=0)
@@ -235,10 +248,11 @@ def measure_memorization(
     seeds : int or sequence of int
         Seeds (data and initialisation); an int n means 0..n-1.
     settings : engine TrainSettings, optional
-        Training budget; default `default_memorization_settings()`. The loss is forced to "bce".
+        Training budget; default `default_memorization_settings()`. Its loss is the sweep's.
     sweep : Sweep, optional
-        Learning rates x schedules x restarts tried at every (b, seed), all trained in one engine
-        call; each point keeps its best member. Default: the settings' own lr and schedule, once.
+        Learning rates x schedules x losses x restarts tried at every (b, seed), all trained in
+        one engine call; each point keeps its best member. Default: the settings' own lr and
+        schedule with binary cross-entropy, once.
     max_samples : int
         Budget: the largest b allowed.
     """
@@ -247,7 +261,7 @@ def measure_memorization(
     from rnncap.engine import Job, MemberData
 
     base = settings or default_memorization_settings()
-    run = dataclasses.replace(base, loss="bce", batch_size=max(base.batch_size, grid[-1]))
+    run = dataclasses.replace(base, batch_size=max(base.batch_size, grid[-1]))
     sweep = sweep or Sweep((run.lr,), (str(run.schedule),))
     jobs, tasks = [], []
     for seed in seeds_:
@@ -255,23 +269,30 @@ def measure_memorization(
             x, y = memorization_task(
                 b, spec.input_size, spec.seq_len - 1, np.random.default_rng([seed, b])
             )
-            data = MemberData(x, y)  # one copy shared by the sweep's members
+            fed = {e: encode_inputs(x, e) for e in sweep.encodings}
+            data = {e: MemberData(v, y) for e, v in fed.items()}  # one copy per encoding
             for m in sweep.members():
-                key = f"b={b} seed={seed} lr={m.lr} {m.schedule} r={m.restart}"
-                jobs.append(Job(spec, m.init_seed(seed), data, sweep.settings(run, m), key))
-                tasks.append((b, seed, m, x, y))
+                key = (
+                    f"b={b} seed={seed} lr={m.lr} {m.schedule} {m.loss} {m.encoding} r={m.restart}"
+                )
+                jobs.append(
+                    Job(spec, m.init_seed(seed), data[m.encoding], sweep.settings(run, m), key)
+                )
+                tasks.append((b, seed, m, fed[m.encoding], y))
     members = train_members(jobs, progress, device)
     best: dict[tuple[int, int], MemorizationPoint] = {}
     for (b, seed, m, x, y), member in zip(tasks, members, strict=True):
         p = float(((member.predict(x)[:, 0] > 0) == (y[:, 0] > 0.5)).mean())
         point = MemorizationPoint(
             b, seed, p, mutual_information_bits(b, p), str(member.status), m.lr, m.schedule,
-            m.restart, sweep.size,
+            m.restart, sweep.size, m.loss, m.encoding,
         )  # fmt: skip
         if (b, seed) not in best or point.bits > best[(b, seed)].bits:
             best[(b, seed)] = point
     points = tuple(best[(b, seed)] for seed in seeds_ for b in grid)
     training = {**settings_dict(run), "batch_size": "full (b)", "optimizer": "adam"}
+    training["loss"] = "/".join(sweep.losses)
+    training["input_encoding"] = "/".join(sweep.encodings)
     training["sweep"] = sweep.to_dict()
     return MemorizationResult(
         spec.name, w, spec.input_size, spec.seq_len - 1, grid, seeds_, points, training

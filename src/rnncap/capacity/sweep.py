@@ -1,30 +1,41 @@
-"""The hyper-parameter sweep of a capacity measurement: learning rates x schedules x restarts.
+"""The hyper-parameter sweep of a capacity measurement: learning rates x schedules x losses x
+restarts.
 
 Collins et al. (2017) tuned the training of every (architecture, b) point; a finite sweep, every
-configuration one member of the same ensemble, is the affordable version. A measurement keeps the
-best member of each point.
+configuration one member of the same engine call, is the affordable version. A measurement keeps
+the best member of each point. The loss and the input encoding are training choices like the
+learning rate: the measure (I(b) from the fraction recalled) does not depend on them. The signed
+encoding (-1/+1 instead of 0/1 for the input bits) leaves the set of functions unchanged for a
+cell with an input bias: W (2x - 1) + b = (2W) x + (b - W 1); it only conditions the optimization.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from rnncap.capacity._common import positive_int
 from rnncap.errors import require
 
+#: Losses for binary labels that a sweep may try (engine `Loss` names).
+CLASSIFICATION_LOSSES = ("bce", "hinge")
+#: How the random input bits are fed: 0/1 ("binary", Collins et al.) or -1/+1 ("signed").
+ENCODINGS = ("binary", "signed")
 #: Restart r of seed s initialises with seed s + RESTART_STRIDE * r (restart 0 is seed s itself).
 RESTART_STRIDE = 100_003
 
 
 @dataclass(frozen=True)
 class SweepMember:
-    """One configuration of a sweep: its learning rate, schedule and restart index."""
+    """One configuration of a sweep: its learning rate, schedule, restart index and loss."""
 
     lr: float
     schedule: str
     restart: int
+    loss: str = "bce"
+    encoding: str = "binary"
 
     def init_seed(self, seed: int) -> int:
         """The engine seed (initialisation) of this restart for the data seed `seed`."""
@@ -33,11 +44,15 @@ class SweepMember:
 
 @dataclass(frozen=True)
 class Sweep:
-    """Learning rates x schedules x restarts tried at every point; members = their product."""
+    """Learning rates x schedules x losses x restarts tried at every point; members = their
+    product. Losses: "bce" (Collins et al.'s cross-entropy) and "hinge" (squared hinge);
+    encodings: "binary" (0/1 input bits, Collins et al.) and "signed" (-1/+1)."""
 
     lrs: tuple[float, ...] = (0.01,)
     schedules: tuple[str, ...] = ("constant",)
     restarts: int = 1
+    losses: tuple[str, ...] = ("bce",)
+    encodings: tuple[str, ...] = ("binary",)
 
     def __post_init__(self) -> None:
         lrs = tuple(float(v) for v in self.lrs)
@@ -52,31 +67,68 @@ class Sweep:
         object.__setattr__(self, "lrs", tuple(dict.fromkeys(lrs)))
         object.__setattr__(self, "schedules", tuple(dict.fromkeys(schedules)))
         object.__setattr__(self, "restarts", positive_int(self.restarts, "restarts", "restarts="))
+        losses = tuple(dict.fromkeys(str(v).strip().lower() for v in self.losses))
+        require(len(losses) >= 1, "give at least one loss (e.g. losses=('bce', 'hinge'))")
+        for loss in losses:
+            require(
+                loss in CLASSIFICATION_LOSSES,
+                f"unknown memorization loss {loss!r}; choose from "
+                f"{', '.join(CLASSIFICATION_LOSSES)} (e.g. losses=('bce', 'hinge'))",
+            )
+        object.__setattr__(self, "losses", losses)
+        encodings = tuple(dict.fromkeys(str(v).strip().lower() for v in self.encodings))
+        require(len(encodings) >= 1, "give at least one encoding (e.g. encodings=('signed',))")
+        for encoding in encodings:
+            require(
+                encoding in ENCODINGS,
+                f"unknown input encoding {encoding!r}; choose from {', '.join(ENCODINGS)} "
+                "(e.g. encodings=('signed',))",
+            )
+        object.__setattr__(self, "encodings", encodings)
 
     @classmethod
     def of(
-        cls, lrs: Sequence[float], schedules: Sequence[str] = ("constant",), restarts: int = 1
+        cls,
+        lrs: Sequence[float],
+        schedules: Sequence[str] = ("constant",),
+        restarts: int = 1,
+        losses: Sequence[str] = ("bce",),
+        encodings: Sequence[str] = ("binary",),
     ) -> Sweep:
-        return cls(tuple(lrs), tuple(schedules), restarts)
+        return cls(tuple(lrs), tuple(schedules), restarts, tuple(losses), tuple(encodings))
+
+    @classmethod
+    def from_dict(cls, d: dict) -> Sweep:
+        """The inverse of `to_dict` (a record stored before losses and encodings were swept
+        trained "bce" on "binary" inputs)."""
+        return cls(
+            tuple(d["lrs"]), tuple(d["schedules"]), int(d["restarts"]),
+            tuple(d.get("losses", ["bce"])), tuple(d.get("encodings", ["binary"])),
+        )  # fmt: skip
 
     def members(self) -> Iterator[SweepMember]:
         for restart in range(self.restarts):
-            for schedule in self.schedules:
-                for lr in self.lrs:
-                    yield SweepMember(lr, schedule, restart)
+            for encoding in self.encodings:
+                for loss in self.losses:
+                    for schedule in self.schedules:
+                        for lr in self.lrs:
+                            yield SweepMember(lr, schedule, restart, loss, encoding)
 
     @property
     def size(self) -> int:
-        return len(self.lrs) * len(self.schedules) * self.restarts
+        lengths = (self.lrs, self.schedules, self.losses, self.encodings)
+        return math.prod(len(v) for v in lengths) * self.restarts
 
     def settings(self, base, member: SweepMember):
-        """`base` (engine TrainSettings) with the member's learning rate and schedule."""
-        return dataclasses.replace(base, lr=member.lr, schedule=member.schedule)
+        """`base` (engine TrainSettings) with the member's learning rate, schedule and loss."""
+        return dataclasses.replace(base, lr=member.lr, schedule=member.schedule, loss=member.loss)
 
     def to_dict(self) -> dict:
         return {
             "lrs": list(self.lrs),
             "schedules": list(self.schedules),
+            "losses": list(self.losses),
+            "encodings": list(self.encodings),
             "restarts": self.restarts,
             "members_per_point": self.size,
         }

@@ -91,10 +91,11 @@ def _names(text: str) -> list[str]:
     return [p.strip() for p in str(text).split(",") if p.strip()]
 
 
-def _sweep(lr: str, schedule: str, restarts: int):
+def _sweep(lr: str, schedule: str, restarts: int, loss: str = "bce", encoding: str = "binary"):
     from rnncap.capacity.sweep import Sweep
 
-    return Sweep(tuple(_floats(lr, "--lr")), tuple(_names(schedule)), restarts)
+    lrs, schedules = tuple(_floats(lr, "--lr")), tuple(_names(schedule))
+    return Sweep(lrs, schedules, restarts, tuple(_names(loss)), tuple(_names(encoding)))
 
 
 LrGridOpt = Annotated[
@@ -104,6 +105,20 @@ ScheduleOpt = Annotated[
     str, typer.Option(help="Schedules swept at every point: constant, cosine, onecycle.")
 ]
 RestartsOpt = Annotated[int, typer.Option(help="Initialisations per configuration (restarts).")]
+LossOpt = Annotated[
+    str,
+    typer.Option(
+        "--loss", help="Training losses swept at every point: bce (Collins et al.), hinge."
+    ),
+]
+EncodingOpt = Annotated[
+    str,
+    typer.Option(
+        "--encoding",
+        help="Input bits fed as binary 0/1 (Collins et al.) or signed -1/+1 (the same functions "
+        "with an input bias; better conditioned); both are swept if given as binary,signed.",
+    ),
+]
 BudgetOpt = Annotated[
     int, typer.Option("--epochs", help="Budget: full-batch epochs; the check trains twice as many.")
 ]
@@ -114,7 +129,8 @@ def _budget_text(budget: dict) -> str:
     return (
         f"{budget['epochs']} full-batch Adam steps (checked at {budget['doubled_epochs']}), "
         f"best of {budget['members_per_point']} members per point: lr {budget['lrs']} x "
-        f"{'/'.join(budget['schedules'])} x {budget['restarts']} restart(s)"
+        f"{'/'.join(budget['schedules'])} x {'/'.join(budget.get('losses', ['bce']))} loss x "
+        f"{'/'.join(budget.get('encodings', ['binary']))} inputs x {budget['restarts']} restart(s)"
     )
 
 
@@ -132,6 +148,8 @@ def memorize(
     lr: LrGridOpt = DEFAULT_LRS,
     schedule: ScheduleOpt = DEFAULT_SCHEDULES,
     restarts: RestartsOpt = 1,
+    loss: LossOpt = "bce",
+    encoding: EncodingOpt = "binary",
     max_samples: MaxSamplesOpt = 20_000,
     threads: ThreadsOpt = 1,
     trust: TrustOpt = False,
@@ -151,7 +169,7 @@ def memorize(
     check_int(delay, "--delay", low=0, hint="e.g. --delay 4")
     spec = task_spec(arch, input_size=input_bits, seq_len=1 + delay, trust=trust)
     grid = _ints(samples, "--samples") if samples else None
-    sweep = _sweep(lr, schedule, restarts)
+    sweep = _sweep(lr, schedule, restarts, loss, encoding)
     with _bar("memorizing") as progress:
         result = tuned_memorization(
             spec, grid, seeds, epochs=epochs, max_epochs=max_epochs or None, sweep=sweep,
@@ -165,7 +183,7 @@ def memorize(
         (fmt_int(c["samples"]), _f(c["fraction_correct"]["mean"]),
          f"{c['bits']['mean']:.1f} ± {c['bits']['std']:.1f}",
          f"{first[c['samples']]['bits']['mean']:.1f}",
-         f"{best[c['samples']].lr:g} {best[c['samples']].schedule}")
+         f"{best[c['samples']].lr:g} {best[c['samples']].schedule} {best[c['samples']].loss}")
         for c in result.at_double.curve()
     ]  # fmt: skip
     bpp, cap = result.bits_per_parameter, result.capacity
@@ -222,6 +240,8 @@ def depth(
     lr: LrGridOpt = DEFAULT_LRS,
     schedule: ScheduleOpt = DEFAULT_SCHEDULES,
     restarts: RestartsOpt = 1,
+    loss: LossOpt = "bce",
+    encoding: EncodingOpt = "binary",
     vc_epochs: Annotated[int, typer.Option(help="VC budget (checked at twice as many).")] = 300,
     vc_reps: Annotated[int, typer.Option(help="VC repetitions per sample size.")] = 10,
     max_samples: MaxSamplesOpt = 20_000,
@@ -239,7 +259,10 @@ def depth(
     _threads(threads)
     depths = _layers(layers)
     budget = DepthBudget(
-        epochs, _sweep(lr, schedule, restarts), vc_epochs=vc_epochs, vc_repetitions=vc_reps
+        epochs,
+        _sweep(lr, schedule, restarts, loss, encoding),
+        vc_epochs=vc_epochs,
+        vc_repetitions=vc_reps,
     )
     with _bar("measuring depths") as progress:
         result = measure_depth(

@@ -29,6 +29,8 @@ RENAMED = {
     "vc_repetitions": "--vc-reps",  # capacity depth
     "lrs": "--lr",
     "schedules": "--schedule",
+    "losses": "--loss",
+    "encodings": "--encoding",
     "max_flops": "--max-tflops",  # FLOPs in the API, TFLOPs on the CLI: named bare only
 }
 

@@ -37,10 +37,13 @@ class Status(StrEnum):
 
 
 class Loss(StrEnum):
-    """Training loss: mean squared error, or binary cross-entropy on logits (targets in [0, 1])."""
+    """Training loss: mean squared error; for targets in [0, 1], binary cross-entropy on logits or
+    the squared hinge max(0, 1 - (2y - 1) z)^2 on the logit z (it stops pushing a point once its
+    margin reaches 1 and does not chase hopeless points, which helps memorization past capacity)."""
 
     MSE = "mse"
     BCE = "bce"
+    HINGE = "hinge"
 
 
 class Strategy(StrEnum):

@@ -51,8 +51,9 @@ class TrainSettings:
     patience : int, default=5
         Epochs without a lower validation loss before the member stops; 0 disables early
         stopping. Without validation data there is no early stopping.
-    loss : {"mse", "bce"}, default="mse"
-        Mean squared error, or binary cross-entropy on logits (targets in [0, 1]).
+    loss : {"mse", "bce", "hinge"}, default="mse"
+        Mean squared error; for targets in [0, 1], binary cross-entropy on logits or the
+        squared hinge ``max(0, 1 - (2 y - 1) z) ** 2`` on the logit z.
     dropout : float, default=0.0
         Dropout between recurrent layers (as in `RecurrentModel`).
     weight_decay : float, default=0.0
@@ -252,11 +253,12 @@ class Job:
             f"job {self.key or self.seed}: y has {y.shape[1]} columns but the spec has "
             f"outputs={outputs}; build the spec with outputs={y.shape[1]}",
         )
-        if self.settings.loss is Loss.BCE:
+        if self.settings.loss in (Loss.BCE, Loss.HINGE):
             ys = [y] if self.data.y_val is None else [y, self.data.y_val]
             require(
                 all(bool(((a >= 0) & (a <= 1)).all()) for a in ys),
-                "loss 'bce' needs targets in [0, 1]; use loss='mse' for real-valued targets",
+                f"loss '{self.settings.loss}' needs targets in [0, 1]; use loss='mse' for "
+                "real-valued targets",
             )
 
 

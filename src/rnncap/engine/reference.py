@@ -30,7 +30,11 @@ def train_reference(job: Job) -> TrainedMember:
     generator = torch.Generator().manual_seed(seed)
     model.dropout_generator = generator
     optimizer = torch.optim.Adam(model.parameters(), lr=s.lr, weight_decay=s.weight_decay)
-    loss_fn = F.binary_cross_entropy_with_logits if s.loss is Loss.BCE else F.mse_loss
+    loss_fn = {
+        Loss.MSE: F.mse_loss,
+        Loss.BCE: F.binary_cross_entropy_with_logits,
+        Loss.HINGE: lambda z, t: torch.clamp(1 - (2 * t - 1) * z, min=0).pow(2).mean(),
+    }[s.loss]
 
     def tensors(split: str):
         x, y, a = (getattr(data, f"{name}_{split}") for name in ("x", "y", "anchor"))

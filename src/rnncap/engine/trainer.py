@@ -52,6 +52,8 @@ def uses_shuffle(settings: TrainSettings, n: int) -> bool:
 def elementwise_loss(kind: Loss, out: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     if kind is Loss.BCE:
         return F.binary_cross_entropy_with_logits(out, y.expand_as(out), reduction="none")
+    if kind is Loss.HINGE:
+        return F.relu(1.0 - (2.0 * y - 1.0) * out).square()
     return (out - y).square()
 
 

@@ -57,12 +57,12 @@ MEASURES = tuple(m.value for m in Measure)
 #: Keys of the [memorization] table: the frontier's memorization budget and the task's shape.
 MEMORIZATION_KEYS = (
     "budget", "input_bits", "delay", "epochs", "sample_sizes", "sample_fractions", "seeds", "lrs",
-    "schedules",
+    "schedules", "losses", "encodings",
 )  # fmt: skip
 #: Keys of the [depth] table: the fixed width, the task's shape and both budgets (VC, memorization).
 DEPTH_KEYS = (
-    "units", "input_bits", "delay", "epochs", "lrs", "schedules", "sample_fractions", "vc_epochs",
-    "vc_reps", "seeds",
+    "units", "input_bits", "delay", "epochs", "lrs", "schedules", "losses", "encodings",
+    "sample_fractions", "vc_epochs", "vc_reps", "seeds",
 )  # fmt: skip
 
 
@@ -221,6 +221,14 @@ def _check_memorization(options: dict, where: str = "[memorization]") -> None:
         require(
             isinstance(names, list) and len(names) >= 1 and all(n in choices for n in names),
             f"schedules in {where} must be a list of {', '.join(choices)}; got {names!r}",
+        )
+    from rnncap.capacity.sweep import CLASSIFICATION_LOSSES, ENCODINGS
+
+    for key, choices in (("losses", CLASSIFICATION_LOSSES), ("encodings", ENCODINGS)):
+        names = options.get(key, [choices[0]])
+        require(
+            isinstance(names, list) and len(names) >= 1 and all(n in choices for n in names),
+            f"{key} in {where} must be a list of {', '.join(choices)}; got {names!r}",
         )
 
 

@@ -129,7 +129,6 @@ def _memorization(seeds: list[int], options: dict, device: str) -> MemorizationR
     """Collins et al. bits per parameter of the payload's memorization spec, per seed: the tuned
     protocol (a sweep per point, the capacity at twice the budget and its verdict)."""
     from rnncap.arch import count_parameters
-    from rnncap.capacity.sweep import Sweep
     from rnncap.capacity.tuned import tuned_memorization
 
     spec = RecurrentSpec.from_dict(options["spec"])
@@ -138,7 +137,7 @@ def _memorization(seeds: list[int], options: dict, device: str) -> MemorizationR
         {max(2, round(f * w)) for f in options["sample_fractions"]}
     )
     seeds = seeds[: int(options["seeds"])]
-    sweep = Sweep(tuple(options["lrs"]), tuple(options["schedules"]))
+    sweep = _sweep(options)
     result = tuned_memorization(
         spec, sizes, seeds, epochs=int(options["epochs"]), sweep=sweep, device=device
     )
@@ -158,17 +157,26 @@ def _memorization(seeds: list[int], options: dict, device: str) -> MemorizationR
     )
 
 
+def _sweep(options: dict):
+    """The memorization sweep of a [memorization] or [depth] payload (a plan made before losses
+    and encodings were swept has neither key: it trained cross-entropy on 0/1 inputs)."""
+    from rnncap.capacity.sweep import Sweep
+
+    losses = tuple(options.get("losses", ["bce"]))
+    encodings = tuple(options.get("encodings", ["binary"]))
+    return Sweep(tuple(options["lrs"]), tuple(options["schedules"]), 1, losses, encodings)
+
+
 def _depth(seeds: list[int], options: dict, device: str) -> DepthRow:
     """VC dimension and memorization of the payload's fixed-width network (one depth)."""
     from rnncap.arch import count_parameters
     from rnncap.capacity.depth import DepthBudget, measure_depth_row
-    from rnncap.capacity.sweep import Sweep
 
     spec = RecurrentSpec.from_dict(options["spec"])
     w = count_parameters(spec.replace(outputs=1)).total
     sizes = tuple(sorted({max(2, round(f * w)) for f in options["sample_fractions"]}))
     budget = DepthBudget(
-        int(options["epochs"]), Sweep(tuple(options["lrs"]), tuple(options["schedules"])), sizes,
+        int(options["epochs"]), _sweep(options), sizes,
         vc_epochs=int(options["vc_epochs"]), vc_repetitions=int(options["vc_reps"]),
     )  # fmt: skip
     return measure_depth_row(spec, seeds[: int(options["seeds"])], budget, device=device)
