@@ -3,8 +3,9 @@
 Run:  nice -n 10 python bench/memorization_validation.py [--part single|depth|all] [--json out.json]
 
 single: rnn_tanh, gru and lstm with one layer and 100-400 parameters, each with a sweep per point
-        (learning rates x schedules) and a doubling budget until converged (capacity rises < 5 %
-        at twice the budget) or until the time limit per architecture. Acceptance (issue 11):
+        (learning rates x schedules x losses x input encodings) and a doubling budget until
+        converged (capacity rises < 5 % at twice the budget) or until the time limit per
+        architecture. Acceptance (issue 11):
         >= 3 bits/parameter, converged.
 depth:  one cell at depths 1, 2, 4 at an equal budget (~400 parameters); acceptance: bits per
         parameter within +-25 % of each other when every depth converged.
@@ -12,7 +13,7 @@ depth:  one cell at depths 1, 2, 4 at an equal budget (~400 parameters); accepta
 Prints Markdown tables (capacity against budget for every run of the ladder, so an unconverged
 case shows its curve), the CPU seconds and wall seconds of each architecture, and `uptime` before
 and after: the machine is shared, so wall time depends on the load; the time limit is on this
-process's CPU seconds (one torch thread: what wall time would be on an idle core).
+process's CPU seconds (with one torch thread, what wall time would be on an idle core).
 """
 
 from __future__ import annotations
@@ -49,7 +50,10 @@ def measure(spec, args) -> tuple[TunedMemorization, float, float]:
     result = tuned_memorization(
         spec, w_grid, args.seeds, epochs=args.epochs, max_epochs=args.max_epochs,
         time_limit=args.time_limit, clock=time.process_time,
-        sweep=Sweep(tuple(args.lrs), tuple(args.schedules), args.restarts),
+        sweep=Sweep(
+            tuple(args.lrs), tuple(args.schedules), args.restarts, tuple(args.losses),
+            tuple(args.encodings),
+        ),
         on_run=lambda run: print(
             f"  ... {spec.name}: {run.training['epochs']} epochs: "
             f"{run.bits_per_parameter['mean']:.2f} bits/parameter after "
@@ -68,11 +72,12 @@ def report(result: TunedMemorization, cpu: float, wall: float) -> list[str]:
             f"| {result.arch} | {result.parameters} | {point['epochs']} | "
             f"{bpp['mean']:.2f} ({bpp['min']:.2f}-{bpp['max']:.2f}) |"
         )
-    best = sorted({(p.lr, p.schedule) for p in result.at_double.points})
+    best = sorted({(p.lr, p.schedule, p.loss, p.encoding) for p in result.at_double.points})
     lines.append(
         f"| **{result.arch}** | | **verdict** | **{result.bits_per_parameter['mean']:.2f}: "
         f"{result.verdict}** (CPU {cpu:.0f} s, wall {wall:.0f} s; best members: "
-        f"{', '.join(f'{lr:g} {s}' for lr, s in best)}) |"
+        f"{', '.join(' '.join(f'{v:g}' if isinstance(v, float) else v for v in m) for m in best)})"
+        " |"
     )
     return lines
 
@@ -90,6 +95,9 @@ def main() -> None:
     parser.add_argument("--lrs", type=float, nargs="+", default=[0.003, 0.01, 0.03])
     parser.add_argument("--schedules", nargs="+", default=["constant", "onecycle"])
     parser.add_argument("--restarts", type=int, default=1)
+    parser.add_argument("--losses", nargs="+", default=["bce"], help="bce, hinge")
+    parser.add_argument("--encodings", nargs="+", default=["binary"], help="binary, signed")
+    parser.add_argument("--threads", type=int, default=1, help="torch CPU threads")
     parser.add_argument("--factors", type=float, nargs="+", default=[2, 3, 4, 6],
                         help="b grid as multiples of w")  # fmt: skip
     parser.add_argument("--depth-cell", default="rnn_tanh")
@@ -97,12 +105,13 @@ def main() -> None:
     parser.add_argument("--depths", type=int, nargs="+", default=[1, 2, 4])
     parser.add_argument("--json", default="")
     args = parser.parse_args()
-    torch.set_num_threads(1)
+    torch.set_num_threads(args.threads)
     print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, torch {torch.__version__}")
     print(f"start: {uptime()}")
     print(
         f"protocol: {args.input_bits} input bits, delay {args.delay}, seeds {args.seeds}, "
-        f"b = {args.factors} x w, lr {args.lrs} x {args.schedules} x {args.restarts} restart(s); "
+        f"b = {args.factors} x w, lr {args.lrs} x {args.schedules} x losses {args.losses} x "
+        f"encodings {args.encodings} x {args.restarts} restart(s), {args.threads} thread(s); "
         f"budget from {args.epochs} epochs doubling up to {args.max_epochs} while budget-limited, "
         f"at most {args.time_limit:.0f} CPU s per architecture\n"
     )

@@ -85,3 +85,27 @@ def test_cli_json_document(capsys):
     for run in (doc["at_budget"], doc["at_double_budget"]):
         assert run["sample_sizes"] == [8, 16]
         assert [c["samples"] for c in run["curve"]] == [8, 16]
+
+
+@pytest.mark.parametrize(("cell", "dead"), [("LSTM", True), ("GRU", False), ("RNN", False)])
+def test_which_input_weights_the_protocol_can_use(cell, dead):
+    """With the input at the first step only and a zero initial state, the LSTM's forget gate
+    multiplies c0 = 0 when the input is seen and sees zero input after: its input weights
+    (H x n_in, rows H..2H of weight_ih) get no gradient, so they count in w but store nothing.
+    The GRU and RNN use every input weight."""
+    import numpy as np
+    import torch
+
+    from rnncap.capacity.memorize import memorization_task
+
+    x, y = memorization_task(64, 8, 2, np.random.default_rng(0))
+    torch.manual_seed(0)
+    net = getattr(torch.nn, cell)(8, 5, batch_first=True)
+    head = torch.nn.Linear(5, 1)
+    out = head(net(torch.from_numpy(x))[0][:, -1])
+    torch.nn.functional.binary_cross_entropy_with_logits(out, torch.from_numpy(y)).backward()
+    grad = net.weight_ih_l0.grad.abs().sum(dim=1)  # one value per gate row
+    forget = grad[5:10] if cell == "LSTM" else grad[:0]
+    assert bool((forget == 0).all()) and (forget.numel() > 0) == dead
+    others = torch.cat([grad[:5], grad[10:]]) if cell == "LSTM" else grad
+    assert bool((others > 0).all())
