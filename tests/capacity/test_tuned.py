@@ -100,30 +100,39 @@ def test_best_member_of_a_real_sweep_matches_each_rate_trained_alone():
         assert 0.0 <= point.bits <= point.samples
 
 
-def test_a_sweep_of_losses_keeps_each_points_best_loss():
-    """Two losses are two members of each point: each point's figure is the better of the two
-    losses trained alone, and records which loss won."""
-    sweep = Sweep((0.05,), losses=("bce", "hinge"))
-    assert sweep.size == 2 and [m.loss for m in sweep.members()] == ["bce", "hinge"]
+@pytest.mark.parametrize(
+    ("field", "attr", "summary", "names"),
+    [
+        ("losses", "loss", "loss", ("bce", "hinge")),
+        ("encodings", "encoding", "input_encoding", ("binary", "signed")),
+    ],
+)
+def test_a_swept_dimension_keeps_each_points_best(field, attr, summary, names):
+    """Two losses (or two input encodings) are two members of each point: each point's figure is
+    the better of the two trained alone, and records which one won."""
+    sweep = Sweep((0.05,), **{field: names})
+    assert sweep.size == 2 and [getattr(m, attr) for m in sweep.members()] == list(names)
     assert Sweep.from_dict(sweep.to_dict()) == sweep
-    both = measure_memorization(TINY, (16, 64), 1, settings=default_memorization_settings(40))
-    assert {p.loss for p in both.points} == {"bce"}  # the default trains cross-entropy only
-    swept = measure_memorization(
-        TINY, (16, 64), 1, settings=default_memorization_settings(40), sweep=sweep
-    )
+    settings = default_memorization_settings(40)
+    default = measure_memorization(TINY, (16, 64), 1, settings=settings)
+    assert {getattr(p, attr) for p in default.points} == {names[0]}  # bce on 0/1 by default
+    swept = measure_memorization(TINY, (16, 64), 1, settings=settings, sweep=sweep)
     alone = {
-        loss: measure_memorization(
-            TINY, (16, 64), 1, settings=default_memorization_settings(40),
-            sweep=Sweep((0.05,), losses=(loss,)),
+        name: measure_memorization(
+            TINY, (16, 64), 1, settings=settings, sweep=Sweep((0.05,), **{field: (name,)})
         )
-        for loss in sweep.losses
-    }  # fmt: skip
-    assert swept.training["loss"] == "bce/hinge"
+        for name in names
+    }
+    assert swept.training[summary] == "/".join(names)
+    # the two choices really train differently (a sweep that dropped one would not)
+    assert [p.fraction_correct for p in alone[names[0]].points] != [
+        p.fraction_correct for p in alone[names[1]].points
+    ]
     for point in swept.points:
         singles = {k: next(p for p in r.points if p.samples == point.samples)
                    for k, r in alone.items()}  # fmt: skip
         assert point.bits == pytest.approx(max(p.bits for p in singles.values()), abs=1e-9)
-        assert point.bits == pytest.approx(singles[point.loss].bits, abs=1e-9)
+        assert point.bits == pytest.approx(singles[getattr(point, attr)].bits, abs=1e-9)
         assert point.members == 2
 
 
@@ -224,24 +233,3 @@ def test_signed_inputs_give_the_same_functions_with_an_input_bias():
     xs = torch.from_numpy(encode_inputs(x, "signed"))[:, :1]
     xb = torch.from_numpy(x)[:, :1]
     torch.testing.assert_close(signed_net(xs)[0], binary_net(xb)[0])
-
-
-def test_a_sweep_of_encodings_trains_each_on_its_own_inputs():
-    sweep = Sweep((0.05,), encodings=("binary", "signed"))
-    assert sweep.size == 2 and Sweep.from_dict(sweep.to_dict()) == sweep
-    swept = measure_memorization(
-        TINY, (16, 64), 1, settings=default_memorization_settings(40), sweep=sweep
-    )
-    alone = {
-        e: measure_memorization(
-            TINY, (16, 64), 1, settings=default_memorization_settings(40),
-            sweep=Sweep((0.05,), encodings=(e,)),
-        )
-        for e in sweep.encodings
-    }  # fmt: skip
-    assert swept.training["input_encoding"] == "binary/signed"
-    for point in swept.points:
-        single = next(p for p in alone[point.encoding].points if p.samples == point.samples)
-        assert point.bits == pytest.approx(single.bits, abs=1e-9)
-        others = [next(p for p in r.points if p.samples == point.samples) for r in alone.values()]
-        assert point.bits == pytest.approx(max(p.bits for p in others), abs=1e-9)

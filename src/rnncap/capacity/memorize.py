@@ -29,7 +29,7 @@ from rnncap.capacity._common import (
     summary,
     train_members,
 )
-from rnncap.capacity.sweep import Sweep
+from rnncap.capacity.sweep import ENCODINGS, Sweep
 from rnncap.errors import require
 
 #: Collins et al. 2017: 3 to 6 bits per parameter for every architecture at depths 1, 2, 4; about
@@ -184,9 +184,12 @@ def memorization_task(
 def encode_inputs(x: np.ndarray, encoding: str) -> np.ndarray:
     """The task's 0/1 inputs as fed to the network: unchanged ("binary") or as -1/+1 ("signed");
     the steps after the first stay zero."""
+    require(
+        encoding in ENCODINGS,
+        f"unknown input encoding {encoding!r}; choose from {', '.join(ENCODINGS)}",
+    )
     if encoding == "binary":
         return x
-    require(encoding == "signed", f"unknown input encoding {encoding!r}; use binary or signed")
     out = x.copy()
     out[:, 0, :] = 2.0 * out[:, 0, :] - 1.0
     return out
@@ -250,9 +253,9 @@ def measure_memorization(
     settings : engine TrainSettings, optional
         Training budget; default `default_memorization_settings()`. Its loss is the sweep's.
     sweep : Sweep, optional
-        Learning rates x schedules x losses x restarts tried at every (b, seed), all trained in
-        one engine call; each point keeps its best member. Default: the settings' own lr and
-        schedule with binary cross-entropy, once.
+        Learning rates x schedules x losses x input encodings x restarts tried at every
+        (b, seed), all trained in one engine call; each point keeps its best member. Default: the
+        settings' own lr and schedule with binary cross-entropy on 0/1 inputs, once.
     max_samples : int
         Budget: the largest b allowed.
     """

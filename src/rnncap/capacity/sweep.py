@@ -1,5 +1,5 @@
 """The hyper-parameter sweep of a capacity measurement: learning rates x schedules x losses x
-restarts.
+input encodings x restarts.
 
 Collins et al. (2017) tuned the training of every (architecture, b) point; a finite sweep, every
 configuration one member of the same engine call, is the affordable version. A measurement keeps
@@ -27,9 +27,25 @@ ENCODINGS = ("binary", "signed")
 RESTART_STRIDE = 100_003
 
 
+def _choices(
+    values: Sequence[str], allowed: tuple[str, ...], kind: str, noun: str, example: str
+) -> tuple[str, ...]:
+    """`values` normalised (stripped, lower case, first occurrence kept), at least one, each one
+    of `allowed`, or `InvalidInput` naming the bad value, the choices and an `example`."""
+    names = tuple(dict.fromkeys(str(v).strip().lower() for v in values))
+    require(len(names) >= 1, f"give at least one {kind} (e.g. {example})")
+    for name in names:
+        require(
+            name in allowed,
+            f"unknown {noun} {name!r}; choose from {', '.join(allowed)} (e.g. {example})",
+        )
+    return names
+
+
 @dataclass(frozen=True)
 class SweepMember:
-    """One configuration of a sweep: its learning rate, schedule, restart index and loss."""
+    """One configuration of a sweep: its learning rate, schedule, restart index, loss and input
+    encoding."""
 
     lr: float
     schedule: str
@@ -44,8 +60,8 @@ class SweepMember:
 
 @dataclass(frozen=True)
 class Sweep:
-    """Learning rates x schedules x losses x restarts tried at every point; members = their
-    product. Losses: "bce" (Collins et al.'s cross-entropy) and "hinge" (squared hinge);
+    """Learning rates x schedules x losses x encodings x restarts tried at every point; members =
+    their product. Losses: "bce" (Collins et al.'s cross-entropy) and "hinge" (squared hinge);
     encodings: "binary" (0/1 input bits, Collins et al.) and "signed" (-1/+1)."""
 
     lrs: tuple[float, ...] = (0.01,)
@@ -67,23 +83,14 @@ class Sweep:
         object.__setattr__(self, "lrs", tuple(dict.fromkeys(lrs)))
         object.__setattr__(self, "schedules", tuple(dict.fromkeys(schedules)))
         object.__setattr__(self, "restarts", positive_int(self.restarts, "restarts", "restarts="))
-        losses = tuple(dict.fromkeys(str(v).strip().lower() for v in self.losses))
-        require(len(losses) >= 1, "give at least one loss (e.g. losses=('bce', 'hinge'))")
-        for loss in losses:
-            require(
-                loss in CLASSIFICATION_LOSSES,
-                f"unknown memorization loss {loss!r}; choose from "
-                f"{', '.join(CLASSIFICATION_LOSSES)} (e.g. losses=('bce', 'hinge'))",
-            )
+        losses = _choices(
+            self.losses, CLASSIFICATION_LOSSES, "loss", "memorization loss",
+            "losses=('bce', 'hinge')",
+        )  # fmt: skip
+        encodings = _choices(
+            self.encodings, ENCODINGS, "encoding", "input encoding", "encodings=('signed',)"
+        )
         object.__setattr__(self, "losses", losses)
-        encodings = tuple(dict.fromkeys(str(v).strip().lower() for v in self.encodings))
-        require(len(encodings) >= 1, "give at least one encoding (e.g. encodings=('signed',))")
-        for encoding in encodings:
-            require(
-                encoding in ENCODINGS,
-                f"unknown input encoding {encoding!r}; choose from {', '.join(ENCODINGS)} "
-                "(e.g. encodings=('signed',))",
-            )
         object.__setattr__(self, "encodings", encodings)
 
     @classmethod
