@@ -6,6 +6,7 @@ import torch
 import rnncap.forecast.many as many
 from rnncap.cli.app import main
 from rnncap.data import Task, prepare_task
+from rnncap.engine import ForecastSettings
 from rnncap.forecast import Forecaster, fit_many, load
 from rnncap.study.work import run_unit
 
@@ -56,7 +57,7 @@ def test_forecast_train_fit_many_and_the_study_give_identical_weights(
 
     spec = alone.spec_
     payload = {"spec": spec.to_dict(), "seeds": [SEED], "task": task.to_dict(),
-               "training": many.recipe(**settings), "measures": ["forecast"],
+               "training": ForecastSettings(**settings).to_dict(), "measures": ["forecast"],
                "forecast_points": 4, "memorization": {}}  # fmt: skip
     monkeypatch.setattr(many, "fit_many", spy)
     result = run_unit(payload, device="cpu")

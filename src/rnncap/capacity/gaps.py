@@ -1,9 +1,11 @@
 """Generalization gaps on weather: train, validation and test error of an architecture grid.
 
-Every (architecture, seed) pair is one engine member trained on the task's training windows with
-early stopping on its validation windows (the weights of the best validation epoch are kept), all
-in one batched `rnncap.engine.train` call. Errors are mean squared errors on the scaled targets
-(what the network minimises) and RMSE in physical units; the gap is test MSE - train MSE.
+Every (architecture, seed) pair is one engine member trained with the forecasting recipe
+(`rnncap.engine.ForecastSettings`, the record `rnncap forecast train` and the study train with:
+residual on persistence, dropout, weight decay, cosine schedule) on the task's training windows,
+with early stopping on its validation windows (the weights of the best validation epoch are
+kept), all in one batched `rnncap.engine.train` call. Errors are mean absolute errors in the
+target's units (degC for temperature), as in the study; the gap is test MAE - train MAE.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from rnncap.arch import RecurrentSpec, count_parameters, parse_arch
-from rnncap.capacity._common import Progress, seed_list, settings_dict, summary, train_members
+from rnncap.capacity._common import Progress, seed_list, summary, train_members
 from rnncap.errors import require
 
 SPLIT_NAMES = ("train", "val", "test")
@@ -22,24 +24,23 @@ SPLIT_NAMES = ("train", "val", "test")
 
 @dataclass(frozen=True)
 class GapRow:
-    """One trained member's errors on the three splits."""
+    """One trained member's mean absolute errors on the three splits, in the target's units."""
 
     arch: str
     parameters: int
     seed: int
-    mse: dict  # split name -> mean squared error on scaled targets
-    rmse_physical: dict  # split name -> RMSE in the target's units
+    mae: dict  # split name -> mean absolute error in the target's units
     best_epoch: int
     epochs_run: int
     status: str
 
     def __post_init__(self) -> None:
-        require(set(self.mse) == set(SPLIT_NAMES), "errors for train, val and test")
+        require(set(self.mae) == set(SPLIT_NAMES), "errors for train, val and test")
 
     @property
     def gap(self) -> float:
-        """Test MSE minus train MSE (scaled units)."""
-        return self.mse["test"] - self.mse["train"]
+        """Test MAE minus train MAE (the target's units)."""
+        return self.mae["test"] - self.mae["train"]
 
     def to_dict(self) -> dict:
         return {**vars(self), "gap": self.gap}
@@ -50,9 +51,9 @@ class GeneralizationGaps:
     """Rows for every (architecture, seed), and a per-architecture summary over seeds."""
 
     task: dict
-    units: str  # the physical units of the RMSE columns
+    units: str  # the target's units (of every error and gap)
     rows: tuple[GapRow, ...]
-    training: dict = field(default_factory=dict)
+    training: dict = field(default_factory=dict)  # `ForecastSettings.to_dict()`
 
     def summary(self) -> list[dict]:
         out = []
@@ -60,8 +61,7 @@ class GeneralizationGaps:
             rows = [r for r in self.rows if r.arch == arch]
             entry = {"arch": arch, "parameters": rows[0].parameters, "seeds": len(rows)}
             for split in SPLIT_NAMES:
-                entry[f"{split}_mse"] = summary([r.mse[split] for r in rows])
-                entry[f"{split}_rmse_physical"] = summary([r.rmse_physical[split] for r in rows])
+                entry[f"{split}_mae"] = summary([r.mae[split] for r in rows])
             entry["gap"] = summary([r.gap for r in rows])
             out.append(entry)
         return out
@@ -74,13 +74,6 @@ class GeneralizationGaps:
             "summary": self.summary(),
             "rows": [r.to_dict() for r in self.rows],
         }
-
-
-def default_gap_settings(epochs: int = 30):
-    """Adam with early stopping on validation (patience 5): the engine's defaults."""
-    from rnncap.engine import TrainSettings
-
-    return TrainSettings(epochs=epochs, batch_size=64, lr=1e-3, patience=5, loss="mse")
 
 
 def _specs(specs: Sequence[RecurrentSpec | str], td) -> list[RecurrentSpec]:
@@ -104,7 +97,7 @@ def generalization_gaps(
     progress: Progress | None = None,
     device: str | None = None,
 ) -> GeneralizationGaps:
-    """Train each architecture over seeds on `task` and record train, validation and test error.
+    """Train each architecture over seeds on `task` and record train, validation and test MAE.
 
     Parameters
     ----------
@@ -114,45 +107,42 @@ def generalization_gaps(
         The forecasting task (prepared here when a `Task` is given).
     seeds : int or sequence of int
         An int n means seeds 0..n-1.
-    settings : engine TrainSettings, optional
-        Default `default_gap_settings()`; the loss must be "mse" and patience > 0 (early stopping).
+    settings : rnncap.engine.ForecastSettings, optional
+        The forecasting recipe (its defaults when omitted); patience must be > 0 (early
+        stopping on validation).
     """
     from rnncap.data import TaskData, prepare_task
-    from rnncap.engine import Job, MemberData
+    from rnncap.engine import ForecastSettings, Job, MemberData
 
     require(len(specs) >= 1, "give at least one architecture (e.g. lstm:1x32 gru:2x16)")
-    td = task if isinstance(task, TaskData) else prepare_task(task)
-    run = settings or default_gap_settings()
-    require(run.loss == "mse", f"forecast errors need the mse loss; got {run.loss!r}")
+    run = ForecastSettings() if settings is None else settings
+    require(
+        isinstance(run, ForecastSettings),
+        f"settings must be a rnncap.engine.ForecastSettings; got {run!r:.60}",
+    )
     require(run.patience > 0, "early stopping needs patience > 0 (e.g. patience=5)")
+    td = task if isinstance(task, TaskData) else prepare_task(task)
+    # residual: each split's scaled persistence is added to the network's output (as in training)
+    anchors = {s: td.persistence_anchor(s) if run.residual else None for s in SPLIT_NAMES}
+    data = MemberData(td.train.x, td.train.y, td.val.x, td.val.y,
+                      anchors["train"], anchors["val"])  # fmt: skip
     seeds_ = seed_list(seeds)
-    data = MemberData(td.train.x, td.train.y, td.val.x, td.val.y)  # one shared copy
     jobs = [
-        Job(spec, seed, data, run, f"{spec.name} seed={seed}")
+        Job(spec, seed, data, run.train_settings(), f"{spec.name} seed={seed}")
         for spec in _specs(specs, td)
         for seed in seeds_
     ]
     members = train_members(jobs, progress, device)
     rows = []
     for job, member in zip(jobs, members, strict=True):
-        mse, rmse = {}, {}
+        mae = {}
         for name in SPLIT_NAMES:
             split = td.split(name)
-            pred = member.predict(split.x)
-            mse[name] = float(np.mean((pred - split.y) ** 2))
-            err = td.y_to_physical(pred) - td.y_to_physical(split.y)
-            rmse[name] = float(np.sqrt(np.mean(err**2)))
+            pred = td.y_to_physical(member.predict(split.x, anchors[name]))
+            mae[name] = float(np.mean(np.abs(pred - td.y_physical(split))))
         rows.append(
-            GapRow(
-                job.spec.name,
-                count_parameters(job.spec).total,
-                job.seed,
-                mse,
-                rmse,
-                member.best_epoch,
-                member.epochs_run,
-                member.status,
-            )
-        )
+            GapRow(job.spec.name, count_parameters(job.spec).total, job.seed, mae,
+                   member.best_epoch, member.epochs_run, member.status.value)
+        )  # fmt: skip
     units = ", ".join(dict.fromkeys(td.target_units))
-    return GeneralizationGaps(td.task.to_dict(), units, tuple(rows), settings_dict(run))
+    return GeneralizationGaps(td.task.to_dict(), units, tuple(rows), run.to_dict())

@@ -12,6 +12,7 @@ import typer
 from rnncap.cli.app import app
 from rnncap.cli.output import JsonOpt, fmt_int, print_json, stderr, stdout, table
 from rnncap.cli.resolve import TrustOpt, task_spec
+from rnncap.engine.settings import ForecastSettings
 from rnncap.errors import InvalidInput, check_float, check_int, parse_int_text
 
 capacity_app = typer.Typer(help="Measure capacity: memorization, Rademacher, VC, norms, gaps.")
@@ -498,36 +499,39 @@ def gaps(
     horizon: HorizonOpt = 24,
     stride: Annotated[int, typer.Option(help="Keep every n-th window.")] = 1,
     seeds: SeedsOpt = 3,
-    epochs: Annotated[int, typer.Option(help="Maximum epochs (early stopping, patience 5).")] = 30,
+    epochs: Annotated[int, typer.Option(help="Maximum epochs (early stopping on validation).")] = (
+        ForecastSettings().epochs
+    ),
     threads: ThreadsOpt = 1,
     json: JsonOpt = False,
 ) -> None:
-    """Train/validation/test error and generalization gap of an architecture grid, over seeds.
+    """Train/validation/test MAE and generalization gap of an architecture grid, over seeds, with
+    the forecasting recipe (`rnncap forecast train`'s defaults).
 
     Example: rnncap capacity gaps lstm:1x8 gru:2x4 --stride 12 --seeds 2 --epochs 10
     """
-    from rnncap.capacity.gaps import default_gap_settings, generalization_gaps
+    from rnncap.capacity.gaps import generalization_gaps
     from rnncap.data import Task
 
     _threads(threads)
     task = Task(dataset=data, history=history, horizon=horizon, stride=stride)
     with _bar("training") as progress:
         result = generalization_gaps(
-            archs, task, seeds, default_gap_settings(epochs), progress=progress
+            archs, task, seeds, ForecastSettings(epochs=epochs), progress=progress
         )
     if json:
         return print_json(result.to_dict())
     rows = [
-        (s["arch"], fmt_int(s["parameters"]), _f(s["train_mse"]["mean"]),
-         _f(s["val_mse"]["mean"]), _f(s["test_mse"]["mean"]),
-         _f(s["test_rmse_physical"]["mean"], 2), _f(s["gap"]["mean"]), _f(s["gap"]["std"]))
+        (s["arch"], fmt_int(s["parameters"]), _f(s["train_mae"]["mean"]),
+         _f(s["val_mae"]["mean"]), _f(s["test_mae"]["mean"]), _f(s["gap"]["mean"]),
+         _f(s["gap"]["std"]))
         for s in result.summary()
     ]  # fmt: skip
-    cols = ["arch", "w", "train", "val", "test", f"test RMSE {result.units}", "gap", "± std"]
+    cols = ["arch", "w", "train", "val", "test", "gap", "± std"]
     caption = (
-        f"MSE on scaled targets, mean over {seeds} seeds; gap = test MSE - train MSE; early "
-        "stopping on validation (patience 5), best-validation weights."
+        f"MAE in {result.units}, mean over {seeds} seeds; gap = test MAE - train MAE; the "
+        "forecasting recipe (rnncap forecast train's defaults), best-validation weights."
     )
-    title = "Generalization gaps (MSE)"
+    title = f"Generalization gaps (MAE, {result.units})"
     stdout().print(table(title, cols, rows, right=cols[1:]))
     stdout().print(caption, markup=False)

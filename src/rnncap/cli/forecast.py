@@ -12,6 +12,7 @@ from rnncap.atomic import check_writable_file
 from rnncap.cli.app import app
 from rnncap.cli.data import FreqOpt, MaxGapOpt, ResampleOpt, TimeColOpt, TzOpt
 from rnncap.cli.output import JsonOpt, fmt_int, print_json, stderr, stdout, table
+from rnncap.engine.settings import ForecastSettings
 from rnncap.errors import RnncapError, check_float, check_int
 
 forecast_app = typer.Typer(help="Train, evaluate and run recurrent weather forecasters.")
@@ -19,6 +20,8 @@ app.add_typer(forecast_app, name="forecast")
 
 DataOpt = Annotated[str, typer.Option("--data", help="nyc2013, or a Jena or CSV file.")]
 ModelArg = Annotated[Path, typer.Argument(help="Checkpoint written by `rnncap forecast train`.")]
+#: The recipe (`rnncap.engine.ForecastSettings`): its defaults are the training flags' defaults.
+RECIPE = ForecastSettings()
 
 
 @forecast_app.command("train")
@@ -48,17 +51,28 @@ def train(
     time_column: TimeColOpt = "",
     tz: TzOpt = "",
     max_gap: MaxGapOpt = "",
-    epochs: Annotated[int, typer.Option(help="Maximum epochs.")] = 30,
-    batch_size: Annotated[int, typer.Option(help="Windows per batch.")] = 64,
-    lr: Annotated[float, typer.Option(help="Peak Adam learning rate.")] = 1e-3,
+    epochs: Annotated[int, typer.Option(help="Maximum epochs.")] = RECIPE.epochs,
+    batch_size: Annotated[int, typer.Option(help="Windows per batch.")] = RECIPE.batch_size,
+    lr: Annotated[float, typer.Option(help="Peak Adam learning rate.")] = RECIPE.lr,
     schedule: Annotated[
         str, typer.Option(help="Learning rate over epochs: cosine, constant or onecycle.")
-    ] = "cosine",
-    dropout: Annotated[float, typer.Option(help="Dropout between layers.")] = 0.3,
-    clip: Annotated[float, typer.Option(help="Gradient-norm clipping.")] = 1.0,
-    patience: Annotated[int, typer.Option(help="Early-stopping patience (epochs).")] = 6,
-    weight_decay: Annotated[float, typer.Option(help="Adam L2 weight decay.")] = 1e-3,
-    residual: Annotated[bool, typer.Option(help="Learn the change from persistence.")] = True,
+    ] = RECIPE.schedule.value,
+    dropout: Annotated[float, typer.Option(help="Dropout between layers.")] = RECIPE.dropout,
+    clip: Annotated[float, typer.Option(help="Gradient-norm clipping (0: none).")] = (
+        RECIPE.clip or 0.0
+    ),
+    patience: Annotated[int, typer.Option(help="Early-stopping patience (epochs).")] = (
+        RECIPE.patience
+    ),
+    weight_decay: Annotated[float, typer.Option(help="Adam L2 weight decay.")] = (
+        RECIPE.weight_decay
+    ),
+    residual: Annotated[bool, typer.Option(help="Learn the change from persistence.")] = (
+        RECIPE.residual
+    ),
+    shuffle: Annotated[bool, typer.Option(help="Reshuffle the windows each epoch.")] = (
+        RECIPE.shuffle
+    ),
     threads: Annotated[
         int, typer.Option(help="Torch CPU threads (small RNNs are fastest on 1); 0 = torch's.")
     ] = 1,
@@ -69,7 +83,7 @@ def train(
     ] = 5,
     time_limit: Annotated[
         float, typer.Option(help="Stop after this many seconds of training (0: no limit).")
-    ] = 280.0,
+    ] = (RECIPE.time_limit or 0.0),
     out: Annotated[Path, typer.Option(help="Checkpoint file to write.")] = Path("model.pt"),
     json: JsonOpt = False,
 ) -> None:
@@ -93,10 +107,10 @@ def train(
 
     td = prepare_task(task)
     model = Forecaster(
-        arch, dropout=dropout, epochs=epochs, batch_size=batch_size, lr=lr, schedule=schedule,
-        clip=clip,
-        patience=patience, weight_decay=weight_decay, residual=residual, seed=seed,
-        time_limit=time_limit or None, ensemble=ensemble,  # 0: no limit (see --help)
+        arch, seed=seed, ensemble=ensemble, dropout=dropout, epochs=epochs,
+        batch_size=batch_size, lr=lr, schedule=schedule, clip=clip, patience=patience,
+        weight_decay=weight_decay, residual=residual, shuffle=shuffle,
+        time_limit=time_limit or None,  # 0: no limit (see --help)
     )  # fmt: skip
     model.build_spec(td)  # bad settings fail here, before the progress bar
     if threads > 0:

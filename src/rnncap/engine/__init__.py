@@ -1,28 +1,34 @@
-"""Engine: torch models for specs and batched training of many small recurrent models."""
+"""Engine: torch models for specs and batched training of many small recurrent models.
 
-from rnncap.engine.api import train
-from rnncap.engine.bookkeeping import Loss, Schedule, Status, Strategy, lr_factor
-from rnncap.engine.ensemble import EnsembleRecurrent, shape_key
-from rnncap.engine.model import RecurrentModel, make_layer
-from rnncap.engine.records import Job, MemberData, TrainedMember, TrainSettings
-from rnncap.engine.reference import train_reference
-from rnncap.engine.strategy import choose_strategy
+Names are imported on first use (PEP 562), so that the settings records
+(`rnncap.engine.settings`: `TrainSettings`, `ForecastSettings`) load without torch: the command
+line reads its defaults from them before anything starts torch.
+"""
 
-__all__ = [
-    "EnsembleRecurrent",
-    "Job",
-    "Loss",
-    "MemberData",
-    "RecurrentModel",
-    "Schedule",
-    "Status",
-    "Strategy",
-    "TrainSettings",
-    "TrainedMember",
-    "choose_strategy",
-    "lr_factor",
-    "make_layer",
-    "shape_key",
-    "train",
-    "train_reference",
-]
+from __future__ import annotations
+
+import importlib
+
+_WHERE = {
+    "api": ("train",),
+    "bookkeeping": ("Loss", "Schedule", "Status", "Strategy", "lr_factor"),
+    "ensemble": ("EnsembleRecurrent", "shape_key"),
+    "model": ("RecurrentModel", "make_layer"),
+    "records": ("Job", "MemberData", "TrainedMember"),
+    "settings": ("ForecastSettings", "TrainSettings"),
+    "reference": ("train_reference",),
+    "strategy": ("choose_strategy",),
+}
+_MODULE_OF = {name: module for module, names in _WHERE.items() for name in names}
+
+__all__ = sorted(_MODULE_OF)
+
+
+def __getattr__(name: str):
+    if name not in _MODULE_OF:
+        raise AttributeError(f"module 'rnncap.engine' has no attribute {name!r}")
+    return getattr(importlib.import_module(f"rnncap.engine.{_MODULE_OF[name]}"), name)
+
+
+def __dir__() -> list[str]:
+    return __all__

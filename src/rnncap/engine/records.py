@@ -1,5 +1,8 @@
 """Records of the engine's API: what to train (`Job`) and what came out (`TrainedMember`).
 
+The settings records (`TrainSettings`, `ForecastSettings`) live in the torch-free
+`rnncap.engine.settings`.
+
 All are frozen dataclasses validated on construction, so a bad job fails before any training
 starts, with an `InvalidInput` that names the field and the fix.
 """
@@ -13,100 +16,10 @@ import numpy as np
 import torch
 
 from rnncap.arch.spec import RecurrentSpec
-from rnncap.engine.bookkeeping import Loss, Schedule, Status, Strategy, parse_enum
+from rnncap.engine.bookkeeping import Loss, Status, Strategy, parse_enum
 from rnncap.engine.model import RecurrentModel
-from rnncap.errors import InvalidInput, check_float, check_int, require
-
-#: settings that may differ between members of one ensemble (each member has its own value)
-PER_MEMBER = ("lr", "schedule", "time_limit")
-
-
-def _int(value: object, what: str, low: int) -> int:
-    return check_int(value, what, low=low)
-
-
-def _float(value: object, what: str, low: float, *, strict: bool = False) -> float:
-    return check_float(value, what, low=low, strict_low=strict)
-
-
-@dataclass(frozen=True)
-class TrainSettings:
-    """How to train one member.
-
-    Members whose settings differ only in ``lr``, ``schedule`` and ``time_limit`` (the
-    per-member settings, `PER_MEMBER`) share an ensemble: a learning-rate grid x restarts trains
-    at ensemble speed, one `Job` per member.
-
-    Parameters
-    ----------
-    epochs : int, default=30
-        Maximum passes over the training set.
-    batch_size : int, default=64
-        Rows per optimizer step; a value >= the number of rows means full-batch steps.
-    lr : float, default=1e-3
-        Peak Adam learning rate (the schedule's factor 1).
-    clip : float or None, default=1.0
-        Maximum gradient norm, per member (like `torch.nn.utils.clip_grad_norm_` on that
-        member's parameters alone); None or 0 disables clipping.
-    patience : int, default=5
-        Epochs without a lower validation loss before the member stops; 0 disables early
-        stopping. Without validation data there is no early stopping.
-    loss : {"mse", "bce", "hinge"}, default="mse"
-        Mean squared error; for targets in [0, 1], binary cross-entropy on logits or the
-        squared hinge ``max(0, 1 - (2 y - 1) z) ** 2`` on the logit z.
-    dropout : float, default=0.0
-        Dropout between recurrent layers (as in `RecurrentModel`).
-    weight_decay : float, default=0.0
-        Adam's L2 penalty (``torch.optim.Adam(weight_decay=...)``).
-    shuffle : bool, default=True
-        Reshuffle the rows each epoch, from a generator seeded with the member's seed.
-    schedule : {"constant", "cosine", "onecycle"}, default="constant"
-        Learning rate per epoch as a factor of ``lr`` (`rnncap.engine.bookkeeping.lr_factor`):
-        constant; cosine decay to a tenth at the last epoch; or one-cycle (warm-up from lr/25
-        to lr over the first 30% of epochs, then cosine down to lr/2.5e5).
-    time_limit : float or None, default=None
-        Stop at the end of the first epoch that ends after this many seconds of training
-        (status ``time_limit``); the clock is the wall time of the run that trains the member.
-    """
-
-    epochs: int = 30
-    batch_size: int = 64
-    lr: float = 1e-3
-    clip: float | None = 1.0
-    patience: int = 5
-    loss: str = "mse"
-    dropout: float = 0.0
-    weight_decay: float = 0.0
-    shuffle: bool = True
-    schedule: Schedule = Schedule.CONSTANT
-    time_limit: float | None = None
-
-    def __post_init__(self) -> None:
-        set_ = object.__setattr__
-        set_(self, "epochs", _int(self.epochs, "epochs", 1))
-        set_(self, "batch_size", _int(self.batch_size, "batch size", 1))
-        set_(self, "lr", _float(self.lr, "learning rate", 0.0, strict=True))
-        clip = None if self.clip is None else _float(self.clip, "clip", 0.0)
-        set_(self, "clip", clip or None)
-        set_(self, "patience", _int(self.patience, "patience", 0))
-        set_(self, "loss", parse_enum(Loss, self.loss, "loss"))
-        set_(self, "schedule", parse_enum(Schedule, self.schedule, "learning-rate schedule"))
-        if self.time_limit is not None:
-            set_(self, "time_limit", _float(self.time_limit, "time limit", 0.0, strict=True))
-        dropout = _float(self.dropout, "dropout", 0.0)
-        require(dropout < 1.0, f"dropout must be below 1; got {dropout!r}")
-        set_(self, "dropout", dropout)
-        set_(self, "weight_decay", _float(self.weight_decay, "weight decay", 0.0))
-        require(
-            isinstance(self.shuffle, bool), f"shuffle must be True or False; got {self.shuffle!r}"
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        return {f: getattr(self, f) for f in self.__dataclass_fields__}
-
-    def shared(self) -> tuple:
-        """The settings that members of one ensemble must have in common."""
-        return tuple(getattr(self, f) for f in self.__dataclass_fields__ if f not in PER_MEMBER)
+from rnncap.engine.settings import TrainSettings
+from rnncap.errors import InvalidInput, check_int, require
 
 
 def _array(value: object, what: str, ndim: int, shape_hint: str) -> np.ndarray:
@@ -238,7 +151,7 @@ class Job:
             isinstance(self.spec, RecurrentSpec),
             f"spec must be a RecurrentSpec (see rnncap.arch.parse_arch); got {self.spec!r:.60}",
         )
-        object.__setattr__(self, "seed", _int(self.seed, "seed", 0))
+        object.__setattr__(self, "seed", check_int(self.seed, "seed", low=0))
         require(isinstance(self.data, MemberData), "data must be a rnncap.engine.MemberData")
         require(isinstance(self.settings, TrainSettings), "settings must be a TrainSettings")
         x, y = self.data.x_train, self.data.y_train

@@ -105,15 +105,14 @@ def load(path: str | Path) -> Forecaster:
 def _from_checkpoint(ckpt: dict) -> Forecaster:
     """The forecaster of a checkpoint dict; any inconsistency raises (turned into one line)."""
     settings = {k: ckpt["settings"][k] for k in SETTINGS if k in ckpt["settings"]}
-    model = Forecaster(**settings)
-    model.train_settings()  # validates the settings (one line each)
+    model = Forecaster(**settings)  # validates the settings (one line each)
     spec = RecurrentSpec.from_dict(ckpt["spec"])
     check_trainable(spec)  # before building weights from a spec read from a file
     state = ckpt["state_dict"]
     require(isinstance(state, dict), "its weights are not a state dict")
     bad = [k for k, v in state.items() if not bool(torch.isfinite(v).all())]
     require(not bad, f"its weights hold NaN or infinite values ({', '.join(bad[:3])})")
-    net = network(spec, model.dropout, model.ensemble)
+    net = network(spec, model.settings.dropout, model.ensemble)
     net.load_state_dict(state)
     net.eval()
     model.model_, model.spec_ = net, spec

@@ -46,10 +46,10 @@ def fit_ensemble(model, td, progress=None, device=None):
     """
     from rnncap.forecast.many import fit_many
 
-    params = model.get_params()
-    settings = {k: params[k] for k in MEMBER_SETTINGS}
     seeds = range(model.seed, model.seed + model.ensemble)
-    members = fit_many(td, [model.arch], seeds, progress=progress, device=device, **settings)
+    members = fit_many(
+        td, [model.arch], seeds, progress=progress, device=device, settings=model.settings
+    )
     first = members[0]
     seconds = sum(m.train_seconds_ for m in members)
     model.adopt_network(td, MeanOf([m.model_ for m in members]), first.history_,
@@ -65,10 +65,3 @@ def fit_ensemble(model, td, progress=None, device=None):
         for m in members
     )
     return model
-
-
-#: Settings shared by every member (the seed differs).
-MEMBER_SETTINGS = (
-    "epochs", "batch_size", "lr", "schedule", "clip", "patience", "dropout", "weight_decay",
-    "residual", "time_limit",
-)  # fmt: skip

@@ -1,19 +1,18 @@
 """`Forecaster`: a stacked LSTM/GRU/RNN with a linear head, trained through the batched engine.
 
-`Forecaster.fit` is ``fit_many(td, [arch], [seed], **settings)[0]`` (`rnncap.forecast.many`):
-one recipe for `rnncap forecast train`, `fit_many` and `rnncap study`, so the same
-architecture, seed, data and settings give the same weights whichever of them trained it.
-The recipe (`rnncap.engine`): Adam, MSE on scaled targets, the network learning the change from
-persistence (the residual anchor), gradient-norm clipping, cosine decay of the learning rate to
-a tenth, early stopping on the validation loss (the best epoch's weights are kept), and weights,
-batch order and dropout masks that depend on ``seed`` alone. `rnncap.engine.train_reference`
-writes that recipe out as a plain loop.
-"""
+`Forecaster.fit` is ``fit_many(td, [arch], [seed], settings=...)[0]`` (`rnncap.forecast.many`):
+one recipe, the record `rnncap.engine.ForecastSettings`, for `rnncap forecast train`, `fit_many`
+and `rnncap study`, so the same architecture, seed, data and settings give the same weights
+whichever of them trained it. The recipe (`rnncap.engine`): Adam, MSE on scaled targets, the
+network learning the change from persistence (the residual anchor), gradient-norm clipping,
+cosine decay of the learning rate to a tenth, early stopping on the validation loss (the best
+epoch's weights are kept), and weights, batch order and dropout masks that depend on ``seed``
+alone. `rnncap.engine.train_reference` writes that recipe out as a plain loop."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from enum import Enum
+from typing import Any
 
 import numpy as np
 import torch
@@ -23,7 +22,7 @@ from rnncap.arch.budget import check_trainable
 from rnncap.arch.spec import RecurrentSpec, parse_arch
 from rnncap.data.scaling import Scaler
 from rnncap.data.task import TIME_FEATURES, Task, TaskData
-from rnncap.engine import TrainedMember, TrainSettings
+from rnncap.engine import ForecastSettings, TrainedMember
 from rnncap.errors import InvalidInput, check_int, require
 
 # what a task must agree on, besides its input and target columns, for a trained model to apply
@@ -46,14 +45,6 @@ def mean_loss(
     return total / (len(x) * y.shape[1])
 
 
-def persistence_anchor(td: TaskData, split: str, y_scaler: Scaler) -> np.ndarray:
-    """(n, outputs) float32: the target's value at the last input step of each window of
-    `split`, scaled with `y_scaler` (what a residual network's output is added to)."""
-    rows = td.split(split).rows
-    now = td.target_values[rows][:, td.output_targets]
-    return y_scaler.transform(now).astype(np.float32)
-
-
 class Forecaster:
     """A recurrent forecaster for one task.
 
@@ -62,37 +53,22 @@ class Forecaster:
     arch : str, default="lstm:2x32"
         Architecture string (``lstm:2x32``, ``gru:64,32``, ``rnn_tanh:1x16``); input size and
         outputs come from the task.
-    dropout : float, default=0.3
-        Dropout between recurrent layers (none after the last).
-    epochs : int, default=30
-        Maximum epochs.
-    batch_size : int, default=64
-    lr : float, default=1e-3
-        Peak Adam learning rate.
-    schedule : {"cosine", "constant", "onecycle"}, default="cosine"
-        Learning rate over the epochs (`rnncap.engine.lr_factor`): cosine decays to a tenth.
-    clip : float, default=1.0
-        Gradient-norm clipping.
-    patience : int, default=6
-        Stop after this many epochs without a lower validation loss (0: never).
-    weight_decay : float, default=1e-3
-    residual : bool, default=True
-        Learn the change from persistence: the network's output is added to the scaled value
-        of the target now, so an untrained or heavily regularised model falls back on
-        persistence rather than on the mean.
     seed : int, default=0
-    time_limit : float or None
-        Stop after the epoch that passes this many seconds of training (status ``time_limit``);
-        in an ensemble, each member on the clock of the run that trains them all.
+        Seed of the weights, the dropout masks and the batch order.
     ensemble : int, default=1
         Members of a seed ensemble (seeds ``seed .. seed + ensemble - 1``), trained at once by
         the batched engine; the forecast is the mean of the members' forecasts.
+    settings : ForecastSettings, optional
+        The training recipe (`rnncap.engine.ForecastSettings`: its defaults when omitted).
+    **overrides
+        Settings by name (``epochs=10``, ``residual=False``, ...) applied on top of `settings`;
+        an unknown name or a bad value is one `InvalidInput` line, raised here.
 
     Fitted state: ``model_`` (RecurrentModel at the best epoch), ``spec_``, ``task_``,
     ``x_scaler_``, ``y_scaler_``, ``input_columns_``, ``target_columns_``, ``history_``
     (per-epoch train/val loss), ``best_epoch_``, ``status_``, ``losses_`` (train/val/test MSE
-    of the kept weights, scaled units: the generalization gap), ``train_seconds_``,
-    ``initial_state_`` (the weights before training; not kept in checkpoints).
+    of the kept weights, scaled units), ``train_seconds_``, ``initial_state_`` (the weights
+    before training; not kept in checkpoints).
 
     To train N seeds at once, as one batched ensemble, use
     ``fit_many(td, [arch], seeds=range(N), **settings)``: each comes back as the Forecaster
@@ -103,51 +79,27 @@ class Forecaster:
         self,
         arch: str = "lstm:2x32",
         *,
-        dropout: float = 0.3,
-        epochs: int = 30,
-        batch_size: int = 64,
-        lr: float = 1e-3,
-        schedule: str = "cosine",
-        clip: float = 1.0,
-        patience: int = 6,
-        weight_decay: float = 1e-3,
-        residual: bool = True,
         seed: int = 0,
-        time_limit: float | None = None,
         ensemble: int = 1,
+        settings: ForecastSettings | None = None,
+        **overrides: Any,
     ):
         self.arch = arch
-        self.dropout = dropout
-        self.epochs = epochs
-        self.batch_size = batch_size
-        self.lr = lr
-        self.schedule = schedule
-        self.clip = clip
-        self.patience = patience
-        self.weight_decay = weight_decay
-        self.residual = residual
         self.seed = seed
-        self.time_limit = time_limit
         self.ensemble = ensemble
+        require(
+            settings is None or isinstance(settings, ForecastSettings),
+            f"settings must be a rnncap.engine.ForecastSettings; got {settings!r:.60}",
+        )
+        self.settings = (settings or ForecastSettings()).replace(**overrides)
 
     def get_params(self) -> dict:
-        """The settings as plain values (enums as their strings)."""
-        params = {k: getattr(self, k) for k in SETTINGS}
-        return {k: v.value if isinstance(v, Enum) else v for k, v in params.items()}
-
-    def train_settings(self) -> TrainSettings:
-        """The engine's settings for this forecaster (validated there: one clear line)."""
-        return TrainSettings(
-            epochs=self.epochs, batch_size=self.batch_size, lr=self.lr, schedule=self.schedule,
-            clip=self.clip, patience=self.patience, dropout=self.dropout,
-            weight_decay=self.weight_decay, time_limit=self.time_limit,
-        )  # fmt: skip
+        """Architecture, seed, ensemble and every setting, as plain values (for checkpoints)."""
+        return {"arch": self.arch, "seed": self.seed, "ensemble": self.ensemble,
+                **self.settings.to_dict()}  # fmt: skip
 
     def build_spec(self, td: TaskData) -> RecurrentSpec:
         """Check the settings and the architecture for `td` (before any training starts)."""
-        self.train_settings()
-        residual = self.residual
-        require(isinstance(residual, bool), f"residual must be True or False; got {residual!r}")
         check_int(self.ensemble, "ensemble", low=1)
         spec = parse_arch(
             self.arch, input_size=td.input_size, seq_len=td.task.history, outputs=td.outputs
@@ -242,12 +194,12 @@ class Forecaster:
 
     def _anchor(self, td: TaskData, split: str, y_scaler: Scaler) -> np.ndarray:
         """(n, outputs) scaled persistence for `split` if residual, else zeros; float32."""
-        if self.residual:
-            return persistence_anchor(td, split, y_scaler)
+        if self.settings.residual:
+            return td.persistence_anchor(split, y_scaler)
         return np.zeros((len(td.split(split)), td.outputs), dtype=np.float32)
 
     def _anchor_from(self, now: np.ndarray, y_scaler: Scaler) -> np.ndarray:
-        if not self.residual:
+        if not self.settings.residual:
             return np.zeros(now.shape, dtype=np.float32)
         return y_scaler.transform(now).astype(np.float32)
 
@@ -304,19 +256,6 @@ def describe(task: Task) -> str:
     return f"target {','.join(task.target)}{where}, history {task.history}, {leads}"
 
 
-SETTINGS = (
-    "arch",
-    "dropout",
-    "epochs",
-    "batch_size",
-    "lr",
-    "schedule",
-    "clip",
-    "patience",
-    "weight_decay",
-    "residual",
-    "seed",
-    "time_limit",
-    "ensemble",
-)
+#: Everything a checkpoint stores to rebuild a `Forecaster`: architecture, seed, ensemble, recipe.
+SETTINGS = ("arch", "seed", "ensemble", *ForecastSettings.names())
 SPLITS = ("train", "val", "test")

@@ -9,19 +9,21 @@ Train N seeds of one architecture as one ensemble::
 
     models = fit_many(td, ["lstm:2x32"], seeds=range(5))   # 5 fitted Forecasters
 
-Members whose settings differ only in ``lr``/``schedule`` can share an ensemble too; build
-the Forecasters yourself and call `fit_forecasters`.
+The settings are one `rnncap.engine.ForecastSettings` record (``settings=``, or overrides by
+name). Members whose settings differ only in ``lr``/``schedule`` can share an ensemble too;
+build the Forecasters yourself and call `fit_forecasters`.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from rnncap.data.task import TaskData
-from rnncap.engine import Job, MemberData, train
+from rnncap.engine import ForecastSettings, Job, MemberData, train
 from rnncap.errors import require
-from rnncap.forecast.forecaster import SETTINGS, Forecaster, persistence_anchor
+from rnncap.forecast.forecaster import Forecaster
 
 Progress = Callable[[int, int], None]
 
@@ -30,7 +32,7 @@ def training_data(td: TaskData, residual: bool) -> MemberData:
     """The windows of `td` as engine data; with `residual` the anchor is scaled persistence."""
     anchors = {}
     if residual:
-        anchors = {f"anchor_{s}": persistence_anchor(td, s, td.y_scaler) for s in ("train", "val")}
+        anchors = {f"anchor_{s}": td.persistence_anchor(s) for s in ("train", "val")}
     return MemberData(td.train.x, td.train.y, td.val.x, td.val.y, **anchors)
 
 
@@ -48,30 +50,16 @@ def fit_forecasters(
     models = list(models)
     require(len(models) >= 1, "no models to fit; pass at least one architecture and seed")
     specs = [m.build_spec(td) for m in models]
-    data = {r: training_data(td, r) for r in {m.residual for m in models}}
+    data = {r: training_data(td, r) for r in {m.settings.residual for m in models}}
     jobs = [
-        Job(spec, m.seed, data[m.residual], m.train_settings(), key=f"{m.arch}/seed={m.seed}")
+        Job(spec, m.seed, data[m.settings.residual], m.settings.train_settings(),
+            key=f"{m.arch}/seed={m.seed}")
         for spec, m in zip(specs, models, strict=True)
-    ]
+    ]  # fmt: skip
     start = time.perf_counter()
     members = train(jobs, device=device, progress=progress)
     seconds = (time.perf_counter() - start) / len(jobs)
     return [m.adopt(td, member, seconds) for m, member in zip(models, members, strict=True)]
-
-
-def recipe(**overrides) -> dict:
-    """Every `Forecaster` training setting, defaults filled in and `overrides` checked: the one
-    recipe that `forecast train`, `fit_many` and `rnncap study` train with (the study stores
-    it with each unit, so a change of recipe is a change of unit)."""
-    known = [k for k in SETTINGS if k not in ("arch", "seed", "ensemble")]
-    unknown = sorted(set(overrides) - set(known))
-    require(
-        not unknown,
-        f"unknown forecaster setting(s) {', '.join(unknown)}; known: {', '.join(known)}",
-    )
-    params = Forecaster(**overrides).get_params()
-    Forecaster(**overrides).train_settings()  # bad values: one clear line, now
-    return {k: params[k] for k in known}
 
 
 def fit_many(
@@ -81,7 +69,8 @@ def fit_many(
     *,
     progress: Progress | None = None,
     device: str | None = None,
-    **settings,
+    settings: ForecastSettings | None = None,
+    **overrides: Any,
 ) -> list[Forecaster]:
     """One fitted `Forecaster` per (arch, seed), in that order (arch-major).
 
@@ -95,11 +84,12 @@ def fit_many(
         Counts member-epochs.
     device : str, optional
         As in `rnncap.engine.train` (CUDA when available).
-    **settings
-        `Forecaster` settings (``epochs``, ``lr``, ``schedule``, ``dropout``, ``residual``,
-        ...); the defaults are the Forecaster's: one recipe everywhere.
+    settings : ForecastSettings, optional
+        The recipe (`rnncap.engine.ForecastSettings`; its defaults when omitted).
+    **overrides
+        Settings by name on top of `settings` (``epochs``, ``lr``, ``residual``, ...).
     """
     require(len(archs) >= 1, "no architectures to fit; pass at least one, e.g. ['lstm:2x32']")
-    settings = recipe(**settings)
-    models = [Forecaster(a, seed=int(s), **settings) for a in archs for s in seeds]
+    recipe = (settings or ForecastSettings()).replace(**overrides)
+    models = [Forecaster(a, seed=int(s), settings=recipe) for a in archs for s in seeds]
     return fit_forecasters(td, models, progress=progress, device=device)

@@ -20,7 +20,7 @@ A study file lists only overrides of the defaults; unknown keys are errors. Exam
     budget = "lstm:2x32"   # an integer, or an architecture whose parameter count is the budget
     layers = [1, 2, 3, 4]  # (or a model file, "model.keras", relative to the study file)
 
-    [training]             # rnncap.forecast.Forecaster settings (one recipe)
+    [training]             # rnncap.engine.ForecastSettings overrides (one recipe)
     epochs = 10
 
     [executor]
@@ -37,6 +37,7 @@ from typing import Any
 
 from rnncap.arch.files import looks_like_model_file
 from rnncap.arch.spec import MAX_LAYERS
+from rnncap.engine.settings import ForecastSettings
 from rnncap.errors import (
     InvalidInput,
     check_float,
@@ -237,7 +238,8 @@ class StudyConfig:
     """A whole study: task, grid, seeds, measures, training budget, executor.
 
     ``task`` and ``training`` are plain dicts of overrides for `rnncap.data.Task` and the
-    `rnncap.forecast.Forecaster` settings; they are checked when the study is planned.
+    forecasting recipe `rnncap.engine.ForecastSettings`; ``training`` is checked here against
+    the record's fields and values (`recipe`), ``task`` when the study is planned.
     ``chunk`` is the number of seeds of one architecture trained together as one unit of work.
     ``forecast_points`` is how many test forecasts of each run the store keeps for the report.
     """
@@ -270,6 +272,7 @@ class StudyConfig:
         bad = sorted(set(measures) - set(MEASURES))
         require(not bad, f"unknown measures {bad}; choose from: {', '.join(MEASURES)}")
         set_(self, "measures", tuple(Measure(m) for m in measures))
+        self.recipe()  # unknown [training] keys or bad values: one line, now
         _check_keys("memorization", self.memorization, set(MEMORIZATION_KEYS))
         _check_memorization(self.memorization)
         _check_keys("depth", self.depth, set(DEPTH_KEYS))
@@ -287,6 +290,11 @@ class StudyConfig:
         if "executor" in data:
             data["executor"] = ExecutorSettings.from_dict(data["executor"])
         return cls(**data)
+
+    def recipe(self) -> ForecastSettings:
+        """The record every model of the study trains with: the ``[training]`` overrides on the
+        recipe's defaults (the report's Training line is written from it too)."""
+        return ForecastSettings.from_options(self.training, "[training] of the study file")
 
     def to_dict(self) -> dict:
         """Plain JSON-able dict (the resolved config stored with every result)."""

@@ -187,10 +187,8 @@ def depth_spec(arch: PlannedArch, options: dict) -> RecurrentSpec | None:
 
 def plan_units(config: StudyConfig, archs: list[PlannedArch], task: dict) -> list[Unit]:
     """Split each architecture's seeds into chunks of ``config.chunk``: one unit per chunk."""
-    from rnncap.forecast.many import recipe  # torch, only when planning units
-
     measures = [Measure(m).value for m in config.measures if Measure(m) in RUN_MEASURES]
-    training = recipe(**config.training)
+    training = config.recipe().to_dict()  # every setting, defaults filled in: part of the key
     units = []
     for arch in archs:
         memorization: dict = {}

@@ -5,7 +5,6 @@ The driver alone writes the store; executors hand results back to it unit by uni
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import time
 from collections.abc import Callable
@@ -16,7 +15,6 @@ from typing import Any
 import numpy as np
 
 from rnncap.arch import RecurrentSpec, count_parameters, unrolled_graph
-from rnncap.errors import InvalidInput
 from rnncap.study.config import StudyConfig
 from rnncap.study.executors import Executor, make_executor
 from rnncap.study.plan import PlannedArch, TaskShape, Unit, plan_architectures, plan_units
@@ -172,24 +170,6 @@ def _task_info(task: Any, td: Any, *, forecast: bool) -> TaskInfo:
     )
 
 
-def describe_training(training: dict) -> str:
-    """The study's training recipe in words (its `TrainSettings`, defaults resolved)."""
-    from rnncap.engine import TrainSettings
-
-    t = TrainSettings(**training)
-    epochs = f"{t.epochs} epoch{'s' if t.epochs != 1 else ''}"
-    text = f"Adam, learning rate {t.lr:g}, batch {t.batch_size}, up to {epochs}"
-    if t.patience:
-        text += f", early stopping after {t.patience} epochs without a lower validation loss"
-    if t.clip:
-        text += f", gradient norm clipped at {t.clip:g}"
-    if t.weight_decay:
-        text += f", weight decay {t.weight_decay:g}"
-    if t.dropout:
-        text += f", dropout {t.dropout:g}"
-    return text
-
-
 def _plain(v: Any) -> bool:
     return isinstance(v, (str, int, float, bool, type(None))) or (
         isinstance(v, (list, tuple)) and all(_plain(x) for x in v)
@@ -197,22 +177,10 @@ def _plain(v: Any) -> bool:
 
 
 def _check_runnable(config: StudyConfig, archs: list[PlannedArch], units: list[Unit]) -> None:
-    """Everything a worker would trip over, checked before the store or plan is written: the
-    training settings, and every model's size (grid and memorization networks)."""
+    """Every model's size (grid and memorization networks), checked before the store or plan is
+    written (the training settings were checked when the study file was read)."""
     from rnncap.arch.budget import check_trainable
-    from rnncap.engine import TrainSettings
 
-    try:
-        TrainSettings(**config.training)
-    except TypeError:
-        known = sorted(f.name for f in dataclasses.fields(TrainSettings))
-        unknown = sorted(set(config.training) - set(known))
-        raise InvalidInput(
-            f"unknown key{'s' if len(unknown) > 1 else ''} {', '.join(unknown)} in [training] "
-            f"of the study file; known keys: {', '.join(known)}"
-        ) from None
-    except InvalidInput as exc:
-        raise InvalidInput(f"[training] of the study file: {exc}") from None
     if any(m in config.measures for m in ("forecast", "norms")):
         for arch in archs:
             check_trainable(arch.spec)
@@ -251,7 +219,7 @@ def run_study(
     folder = ensure_writable_folder(Path(out))  # only now, once the plan is known to be valid
     with study_lock(folder), ResultsStore.create(folder / STORE_NAME) as store:
         store.set_plan([(u.key, u.arch, list(u.seeds)) for u in units], infos)
-        info = StudyInfo(config.name, tuple(config.seeds), describe_training(config.training))
+        info = StudyInfo(config.name, tuple(config.seeds), config.recipe().describe())
         store.set_meta({"study": config.to_dict(), "updated": time.time()})
         forecast = Measure.FORECAST in config.measures
         store.set_task(info, _task_info(task, td, forecast=forecast), bound_legend())
