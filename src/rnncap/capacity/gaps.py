@@ -123,7 +123,8 @@ def generalization_gaps(
     require(run.patience > 0, "early stopping needs patience > 0 (e.g. patience=5)")
     td = task if isinstance(task, TaskData) else prepare_task(task)
     # residual: each split's scaled persistence is added to the network's output (as in training)
-    anchors = {s: td.persistence_anchor(s) if run.residual else None for s in SPLIT_NAMES}
+    anchors = {s: td.scaled_now(s).astype(np.float32) if run.residual else None
+               for s in SPLIT_NAMES}  # fmt: skip
     data = MemberData(td.train.x, td.train.y, td.val.x, td.val.y,
                       anchors["train"], anchors["val"])  # fmt: skip
     seeds_ = seed_list(seeds)

@@ -200,13 +200,14 @@ class TaskData:
         """Scaled outputs (n, outputs) back to physical units."""
         return self.y_scaler.inverse(np.asarray(y_scaled, dtype=np.float64))
 
-    def persistence_anchor(self, split: str, scaler: Scaler | None = None) -> np.ndarray:
-        """(n, outputs) float32: the target at the last input step of each window of `split`,
-        scaled with `scaler` (default: the task's `y_scaler`). A residual forecaster's output is
-        added to it (`rnncap.engine.ForecastSettings.residual`)."""
+    def scaled_now(self, split: str, scaler: Scaler | None = None) -> np.ndarray:
+        """(n, outputs) float64: the target at the last input step of each window of `split`
+        (persistence's forecast), scaled with `scaler` (default: the task's `y_scaler`). A
+        residual forecaster's output is added to it (`rnncap.engine.ForecastSettings.residual`);
+        a learned baseline of the change subtracts it."""
         rows = self.split(split).rows
         now = self.target_values[rows][:, self.output_targets]
-        return (scaler or self.y_scaler).transform(now).astype(np.float32)
+        return (scaler or self.y_scaler).transform(now)
 
     def y_physical(self, split: Split) -> np.ndarray:
         """The true targets of `split`, (n, outputs), in physical units (from the raw series)."""

@@ -107,16 +107,10 @@ class Climatology(Baseline):
 TARGETS = ("auto", "level", "change")
 
 
-def persistence_scaled(td: TaskData, split: str) -> np.ndarray:
-    """(n, outputs) the target now, in the task's target scaling: the anchor of a change."""
-    now = td.target_values[td.split(split).rows][:, td.output_targets]
-    return td.y_scaler.transform(now)
-
-
 def scaled_target(td: TaskData, split: str, kind: str) -> np.ndarray:
     """(n, outputs) float64 what a learned baseline fits: the scaled level, or its change."""
     y = td.split(split).y.astype(np.float64)
-    return y - persistence_scaled(td, split) if kind == "change" else y
+    return y - td.scaled_now(split) if kind == "change" else y
 
 
 class Learned(Baseline):
@@ -154,7 +148,7 @@ class Learned(Baseline):
     def _physical(self, td: TaskData, split: str, kind: str, state: object) -> np.ndarray:
         y = self._predict_kind(td, split, state)
         if kind == "change":
-            y = y + persistence_scaled(td, split)
+            y = y + td.scaled_now(split)
         return td.y_to_physical(y)
 
     def predict(self, td: TaskData, split: str = "test") -> np.ndarray:

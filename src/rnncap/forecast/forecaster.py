@@ -195,7 +195,7 @@ class Forecaster:
     def _anchor(self, td: TaskData, split: str, y_scaler: Scaler) -> np.ndarray:
         """(n, outputs) scaled persistence for `split` if residual, else zeros; float32."""
         if self.settings.residual:
-            return td.persistence_anchor(split, y_scaler)
+            return td.scaled_now(split, y_scaler).astype(np.float32)
         return np.zeros((len(td.split(split)), td.outputs), dtype=np.float32)
 
     def _anchor_from(self, now: np.ndarray, y_scaler: Scaler) -> np.ndarray:

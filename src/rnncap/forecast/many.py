@@ -20,6 +20,8 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import numpy as np
+
 from rnncap.data.task import TaskData
 from rnncap.engine import ForecastSettings, Job, MemberData, train
 from rnncap.errors import require
@@ -32,7 +34,7 @@ def training_data(td: TaskData, residual: bool) -> MemberData:
     """The windows of `td` as engine data; with `residual` the anchor is scaled persistence."""
     anchors = {}
     if residual:
-        anchors = {f"anchor_{s}": td.persistence_anchor(s) for s in ("train", "val")}
+        anchors = {f"anchor_{s}": td.scaled_now(s).astype(np.float32) for s in ("train", "val")}
     return MemberData(td.train.x, td.train.y, td.val.x, td.val.y, **anchors)
 
 
