@@ -1,4 +1,5 @@
-"""One recipe: `rnncap forecast train`, `fit_many` and the study's `run_unit` give one model."""
+"""One recipe, one record: `rnncap forecast train --ensemble 1`, `fit_many` and a study run give
+one model, and the study's report describes the record that trained it."""
 
 import pytest
 import torch
@@ -8,18 +9,76 @@ from rnncap.cli.app import main
 from rnncap.data import Task, prepare_task
 from rnncap.engine import ForecastSettings
 from rnncap.forecast import Forecaster, fit_many, load
-from rnncap.study.work import run_unit
+from rnncap.study import ResultsStore, run_study
+from rnncap.study.config import load_study
+from rnncap.study.store import STORE_NAME
 
 pytestmark = pytest.mark.slow  # trains models
 
-# default recipe (cosine, residual, dropout 0.3 between the two layers, weight decay), short
+# the default recipe (cosine, residual, dropout 0.3 between the two layers, weight decay), short
 ARCH, SEED, EPOCHS, BATCH, LR = "gru:2x5", 1, 3, 32, 0.01
+STUDY = """
+name = "one-recipe"
+seeds = [{seed}]
+measures = ["forecast"]
+forecast_points = 4
+
+[task]
+dataset = "{data}"
+target = "echo"
+history = 8
+horizon = 3
+
+[grid]
+cells = ["gru"]
+layers = [2]
+units = [5]
+frontier = []
+
+[training]
+epochs = {epochs}
+batch_size = {batch}
+lr = {lr}
+{extra}
+"""
 
 
 def same_weights(a: dict, b: dict, atol: float = 0.0) -> None:
     assert a.keys() == b.keys()
     for key, value in a.items():
         torch.testing.assert_close(b[key], value, rtol=0, atol=atol, msg=key)
+
+
+class Spy:
+    """Records what the study trains (spied on, not replaced): the engine's jobs and the fitted
+    forecasters, with the record each was trained with."""
+
+    def __init__(self, monkeypatch):
+        self.jobs, self.models = [], []
+        train, fit = many.train, many.fit_forecasters
+
+        def spy_train(jobs, *args, **kwargs):
+            self.jobs.extend(jobs)
+            return train(jobs, *args, **kwargs)
+
+        def spy_fit(*args, **kwargs):
+            fitted = fit(*args, **kwargs)
+            self.models.extend(fitted)
+            return fitted
+
+        monkeypatch.setattr(many, "train", spy_train)
+        monkeypatch.setattr(many, "fit_forecasters", spy_fit)
+
+
+def run_study_file(tmp_path, lagged_csv, monkeypatch, extra: str = ""):
+    """Run the study file (inline) with `extra` lines in [training]; the spy and the store."""
+    path = tmp_path / "study.toml"
+    path.write_text(STUDY.format(seed=SEED, data=lagged_csv, epochs=EPOCHS, batch=BATCH, lr=LR,
+                                 extra=extra))  # fmt: skip
+    spy = Spy(monkeypatch)
+    run_study(load_study(path), tmp_path / "out")
+    with ResultsStore.open(tmp_path / "out" / STORE_NAME) as store:
+        return spy, store.study_info(), store.units()
 
 
 @pytest.fixture(scope="module")
@@ -29,42 +88,60 @@ def task(lagged_csv):
 
 @pytest.fixture(scope="module")
 def cli_weights(lagged_csv, tmp_path_factory):
+    """`forecast train` with the study's settings and `--ensemble 1`: no other flag."""
     out = tmp_path_factory.mktemp("recipe") / "m.pt"
     args = ["forecast", "train", "--data", str(lagged_csv), "--target", "echo", "--history", "8",
             "--horizon", "3", "--arch", ARCH, "--seed", str(SEED), "--epochs", str(EPOCHS),
-            "--batch-size", str(BATCH), "--lr", str(LR), "--time-limit", "0",
-            "--ensemble", "1", "--out", str(out)]  # fmt: skip
+            "--batch-size", str(BATCH), "--lr", str(LR), "--ensemble", "1",
+            "--out", str(out)]  # fmt: skip
     assert main(args) == 0
     return load(out).model_.state_dict()
 
 
-def test_forecast_train_fit_many_and_the_study_give_identical_weights(
-    task, cli_weights, monkeypatch
-):
+def test_a_study_run_equals_forecast_train_with_ensemble_1(tmp_path, lagged_csv, monkeypatch,
+                                                           cli_weights, task):  # fmt: skip
+    spy, info, units = run_study_file(tmp_path, lagged_csv, monkeypatch)
+    (model,) = spy.models
+    same_weights(cli_weights, model.model_.state_dict())  # bit for bit
+    # the report's Training line is the record that trained the model, every field of it
+    recipe = ForecastSettings(epochs=EPOCHS, batch_size=BATCH, lr=LR)
+    assert model.settings == recipe
+    (job,) = spy.jobs
+    assert job.settings == recipe.train_settings() and job.data.has_anchor
+    assert info.training == model.settings.describe()
+    # the stored test MAE is the model's
+    td = prepare_task(task)
+    truth = td.y_physical(td.test)
+    (unit,) = units
+    expected = float(abs(model.predict(td, "test") - truth).mean())
+    assert unit.result.runs[0].errors.test == pytest.approx(expected, rel=1e-12)
+
+
+def test_residual_false_in_a_study_file_trains_without_the_anchor(tmp_path, lagged_csv,
+                                                                  monkeypatch, task):  # fmt: skip
+    spy, info, _ = run_study_file(tmp_path, lagged_csv, monkeypatch, "residual = false")
+    (job,) = spy.jobs
+    assert not job.data.has_anchor and job.data.anchor_train is None
+    (model,) = spy.models
+    assert model.settings.residual is False
+    assert "no residual anchor" in info.training
+    # the fitted model forecasts net(x) alone: no persistence added back
+    td = prepare_task(task)
+    with torch.no_grad():
+        net = model.model_(torch.from_numpy(td.test.x)).numpy()
+    torch.testing.assert_close(
+        torch.from_numpy(model.predict(td, "test")),
+        torch.from_numpy(td.y_to_physical(net)),
+    )
+
+
+def test_fit_many_and_forecaster_give_the_cli_weights(task, cli_weights):
     td = prepare_task(task)
     settings = dict(epochs=EPOCHS, batch_size=BATCH, lr=LR)
     alone = fit_many(td, [ARCH], seeds=(SEED,), **settings)[0]
     same_weights(cli_weights, alone.model_.state_dict())
     fitted = Forecaster(ARCH, seed=SEED, **settings).fit(td)
     same_weights(cli_weights, fitted.model_.state_dict())
-    # the study: its unit trains through fit_many with the same recipe (spied on, not replaced)
-    trained = []
-    real = many.fit_many
-
-    def spy(*args, **kwargs):
-        trained.extend(real(*args, **kwargs))
-        return trained
-
-    spec = alone.spec_
-    payload = {"spec": spec.to_dict(), "seeds": [SEED], "task": task.to_dict(),
-               "training": ForecastSettings(**settings).to_dict(), "measures": ["forecast"],
-               "forecast_points": 4, "memorization": {}}  # fmt: skip
-    monkeypatch.setattr(many, "fit_many", spy)
-    result = run_unit(payload, device="cpu")
-    same_weights(cli_weights, trained[0].model_.state_dict())
-    test_mae = result.runs[0].errors.test
-    truth = td.y_physical(td.test)
-    assert test_mae == pytest.approx(float(abs(alone.predict(td, "test") - truth).mean()), 1e-12)
 
 
 def test_a_member_trained_with_other_seeds_is_the_same_to_float_rounding(task, cli_weights):

@@ -1,0 +1,115 @@
+"""The study's [training] table is the recipe record `ForecastSettings`: checked against its
+fields when the file is read (one line, exit code 2), and described field by field."""
+
+from __future__ import annotations
+
+import pytest
+from study_helpers import TINY_TOML
+
+from rnncap.cli.app import main
+from rnncap.engine import ForecastSettings, TrainSettings
+from rnncap.errors import InvalidInput
+from rnncap.study.config import load_study
+
+#: A record with no default value, and the words `describe` must use for each of its fields.
+ODD = ForecastSettings(epochs=7, batch_size=16, lr=0.005, clip=0.5, patience=2, dropout=0.1,
+                       weight_decay=0.01, shuffle=False, schedule="onecycle", time_limit=90,
+                       residual=False)  # fmt: skip
+PHRASES = {
+    "epochs": "up to 7 epochs",
+    "batch_size": "batch 16",
+    "lr": "learning rate 0.005",
+    "clip": "gradient norm clipped at 0.5",
+    "patience": "early stopping after 2 epochs",
+    "loss": "mean squared error",
+    "dropout": "dropout 0.1",
+    "weight_decay": "weight decay 0.01",
+    "shuffle": "in a fixed order",
+    "schedule": "one-cycle",
+    "time_limit": "time limit 90 s",
+    "residual": "no residual anchor",
+}
+DEFAULT_PHRASES = {
+    "epochs": "up to 30 epochs",
+    "batch_size": "batch 64",
+    "lr": "learning rate 0.001",
+    "clip": "gradient norm clipped at 1",
+    "patience": "early stopping after 6 epochs",
+    "loss": "mean squared error",
+    "dropout": "dropout 0.3",
+    "weight_decay": "weight decay 0.001",
+    "shuffle": "reshuffled each epoch",
+    "schedule": "cosine decay to a tenth",
+    "time_limit": "no time limit",
+    "residual": "residual on persistence",
+}
+
+
+@pytest.mark.parametrize(
+    ("record", "phrases"), [(ODD, PHRASES), (ForecastSettings(), DEFAULT_PHRASES)]
+)
+def test_the_training_line_names_every_field(record, phrases):
+    assert set(phrases) == set(ForecastSettings.names())  # a new field needs its words here
+    line = record.describe()
+    for name, words in phrases.items():
+        assert words in line, name
+
+
+def test_the_recipe_is_the_engine_settings_with_the_forecasters_defaults():
+    engine, recipe = TrainSettings(), ForecastSettings()
+    differ = {
+        n for n in TrainSettings.__dataclass_fields__ if getattr(engine, n) != getattr(recipe, n)
+    }
+    assert differ == {"schedule", "patience", "dropout", "weight_decay"}
+    assert (recipe.schedule, recipe.patience, recipe.dropout, recipe.weight_decay) == (
+        "cosine",
+        6,
+        0.3,
+        1e-3,
+    )
+    assert recipe.residual is True and recipe.time_limit is None
+    assert recipe.train_settings() == TrainSettings(schedule="cosine", patience=6, dropout=0.3,
+                                                    weight_decay=1e-3)  # fmt: skip
+    assert ForecastSettings.from_options(recipe.to_dict()) == recipe  # plain values round trip
+
+
+def _study(tmp_path, training: str):
+    path = tmp_path / "study.toml"
+    path.write_text(TINY_TOML.replace("epochs = 1", f"epochs = 1\n{training}"))
+    return path
+
+
+@pytest.mark.parametrize(
+    "line", ["residual = false", 'loss = "mse"', "shuffle = false", "time_limit = 30.5"]
+)
+def test_documented_keys_are_accepted(tmp_path, line):
+    config = load_study(_study(tmp_path, line))
+    key, value = line.split(" = ")
+    assert getattr(config.recipe(), key) == {"false": False, '"mse"': "mse"}.get(value, 30.5)
+
+
+BAD = {
+    "epoch = 3": ["unknown key epoch", "known keys: epochs"],
+    'loss = "bce"': ["loss must be 'mse'"],
+    'shuffle = "no"': ["shuffle must be True or False"],
+    "residual = 1": ["residual must be true or false"],
+    'schedule = "linear"': ["learning-rate schedule 'linear'", "cosine"],
+    "dropout = 1.5": ["dropout must be below 1"],
+    "time_limit = -1": ["time limit"],
+}
+
+
+@pytest.mark.parametrize("line", sorted(BAD))
+def test_a_bad_training_key_or_value_is_one_line_exit_2_when_the_file_is_read(
+    tmp_path, capsys, line
+):
+    path = _study(tmp_path, line)
+    with pytest.raises(InvalidInput, match=r"\[training\] of the study file"):
+        load_study(path)  # at parse time, before any plan or task
+    out = tmp_path / "out"
+    assert main(["study", "run", str(path), "--out", str(out), "--no-report"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "[training]" in err, err
+    for words in BAD[line]:
+        assert words in err
+    assert not out.exists()
