@@ -16,6 +16,7 @@ def linear():
 
 
 @pytest.mark.parametrize("d", [5, 10, 20])
+@pytest.mark.slow  # trains models
 def test_linear_vc_dimension_is_recovered_within_25_percent(linear, d):
     est = linear[d]
     assert est.known_vc == d + 1
@@ -23,6 +24,7 @@ def test_linear_vc_dimension_is_recovered_within_25_percent(linear, d):
     assert abs(est.relative_error) <= 0.25, (d, est.h)
 
 
+@pytest.mark.slow  # trains models
 def test_linear_deviation_is_one_while_2n_points_fit_d_plus_1_weights(linear):
     by_n = {p.n: p.mean_deviation for p in linear[10].points}
     # 2n <= d + 1 = 11 points in general position are separable in every labelling
@@ -30,6 +32,7 @@ def test_linear_deviation_is_one_while_2n_points_fit_d_plus_1_weights(linear):
     assert by_n[256] < 0.25
 
 
+@pytest.mark.slow  # trains models
 def test_growth_table_divides_by_the_first_estimate(linear):
     a, b = linear[5], linear[10]
     rows = growth_table([a, b])

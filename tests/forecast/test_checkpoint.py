@@ -12,6 +12,7 @@ def model(lagged_data):
     return Forecaster("gru:6,4", epochs=2, batch_size=64, seed=5).fit(lagged_data)
 
 
+@pytest.mark.slow  # trains models
 def test_round_trip_predicts_the_same(model, lagged_data, tmp_path):
     path = save(model, tmp_path / "m.pt")
     again = load(path)
@@ -22,6 +23,7 @@ def test_round_trip_predicts_the_same(model, lagged_data, tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["m.pt"]  # no temp file left behind
 
 
+@pytest.mark.slow  # trains models
 def test_checkpoint_is_a_plain_dict(model):
     ckpt = to_checkpoint(model)
     assert ckpt["spec"]["hidden_sizes"] == [6, 4]

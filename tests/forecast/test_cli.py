@@ -33,6 +33,7 @@ def test_train_json(lagged_csv, tmp_path, capsys):
     )
 
 
+@pytest.mark.slow  # trains models
 def test_evaluate_table_json_and_plot(checkpoint, tmp_path, capsys):
     png = tmp_path / "f.png"
     assert main(["forecast", "evaluate", str(checkpoint), "--plot", str(png)]) == 0
@@ -54,6 +55,7 @@ def test_evaluate_table_json_and_plot(checkpoint, tmp_path, capsys):
     assert result["notes"] == []
 
 
+@pytest.mark.slow  # trains models
 def test_evaluate_says_in_one_line_when_lightgbm_is_missing(checkpoint, monkeypatch, capsys):
     from rnncap.forecast import boosted
 
@@ -64,6 +66,7 @@ def test_evaluate_says_in_one_line_when_lightgbm_is_missing(checkpoint, monkeypa
     assert captured.err.strip() == boosted.lightgbm_missing()
 
 
+@pytest.mark.slow  # trains models
 def test_predict_csv(checkpoint, lagged_csv, tmp_path, capsys):
     out = tmp_path / "f.csv"
     assert main(["forecast", "predict", str(checkpoint), "--data", str(lagged_csv),
@@ -86,6 +89,7 @@ def _error(capsys) -> str:
     return " ".join(capsys.readouterr().err.split())
 
 
+@pytest.mark.slow  # trains models
 def test_checkpoint_for_another_task_or_data(checkpoint, tmp_path, capsys):
     other = tmp_path / "other.csv"
     pd.DataFrame({"time": pd.date_range("2020", periods=200, freq="1h").astype(str),

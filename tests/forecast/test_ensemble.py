@@ -18,6 +18,7 @@ def ensemble(lagged_data):
     return Forecaster("lstm:1x6", seed=4, ensemble=3, **SETTINGS).fit(lagged_data)
 
 
+@pytest.mark.slow  # trains models
 def test_forecast_is_the_mean_of_the_members(ensemble, lagged_data, tmp_path):
     td = lagged_data
     members = fit_many(td, ["lstm:1x6"], seeds=(4, 5, 6), **SETTINGS)

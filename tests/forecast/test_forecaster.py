@@ -17,6 +17,7 @@ def fitted(lagged_data):
     return Forecaster("lstm:1x8", seed=0, **FAST).fit(lagged_data)
 
 
+@pytest.mark.slow  # trains models
 def test_beats_persistence_when_the_answer_is_in_the_window(fitted, lagged_data):
     td = lagged_data
     truth = td.y_physical(td.test)
@@ -25,6 +26,7 @@ def test_beats_persistence_when_the_answer_is_in_the_window(fitted, lagged_data)
     assert model_mae < 0.5 * persist_mae  # echo(t + 3) = driver(t): the last input has it
 
 
+@pytest.mark.slow  # trains models
 def test_history_losses_and_best_epoch(fitted):
     assert len(fitted.history_) == 15 and fitted.status_ == "max_epochs"
     val = [h["val_loss"] for h in fitted.history_]
@@ -33,6 +35,7 @@ def test_history_losses_and_best_epoch(fitted):
     assert set(fitted.losses_) == {"train", "val", "test"}
 
 
+@pytest.mark.slow  # trains models
 def test_same_seed_same_model_other_seed_other_model(fitted, lagged_data):
     again = Forecaster("lstm:1x8", seed=0, **FAST).fit(lagged_data)
     other = Forecaster("lstm:1x8", seed=1, **{**FAST, "epochs": 1}).fit(lagged_data)
@@ -81,6 +84,7 @@ def test_test_data_never_changes_the_model(lagged_task, lagged_dataset):
         torch.testing.assert_close(v, b.model_.state_dict()[k], rtol=0, atol=0)
 
 
+@pytest.mark.slow  # trains models
 def test_a_model_refuses_another_task(fitted, lagged_task):
     other = prepare_task(lagged_task.replace(horizon=2))
     with pytest.raises(InvalidInput, match="trained for another task .* differs in horizon"):
@@ -89,6 +93,7 @@ def test_a_model_refuses_another_task(fitted, lagged_task):
         evaluate(fitted, other)
 
 
+@pytest.mark.slow  # trains models
 def test_evaluate_lists_model_and_every_baseline(fitted, lagged_data):
     result = evaluate(fitted, lagged_data)
     names = [s.model for s in result.scores if s.split == "test"]

@@ -14,6 +14,7 @@ def nyc_model():
     return Forecaster("gru:4", epochs=1, batch_size=256).fit(td)
 
 
+@pytest.mark.slow  # trains models
 def test_a_csv_with_the_same_columns_gives_the_same_forecasts(nyc_model, tmp_path):
     nyc = load_dataset("nyc2013")
     december = nyc.frame.loc["2013-12-01":]

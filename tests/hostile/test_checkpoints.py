@@ -45,12 +45,14 @@ DAMAGES = {
 
 
 @pytest.mark.parametrize("name", sorted(DAMAGES))
+@pytest.mark.slow  # trains models
 def test_a_damaged_checkpoint_is_one_line(checkpoint, tmp_path, name):
     change, words = DAMAGES[name]
     path = _damaged(checkpoint, tmp_path, change)
     refused(cli("forecast", "evaluate", path), *words)
 
 
+@pytest.mark.slow  # trains models
 def test_the_undamaged_checkpoint_evaluates(checkpoint):
     outcome = cli("forecast", "evaluate", checkpoint, "--json")
     assert outcome.code == 0, outcome
@@ -91,10 +93,12 @@ def test_train_out_in_a_missing_folder_is_refused(tmp_path, hourly_csv):
     refused(cli("forecast", "train", "--data", hourly_csv, *TINY_TRAIN, "--out", out), "folder")
 
 
+@pytest.mark.slow  # trains models
 def test_evaluate_plot_a_folder_is_refused_before_work(checkpoint, tmp_path):
     refused(cli("forecast", "evaluate", checkpoint, "--plot", tmp_path), "--plot", "folder")
 
 
+@pytest.mark.slow  # trains models
 def test_predict_out_a_folder_is_refused(checkpoint, tmp_path, hourly_csv):
     refused(cli("forecast", "predict", checkpoint, "--data", hourly_csv, "--out", tmp_path),
             "--out")  # fmt: skip

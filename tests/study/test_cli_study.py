@@ -27,6 +27,7 @@ def _one_error_line(capsys, *parts: str) -> None:
         assert p in err, err
 
 
+@pytest.mark.slow  # trains models
 def test_run_resumes_a_finished_study_and_writes_the_report(study_copy, tmp_path, capsys):
     study_file = tmp_path / "tiny.toml"
     study_file.write_text(TINY_TOML)
@@ -38,6 +39,7 @@ def test_run_resumes_a_finished_study_and_writes_the_report(study_copy, tmp_path
     assert doc["report"]["runs"] == 4 and doc["report"]["answer"]
 
 
+@pytest.mark.slow  # trains models
 def test_status_report_and_export(study_copy, tmp_path, capsys):
     assert main(["study", "status", str(study_copy), "--json"]) == 0
     st = json.loads(capsys.readouterr().out)
@@ -88,6 +90,7 @@ def test_an_unwritable_output_folder_exits_2(tmp_path, capsys):
     _one_error_line(capsys, "cannot write to output folder")
 
 
+@pytest.mark.slow  # trains models
 def test_a_store_from_an_incompatible_version_exits_2_untouched(study_copy, tmp_path, capsys):
     import sqlite3
 

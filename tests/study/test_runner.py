@@ -16,6 +16,7 @@ from rnncap.forecast import Forecaster
 from rnncap.study import ResultsStore, run_study
 
 
+@pytest.mark.slow  # trains models
 def test_every_planned_model_is_recorded_once_with_its_measures(tiny_study):
     out, summary = tiny_study
     assert (summary.planned, summary.skipped, summary.ran, summary.runs) == (4, 0, 4, 4)
@@ -37,6 +38,7 @@ def test_every_planned_model_is_recorded_once_with_its_measures(tiny_study):
         assert info.params == sum(p.numel() for p in model.parameters())
 
 
+@pytest.mark.slow  # trains models
 def test_recorded_test_mae_matches_an_independent_training(tiny_study):
     """Train lstm:2x4 seed 1 as `rnncap forecast train` would and compute its MAE with numpy."""
     out, _ = tiny_study
@@ -60,6 +62,7 @@ def test_recorded_test_mae_matches_an_independent_training(tiny_study):
     np.testing.assert_allclose(run.forecast.pred, pred[:48, 0], rtol=1e-4)
 
 
+@pytest.mark.slow  # trains models
 def test_a_rerun_skips_finished_units_and_redoes_only_missing_ones(tiny_study, tmp_path):
     out, _ = tiny_study
     copy = tmp_path / "copy"
@@ -82,6 +85,7 @@ def test_a_rerun_skips_finished_units_and_redoes_only_missing_ones(tiny_study, t
     assert (again.skipped, again.ran) == (4, 0)
 
 
+@pytest.mark.slow  # trains models
 def test_a_changed_budget_gets_new_units(tiny_study, tmp_path):
     from rnncap.study.plan import TaskShape, plan_architectures, plan_units
 
@@ -93,6 +97,7 @@ def test_a_changed_budget_gets_new_units(tiny_study, tmp_path):
     assert len(keys_a) == 4 and not keys_a & keys_b
 
 
+@pytest.mark.slow  # trains models
 def test_units_record_every_baseline_scored_as_the_forecast_room_scores_it(tiny_study):
     from rnncap.forecast import LaggedRidge
 
