@@ -115,6 +115,30 @@ def test_units_record_every_baseline_scored_as_the_forecast_room_scores_it(tiny_
         assert value == pytest.approx(float(np.mean(np.abs(lagged.predict(td, split) - truth))))
 
 
+@pytest.mark.slow  # trains models
+def test_baselines_are_fitted_once_per_task_not_once_per_unit(tmp_path, monkeypatch):
+    """The driver fits the task's baselines once and records them with every unit; a unit
+    (what a worker process runs) fits none."""
+    from rnncap.study import runner, work
+
+    calls = []
+    real = runner.task_baselines
+
+    def counting(task):
+        calls.append(task)
+        return real(task)
+
+    monkeypatch.setattr(runner, "task_baselines", counting)
+    monkeypatch.setattr(work, "task_baselines", counting)  # a unit calling it would count too
+    run_study(tiny_config(), tmp_path)
+    assert len(calls) == 1
+    with ResultsStore.open(tmp_path) as store:
+        units = store.units()
+    assert len(units) == 4 and all(u.result.baselines == real(calls[0]) for u in units)
+    run_study(tiny_config(), tmp_path)  # nothing left to run: nothing fitted
+    assert len(calls) == 1
+
+
 def test_the_task_record_names_a_baseline_left_out_for_a_missing_package(monkeypatch):
     """Without LightGBM the study's task record carries the one-line reason (the report prints
     it); with it, nothing is left out."""

@@ -76,7 +76,8 @@ def _baselines(task_json: str) -> tuple[BaselineResult, ...]:
 
 def task_baselines(task: dict) -> tuple[BaselineResult, ...]:
     """Every baseline of `rnncap.forecast.baseline_results` on ``task`` (persistence, daily
-    persistence, climatology, ridge, lagged ridge, LightGBM when installed), cached per process."""
+    persistence, climatology, ridge, lagged ridge, LightGBM when installed), cached per process
+    (the study's driver fits them once per task, `rnncap.study.runner.TaskBaselines`)."""
     return _baselines(json.dumps(task, sort_keys=True))
 
 
@@ -191,7 +192,9 @@ def run_unit(
     """Train the payload's seeds of one architecture as one ensemble and measure each member.
 
     The models are trained by `rnncap.forecast.fit_many` with the payload's settings: the
-    forecaster's recipe, so a run equals ``rnncap forecast train`` with that arch and seed.
+    forecaster's recipe, so a run equals ``rnncap forecast train --ensemble 1`` with that arch
+    and seed. The task's baselines are not fitted here: the driver fits them once per task
+    (`rnncap.study.runner.TaskBaselines`) and records them with every unit.
     """
     from rnncap.forecast.many import fit_many
 
@@ -218,7 +221,6 @@ def run_unit(
                 RunResult(seed, m.status_, int(m.best_epoch_), len(m.history_), errors,
                           norms, sample)
             )  # fmt: skip
-    baselines = task_baselines(payload["task"]) if Measure.FORECAST in measures else ()
     memorization = None
     mem = payload.get("memorization", {})
     if Measure.MEMORIZATION in measures and mem.get("spec"):
@@ -231,6 +233,5 @@ def run_unit(
         seconds=time.perf_counter() - start,
         runs=tuple(runs),
         memorization=memorization,
-        baselines=baselines,
         depth=depth_row,
     )
