@@ -346,7 +346,7 @@ class StudyInfo:
 
     name: str
     seeds: tuple[int, ...]
-    training: str  # "Adam, learning rate 0.003, batch 64, up to 20 epochs, ..."
+    training: str  # ForecastSettings.describe(): "Adam on mean squared error (mse), learning ..."
 
     @classmethod
     def from_dict(cls, d: dict) -> StudyInfo:
