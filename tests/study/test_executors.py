@@ -9,7 +9,8 @@ from study_helpers import stored_runs, tiny_config
 
 from rnncap.errors import InvalidInput
 from rnncap.study import run_study
-from rnncap.study.executors import ProcessExecutor, RayExecutor, check_ray_address
+from rnncap.study.executors import ProcessExecutor
+from rnncap.study.ray_executor import RayExecutor, check_ray_address
 
 pytestmark = pytest.mark.slow  # trains models
 

@@ -90,10 +90,14 @@ def _run(cfg: StudyConfig, out: Path, json_out: bool, no_report: bool) -> None:
 
     def on_unit(u: UnitDone) -> None:
         mae = f"test MAE {u.test_mae:.3f}" if u.test_mae is not None else "done"
-        bar.console.print(
-            f"[{u.done}/{u.total}] {u.arch} seeds {list(u.seeds)}: {mae} ({u.seconds:.1f} s)",
-            markup=False,
-        )
+        where = f", node {u.node[:8]}" if u.node else ""
+        where += f", attempt {u.attempts}" if u.attempts > 1 else ""
+        line = f"[{u.done}/{u.total}] {u.arch} seeds {list(u.seeds)}: "
+        if u.error is not None:
+            line += f"FAILED after {u.attempts} attempts ({u.error})"
+        else:
+            line += f"{mae} ({u.seconds:.1f} s{where})"
+        bar.console.print(line, markup=False)
 
     try:
         summary = run_study(cfg, out, on_unit=on_unit, on_progress=on_progress)
@@ -113,6 +117,8 @@ def _run(cfg: StudyConfig, out: Path, json_out: bool, no_report: bool) -> None:
         f"{s.planned} units planned, {s.skipped} already in the store, {s.ran} run now "
         f"({fmt_int(s.runs)} models, {s.seconds:.0f} s on {s.device}); store: {s.store}"
     )
+    if s.failed:
+        print(f"{s.failed} unit(s) failed every attempt; running the study again retries them")
     if "report" in result:
         rep = result["report"]
         for paragraph in rep["answer"]:

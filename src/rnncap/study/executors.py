@@ -1,7 +1,9 @@
-"""Executors: run units of work in this process, in a local process pool, or on a Ray cluster.
+"""Executors: run units of work in this process, in a local process pool, or on a Ray cluster
+(`rnncap.study.ray_executor`).
 
-Every executor calls ``on_result(unit, result)`` on the driver as each unit finishes, so results
-flow back to the one process that writes the store. Workers run `rnncap.study.work.run_unit`.
+Every executor calls ``on_results(batch)`` on the driver with the units finished since its last
+call, each as ``(unit, UnitResult)`` or ``(unit, FailedUnit)``, so results flow back to the one
+process that writes the store, a batch per transaction. Workers run `rnncap.study.work.run_unit`.
 """
 
 from __future__ import annotations
@@ -9,7 +11,6 @@ from __future__ import annotations
 import ctypes
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -18,15 +19,17 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
-from rnncap.errors import InvalidInput, check_int, require
+from rnncap.errors import check_int
 from rnncap.study.config import ExecutorKind, ExecutorSettings
 from rnncap.study.plan import Unit
+from rnncap.study.records import FailedUnit, UnitResult
 from rnncap.study.work import run_unit
 from rnncap.threads import passive_waiting, thread_count, torch_threads
 
-OnResult = Callable[[Unit, dict], None]
+Outcome = tuple[Unit, UnitResult | FailedUnit]
+OnResults = Callable[[list[Outcome]], None]  # the units finished since the last call
 OnProgress = Callable[[Unit, float], None]  # fraction of a unit done (inline executor only)
 
 
@@ -34,7 +37,9 @@ class Executor(Protocol):
     def check(self) -> None:
         """Raise `InvalidInput` before anything is written if the executor cannot run."""
 
-    def run(self, units: Sequence[Unit], on_result: OnResult, on_progress: OnProgress) -> None: ...
+    def run(
+        self, units: Sequence[Unit], on_results: OnResults, on_progress: OnProgress
+    ) -> None: ...
 
 
 class InlineExecutor:
@@ -45,18 +50,17 @@ class InlineExecutor:
     def check(self) -> None:
         return None
 
-    def run(self, units: Sequence[Unit], on_result: OnResult, on_progress: OnProgress) -> None:
+    def run(self, units: Sequence[Unit], on_results: OnResults, on_progress: OnProgress) -> None:
         with torch_threads():  # the thread policy, as in pool and Ray workers
             for unit in units:
 
                 def progress(done: int, total: int, u: Unit = unit) -> None:
                     on_progress(u, done / max(total, 1))
 
-                result = run_unit(unit.payload, progress=progress)
-                on_result(unit, result)
+                on_results([(unit, run_unit(unit.payload, progress=progress))])
 
 
-def _one_thread() -> None:
+def one_thread() -> None:
     """The thread policy in a worker process: `thread_count()` torch threads (1 by default)."""
     n = thread_count()
     os.environ["OMP_NUM_THREADS"] = str(n)
@@ -120,7 +124,7 @@ def watch_driver(driver_pid: int, *, direct_child: bool, interval: float = 0.5) 
 def _pool_worker_init(driver_pid: int) -> None:
     """Process-pool initializer: die with the driver, one torch thread."""
     watch_driver(driver_pid, direct_child=True)
-    _one_thread()
+    one_thread()
 
 
 class ProcessExecutor:
@@ -135,7 +139,7 @@ class ProcessExecutor:
     def check(self) -> None:
         return None
 
-    def run(self, units: Sequence[Unit], on_result: OnResult, on_progress: OnProgress) -> None:
+    def run(self, units: Sequence[Unit], on_results: OnResults, on_progress: OnProgress) -> None:
         if not units:
             return
         ctx = get_context("spawn")
@@ -146,8 +150,7 @@ class ProcessExecutor:
         try:
             while pending:
                 done, _ = wait(pending, return_when=FIRST_COMPLETED)
-                for fut in done:
-                    on_result(pending.pop(fut), fut.result())
+                on_results([(pending.pop(fut), fut.result()) for fut in done])
         except BaseException:
             # Ctrl-C or a failed unit: stop the workers now rather than wait for their units
             for proc in list(getattr(pool, "_processes", {}).values()):
@@ -155,93 +158,6 @@ class ProcessExecutor:
             pool.shutdown(wait=True, cancel_futures=True)
             raise
         pool.shutdown(wait=True)
-
-
-def check_ray_address(address: str, timeout: float = 5.0) -> None:
-    """Fail fast, with one line, when nothing answers at a Ray address (HOST:PORT or ray://...)."""
-    if address == "auto":
-        return
-    hostport = address.split("://", 1)[-1].rstrip("/")
-    host, _, port = hostport.rpartition(":")
-    require(
-        bool(host) and port.isdigit(),
-        f"Ray address {address!r} is not HOST:PORT or ray://HOST:PORT (e.g. 10.0.0.5:6379)",
-    )
-    try:
-        with socket.create_connection((host, int(port)), timeout=timeout):
-            pass
-    except OSError as exc:
-        reason = exc.strerror or type(exc).__name__
-        raise InvalidInput(
-            f"no Ray cluster answers at {address!r} ({reason}); start one with `ray start --head` "
-            "or omit address= to run a local one"
-        ) from None
-
-
-class RayExecutor:
-    """Ray core tasks, one per unit; results come back to the driver as they finish.
-
-    With no ``address`` a local Ray is started with ``num_cpus`` CPUs (default: all) and shut down
-    afterwards; an already initialised Ray (e.g. a test fixture) is used as it is. Each task asks
-    for one GPU when the cluster has one, else one CPU.
-    """
-
-    name = "ray"
-
-    def __init__(self, address: str | None = None, num_cpus: int | None = None):
-        self.address = address
-        self.num_cpus = num_cpus
-
-    def check(self) -> None:
-        try:
-            import ray  # noqa: F401
-        except ImportError:
-            raise InvalidInput("the Ray executor needs ray: pip install 'rnncap[ray]'") from None
-        if self.address:
-            check_ray_address(self.address)
-
-    def run(self, units: Sequence[Unit], on_result: OnResult, on_progress: OnProgress) -> None:
-        import ray
-
-        self.check()
-        started, reaper = False, None
-        if not ray.is_initialized():
-            if not self.address:  # Ray's daemons on this machine die with this driver
-                reaper = start_reaper()
-            kwargs: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False}
-            if self.address:
-                kwargs["address"] = self.address
-            elif self.num_cpus:
-                kwargs["num_cpus"] = self.num_cpus
-            ray.init(**kwargs)
-            started = True
-        # tasks of a Ray started here run on this machine: they watch this driver's pid
-        driver = os.getpid() if started and not self.address else None
-        try:
-            self._run(ray, units, on_result, driver)
-        finally:
-            if started:
-                ray.shutdown()
-            if reaper is not None:
-                reaper.kill()
-                reaper.wait()
-
-    @staticmethod
-    def _run(ray: Any, units: Sequence[Unit], on_result: OnResult, driver: int | None) -> None:
-        if not units:
-            return
-        gpus = ray.cluster_resources().get("GPU", 0)
-        remote = ray.remote(num_cpus=1, num_gpus=1 if gpus else 0)(_ray_task)
-        pending = {remote.remote(u.payload, driver): u for u in units}
-        try:
-            while pending:
-                ready, _ = ray.wait(list(pending), num_returns=1)
-                for ref in ready:
-                    on_result(pending.pop(ref), ray.get(ref))
-        except BaseException:
-            for ref in pending:
-                ray.cancel(ref, force=True)
-            raise
 
 
 def start_reaper() -> subprocess.Popen:
@@ -254,17 +170,12 @@ def start_reaper() -> subprocess.Popen:
     )  # fmt: skip
 
 
-def _ray_task(payload: dict, driver_pid: int | None = None) -> dict:
-    if driver_pid is not None:
-        watch_driver(driver_pid, direct_child=False)
-    _one_thread()
-    return run_unit(payload)
-
-
 def make_executor(settings: ExecutorSettings) -> Executor:
     """The executor a study's ``[executor]`` table (or the CLI options) names."""
     if settings.kind is ExecutorKind.PROCESS:
         return ProcessExecutor(settings.workers)
     if settings.kind is ExecutorKind.RAY:
+        from rnncap.study.ray_executor import RayExecutor
+
         return RayExecutor(settings.address, settings.num_cpus)
     return InlineExecutor()

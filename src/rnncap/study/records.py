@@ -198,7 +198,11 @@ class MemorizationResult:
 
 @dataclass(frozen=True)
 class UnitResult:
-    """What one unit of work (an architecture x a chunk of seeds) returns to the driver."""
+    """What one unit of work (an architecture x a chunk of seeds) returns to the driver.
+
+    ``node`` is the Ray node id that ran the final attempt (None outside Ray); ``attempts`` counts
+    the times the executor started the unit (more than 1 when a node was lost or a try failed).
+    """
 
     arch: str
     device: str
@@ -207,6 +211,8 @@ class UnitResult:
     memorization: MemorizationResult | None = None
     baselines: tuple[BaselineResult, ...] = ()
     depth: DepthRow | None = None  # this depth of the fixed-width depth measurement
+    node: str | None = None
+    attempts: int = 1
 
     @property
     def mean_test_mae(self) -> float | None:
@@ -221,6 +227,8 @@ class UnitResult:
             "memorization": None if self.memorization is None else self.memorization.to_dict(),
             "baselines": [asdict(b) for b in self.baselines],
             "depth": None if self.depth is None else self.depth.to_dict(),
+            "node": self.node,
+            "attempts": self.attempts,
         }
         if with_runs:
             d["runs"] = [r.to_dict() for r in self.runs]
@@ -237,7 +245,24 @@ class UnitResult:
             memorization=None if mem is None else MemorizationResult.from_dict(mem),
             baselines=tuple(BaselineResult.from_dict(b) for b in d["baselines"]),
             depth=None if d.get("depth") is None else DepthRow.from_dict(d["depth"]),
+            node=None if d.get("node") is None else str(d["node"]),  # absent before issue 26
+            attempts=int(d.get("attempts", 1)),
         )
+
+
+@dataclass(frozen=True)
+class FailedUnit:
+    """A unit that failed on every one of its attempts: the last error (one line), where it ran.
+
+    ``node`` is None when the last attempt was lost with its node or worker (no node answered).
+    """
+
+    key: str
+    arch: str
+    seeds: tuple[int, ...]
+    error: str
+    attempts: int
+    node: str | None = None
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """`run_study`: plan a study into its store, skip what is done, run the rest, record each unit.
 
-The driver alone writes the store; executors hand results back to it unit by unit.
+The driver alone writes the store; executors hand results back to it in batches (a transaction
+each).
 """
 
 from __future__ import annotations
@@ -18,13 +19,14 @@ import numpy as np
 
 from rnncap.arch import RecurrentSpec, count_parameters, unrolled_graph
 from rnncap.study.config import StudyConfig
-from rnncap.study.executors import Executor, make_executor
+from rnncap.study.executors import Executor, Outcome, make_executor
 from rnncap.study.plan import PlannedArch, TaskShape, Unit, plan_architectures, plan_units
 from rnncap.study.records import (
     ArchInfo,
     BaselineResult,
     BoundNote,
     BoundValue,
+    FailedUnit,
     Measure,
     SplitErrors,
     StudyInfo,
@@ -37,7 +39,8 @@ from rnncap.study.work import default_device, make_task, task_baselines, task_da
 
 @dataclass(frozen=True)
 class UnitDone:
-    """What the CLI prints as a unit finishes: which, how long, and its mean test MAE."""
+    """What the CLI prints as a unit finishes: which, how long, and its mean test MAE; on Ray
+    also the node of its final attempt and the attempts; ``error`` when it failed every one."""
 
     arch: str
     seeds: tuple[int, ...]
@@ -45,6 +48,9 @@ class UnitDone:
     test_mae: float | None
     done: int
     total: int
+    node: str | None = None
+    attempts: int = 1
+    error: str | None = None
 
 
 @dataclass(frozen=True)
@@ -58,6 +64,7 @@ class StudySummary:
     runs: int
     seconds: float
     device: str
+    failed: int = 0  # units that failed every attempt (`ResultsStore.failures` has their errors)
 
     def to_dict(self) -> dict:
         return {k: str(v) if isinstance(v, Path) else v for k, v in self.__dict__.items()}
@@ -240,7 +247,6 @@ def run_study(
     """
     start = time.perf_counter()
     executor = executor or make_executor(config.executor)
-    executor.check()
     task_dict = {"dataset": "nyc2013", **config.task}
     task = make_task(task_dict)
     td = task_data(task_dict)
@@ -251,6 +257,7 @@ def run_study(
     _check_runnable(config, archs, units)
     m = int(len(td.train.y))
     infos = {a.name: _arch_info(a, by_name, shape, config.measures, m) for a in archs}
+    executor.check()  # e.g. Ray: the address answers and every node runs these versions
     folder = ensure_writable_folder(Path(out))  # only now, once the plan is known to be valid
     with study_lock(folder), ResultsStore.create(folder / STORE_NAME) as store:
         store.set_plan([(u.key, u.arch, list(u.seeds)) for u in units], infos)
@@ -263,23 +270,25 @@ def run_study(
         baselines = TaskBaselines(task_dict, needed=forecast and bool(pending))
         total_runs = sum(len(u.seeds) for u in units)
         finished_runs = float(total_runs - sum(len(u.seeds) for u in pending))
-        state = {"runs": finished_runs, "units": len(units) - len(pending)}
+        state = {"runs": finished_runs, "units": len(units) - len(pending), "failed": 0}
         if on_progress:
             on_progress(finished_runs, total_runs)
 
-        def record(unit: Unit, result: UnitResult) -> None:
+        def record(batch: list[Outcome]) -> None:
             if forecast:  # the task's baselines, fitted once here rather than by each worker
-                result = dataclasses.replace(result, baselines=baselines())
-            store.record_unit(unit.key, unit.payload, result, unit.seeds)
-            state["runs"] += len(unit.seeds)
-            state["units"] += 1
-            if on_progress:
-                on_progress(state["runs"], total_runs)
-            if on_unit:
-                on_unit(
-                    UnitDone(unit.arch, unit.seeds, result.seconds, result.mean_test_mae,
-                             state["units"], len(units))
-                )  # fmt: skip
+                batch = [(u, dataclasses.replace(r, baselines=baselines()))
+                         if isinstance(r, UnitResult) else (u, r) for u, r in batch]  # fmt: skip
+            done = [(u.key, u.payload, r, u.seeds) for u, r in batch if isinstance(r, UnitResult)]
+            failed = [r for _, r in batch if isinstance(r, FailedUnit)]
+            store.record_batch(done, failed)  # one transaction for the whole batch
+            state["failed"] += len(failed)
+            for unit, r in batch:
+                state["runs"] += len(unit.seeds)
+                state["units"] += 1
+                if on_progress:
+                    on_progress(state["runs"], total_runs)
+                if on_unit:
+                    on_unit(_unit_done(unit, r, state["units"], len(units)))
 
         def partial(unit: Unit, fraction: float) -> None:
             if on_progress:
@@ -294,4 +303,12 @@ def run_study(
         total_runs,
         time.perf_counter() - start,
         default_device(),
+        int(state["failed"]),
     )
+
+
+def _unit_done(unit: Unit, r: UnitResult | FailedUnit, done: int, total: int) -> UnitDone:
+    if isinstance(r, FailedUnit):
+        return UnitDone(unit.arch, unit.seeds, 0.0, None, done, total, r.node, r.attempts, r.error)
+    return UnitDone(unit.arch, unit.seeds, r.seconds, r.mean_test_mae, done, total, r.node,
+                    r.attempts)  # fmt: skip

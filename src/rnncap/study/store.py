@@ -14,6 +14,8 @@ units(key, arch, seeds, config, result, seconds, device, finished)   result: a `
                                without its runs
 runs(unit_key, arch, seed, result, forecast)   one `RunResult` per trained model, its forecast
                                sample apart (PRIMARY KEY unit, seed)
+failed(key, arch, seeds, error, attempts, node, finished)   units that failed every attempt
+                               (a `FailedUnit`; added to older schema-2 stores when written to)
 
 Every JSON value is a record of `rnncap.study.records` (``to_dict`` / ``from_dict``); readers get
 the records back, never dicts.
@@ -36,6 +38,7 @@ from rnncap.errors import InvalidInput, require
 from rnncap.study.records import (
     ArchInfo,
     BoundNote,
+    FailedUnit,
     RunResult,
     StudyInfo,
     TaskInfo,
@@ -58,6 +61,9 @@ CREATE TABLE IF NOT EXISTS units (
 CREATE TABLE IF NOT EXISTS runs (
     unit_key TEXT NOT NULL REFERENCES units(key), arch TEXT NOT NULL, seed INTEGER NOT NULL,
     result TEXT NOT NULL, forecast TEXT, PRIMARY KEY (unit_key, seed));
+CREATE TABLE IF NOT EXISTS failed (
+    key TEXT PRIMARY KEY, arch TEXT NOT NULL, seeds TEXT NOT NULL, error TEXT NOT NULL,
+    attempts INTEGER NOT NULL, node TEXT, finished REAL NOT NULL);
 """
 
 
@@ -215,13 +221,14 @@ class ResultsStore:
             cls._check_intact(path, conn)
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
+        with _transaction(conn):  # IF NOT EXISTS: also adds tables new to an older store
+            for statement in _SCHEMA.split(";"):
+                if statement.strip():
+                    conn.execute(statement)
         if fresh:
             from rnncap import __version__
 
             with _transaction(conn):
-                for statement in _SCHEMA.split(";"):
-                    if statement.strip():
-                        conn.execute(statement)
                 conn.executemany(
                     "INSERT OR REPLACE INTO meta VALUES (?, ?)",
                     [
@@ -297,29 +304,56 @@ class ResultsStore:
         ``seeds`` are the unit's seeds (default: those of its runs; a unit that trains nothing,
         e.g. memorization alone, has none).
         """
-        seeds = [int(s) for s in (seeds if seeds is not None else [r.seed for r in result.runs])]
         with _transaction(self._conn):
-            cur = self._conn.execute(
-                "INSERT INTO units VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO NOTHING",
-                (
-                    key,
-                    result.arch,
-                    _dumps(seeds),
-                    _dumps(config),
-                    _dumps(result.to_dict(with_runs=False)),
-                    float(result.seconds),
-                    result.device,
-                    time.time(),
-                ),
-            )
-            if cur.rowcount == 0:
-                return False
-            rows = []
-            for run in result.runs:
-                d = run.to_dict()
-                forecast = d.pop("forecast")
-                rows.append((key, result.arch, run.seed, _dumps(d), _dumps(forecast)))
-            self._conn.executemany("INSERT INTO runs VALUES (?, ?, ?, ?, ?)", rows)
+            return self._insert_unit(key, config, result, seeds)
+
+    def record_batch(
+        self,
+        done: Iterable[tuple[str, dict, UnitResult, Iterable[int]]],
+        failed: Iterable[FailedUnit] = (),
+    ) -> int:
+        """Record finished units (key, config, result, seeds) and failed ones in ONE transaction
+        (a driver receiving many results at once commits once); how many units were new.
+
+        A unit recorded as done leaves the failed table; a unit already done is not marked failed.
+        """
+        with _transaction(self._conn):
+            new = sum(self._insert_unit(k, c, r, s) for k, c, r, s in done)
+            self._conn.executemany(
+                "INSERT OR REPLACE INTO failed SELECT ?, ?, ?, ?, ?, ?, ? "
+                "WHERE NOT EXISTS (SELECT 1 FROM units WHERE key = ?)",
+                [(f.key, f.arch, _dumps(list(f.seeds)), f.error, f.attempts, f.node, time.time(),
+                  f.key) for f in failed],
+            )  # fmt: skip
+        return new
+
+    def _insert_unit(
+        self, key: str, config: dict, result: UnitResult, seeds: Iterable[int] | None
+    ) -> bool:
+        """The unit and its runs (inside the caller's transaction); False if already there."""
+        seeds = [int(s) for s in (seeds if seeds is not None else [r.seed for r in result.runs])]
+        cur = self._conn.execute(
+            "INSERT INTO units VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO NOTHING",
+            (
+                key,
+                result.arch,
+                _dumps(seeds),
+                _dumps(config),
+                _dumps(result.to_dict(with_runs=False)),
+                float(result.seconds),
+                result.device,
+                time.time(),
+            ),
+        )
+        if cur.rowcount == 0:
+            return False
+        rows = []
+        for run in result.runs:
+            d = run.to_dict()
+            forecast = d.pop("forecast")
+            rows.append((key, result.arch, run.seed, _dumps(d), _dumps(forecast)))
+        self._conn.executemany("INSERT INTO runs VALUES (?, ?, ?, ?, ?)", rows)
+        self._conn.execute("DELETE FROM failed WHERE key = ?", (key,))
         return True
 
     # -- reading -----------------------------------------------------------------------------
@@ -380,6 +414,20 @@ class ResultsStore:
                        UnitResult.from_dict(json.loads(r), tuple(runs.get(k, ()))))
             for k, s, r in self._conn.execute(sql + " ORDER BY finished")
         ]  # fmt: skip
+
+    def failures(self, planned_only: bool = True) -> list[FailedUnit]:
+        """Units that failed every attempt and are not done since (none in a store from before
+        the failed table existed)."""
+        tables = {r[0] for r in self._conn.execute("SELECT name FROM sqlite_master")}
+        if "failed" not in tables:
+            return []
+        sql = "SELECT key, arch, seeds, error, attempts, node FROM failed"
+        if planned_only:
+            sql += " WHERE key IN (SELECT key FROM plan)"
+        return [
+            FailedUnit(k, a, tuple(json.loads(s)), e, int(n), node)
+            for k, a, s, e, n, node in self._conn.execute(sql + " ORDER BY finished")
+        ]
 
     def count_runs(self, planned_only: bool = True) -> int:
         sql = "SELECT COUNT(*) FROM runs"
