@@ -9,6 +9,10 @@ raylet processes on this machine, `ray.cluster_utils.Cluster`); tests that add a
 from __future__ import annotations
 
 import dataclasses
+import os
+import signal
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -183,3 +187,34 @@ def test_a_node_with_another_rnncap_stops_the_study_with_one_line(cluster, tmp_p
     assert f"Ray node {odd.node_id}" in err
     assert f"has rnncap 0.0.1, the driver has rnncap {rnncap.__version__}" in err
     assert not out.exists()  # checked before anything is written: no results from mixed versions
+
+
+def test_a_driver_killed_with_sigkill_resumes_from_the_store(cluster, tmp_path):
+    """`rnncap study run --address` killed with kill -9 after its first unit; run again, every
+    (architecture, seed) is in the store exactly once."""
+    from test_kill_resume import TOML, _units_done
+
+    from rnncap.study import load_study
+
+    study_file = tmp_path / "study.toml"
+    study_file.write_text(TOML)
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "rnncap", "study", "run", str(study_file), "--out", str(out),
+           "--no-report", "--executor", "ray", "--address", cluster.address]  # fmt: skip
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        wait_until(lambda: _units_done(out / "results.sqlite") >= 1 or proc.poll() is not None,
+                   120, "the first recorded unit", poll=0.01)  # fmt: skip
+        assert proc.poll() is None, proc.stderr.read().decode()
+        os.kill(proc.pid, signal.SIGKILL)
+        assert proc.wait(timeout=30) == -signal.SIGKILL
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    killed_at = _units_done(out / "results.sqlite")
+    assert 1 <= killed_at < 6, f"kill landed after {killed_at} of 6 units"
+    summary = run_study(load_study(study_file), out, executor=RayExecutor())
+    assert (summary.skipped, summary.ran, summary.failed) == (killed_at, 6 - killed_at, 0)
+    units, _ = _units(out)
+    pairs = sorted((u.result.arch, r.seed) for u in units for r in u.result.runs)
+    assert pairs == sorted((f"lstm:{n}x4", s) for n in (1, 2, 3) for s in (0, 1))

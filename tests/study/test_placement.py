@@ -1,0 +1,80 @@
+"""Where and how often units ran, and units that failed: records, batches, older stores, and the
+line that stops a study on a node with other versions (no Ray needed here)."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+from test_store import _result
+
+from rnncap.study.ray_executor import dataset_files, version_mismatch
+from rnncap.study.records import FailedUnit, UnitResult
+from rnncap.study.store import ResultsStore
+
+
+def _failed(key: str, attempts: int = 3) -> FailedUnit:
+    return FailedUnit(key, "lstm:1x4", (0, 1), "TypeError: broken", attempts, "node-b")
+
+
+def test_node_and_attempts_round_trip_and_older_records_read_as_one_local_attempt():
+    placed = UnitResult("lstm:1x4", "cpu", 0.5, (), node="node-a", attempts=2)
+    assert UnitResult.from_dict(placed.to_dict()) == placed
+    older = placed.to_dict()
+    del older["node"], older["attempts"]  # as written before units recorded their node
+    assert (UnitResult.from_dict(older).node, UnitResult.from_dict(older).attempts) == (None, 1)
+
+
+def test_a_batch_is_one_transaction_and_done_units_leave_the_failed_table(tmp_path):
+    path = tmp_path / "r.sqlite"
+    with ResultsStore.create(path) as store:
+        store.set_plan([("k1", "lstm:1x4", [0, 1]), ("k2", "lstm:1x4", [0, 1])], {})
+        assert store.record_batch([("k1", {}, _result(), (0, 1))], [_failed("k2")]) == 1
+        assert store.done_keys() == {"k1"} and store.failures() == [_failed("k2")]
+        # a rerun: k2 succeeds now; a late failure report of the done k1 is ignored
+        assert store.record_batch([("k2", {}, _result(), (0, 1))], [_failed("k1")]) == 1
+        assert store.done_keys() == {"k1", "k2"} and store.failures() == []
+    conn = sqlite3.connect(path)  # a batch that fails part-way leaves nothing of itself
+    conn.execute("CREATE TRIGGER boom BEFORE INSERT ON failed BEGIN SELECT RAISE(ABORT, 'x'); END")
+    conn.commit()
+    conn.close()
+    with ResultsStore.create(path) as store:
+        store.set_plan([("k3", "lstm:1x4", [0, 1]), ("k4", "lstm:1x4", [0, 1])], {})
+        with pytest.raises(sqlite3.IntegrityError):
+            store.record_batch([("k3", {}, _result(), (0, 1))], [_failed("k4")])
+        assert "k3" not in store.done_keys()
+
+
+def test_a_store_from_before_the_failed_table_is_read_and_upgraded_in_place(tmp_path):
+    path = tmp_path / "r.sqlite"
+    with ResultsStore.create(path) as store:
+        store.set_plan([("k1", "lstm:1x4", [0, 1])], {})
+        store.record_unit("k1", {}, _result())
+    conn = sqlite3.connect(path)
+    conn.execute("DROP TABLE failed")  # what a store written before this table looks like
+    conn.commit()
+    conn.close()
+    with ResultsStore.open(path) as store:
+        assert store.failures() == [] and store.done_keys() == {"k1"}
+    with ResultsStore.create(path) as store:  # a writer adds the table, keeps the units
+        store.set_plan([("k1", "lstm:1x4", [0, 1]), ("k2", "lstm:1x4", [0])], {})
+        store.record_batch([], [_failed("k2", attempts=2)])
+        assert store.failures() == [_failed("k2", attempts=2)] and store.done_keys() == {"k1"}
+
+
+def test_a_version_mismatch_is_one_line_naming_the_node_and_both_versions():
+    driver = {"rnncap": "0.1.0", "torch": "2.13.0"}
+    node = {"node": "abc123", "host": "gpu-7", "rnncap": "0.1.0", "torch": "2.4.1"}
+    line = version_mismatch(node, driver)
+    assert line == (
+        "Ray node abc123 (gpu-7) has torch 2.4.1, the driver has torch 2.13.0; install the same "
+        "versions on every node (pip install torch==2.13.0) so results do not mix"
+    )
+    assert version_mismatch({**node, "torch": "2.13.0"}, driver) is None
+
+
+def test_only_data_files_travel_with_the_tasks_not_embedded_names():
+    from rnncap.study.plan import Unit
+
+    units = [Unit("a", (0,), {"task": {"dataset": d}}) for d in ("nyc2013", "/x/w.csv", "/x/w.csv")]
+    assert dataset_files(units) == ["/x/w.csv"]
