@@ -9,6 +9,7 @@ raylet processes on this machine, `ray.cluster_utils.Cluster`); tests that add a
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import signal
 import subprocess
@@ -135,7 +136,9 @@ class _BreakOne:
         self.inner.run(broken, on_results, on_progress)
 
 
-def test_a_unit_that_always_fails_is_recorded_failed_and_retried_next_run(cluster, tmp_path):
+def test_a_unit_that_always_fails_is_recorded_failed_and_retried_next_run(
+    cluster, tmp_path, capsys
+):
     executor = _BreakOne(RayExecutor(max_attempts=2), "lstm:2x4")
     summary = run_study(tiny_config(), tmp_path, executor=executor)
     assert (summary.ran, summary.failed) == (4, 1)
@@ -146,6 +149,11 @@ def test_a_unit_that_always_fails_is_recorded_failed_and_retried_next_run(cluste
     assert (f.arch, f.seeds, f.attempts) == ("lstm:2x4", (1,), 2)
     assert f.error.startswith("TypeError: RecurrentSpec") and "\n" not in f.error
     assert f.node in _worker_ids(cluster)  # the node of the last attempt
+    assert main(["study", "status", str(tmp_path), "--json"]) == 0
+    status = json.loads(capsys.readouterr().out)
+    assert (status["units_done"], status["complete"]) == (3, False)
+    assert [(d["arch"], d["attempts"]) for d in status["failed"]] == [("lstm:2x4", 2)]
+    assert sum(status["nodes"].values()) == 3 and set(status["nodes"]) <= _worker_ids(cluster)
     again = run_study(tiny_config(), tmp_path, executor=RayExecutor())  # the error is gone
     assert (again.skipped, again.ran, again.failed) == (3, 1, 0)
     units, failed = _units(tmp_path)

@@ -186,6 +186,11 @@ def status_cmd(store: StoreArg = Path("rnncap-study"), json_out: JsonOpt = False
         f"{st.units_done}/{st.units_planned} units, {st.runs_done}/{st.runs_planned} models, "
         f"{st.seconds:.0f} s of training" + ("; complete" if st.complete else "; run it to resume")
     )
+    if st.nodes:
+        per_node = ", ".join(f"{n[:8]} {c}" for n, c in sorted(st.nodes.items()))
+        caption += f"\nunits per Ray node: {per_node}; {st.retried} retried after a failed attempt"
+    for f in st.failed:
+        caption += f"\nfailed ({f.attempts} attempts): {f.arch} seeds {list(f.seeds)}: {f.error}"
     stdout().print(
         table(
             f"study {st.name} ({st.store})",

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from collections import Counter
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from rnncap.atomic import atomic_path
 from rnncap.errors import InvalidInput, require
-from rnncap.study.records import ArchInfo, RunResult
+from rnncap.study.records import ArchInfo, FailedUnit, RunResult
 from rnncap.study.store import ResultsStore, salvage_architectures, salvage_runs
 
 EXPORT_FORMATS = ("csv", "parquet")
@@ -36,6 +37,9 @@ class StudyStatus:
     runs_done: int
     seconds: float  # training time of the finished units, summed over workers
     archs: tuple[ArchStatus, ...]
+    nodes: dict[str, int] = field(default_factory=dict)  # Ray node id -> units it finished
+    retried: int = 0  # finished units that took more than one attempt (e.g. a node was lost)
+    failed: tuple[FailedUnit, ...] = ()  # units that failed every attempt, not done since
 
     @property
     def complete(self) -> bool:
@@ -52,6 +56,7 @@ def study_status(path: str | Path) -> StudyStatus:
         done = {u.key: u for u in store.units()}
         infos = store.architectures()
         info = store.study_info()
+        failed = tuple(store.failures())
     per_arch: dict[str, list[int]] = {}
     for u in plan:
         counts = per_arch.setdefault(u.arch, [0, 0, 0])
@@ -72,6 +77,9 @@ def study_status(path: str | Path) -> StudyStatus:
         runs_done=sum(a.runs_done for a in archs),
         seconds=float(sum(u.result.seconds for u in done.values())),
         archs=archs,
+        nodes=dict(Counter(u.result.node for u in done.values() if u.result.node)),
+        retried=sum(1 for u in done.values() if u.result.attempts > 1),
+        failed=failed,
     )
 
 
