@@ -160,8 +160,9 @@ def test_a_unit_that_always_fails_is_recorded_failed_and_retried_next_run(
     assert len(units) == 4 and failed == []
 
 
-def _fake_rnncap(folder: Path, version: str) -> Path:
-    """A copy of this rnncap that says it is `version` (its subpackages linked, not copied)."""
+def _fake_rnncap(folder: Path, version: str = "", broken: bool = False) -> Path:
+    """A copy of this rnncap that says it is `version`, or whose import fails (`broken`); its
+    subpackages are linked, not copied. A node started with it on PYTHONPATH imports it."""
     import rnncap
 
     src = Path(rnncap.__file__).parent
@@ -171,7 +172,8 @@ def _fake_rnncap(folder: Path, version: str) -> Path:
         if entry.name not in ("__init__.py", "__pycache__"):
             (pkg / entry.name).symlink_to(entry)
     init = (src / "__init__.py").read_text()
-    (pkg / "__init__.py").write_text(init.replace(f'"{rnncap.__version__}"', f'"{version}"'))
+    init = init.replace(f'"{rnncap.__version__}"', f'"{version or rnncap.__version__}"')
+    (pkg / "__init__.py").write_text('raise ImportError("no torch here")' if broken else init)
     return folder
 
 
@@ -226,3 +228,22 @@ def test_a_driver_killed_with_sigkill_resumes_from_the_store(cluster, tmp_path):
     units, _ = _units(out)
     pairs = sorted((u.result.arch, r.seed) for u in units for r in u.result.runs)
     assert pairs == sorted((f"lstm:{n}x4", s) for n in (1, 2, 3) for s in (0, 1))
+
+
+def test_a_node_that_cannot_import_rnncap_stops_the_study_with_one_line(cluster, tmp_path, capsys):
+    fake = _fake_rnncap(tmp_path / "broken", broken=True)
+    odd = cluster.add_node(num_cpus=1, env_vars={"PYTHONPATH": str(fake)})
+    cluster.wait_for_nodes()
+    try:
+        study_file = tmp_path / "tiny.toml"
+        study_file.write_text(TINY_TOML)
+        out = tmp_path / "out"
+        args = ["study", "run", str(study_file), "--out", str(out), "--executor", "ray"]
+        assert main(args) == 2
+    finally:
+        cluster.remove_node(odd, allow_graceful=False)
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1, err
+    assert f"Ray node {odd.node_id} could not run rnncap's version check" in err
+    assert "ImportError: no torch here" in err
+    assert not out.exists()

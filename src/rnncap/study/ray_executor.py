@@ -16,6 +16,7 @@ import dataclasses
 import hashlib
 import importlib.metadata
 import os
+import re
 import socket
 import subprocess
 import tempfile
@@ -119,16 +120,38 @@ def check_node_versions(ray: Any, expected: dict[str, str], timeout: float) -> l
             "s; check it with `ray status` (is rnncap installed there?) or remove it"
         )
     reports = []
-    for ref in refs:
+    for ref, node in refs.items():
         try:
             reports.append(ray.get(ref))
-        except ray.exceptions.RayError:  # the node was lost meanwhile: no unit will go there
+        except _lost_node_errors(ray):  # the node was lost meanwhile: no unit will go there
             continue
+        except ray.exceptions.RayError as exc:  # e.g. rnncap missing or broken on that node
+            raise InvalidInput(
+                f"Ray node {node} could not run rnncap's version check ({_cause(exc)}); install "
+                "the driver's rnncap and torch there, or remove the node"
+            ) from None
     for report in reports:
         line = version_mismatch(report, expected)
         if line:
             raise InvalidInput(line)
     return reports
+
+
+def _lost_node_errors(ray: Any) -> tuple[type, ...]:
+    """Ray's errors for a task lost with its worker or node (not raised by the task's code)."""
+    e = ray.exceptions
+    return (e.NodeDiedError, e.WorkerCrashedError, e.ObjectLostError, e.LocalRayletDiedError)
+
+
+def _cause(exc: BaseException) -> str:
+    """The innermost error of a Ray task failure, in one line: Ray wraps e.g. an import error on
+    the worker in a RuntimeError whose text ends with the original traceback's last line."""
+    cause = getattr(exc, "cause", None)
+    inner = cause if isinstance(cause, BaseException) else exc
+    lines = [ln.strip() for ln in str(inner).splitlines() if ln.strip()]
+    if lines and re.match(r"[\w.]+(Error|Exception)\b", lines[-1]):
+        return lines[-1][:300]
+    return _one_line(inner)
 
 
 def _can_run_units(resources: dict) -> bool:
@@ -324,8 +347,8 @@ class RayExecutor:
         """The unit's result, its failure after the last attempt, or None to submit it again."""
         try:
             reply = ray.get(ref)
-        except ray.exceptions.RayError as exc:  # its worker or node was lost
-            reply = ("error", _one_line(exc), None)
+        except ray.exceptions.RayError as exc:  # its worker or node was lost, or Ray failed it
+            reply = ("error", _cause(exc), None)
         if reply[0] == "mismatch":
             raise InvalidInput(reply[1])
         if reply[0] == "done":
