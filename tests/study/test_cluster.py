@@ -177,26 +177,38 @@ def _fake_rnncap(folder: Path, version: str = "", broken: bool = False) -> Path:
     return folder
 
 
-def test_a_node_with_another_rnncap_stops_the_study_with_one_line(cluster, tmp_path, capsys):
-    import rnncap
-
-    fake = _fake_rnncap(tmp_path / "other", "0.0.1")
+def _study_with_an_odd_node(cluster, tmp_path: Path, capsys, fake: Path) -> tuple[str, str]:
+    """`rnncap study run --executor ray` with one more node whose PYTHONPATH leads to `fake`:
+    it must exit 2 with one line and write nothing; (that node's id, the line)."""
     odd = cluster.add_node(num_cpus=1, env_vars={"PYTHONPATH": str(fake)})
     cluster.wait_for_nodes()
+    study_file = tmp_path / "tiny.toml"
+    study_file.write_text(TINY_TOML)
+    out = tmp_path / "out"
     try:
-        study_file = tmp_path / "tiny.toml"
-        study_file.write_text(TINY_TOML)
-        out = tmp_path / "out"
-        args = ["study", "run", str(study_file), "--out", str(out), "--executor", "ray",
-                "--no-report"]  # fmt: skip
-        assert main(args) == 2
+        assert main(["study", "run", str(study_file), "--out", str(out), "--executor", "ray"]) == 2
     finally:
         cluster.remove_node(odd, allow_graceful=False)
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1, err
-    assert f"Ray node {odd.node_id}" in err
+    assert not out.exists()  # checked before anything is written: no results from mixed code
+    return odd.node_id, err
+
+
+def test_a_node_with_another_rnncap_stops_the_study_with_one_line(cluster, tmp_path, capsys):
+    import rnncap
+
+    fake = _fake_rnncap(tmp_path / "other", "0.0.1")
+    node, err = _study_with_an_odd_node(cluster, tmp_path, capsys, fake)
+    assert f"Ray node {node} " in err
     assert f"has rnncap 0.0.1, the driver has rnncap {rnncap.__version__}" in err
-    assert not out.exists()  # checked before anything is written: no results from mixed versions
+
+
+def test_a_node_that_cannot_import_rnncap_stops_the_study_with_one_line(cluster, tmp_path, capsys):
+    fake = _fake_rnncap(tmp_path / "broken", broken=True)
+    node, err = _study_with_an_odd_node(cluster, tmp_path, capsys, fake)
+    assert f"Ray node {node} could not run rnncap's version check" in err
+    assert "ImportError: no torch here" in err
 
 
 def test_a_driver_killed_with_sigkill_resumes_from_the_store(cluster, tmp_path):
@@ -228,22 +240,3 @@ def test_a_driver_killed_with_sigkill_resumes_from_the_store(cluster, tmp_path):
     units, _ = _units(out)
     pairs = sorted((u.result.arch, r.seed) for u in units for r in u.result.runs)
     assert pairs == sorted((f"lstm:{n}x4", s) for n in (1, 2, 3) for s in (0, 1))
-
-
-def test_a_node_that_cannot_import_rnncap_stops_the_study_with_one_line(cluster, tmp_path, capsys):
-    fake = _fake_rnncap(tmp_path / "broken", broken=True)
-    odd = cluster.add_node(num_cpus=1, env_vars={"PYTHONPATH": str(fake)})
-    cluster.wait_for_nodes()
-    try:
-        study_file = tmp_path / "tiny.toml"
-        study_file.write_text(TINY_TOML)
-        out = tmp_path / "out"
-        args = ["study", "run", str(study_file), "--out", str(out), "--executor", "ray"]
-        assert main(args) == 2
-    finally:
-        cluster.remove_node(odd, allow_graceful=False)
-    err = capsys.readouterr().err.strip()
-    assert len(err.splitlines()) == 1, err
-    assert f"Ray node {odd.node_id} could not run rnncap's version check" in err
-    assert "ImportError: no torch here" in err
-    assert not out.exists()
