@@ -61,9 +61,10 @@ def test_derived_applications_say_so_in_their_notes():
     spec = parse_arch("lstm:2x16", input_size=5, seq_len=12, outputs=1)
     rows = {r.bound.key: r.result for r in bounds(spec, task="classification")}
     assert any("derived by rnncap" in n for n in rows["km97-pfaffian-unrolled"].notes)
-    notes = rows["ks98-sigmoid-lower"].notes
-    assert any("LSTM not covered (multiplicative gates)" in n for n in notes)
-    assert "LSTM not covered" in rows["ks98-sigmoid-lower"].derived
+    # a vanilla-RNN result on an LSTM is no derivation: a reference of another cell class
+    ks = rows["ks98-sigmoid-lower"]
+    assert ks.derived == "" and not any("derived by rnncap" in n for n in ks.notes)
+    assert ks.other_cell.startswith("stated for vanilla RNNs") and not ks.covers
 
 
 def test_asking_for_an_uncovered_activation_directly_is_bad_input():

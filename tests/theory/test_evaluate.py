@@ -15,7 +15,7 @@ def _s(arch, d=10, k=120, **kw):
 
 
 def test_ratios_chain_and_invert():
-    a, b, c = _s("lstm:1x128"), _s("lstm:2x64"), _s("lstm:4x45")
+    a, b, c = _s("rnn_tanh:1x128"), _s("rnn_tanh:2x64"), _s("rnn_tanh:4x45")
     ab = ratio("ks98-sigmoid-upper", a, b).log10
     bc = ratio("ks98-sigmoid-upper", b, c).log10
     ac = ratio("ks98-sigmoid-upper", a, c).log10
@@ -26,7 +26,7 @@ def test_ratios_chain_and_invert():
 def test_ratio_takes_a_record_or_its_key():
     from rnncap.theory import get_bound
 
-    a, b = _s("lstm:1x128"), _s("lstm:2x64")
+    a, b = _s("rnn_tanh:1x128"), _s("rnn_tanh:2x64")
     by_key = ratio("ks98-sigmoid-lower", a, b)
     by_record = ratio(get_bound("ks98-sigmoid-lower"), a, b)
     assert by_record == by_key and by_record.key == "ks98-sigmoid-lower"
@@ -37,18 +37,47 @@ def test_ratio_only_when_assumptions_hold_for_both():
     assert r.value is None and r.reason == "does not apply to both"
     r = ratio("km97-pfaffian-unrolled", _s("lstm:1x128"), _s("rnn_tanh:1x128"))
     assert r.value is None and r.reason == "different activation classes"
-    r = ratio("ks98-sigmoid-lower", _s("lstm:1x128"), _s("lstm:1x128", k=60))
+    r = ratio("ks98-sigmoid-lower", _s("rnn_tanh:1x128"), _s("rnn_tanh:1x128", k=60))
     assert r.value is None and r.reason == "different sequence lengths"
+    # a vanilla-RNN result is no bound for an LSTM: no ratio of it (issue 25)
+    r = ratio("ks98-sigmoid-lower", _s("lstm:1x128"), _s("lstm:2x64"))
+    assert r.value is None and r.reason == "not a bound for this cell"
 
 
 def test_compare_rows_use_the_first_spec_as_reference():
-    rows = compare_bounds([_s("lstm:1x128"), _s("lstm:2x64")], task="classification")
+    rows = compare_bounds([_s("rnn_tanh:1x128"), _s("rnn_tanh:2x64")], task="classification")
     by_key = {r.bound.key: r for r in rows}
+    w1, w2 = 128 * (10 + 128 + 2), 64 * (10 + 64 + 2) + 64 * (64 + 64 + 2)  # torch.nn.RNN
     assert by_key["ks98-sigmoid-lower"].ratios[0].value == 1
-    assert by_key["ks98-sigmoid-lower"].ratios[1].value == pytest.approx(52_736 / 71_680)
-    assert "bhlm19-thm10-unrolled" not in by_key  # applies to neither LSTM
+    assert by_key["ks98-sigmoid-lower"].ratios[1].value == pytest.approx(w2 / w1)
+    assert "bhlm19-thm10-unrolled" not in by_key  # applies to neither tanh RNN
     with pytest.raises(InvalidInput, match="at least two"):
         compare_bounds([_s("lstm:1x128")])
+
+
+def test_compare_keeps_other_cells_results_apart():
+    specs = [_s("lstm:1x128"), _s("lstm:2x64")]
+    main = {r.bound.key: r for r in compare_bounds(specs)}
+    assert not any(k.startswith("ks98") for k in main)
+    assert {r.section for r in main.values()} == {"main"}
+    rows = compare_bounds(specs, other_cells=True)
+    other = [r for r in rows if r.section == "other cell"]
+    assert [r.bound.key for r in other] == [
+        "ks98-sigmoid-lower", "ks98-sigmoid-upper", "ks98-thm5-arbitrary-sigmoid-lower"
+    ]  # fmt: skip
+    assert rows[: len(main)] == list(main.values())  # the main rows first, unchanged
+    for r in other:
+        assert all(not label.derived and label.other_cell for label in r.labels)
+        assert r.ratios[1].value is None and r.ratios[1].reason == "not a bound for this cell"
+    # a tanh RNN beside an LSTM: the row covers the tanh RNN (main) and is a reference for the
+    # LSTM (other cell); each section shows only its own results
+    mixed = compare_bounds([_s("rnn_tanh:1x64"), _s("lstm:1x64")], other_cells=True)
+    ks = [r for r in mixed if r.bound.key == "ks98-sigmoid-lower"]
+    assert [r.section for r in ks] == ["main", "other cell"]
+    assert ks[0].results[0].covers and ks[0].results[1].text == (
+        "a vanilla-RNN result, not this cell"
+    )
+    assert ks[1].results[0].text == "covered: in the main table" and ks[1].results[1].other_cell
 
 
 def test_explain_is_computed_from_the_figures():
@@ -56,7 +85,9 @@ def test_explain_is_computed_from_the_figures():
     text = " ".join(e.lines)
     assert "71,680 → 52,736" in text and "down 26%" in text
     upper = " ".join(e.answer.lines)
-    assert "×0.736 of w·k" in upper and "×0.293 of w⁴·k²" in upper
+    # U = 5 · 128 · 120 for both (no head): (W·U)² moves as w², (52,736 / 71,680)² = 0.541
+    assert "km97-pfaffian-unrolled (ABSTRACT-ONLY, DERIVED): ×0.541 of (W·U)²" in upper
+    assert "ks98" not in upper and "ks98" not in text  # vanilla-RNN results: not for an LSTM
     assert "not established" in upper and e.answer.established is False
     e2 = explain(_s("lstm:2x64"), _s("lstm:1x128"), task="classification")
     assert "up 36%" in " ".join(e2.lines)  # 52,736 → 71,680
@@ -67,15 +98,18 @@ def test_explain_is_computed_from_the_figures():
 def test_ratios_are_the_formable_ratios_as_plain_floats():
     a, b = _s("lstm:1x128"), _s("lstm:2x64")
     out = ratios(a, b, task="classification")
-    # theory.md "How to use this file": 52,736 / 71,680 and its fourth power
-    assert out["ks98-sigmoid-lower"] == pytest.approx(52_736 / 71_680, rel=1e-12)
-    assert out["ks98-sigmoid-upper"] == pytest.approx((52_736 / 71_680) ** 4, rel=1e-12)
+    # theory.md "How to use this file": 52,736 / 71,680; U is the same for both (5 · 128 · 120)
     assert out["collins17-bits"] == pytest.approx(52_736 / 71_680, rel=1e-12)
-    assert "bhlm19-thm10-unrolled" not in out  # ReLU only: not formed for LSTMs
+    assert out["km97-pfaffian-unrolled"] == pytest.approx((52_736 / 71_680) ** 2, rel=1e-12)
+    assert out["ks97-quadratic-vc"] == pytest.approx((52_736 / 71_680) ** 2, rel=1e-12)
+    assert set(out) == {"collins17-bits", "km97-pfaffian-unrolled", "ks97-quadratic-vc"}
     assert all(isinstance(v, float) for v in out.values())
     assert ratios(a, a) == {k: pytest.approx(1.0) for k in ratios(a, a)}
     # different activation classes: no ratio at all, not even of the empirical reference
     assert ratios(a, _s("rnn_relu:1x64"), task="classification") == {}
+    tanh = ratios(_s("rnn_tanh:1x128"), _s("rnn_tanh:2x64"), task="classification")
+    w1, w2 = 128 * (10 + 128 + 2), 64 * (10 + 64 + 2) + 64 * (64 + 64 + 2)
+    assert tanh["ks98-sigmoid-upper"] == pytest.approx((w2 / w1) ** 4, rel=1e-12)
 
 
 def test_explain_quotes_measured_ratios_when_given():
@@ -103,12 +137,16 @@ def test_direct_answer_figures_for_one_to_four_layers():
     assert d.w_ratio == pytest.approx(119_296 / 19_456)
     assert d.path_ratio == pytest.approx(123 / 120) and d.units_ratio == 4
     w1, w4 = 19_456, 119_296
-    ff = (w4 * 123 * math.log(w4)) / (w1 * 120 * math.log(w1))
-    assert d.feedforward_ratio == pytest.approx(ff)
-    assert d.lower["ks98-sigmoid-lower"] == pytest.approx(w4 / w1)
-    assert d.upper["ks98-sigmoid-upper"] == pytest.approx((w4 / w1) ** 4)
+    # the depth results cover piecewise-linear networks only: no figure from an LSTM's w
+    assert d.feedforward_ratio is None
+    assert d.lower == {}  # Koiran–Sontag's lower bounds are for vanilla RNNs
+    assert d.upper["km97-pfaffian-unrolled"] == pytest.approx((w4 / w1 * 4) ** 2)  # (W·U)²
+    assert set(d.upper) == {"km97-pfaffian-unrolled"}
     text = " ".join(d.lines)
-    assert "Answer: not established" in text and "×6.13 against ×4" in text
+    assert "Answer: not established" in text and "(w moves ×6.13)" in text
+    assert "No lower bound applies to both architectures. Koiran & Sontag's lower bounds are " \
+        "stated for vanilla RNNs, not for LSTM cells" in text
+    assert "They cover neither lstm:1x64 (not a piecewise-linear network) nor lstm:4x64" in text
 
 
 def test_direct_answer_compares_dimension_bounds_only():

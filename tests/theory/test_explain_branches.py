@@ -26,7 +26,10 @@ def test_two_to_four_layers_uses_the_layer_ratio_not_the_count():
     _, answer = _text(e)
     assert e.answer.question.startswith("Is VC(lstm:4x64) = (4/2) × VC(lstm:2x64)")
     assert "scale ×2 with the layer count" in e.answer.question
-    assert f"×{w4 / w2:.3g} against ×2" in answer
+    assert f"(w moves ×{w4 / w2:.3g})" in answer  # no lower bound covers an LSTM
+    tanh = explain(_s("rnn_tanh:2x64"), _s("rnn_tanh:4x64"), task="classification")
+    t2, t4 = 64 * 76 + 64 * 130, 64 * 76 + 3 * 64 * 130  # torch.nn.RNN: h(d + h + 2) per layer
+    assert f"×{t4 / t2:.3g} against ×2" in _text(tanh)[1]
 
 
 def test_same_depth_asks_the_width_question():
@@ -47,18 +50,43 @@ def test_different_cells_compare_nothing_across_classes():
     assert not any(s.startswith("Different cells") for s in same.lines)
 
 
-def test_relu_pairs_apply_the_feed_forward_law_as_derived():
+def _depth(e):
+    return next(s for s in e.answer.lines if s.startswith("Feed-forward depth results"))
+
+
+def test_depth_results_are_quoted_in_their_own_form():
+    # theory.md 2.7, eq. 2: C·W·L·log W bounds every piecewise-linear network from above; the
+    # lower bound c·W·L·log(W/L) is reached by some networks (Theorem 3), not by every one
+    law = _depth(explain(_s("lstm:1x64"), _s("lstm:4x64")))
+    assert "every piecewise-linear network with W parameters and L layers has VCdim = " \
+        "O(W·L·log W), an upper bound" in law
+    assert "some ReLU network of that size has VCdim = Ω(W·L·log(W/L)), a lower bound for " \
+        "some networks, not for every one" in law
+    assert "Θ(" not in law and "multiplies capacity" not in law
+    # no figure from a network the results do not cover (an LSTM's w is no ReLU network's)
+    assert "×" not in law and law.endswith("so no figure is computed from them.")
+
+
+def test_relu_pairs_get_the_figure_of_the_untied_unrolled_network():
     e = explain(_s("rnn_relu:1x32", outputs=1), _s("rnn_relu:2x32", outputs=1))
-    law = next(s for s in e.answer.lines if s.startswith("Feed-forward depth law"))
-    assert "Applied to the unrolled network" in law and "does not apply" not in law
-    w1 = 32 * (10 + 32 + 2) + 33
-    w2 = w1 + 32 * (32 + 32 + 2)
-    ff = (w2 * 121 * math.log(w2)) / (w1 * 120 * math.log(w1))
+    law = _depth(e)
+    assert "applied to the untied unrolled network" in law and "cover neither" not in law
+    # untied network (docs/theory.md): every step's cell application has its own copy of its
+    # layer's parameters (torch.nn.RNN: h(d + h + 2)), then the head row (33) and, for
+    # regression, one more parameter; its layers: k + L − 1 cell stages, the head, one more
+    layer1, layer2, head = 32 * (10 + 32 + 2), 32 * (32 + 32 + 2), 33
+    wa, la = 120 * layer1 + head + 1, 120 + 2
+    wb, lb = 120 * (layer1 + layer2) + head + 1, 121 + 2
+    ff = (wb * lb * math.log(wb)) / (wa * la * math.log(wa))
     assert e.answer.feedforward_ratio == pytest.approx(ff)
-    assert f"W·L·log W changes ×{ff:.3g}, not ×2: the path grows only 120 → 121." in law
+    assert f"W·L·log W changes ×{ff:.3g} (W {wa:,} → {wb:,}, L {la} → {lb}), not ×2: the " \
+        "path grows only 120 → 121." in law
     mixed = explain(_s("rnn_relu:1x32"), _s("rnn_tanh:2x32"))
-    law = next(s for s in mixed.answer.lines if s.startswith("Feed-forward depth law"))
-    assert "It does not apply here" in law
+    law = _depth(mixed)
+    assert "They do not cover rnn_tanh:2x32 (not a piecewise-linear network)" in law
+    assert mixed.answer.feedforward_ratio is None
+    bidi = explain(_s("rnn_relu:1x32", bidirectional=True), _s("rnn_relu:2x32"))
+    assert "rnn_relu:1x32 (the layering of its unrolled network is not derived)" in _depth(bidi)
 
 
 def test_measured_without_source_and_the_conclusion():
@@ -68,7 +96,8 @@ def test_measured_without_source_and_the_conclusion():
     assert line == "Measured: VC-dimension estimate: 10 → 25 (×2.5, against ×4)."
     last = e.answer.lines[-1]
     assert last.startswith("So VC(lstm:4x64) = (4/1) × VC(lstm:1x64) is neither established")
-    assert "only upper bounds (km97-pfaffian-unrolled, ks98-sigmoid-upper)" in last
+    assert "no lower bound covers these cells (w moves ×6.13)" in last
+    assert "only upper bounds (km97-pfaffian-unrolled), which allow" in last
     fewer = explain(_s("lstm:1x128"), _s("lstm:2x64"))
     assert fewer.answer.lines[-1].endswith("; no upper bound grows faster than w.")
 
@@ -102,7 +131,9 @@ def test_items_name_status_and_derived():
     assert "ks98-sigmoid-lower (ABSTRACT-ONLY):" in lower  # one-layer tanh RNN: not derived
     deep = explain(_s("rnn_tanh:1x32"), _s("rnn_tanh:2x32"), task="classification")
     lower = next(s for s in deep.answer.lines if s.startswith("Lower bounds"))
-    assert "ks98-sigmoid-lower (ABSTRACT-ONLY, DERIVED):" in lower  # B is stacked
+    # A is one layer (stated), B is stacked (DERIVED): both are named (issue 25)
+    assert "ks98-sigmoid-lower (rnn_tanh:1x32: ABSTRACT-ONLY; rnn_tanh:2x32: ABSTRACT-ONLY, " \
+        "DERIVED):" in lower
     upper = next(s for s in deep.answer.lines if s.startswith("Upper bounds"))
     assert "km97-pfaffian-unrolled (ABSTRACT-ONLY, DERIVED)" in upper
     e_json = deep.to_dict()

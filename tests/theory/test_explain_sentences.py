@@ -134,7 +134,7 @@ def test_a_derived_statement_is_not_tagged_derived_twice():
     from rnncap.theory import Activation, Bound, Citation, Direction, Form, Quantity, Status
     from rnncap.theory.core import order
     from rnncap.theory.evaluate import CompareRow, Ratio
-    from rnncap.theory.explain import _item
+    from rnncap.theory.explain import _figures, _item
 
     def row(status):
         bound = Bound(
@@ -147,8 +147,9 @@ def test_a_derived_statement_is_not_tagged_derived_twice():
         ratio = Ratio("x-key", 1.5, math.log10(1.5))
         return CompareRow(bound, (result, result), (Ratio("x-key", 1.0, 0.0), ratio))
 
-    assert _item(row(Status.DERIVED)) == "x-key (DERIVED): ×1.5 of w"
-    assert _item(row(Status.ABSTRACT_ONLY)) == "x-key (ABSTRACT-ONLY, DERIVED): ×1.5 of w"
+    fa, fb = _figures(_s("rnn_tanh:1x2")), _figures(_s("rnn_tanh:2x2"))
+    assert _item(row(Status.DERIVED), fa, fb) == "x-key (DERIVED): ×1.5 of w"
+    assert _item(row(Status.ABSTRACT_ONLY), fa, fb) == "x-key (ABSTRACT-ONLY, DERIVED): ×1.5 of w"
 
 
 def test_direct_answer_json_keys_in_the_documented_order():

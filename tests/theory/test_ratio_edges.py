@@ -16,14 +16,16 @@ def _s(arch, d=10, k=120):
 
 
 def test_unformed_ratios_keep_their_key_and_reason():
-    lstm = _s("lstm:1x128")
+    lstm, tanh = _s("lstm:1x128"), _s("rnn_tanh:1x128")
     cases = [
-        ("ks98-sigmoid-lower", _s("rnn_relu:1x128"), "does not apply to both"),
-        ("km97-pfaffian-unrolled", _s("rnn_tanh:1x128"), "different activation classes"),
-        ("ks98-sigmoid-lower", _s("lstm:1x128", k=60), "different sequence lengths"),
+        (lstm, "ks98-sigmoid-lower", _s("rnn_relu:1x128"), "does not apply to both"),
+        (lstm, "km97-pfaffian-unrolled", tanh, "different activation classes"),
+        (tanh, "ks98-sigmoid-lower", _s("rnn_tanh:1x128", k=60), "different sequence lengths"),
+        # a vanilla-RNN result is no bound for an LSTM, even where both are LSTMs (issue 25)
+        (lstm, "ks98-sigmoid-lower", _s("lstm:2x64"), "not a bound for this cell"),
+        (tanh, "ks98-sigmoid-upper", lstm, "not a bound for this cell"),
     ]
-    for key, b, reason in cases:
-        a = lstm
+    for a, key, b, reason in cases:
         assert ratio(key, a, b) == Ratio(key, None, None, reason)
 
 

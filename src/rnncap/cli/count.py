@@ -283,6 +283,10 @@ def compare(
     no_bias: NoBiasOpt = False,
     reset_after: ResetAfterOpt = True,
     dtype: DtypeOpt = "float32",
+    show_all: Annotated[
+        bool,
+        typer.Option("--all", help="Also show results for vanilla RNNs beside an LSTM/GRU, apart."),
+    ] = False,
     trust: TrustOpt = False,
     json: JsonOpt = False,
 ) -> None:
@@ -293,13 +297,14 @@ def compare(
     )  # fmt: skip
     rows = compare_rows(specs, dtype)
     names = [s.name for s in specs]
-    bound_rows = compare_bounds(specs) if len(specs) > 1 else []  # theory: ratios of each bound
+    # theory: ratios of each bound (--all: also vanilla-RNN results beside LSTM/GRU, apart)
+    bound_rows = compare_bounds(specs, other_cells=show_all) if len(specs) > 1 else []
     if json:
         print_json({"archs": names, "specs": specs, "figures": rows, "bounds": bound_rows})
         return
     render_compare(rows, names)
     if bound_rows:
-        render_bound_ratios(specs)
+        render_bound_ratios(specs, bound_rows)
 
 
 @app.command(

@@ -14,9 +14,10 @@ from rnncap.cli.output import JsonOpt, print_json, stdout, table
 from rnncap.cli.resolve import TrustOpt, typed_options
 from rnncap.errors import parse_float_text, require
 from rnncap.theory import Task, bounds, catalog, compare_bounds, explain, sample_sizes
-from rnncap.theory.core import DERIVED_LABEL, Kind, fmt_log10
+from rnncap.theory.core import DERIVED_LABEL, OTHER_CELL_TITLE, Kind, fmt_log10
+from rnncap.theory.evaluate import MAIN, OTHER_CELL
 from rnncap.theory.explain import DEFAULT_INPUT_SIZE, DEFAULT_PAIR, DEFAULT_SEQ_LEN, Measured
-from rnncap.theory.legend import Footnotes, entry, expression_of, what
+from rnncap.theory.legend import Footnotes, LegendEntry, entry, expression_of
 
 InputSizeOpt = Annotated[
     str,
@@ -73,51 +74,66 @@ _CAPTION = (
     + DERIVED_LABEL
     + "."
 )
+#: One meaning per symbol in the tables (formulas quoted by `bounds --list` keep each paper's).
+_SYMBOLS = (
+    "Symbols: w = the spec's parameters; W = parameters of the network a result is applied to; "
+    "k = sequence length; U = nonlinear units of the unrolled network (+ output units); L = its "
+    "layers (longest path); d = VC or pseudo-dimension; m = training samples; M = loss range."
+)
 _RATIO_NOTE = (
     "B / A is the ratio of the expression named in the cell, within one theorem: the constant "
     "cancels, but it is not a ratio of capacities (upper bounds: it compares the bounds; lower "
     "bounds: it compares the guarantees)."
 )
+_OTHER_NOTE = (
+    "These hold for vanilla RNNs of single-recurrence units σ(affine combination): for this cell "
+    "they are references, not bounds (never DERIVED, no ratio, not used by any sentence)."
+)
 
 
-def _fold(t: Table) -> Table:
-    """Wrap long cells (keys, citations) instead of cutting them with an ellipsis."""
-    for column in t.columns:
-        column.overflow = "fold"
-    return t
+def _other_title(names: list[str]) -> str:
+    return f"{OTHER_CELL_TITLE[0].upper()}{OTHER_CELL_TITLE[1:]} ({', '.join(names)})"
 
 
-def _fit(t: Table, width: int) -> None:
-    """Fixed column widths that fill `width` (the first column, labels, gets about a third)."""
-    n = len(t.columns)
-    room = max(width - (3 * n + 1), 20 * n)
+def _widths(cells: list[list[str]], width: int) -> list[int] | None:
+    """Column widths that fill `width` and never split a word (a number, a key); None when the
+    longest words do not fit side by side. The first column (labels) gets about a third."""
+    n = len(cells)
+    room = width - (3 * n + 1)
+    mins = [max((len(w) for c in col for w in c.split()), default=1) for col in cells]
+    if sum(mins) > room:
+        return None
     first = max(20, room // 3) if n > 3 else max(22, int(room * 0.36))
-    rest = (room - first) // (n - 1)
-    for i, column in enumerate(t.columns):
-        column.width = first if i == 0 else rest
+    want = [first] + [(room - first) // (n - 1)] * (n - 1)
+    widths = [max(m, w) for m, w in zip(mins, want, strict=True)]
+    while sum(widths) > room:  # take one character at a time from the column with most slack
+        i = max(range(n), key=lambda j: widths[j] - mins[j])
+        widths[i] -= 1
+    return widths
 
 
-def _print(t: Table, notes: Footnotes, *captions: str) -> None:
-    """A table, then its captions and numbered caveats, wrapped to the terminal."""
+def _print(tables: list[tuple[Table, list[int]]], notes: Footnotes, *captions: str) -> None:
+    """Tables (fixed widths, see `_widths`), then captions and numbered notes, wrapped to the
+    terminal at spaces."""
     out = stdout()
-    _fit(t, out.width)
-    out.print(_fold(t))
+    for t, widths in tables:
+        for column, w in zip(t.columns, widths, strict=True):
+            column.width, column.overflow = w, "fold"
+        out.print(t)
     for line in (*captions, *notes.lines()):
         out.print(line, markup=False, soft_wrap=False, overflow="fold")
 
 
-def _row_label(bound, result, notes: Footnotes, with_status: bool = True) -> str:
-    """Key, what it bounds, citation and (optionally) status with the caveat's footnote mark."""
-    e = entry(bound, result)
-    head = f"{bound.key}\n{what(bound, result)} · {e.citation}"
-    if not with_status:
-        return head
-    return f"{head}\n{e.tag} {notes.mark(e.footnote)}".rstrip()
+def _label(bound, label: LegendEntry, sep: str = "\n") -> str:
+    """Key, what it bounds and the citation: the same fields the JSON row's `label` holds."""
+    return f"{bound.key}\n{label.what}{sep}{label.citation}"
 
 
-def _status(bound, result, notes: Footnotes) -> str:
-    e = entry(bound, result)
-    return f"{e.tag} {notes.mark(e.footnote)}".rstrip()
+def _status(label: LegendEntry, notes: Footnotes, compact: bool = False) -> str:
+    """ "TAG [n]"; compact: "[n]" alone, the tag opening the note (narrow columns)."""
+    if compact:
+        return notes.mark(f"{label.tag}: {label.footnote}")
+    return f"{label.tag} {notes.mark(label.footnote)}".rstrip()
 
 
 def _cell(result) -> str:
@@ -125,6 +141,38 @@ def _cell(result) -> str:
     if result.kind is Kind.NOT_APPLICABLE:
         return f"n/a: {to_flags(result.text)}"
     return result.text
+
+
+def _layout(build, width: int) -> tuple[list[tuple], list[int], Footnotes, bool]:
+    """Rows from `build(notes, compact)`: tags in the cells when the words fit, else compact."""
+    for compact in (False, True):
+        notes = Footnotes()
+        body = build(notes, compact)
+        widths = _widths([list(col) for col in zip(*body, strict=True)], width)
+        if widths is not None:
+            return body, widths, notes, compact
+    return body, [max(8, width // len(body[0]))] * len(body[0]), notes, compact
+
+
+def _tables(
+    sections: list[tuple[str, tuple[str, ...], list]], row_cells, width: int
+) -> tuple[list[tuple[Table, list[int]]], Footnotes]:
+    """One table per non-empty section, sharing one set of numbered notes."""
+    shown = [(title, cols, rows) for title, cols, rows in sections if rows]
+    if not shown:
+        return [], Footnotes()
+
+    def build(notes: Footnotes, compact: bool) -> list[tuple]:
+        return [(*cols,) for _, cols, _ in shown[:1]] + [
+            row_cells(r, notes, compact) for _, _, rows in shown for r in rows
+        ]
+
+    body, widths, notes, compact = _layout(build, width)
+    out, i = [], 1
+    for title, cols, rows in shown:
+        out.append((table(title, cols, body[i : i + len(rows)]), widths))
+        i += len(rows)
+    return out, notes
 
 
 @app.command("bounds")
@@ -151,7 +199,12 @@ def bounds_cmd(
         list[str] | None, typer.Option("--bound", help="Evaluate only this bound (repeatable).")
     ] = None,
     show_all: Annotated[
-        bool, typer.Option("--all", help="Also list rows that do not apply.")
+        bool,
+        typer.Option(
+            "--all",
+            help="Also list rows that do not apply, and results for vanilla RNNs beside an "
+            "LSTM/GRU (apart).",
+        ),
     ] = False,
     list_: Annotated[bool, typer.Option("--list", help="List the catalog and exit.")] = False,
     trust: TrustOpt = False,
@@ -176,38 +229,47 @@ def bounds_cmd(
         vc=parse_float(vc, "--vc", "--vc 10"),
         keys=tuple(only) if only else None,
     )
-    if json_:
-        return print_json({"arch": spec.to_dict(), "task": task.value, "bounds": rows})
-    shown = [r for r in rows if show_all or r.result.applicable]
-    hidden = len(rows) - len(shown)
+    show_other = show_all or bool(only)  # a key asked for by name is shown, in its section
+    main = [r for r in rows if r.section == MAIN and (show_all or r.result.applicable)]
+    other = [r for r in rows if show_other and r.section == OTHER_CELL]
+    if json_:  # every row of the main section (with its reason where it does not apply)
+        listed = [r for r in rows if r.section == MAIN] + other
+        return print_json({"arch": spec.to_dict(), "task": task.value, "bounds": listed})
+    hidden = sum(1 for r in rows if r.section == MAIN and not r.result.applicable and not show_all)
+    hidden_other = sum(1 for r in rows if r.section == OTHER_CELL and not show_other)
     title = (
-        f"Capacity bounds for {spec.name} (d = {spec.input_size}, k = {spec.seq_len}, {task.value})"
+        f"Capacity bounds for {spec.name} (input size {spec.input_size}, k = {spec.seq_len} "
+        f"steps, {task.value})"
     )
-    notes = Footnotes()
-    body = [
-        (
-            f"{r.bound.key}\n{what(r.bound, r.result)}\n{r.bound.citation.short()}",
-            _cell(r.result),
-            _status(r.bound, r.result, notes),
-        )
-        for r in shown
-    ]
     cols = ("bound · what · citation", "value or expression", "status (note)")
-    more = f"{hidden} rows do not apply (--all shows them)." if hidden else ""
-    _print(table(title, cols, body), notes, _CAPTION, *([more] if more else []))
+
+    def cells(r, notes: Footnotes, compact: bool) -> tuple[str, ...]:
+        label = r.label
+        return (_label(r.bound, label), _cell(r.result), _status(label, notes, compact))
+
+    sections = [(title, cols, main), (_other_title([spec.name]), cols, other)]
+    tables, notes = _tables(sections, cells, stdout().width)
+    more = [f"{hidden} rows do not apply (--all shows them)."] if hidden else []
+    if hidden_other:
+        more.append(
+            f"{hidden_other} rows for vanilla RNNs, not {spec.cell.value.upper()}, are left out "
+            "(--all shows them apart)."
+        )
+    _print(tables, notes, *([_OTHER_NOTE] if other else []), _CAPTION, _SYMBOLS, *more)
 
 
 def _list(json_: bool) -> None:
     cat = catalog()
     if json_:
         return print_json(list(cat))
-    notes = Footnotes()
     cols = ("bound · what · citation", "formula", "status (note)")
-    body = [
-        (f"{b.key}\n{what(b)}\n{b.citation.short()}", b.formula, _status(b, None, notes))
-        for b in cat
-    ]
-    _print(table("Bound catalog", cols, body), notes, _CAPTION)
+
+    def cells(b, notes: Footnotes, compact: bool) -> tuple[str, ...]:
+        label = entry(b)
+        return (_label(b, label), b.formula, _status(label, notes, compact))
+
+    tables, notes = _tables([("Bound catalog", cols, list(cat))], cells, stdout().width)
+    _print(tables, notes, _CAPTION)
 
 
 @app.command("explain")
@@ -236,6 +298,10 @@ def explain_cmd(
             help="A study's store: quote its converged depth measurement of A's and B's depths.",
         ),
     ] = None,
+    show_all: Annotated[
+        bool,
+        typer.Option("--all", help="Also show results for vanilla RNNs beside an LSTM/GRU, apart."),
+    ] = False,
     trust: TrustOpt = False,
     json_: JsonOpt = False,
 ) -> None:
@@ -249,7 +315,7 @@ def explain_cmd(
     a, b = build_specs([arch_a, arch_b], input_size, seq_len, convention, bidirectional,
                        outputs=outputs, trust=trust, typed=typed_options(ctx))  # fmt: skip
     measured = _measured(measured_vc) + _store_measured(store, a, b)
-    result = explain(a, b, measured=measured, task=task)
+    result = explain(a, b, measured=measured, other_cells=show_all, task=task)
     if json_:
         return print_json(result)
     out = stdout()
@@ -260,19 +326,35 @@ def explain_cmd(
     for line in result.answer.lines[1:]:
         out.print("  " + line, markup=False)
     out.print()
-    notes = Footnotes()
-    body = [
-        (
-            _row_label(r.bound, r.results[1], notes),
-            _cell(r.results[0]),
-            _cell(r.results[1]),
-            _ratio_text(r, 1),
+    names = [a.name, b.name]
+
+    def cells(r, notes: Footnotes, compact: bool) -> tuple[str, ...]:
+        la, lb = r.labels
+        return (
+            _label(r.bound, la),
+            _arch_cell(_cell(r.results[0]), r.results[0], la, notes, compact),
+            _arch_cell(_cell(r.results[1]), r.results[1], lb, notes, compact)
+            + (f"\nB / A: {_ratio_text(r, 1)}" if r.section == MAIN else ""),
         )
-        for r in result.rows
-    ]
-    cols = ("bound · what · citation · status (note)", a.name, b.name, "B / A")
-    title = "Bounds side by side"
-    _print(table(title, cols, body), notes, _RATIO_NOTE, _CAPTION)
+
+    cols = ("bound · what · citation", *(f"{n} · status (note)" for n in names))
+    _print_rows(result.rows, names, "Bounds side by side", cols, cells)
+
+
+def _print_rows(rows, names: list[str], title: str, cols: tuple[str, ...], cells) -> None:
+    """The main table of compare rows, the other cells' section under it, then the notes."""
+    main = [r for r in rows if r.section == MAIN]
+    other = [r for r in rows if r.section == OTHER_CELL]
+    sections = [(title, cols, main), (_other_title(names), cols, other)]
+    tables, notes = _tables(sections, cells, stdout().width)
+    _print(tables, notes, *([_OTHER_NOTE] if other else []), _RATIO_NOTE, _CAPTION, _SYMBOLS)
+
+
+def _arch_cell(text: str, result, label: LegendEntry, notes: Footnotes, compact: bool) -> str:
+    """One architecture's cell: its value and, where the row applies to it, its own status."""
+    if not result.applicable:
+        return text
+    return f"{text}\n{_status(label, notes, compact)}"
 
 
 def _measured(text: str | None) -> tuple[Measured, ...]:
@@ -319,26 +401,35 @@ def _first_cell(result) -> str:
     return "order (expression)"
 
 
-def render_bound_ratios(specs: list) -> None:
-    """The bound-ratio table that `rnncap compare` shows under its figures."""
-    rows = compare_bounds(specs)
+def render_bound_ratios(specs: list, rows: list | None = None) -> None:
+    """The bound-ratio table that `rnncap compare` shows under its figures (`rows` from
+    `compare_bounds(specs, ...)`; with ``other_cells=True`` the vanilla-RNN section too)."""
+    rows = compare_bounds(specs) if rows is None else rows
     names = [s.name for s in specs]
-    notes = Footnotes()
-    body = [
-        (
-            _row_label(r.bound, r.results[0], notes),
-            _first_cell(r.results[0]),
-            *(_ratio_text(r, i) for i in range(1, len(specs))),
+
+    def cells(r, notes: Footnotes, compact: bool) -> tuple[str, ...]:
+        labels = r.labels
+        return (
+            _label(r.bound, labels[0]),
+            _arch_cell(_first_cell(r.results[0]), r.results[0], labels[0], notes, compact),
+            *(
+                _arch_cell(
+                    _ratio_text(r, i) if r.section == MAIN else _first_cell(r.results[i]),
+                    r.results[i],
+                    labels[i],
+                    notes,
+                    compact,
+                )
+                for i in range(1, len(specs))
+            ),
         )
-        for r in rows
-    ]
+
     cols = (
-        "bound · what · citation · status (note)",
-        names[0],
-        *(f"{n} / {names[0]}" for n in names[1:]),
+        "bound · what · citation",
+        f"{names[0]} · status (note)",
+        *(f"{n} / {names[0]} · status (note)" for n in names[1:]),
     )
-    title = "Bound ratios to the first architecture"
-    _print(table(title, cols, body), notes, _RATIO_NOTE, _CAPTION)
+    _print_rows(rows, names, "Bound ratios to the first architecture", cols, cells)
 
 
 @app.command("sample-size")

@@ -120,20 +120,32 @@ PDIM_LOWER_NOTE = (
 
 
 def single_recurrence_reason(ctx: Context) -> str | None:
-    """Why a result for single-recurrence vanilla RNNs (Koiran–Sontag) is DERIVED for `ctx`."""
-    spec, reasons = ctx.spec, []
-    if spec.cell in GATED:
-        reasons.append(
-            f"{spec.cell.value.upper()} not covered (multiplicative gates): the vanilla-RNN "
-            "expression in this cell's w, for reference only"
-        )
-    if spec.num_layers > 1 or spec.bidirectional:
-        shape = "stacked" if spec.num_layers > 1 else "bidirectional"
-        reasons.append(
-            f"{shape} network: stated for one recurrence; no bound for stacked or "
-            "bidirectional RNNs is known (theory.md 0.3)"
-        )
-    return "; ".join(reasons) or None
+    """Why a result for single-recurrence vanilla RNNs (Koiran–Sontag) is DERIVED for `ctx`: a
+    stacked or bidirectional vanilla RNN. LSTM/GRU are not covered at all (`vanilla_only_reason`)."""
+    spec = ctx.spec
+    if spec.cell in GATED or not (spec.num_layers > 1 or spec.bidirectional):
+        return None
+    shape = "stacked" if spec.num_layers > 1 else "bidirectional"
+    return (
+        f"{shape} network: stated for one recurrence; no bound for stacked or bidirectional "
+        "RNNs is known (theory.md 0.3)"
+    )
+
+
+#: Title of the separate section that `--all` shows for results of another cell class.
+OTHER_CELL_TITLE = "results for vanilla RNNs, not this cell"
+
+
+def vanilla_only_reason(ctx: Context) -> str | None:
+    """Why a vanilla-RNN result does not cover `ctx` at all (LSTM/GRU): such a row is no bound
+    for the cell, neither stated nor DERIVED, and is shown only in a separate reference section."""
+    if ctx.spec.cell not in GATED:
+        return None
+    return (
+        f"stated for vanilla RNNs of single-recurrence units σ(affine combination); "
+        f"{ctx.spec.cell.value.upper()} gates multiply unit outputs, so it is not covered: the "
+        "expression in this cell's w is a reference, not a bound"
+    )
 
 
 class Task(str, Enum):
@@ -279,6 +291,9 @@ class Result:
     notes: tuple[str, ...] = ()
     derived: str = ""  # why rnncap's application to this spec is DERIVED ("" when it is not)
     caveat: str = ""  # the decisive caveat for this spec (set by `Bound.evaluate`)
+    #: Why the statement covers another cell class than the spec's ("" when it covers it): the
+    #: row is a reference only, never DERIVED, and kept out of tables unless asked for.
+    other_cell: str = ""
 
     def __post_init__(self) -> None:
         require(isinstance(self.kind, Kind), f"result kind must be a Kind; got {self.kind!r}")
@@ -289,6 +304,11 @@ class Result:
     @property
     def applicable(self) -> bool:
         return self.kind is not Kind.NOT_APPLICABLE
+
+    @property
+    def covers(self) -> bool:
+        """Applicable, and stated for (or DERIVED for) the spec's own cell class."""
+        return self.applicable and not self.other_cell
 
     @property
     def value(self) -> float | None:
@@ -307,6 +327,7 @@ class Result:
         out["derived"] = bool(self.derived)
         out["derived_reason"] = self.derived
         out["caveat"] = self.caveat
+        out["other_cell"] = self.other_cell
         return out
 
 
@@ -352,6 +373,11 @@ class Bound:
     #: Activation classes of LSTM/GRU specs it is evaluated for (if it lists a gated cell):
     #: PyTorch's sigmoid/tanh cells by default; Keras hard-sigmoid variants only where said.
     gated_classes: tuple[Activation, ...] = (Activation.PFAFFIAN,)
+    #: Why the statement does not cover the context's cell class (a vanilla-RNN result on an
+    #: LSTM): the result is then a reference only (`Result.other_cell`), never DERIVED.
+    other_cell_if: Callable[[Context], str | None] | None = field(
+        default=None, compare=False, repr=False
+    )
 
     def __post_init__(self) -> None:
         require(bool(self.key) and self.key == self.key.strip(), "a bound needs a key")
@@ -396,9 +422,11 @@ class Bound:
         result = self.evaluate_fn(ctx)
         if not result.applicable:
             return result
-        reason = self.derived_reason(ctx)
         caveat = result.caveat or self.caveat
-        return replace(result, derived=reason, caveat=caveat)
+        other = self.other_cell_if(ctx) if self.other_cell_if is not None else None
+        if other:
+            return replace(result, derived="", caveat=caveat, other_cell=other)
+        return replace(result, derived=self.derived_reason(ctx), caveat=caveat)
 
     def to_dict(self) -> dict:
         return {

@@ -22,7 +22,13 @@ from rnncap.theory.core import (
     catalog,
     context,
     get_bound,
+    not_applicable,
 )
+from rnncap.theory.legend import LegendEntry, entry
+
+#: Sections of the tables and JSON: bounds for the spec's own cell, and (with ``--all``) results
+#: for vanilla RNNs shown beside an LSTM or GRU as references only.
+MAIN, OTHER_CELL = "main", "other cell"
 
 
 @dataclass(frozen=True)
@@ -36,8 +42,25 @@ class Evaluation:
     def quantity(self) -> str:
         return (self.result.quantity or self.bound.quantity).value
 
+    @property
+    def label(self) -> LegendEntry:
+        """What a table prints for this row: citation, status, DERIVED, what it bounds, caveat."""
+        return entry(self.bound, self.result)
+
+    @property
+    def section(self) -> str:
+        return OTHER_CELL if self.result.other_cell else MAIN
+
     def to_dict(self) -> dict:
-        return {**self.bound.to_dict(), "quantity": self.quantity, "result": self.result.to_dict()}
+        label = self.label
+        return {
+            **self.bound.to_dict(),
+            "quantity": self.quantity,
+            "derived": label.derived,  # for this spec, as the result says
+            "section": self.section,
+            "label": label.to_dict(),
+            "result": self.result.to_dict(),
+        }
 
 
 def bounds(
@@ -80,23 +103,30 @@ class Ratio:
 
 
 def _ratio_of(bound: Bound, a: Context, b: Context) -> Ratio:
-    ra, rb = bound.evaluate(a), bound.evaluate(b)
+    return _ratio_from(bound.key, bound.evaluate(a), bound.evaluate(b), a, b)
+
+
+def _ratio_from(key: str, ra: Result, rb: Result, a: Context, b: Context) -> Ratio:
+    """B / A of one bound's two results; None with the reason when it cannot be formed."""
     if not (ra.applicable and rb.applicable):
-        return Ratio(bound.key, None, None, "does not apply to both")
+        return Ratio(key, None, None, "does not apply to both")
+    if ra.other_cell or rb.other_cell:
+        return Ratio(key, None, None, "not a bound for this cell")
     if activation_classes(a.spec) != activation_classes(b.spec):
-        return Ratio(bound.key, None, None, "different activation classes")
+        return Ratio(key, None, None, "different activation classes")
     if ra.kind is Kind.ORDER and a.k != b.k:
-        return Ratio(bound.key, None, None, "different sequence lengths")
+        return Ratio(key, None, None, "different sequence lengths")
     if ra.log10 is None or rb.log10 is None:
-        return Ratio(bound.key, None, None, "no finite value")
+        return Ratio(key, None, None, "no finite value")
     log10 = rb.log10 - ra.log10
-    return Ratio(bound.key, 10.0**log10 if abs(log10) < 300 else None, log10)
+    return Ratio(key, 10.0**log10 if abs(log10) < 300 else None, log10)
 
 
 def ratio(
     bound: Bound | str, spec_a: RecurrentSpec, spec_b: RecurrentSpec, **setting: Any
 ) -> Ratio:
-    """Expression(B) / expression(A) for one bound; the unknown constant cancels."""
+    """Expression(B) / expression(A) for one bound; the unknown constant cancels. Not formed
+    (``value`` None, with the reason) for a result stated for another cell class."""
     bound = get_bound(bound) if isinstance(bound, str) else bound
     return _ratio_of(bound, context(spec_a, **setting), context(spec_b, **setting))
 
@@ -114,11 +144,22 @@ def ratios(spec_a: RecurrentSpec, spec_b: RecurrentSpec, **setting: Any) -> dict
 
 @dataclass(frozen=True)
 class CompareRow:
-    """One bound across several architectures: each result, and the ratio of each to the first."""
+    """One bound across several architectures: each result, and the ratio of each to the first.
+
+    ``section`` is "main" (the bound covers at least one of the cells; results for a cell it does
+    not cover are not applicable there) or "other cell" (vanilla-RNN results beside an LSTM/GRU,
+    references only: no ratio, never DERIVED).
+    """
 
     bound: Bound
     results: tuple[Result, ...]
     ratios: tuple[Ratio, ...]  # ratios[i]: spec i over spec 0 (ratios[0] is 1 when formed)
+    section: str = MAIN
+
+    @property
+    def labels(self) -> tuple[LegendEntry, ...]:
+        """Per architecture: its status, DERIVED marker, caveat (they differ with cell and depth)."""
+        return tuple(entry(self.bound, r) for r in self.results)
 
     def ratio_text(self, i: int) -> str:
         r = self.ratios[i]
@@ -129,33 +170,58 @@ class CompareRow:
         return shown if shown and 1e-3 <= float(shown) < 1e4 else f"10^{r.log10:.3g}"
 
     def to_dict(self) -> dict:
+        labels = self.labels
         return {
             "key": self.bound.key,
             "citation": self.bound.citation.short(),
             "status": self.bound.status.value,
-            "derived": self.bound.derived,
             "form": self.bound.form.value,
             "direction": self.bound.direction.value,
+            "existence": self.bound.existence,
+            "quantity": labels[0].quantity,
+            "section": self.section,
+            "derived": [label.derived for label in labels],  # per architecture, as the results
+            "labels": [label.to_dict() for label in labels],
             "results": [r.to_dict() for r in self.results],
             "ratios": [r.to_dict() for r in self.ratios],
         }
+
+
+def _only(results: tuple[Result, ...], other_cell: bool) -> tuple[Result, ...]:
+    """The results of one section; the others become "not applicable" with the reason."""
+    return tuple(
+        r
+        if not r.applicable or bool(r.other_cell) == other_cell
+        else not_applicable(
+            "a vanilla-RNN result, not this cell" if r.other_cell else "covered: in the main table"
+        )
+        for r in results
+    )
 
 
 def compare_bounds(
     specs: list[RecurrentSpec] | tuple[RecurrentSpec, ...],
     m: int | None = None,
     delta: float = 0.05,
+    other_cells: bool = False,
     **setting: Any,
 ) -> list[CompareRow]:
-    """For each bound that applies to at least one spec: results and ratios to the first spec."""
+    """For each bound that covers at least one spec: results and ratios to the first spec; with
+    `other_cells`, then the vanilla-RNN results beside LSTM/GRU specs (section "other cell")."""
     if len(specs) < 2:
         raise InvalidInput("compare needs at least two architectures, e.g. lstm:1x128 lstm:2x64")
     ctxs = [context(s, m=m, delta=delta, **setting) for s in specs]
-    rows = []
+    main, other = [], []
     for bound in catalog():
-        results = tuple(bound.evaluate(c) for c in ctxs)
-        if not any(r.applicable for r in results):
-            continue
-        ratios = tuple(_ratio_of(bound, ctxs[0], c) for c in ctxs)
-        rows.append(CompareRow(bound, results, ratios))
-    return rows
+        evaluated = tuple(bound.evaluate(c) for c in ctxs)
+        for section, rows, results in (
+            (MAIN, main, _only(evaluated, other_cell=False)),
+            (OTHER_CELL, other, _only(evaluated, other_cell=True)),
+        ):
+            if any(r.applicable for r in results):
+                ratios = tuple(
+                    _ratio_from(bound.key, results[0], r, ctxs[0], c)
+                    for r, c in zip(results, ctxs, strict=True)
+                )
+                rows.append(CompareRow(bound, results, ratios, section))
+    return main + (other if other_cells else [])

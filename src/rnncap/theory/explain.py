@@ -2,7 +2,8 @@
 
 Every sentence is computed from the figures (w, units, depth, U, path, the catalog's ratios); the
 only fixed statements are the literature's: no result separates depth from w for recurrent nets,
-and the feed-forward depth law (Bartlett et al. 2019) is the nearest thing to one.
+and the feed-forward depth results (Bartlett et al. 2019), quoted in their own form (an upper bound
+for every piecewise-linear network, a lower bound reached by some), are the nearest thing to one.
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ from typing import Any
 
 from rnncap.arch import Cell, RecurrentSpec, count_parameters
 from rnncap.errors import require
-from rnncap.theory.core import DERIVED_LABEL, Direction, Quantity, context
+from rnncap.theory.core import DERIVED_LABEL, GATED, Context, Direction, Quantity, context
 from rnncap.theory.empirical import expected_bits
-from rnncap.theory.evaluate import CompareRow, compare_bounds
-from rnncap.theory.legend import entry, expression_of
+from rnncap.theory.evaluate import MAIN, CompareRow, compare_bounds
+from rnncap.theory.feedforward import untied_size
+from rnncap.theory.legend import LegendEntry, expression_of
 
 #: Defaults of `rnncap explain`: the inputs of the default nyc2013 task (33 station variables,
 #: wind direction as sine and cosine, + 4 hour/day-of-year features = 37; a test ties this to
@@ -26,7 +28,16 @@ DEFAULT_INPUT_SIZE = 37
 DEFAULT_SEQ_LEN = 120
 DEFAULT_PAIR = ("lstm:1x128", "lstm:2x64")
 
-BHLM19 = "Bartlett, Harvey, Liaw & Mehrabian 2019, eq. 2; STATED-VERIFIED"
+BHLM19 = "Bartlett, Harvey, Liaw & Mehrabian 2019, eq. 2 and Theorem 3; STATED-VERIFIED"
+#: The source's own form: an upper bound for every piecewise-linear network, a lower bound
+#: reached by some networks (eq. 2 bounds the largest VC dimension at W parameters, L layers).
+DEPTH_LAW = (
+    f"Feed-forward depth results ({BHLM19}): every piecewise-linear network with W parameters "
+    "and L layers has VCdim = O(W·L·log W), an upper bound; some ReLU network of that size has "
+    "VCdim = Ω(W·L·log(W/L)), a lower bound for some networks, not for every one. So the largest "
+    "VC dimension at W parameters grows with L; no given network is shown to gain capacity from "
+    "depth."
+)
 
 
 @dataclass(frozen=True)
@@ -102,7 +113,9 @@ class DirectAnswer:
     w_ratio: float
     units_ratio: float
     path_ratio: float
-    feedforward_ratio: float  # W·L·log W at the unrolled path, B over A (DERIVED analogy)
+    #: W·L·log W of the untied unrolled ReLU networks, B over A (DERIVED); None when the depth
+    #: results do not cover A or B (not piecewise linear, or a layering that is not derived)
+    feedforward_ratio: float | None
     lower: dict[str, float]  # bound key -> ratio of its expression
     upper: dict[str, float]
     measured: tuple[Measured, ...]
@@ -142,22 +155,31 @@ def _x(value: float) -> str:
     return f"×{value:.3g}"
 
 
-def _item(r: CompareRow) -> str:
-    e = entry(r.bound, r.results[1])
-    derived = ", DERIVED" if e.derived and e.status != "DERIVED" else ""
+def _tag(label: LegendEntry) -> str:
+    return label.status + (", DERIVED" if label.derived and label.status != "DERIVED" else "")
+
+
+def _status_of(r: CompareRow, fa: Figures, fb: Figures) -> str:
+    """A's and B's status: one tag when they agree, both (named) when they differ."""
+    ta, tb = (_tag(label) for label in r.labels)
+    return ta if ta == tb else f"{fa.arch}: {ta}; {fb.arch}: {tb}"
+
+
+def _item(r: CompareRow, fa: Figures, fb: Figures) -> str:
     return (
-        f"{r.bound.key} ({e.status}{derived}): {_x(r.ratios[1].value)} of "
+        f"{r.bound.key} ({_status_of(r, fa, fb)}): {_x(r.ratios[1].value)} of "
         f"{expression_of(r.bound, r.results[1])}"
     )
 
 
 def _ratio_rows(rows: Sequence[CompareRow], direction: Direction) -> list[CompareRow]:
-    """Bounds on the VC (or pseudo-) dimension itself, not existence references, sample sizes
-    or gaps, whose ratio B / A could be formed."""
+    """Bounds on the VC (or pseudo-) dimension of the cells themselves, not existence references,
+    sample sizes, gaps or other cells' results, whose ratio B / A could be formed."""
     return [
         r
         for r in rows
-        if r.ratios[1].value is not None
+        if r.section == MAIN
+        and r.ratios[1].value is not None
         and r.bound.direction is direction
         and r.bound.quantity is Quantity.VC
         and not r.bound.existence
@@ -197,14 +219,43 @@ def _upper_sentence(fa: Figures, fb: Figures, upper: list[CompareRow]) -> str:
     return " ".join(parts)
 
 
-def _feedforward_log10(f: Figures) -> float:
-    """log10 of W·L·log W at W = w and L = the unrolled longest path (constant unknown)."""
-    return math.log10(f.w) + math.log10(f.path) + math.log10(math.log(f.w))
+def _feedforward_log10(size: tuple[float, int]) -> float:
+    """log10 of W·L·log W (constant unknown) for a network of W parameters and L layers."""
+    w, layers = size
+    return math.log10(w) + math.log10(layers) + math.log10(math.log(w))
+
+
+def _depth_sentence(ca: Context, cb: Context, fa: Figures, fb: Figures) -> tuple[str, float | None]:
+    """The depth results in their own form, and a figure only where they cover both networks:
+    the untied unrolled ReLU RNN (a piecewise-linear network whose class contains the RNN's)."""
+    uncovered = [
+        f"{c.spec.name} (not a piecewise-linear network)"
+        if c.spec.cell is not Cell.RNN_RELU
+        else f"{c.spec.name} (the layering of its unrolled network is not derived)"
+        for c in (ca, cb)
+        if c.spec.cell is not Cell.RNN_RELU or untied_size(c) is None
+    ]
+    if uncovered:
+        return (
+            f"{DEPTH_LAW} They cover neither {' nor '.join(uncovered)}"
+            if len(uncovered) == 2
+            else f"{DEPTH_LAW} They do not cover {uncovered[0]}"
+        ) + ", so no figure is computed from them.", None
+    (wa, la), (wb, lb) = untied_size(ca), untied_size(cb)
+    ff = 10 ** (_feedforward_log10((wb, lb)) - _feedforward_log10((wa, la)))
+    factor = fb.layers / fa.layers
+    return (
+        f"{DEPTH_LAW} For these ReLU RNNs, applied to the untied unrolled network (its class "
+        f"contains the RNN's; W = parameters of all cell applications, L = its layers; "
+        f"{DERIVED_LABEL}): the upper bound's W·L·log W changes {_x(ff)} (W {wa:,.0f} → "
+        f"{wb:,.0f}, L {la} → {lb}), not {_x(factor)}: the path grows only {fa.path} → "
+        f"{fb.path}."
+    ), ff
 
 
 def _direct_answer(
-    spec_a: RecurrentSpec,
-    spec_b: RecurrentSpec,
+    ca: Context,
+    cb: Context,
     fa: Figures,
     fb: Figures,
     lower: list[CompareRow],
@@ -213,7 +264,6 @@ def _direct_answer(
 ) -> DirectAnswer:
     factor = fb.layers / fa.layers
     w_ratio, units_ratio, path_ratio = fb.w / fa.w, fb.units / fa.units, fb.path / fa.path
-    ff = 10 ** (_feedforward_log10(fb) - _feedforward_log10(fa))
     question = (
         f"Is VC({fb.arch}) = ({fb.layers}/{fa.layers}) × VC({fa.arch}), i.e. does capacity "
         f"scale {_x(factor)} with the layer count?"
@@ -238,7 +288,7 @@ def _direct_answer(
         f"{fa.path} → {fb.path} ({_x(path_ratio)}): stacking adds L − 1 steps to a path of k."
     )
     if lower:
-        items = "; ".join(_item(r) for r in lower)
+        items = "; ".join(_item(r, fa, fb) for r in lower)
         lines.append(
             f"Lower bounds (ratios of the expression, constants unknown, not ratios of "
             f"capacities): {items}. They follow w, not the layer count"
@@ -249,28 +299,24 @@ def _direct_answer(
             )
         )
     else:
-        lines.append("No lower bound applies to both architectures.")
+        lines.append(
+            "No lower bound applies to both architectures."
+            + (
+                " Koiran & Sontag's lower bounds are stated for vanilla RNNs, not for "
+                f"{' or '.join(sorted({c.spec.cell.value.upper() for c in (ca, cb)}))} cells "
+                "(--all lists them apart, as references)."
+                if ca.spec.cell in GATED and cb.spec.cell in GATED
+                else ""
+            )
+        )
     if upper:
-        items = "; ".join(_item(r) for r in upper)
+        items = "; ".join(_item(r, fa, fb) for r in upper)
         lines.append(
             f"Upper bounds (ratios of the bounds, not of capacities): {items}. An upper bound "
             "that grows allows more capacity; it does not show it."
         )
-    law = (
-        f"Feed-forward depth law: for piecewise-linear networks VCdim = Θ(W·L·log W) ({BHLM19}): "
-        "there, depth multiplies capacity at fixed W. "
-    )
-    unrolled = f"the unrolled network (W = w shared across time, L = longest path; {DERIVED_LABEL})"
-    trend = (
-        f"W·L·log W changes {_x(ff)}, not {_x(factor)}: the path grows only {fa.path} → {fb.path}."
-    )
-    if spec_a.cell is Cell.RNN_RELU and spec_b.cell is Cell.RNN_RELU:
-        lines.append(law + f"Applied to {unrolled}: {trend}")
-    else:
-        lines.append(
-            law + "It does not apply here (the activations are not piecewise linear); for "
-            f"ReLU RNNs of these sizes, applied to {unrolled}: {trend}"
-        )
+    depth, ff = _depth_sentence(ca, cb, fa, fb)
+    lines.append(depth)
     if measured:
         items = "; ".join(
             f"{m.what}: {m.a:,.4g} → {m.b:,.4g} ({_x(m.ratio)}, against {_x(factor)})"
@@ -286,8 +332,12 @@ def _direct_answer(
     rising = [r.bound.key for r in upper if r.ratios[1].value > max(w_ratio, 1.0)]
     lines.append(
         f"So VC({fb.arch}) = ({fb.layers}/{fa.layers}) × VC({fa.arch}) is neither established "
-        f"nor implied by any result found: the lower bounds' expressions move with w "
-        f"({_x(w_ratio)})"
+        "nor implied by any result found: "
+        + (
+            f"the lower bounds' expressions move with w ({_x(w_ratio)})"
+            if lower
+            else f"no lower bound covers these cells (w moves {_x(w_ratio)})"
+        )
         + (
             f", and only upper bounds ({', '.join(rising)}), which allow but do not show "
             "capacity, grow faster."
@@ -314,18 +364,22 @@ def explain(
     spec_a: RecurrentSpec,
     spec_b: RecurrentSpec,
     measured: Sequence[Measured] = (),
+    other_cells: bool = False,
     **setting: Any,
 ) -> Explanation:
     """Compare A with B: the figures, each bound's change, what theory leaves open, and the
-    direct answer to "is VC(B) = (L_B / L_A) x VC(A)?" (quoting `measured` capacities if any)."""
+    direct answer to "is VC(B) = (L_B / L_A) x VC(A)?" (quoting `measured` capacities if any).
+    With `other_cells`, the rows also hold vanilla-RNN results beside LSTM/GRU (references in
+    their own section, which no sentence uses)."""
     fa, fb = _figures(spec_a), _figures(spec_b)
-    rows = tuple(compare_bounds([spec_a, spec_b], **setting))
+    rows = tuple(compare_bounds([spec_a, spec_b], other_cells=other_cells, **setting))
+    ca, cb = context(spec_a, **setting), context(spec_b, **setting)
     lines = [
-        f"From {fa.arch} to {fb.arch} (d = {fb.input_size}, k = {fb.seq_len}): parameters w "
-        f"{_change(fa.w, fb.w)}; layers {_change(fa.layers, fb.layers)}; hidden units "
-        f"{_change(fa.units, fb.units)}; unrolled nonlinear units U "
-        f"{_change(fa.unrolled_units, fb.unrolled_units)}; longest path in cell applications "
-        f"{_change(fa.path, fb.path)}.",
+        f"From {fa.arch} to {fb.arch} (input size {fb.input_size}, k = {fb.seq_len} steps): "
+        f"parameters w {_change(fa.w, fb.w)}; layers "
+        f"{_change(fa.layers, fb.layers)}; hidden units {_change(fa.units, fb.units)}; unrolled "
+        f"nonlinear units U {_change(fa.unrolled_units, fb.unrolled_units)}; longest path in "
+        f"cell applications {_change(fa.path, fb.path)}.",
     ]
     lower = _ratio_rows(rows, Direction.LOWER)
     upper = _ratio_rows(rows, Direction.UPPER)
@@ -346,5 +400,5 @@ def explain(
                 "Collins et al. a layer needs at least as many units as the features it must "
                 "carry across time."
             )
-    answer = _direct_answer(spec_a, spec_b, fa, fb, lower, upper, measured)
+    answer = _direct_answer(ca, cb, fa, fb, lower, upper, measured)
     return Explanation(fa, fb, tuple(lines), rows, answer)

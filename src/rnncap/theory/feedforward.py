@@ -166,6 +166,15 @@ def untied_layers(ctx: Context) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate([units, extra_units]), np.concatenate([params, extra_params])
 
 
+def untied_size(ctx: Context) -> tuple[float, int] | None:
+    """(W, L) of the untied unrolled network (parameters of all cell applications, layers), the
+    feed-forward network whose class contains the RNN's; None where its layering is not derived."""
+    if _unsupported_layering(ctx) is not None:
+        return None
+    units, params = untied_layers(ctx)
+    return float(params.sum()), len(units)
+
+
 def _scalar_units(ctx: Context) -> int:
     """Computation units for one scalar output: U + the output unit (+1 for regression)."""
     return ctx.units + (1 if ctx.spec.outputs else 0) + (1 if ctx.regression else 0)
@@ -234,7 +243,7 @@ def _gj_consequence(ctx: Context) -> Result:
     w, u = ctx.w_eff, _scalar_units(ctx)
     notes = [
         "unrolled network: W = distinct (shared) parameters, which Goldberg–Jerrum count; "
-        "k = U, its computation units; " + DERIVED_LABEL
+        "U = its computation units; " + DERIVED_LABEL
     ]
     caveat = ""
     if ctx.spec.cell in GATED:
@@ -354,7 +363,8 @@ for _bound in (
         ("l programmable parameters, m computation nodes, standard sigmoid or Pfaffian units",),
         Status.ABSTRACT_ONLY,
         "O((l·m)²)",
-        "unrolled network: l = w (shared), m = U + output units, " + DERIVED_LABEL,
+        "unrolled network: W = w (shared parameters), U = its units + output units (the "
+        "abstract's parameter and node counts), " + DERIVED_LABEL,
         Status.DERIVED,
         _km,
         caveat="order of growth from the abstract, constants unknown; worst case",
@@ -376,7 +386,8 @@ for _bound in (
         ),
         Status.STATED_SECONDARY,
         "VCdim <= c1·(W² + W·k) = O(W²)",
-        "unrolled network: W = w (shared), k = U + output units, " + DERIVED_LABEL,
+        "unrolled network: W = w (shared parameters), U = its units + output units (the "
+        "theorem's computation units), " + DERIVED_LABEL,
         Status.DERIVED,
         _gj_consequence,
         caveat="order of growth, constants unknown; worst case over data and weights",

@@ -31,6 +31,7 @@ from rnncap.theory.core import (
     order,
     register,
     single_recurrence_reason,
+    vanilla_only_reason,
 )
 
 KS98 = Citation(
@@ -136,13 +137,15 @@ _SIGMOID_CELLS = (Cell.RNN_TANH, *GATED)
 _PWPOLY_CELLS = (Cell.RNN_RELU, *GATED)
 _SIGMOID_APPLICATION = (
     "one-layer vanilla tanh RNN: directly (tanh is affinely equivalent to the standard sigmoid); "
-    "stacked RNNs and LSTM/GRU: the same expression in the spec's w, for reference only, "
+    "stacked or bidirectional vanilla RNNs: the same expression in the spec's w, "
     + DERIVED_LABEL
+    + "; LSTM/GRU: not covered (a reference in a separate section, never a bound)"
 )
 _PWPOLY_APPLICATION = (
-    "one-layer vanilla ReLU RNN: directly; stacked RNNs, and LSTM/GRU whose gates and candidate "
-    "are all piecewise linear (Keras hard_sigmoid gates): the same expression in the spec's w, "
-    "for reference only, " + DERIVED_LABEL
+    "one-layer vanilla ReLU RNN: directly; stacked or bidirectional vanilla RNNs: the same "
+    "expression in the spec's w, " + DERIVED_LABEL + "; LSTM/GRU whose gates and candidate are "
+    "all piecewise linear (Keras hard_sigmoid gates): not covered (a reference in a separate "
+    "section, never a bound)"
 )
 
 _KS_ROWS = [
@@ -237,6 +240,7 @@ for _key, _act, _dir, _expr, _sub, _fn, _cells in _KS_ROWS:
             evaluate_fn=partial(_ks, _expr, _sub, _fn, _dir is Direction.UPPER),
             caveat=_CAVEAT,
             derived_if=single_recurrence_reason,
+            other_cell_if=vanilla_only_reason,
             variables=("w", "k"),
             gated_classes=(Activation.GATED_PIECEWISE,) if _pw else (Activation.PFAFFIAN,),
         )
@@ -282,6 +286,7 @@ register(
         evaluate_fn=partial(_ks, "Ω(w·k)", lambda w, k: f"Ω({w} · {k})", ks_wk_log10, False),
         caveat=_CAVEAT,
         derived_if=single_recurrence_reason,
+        other_cell_if=vanilla_only_reason,
         variables=("w", "k"),
     )
 )

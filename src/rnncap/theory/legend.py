@@ -39,15 +39,24 @@ QUANTITY_SHORT = {
 
 @dataclass(frozen=True)
 class LegendEntry:
-    """How to read one bound key: ``citation`` (short), ``status`` (tag of the statement),
-    ``derived`` (rnncap applies it beyond its statement), ``derived_reason`` and ``caveat``."""
+    """How to read one bound row: the one schema that tables, JSON and the report legend share.
+
+    ``citation`` (short), ``status`` (tag of the statement), ``derived`` (rnncap applies it beyond
+    its statement, for this spec), ``derived_reason``, ``existence`` ("some network reaches it"),
+    ``quantity`` and ``direction`` (what it bounds), ``caveat``, and ``other_cell`` (why the
+    statement is for another cell class: a reference only, never DERIVED).
+    """
 
     key: str
     citation: str
     status: str
     derived: bool
     derived_reason: str
+    existence: bool
+    quantity: str
+    direction: str
     caveat: str
+    other_cell: str = ""
 
     @property
     def tag(self) -> str:
@@ -57,24 +66,37 @@ class LegendEntry:
         return f"{self.status} · DERIVED"
 
     @property
+    def what(self) -> str:
+        """ "Pdim lower", "VC upper", "bits estimate", "VC lower (existence)"."""
+        short = QUANTITY_SHORT[Quantity(self.quantity)]
+        kind = "estimate" if self.direction == "empirical estimate" else self.direction
+        return f"{short} {kind}" + (" (existence)" if self.existence else "")
+
+    @property
     def footnote(self) -> str:
-        """The decisive caveat, preceded by why the use is DERIVED when it is."""
+        """The decisive caveat, preceded by why the use is DERIVED when it is (or why the
+        statement does not cover this cell)."""
         reason = self.derived_reason.replace(", " + DERIVED_LABEL, "").replace(
             "; " + DERIVED_LABEL, ""
         )
-        parts = [f"DERIVED: {reason}" if self.derived and reason else "", self.caveat]
+        parts = [
+            f"not this cell: {self.other_cell}" if self.other_cell else "",
+            f"DERIVED: {reason}" if self.derived and reason else "",
+            self.caveat,
+        ]
         return "; ".join(p for p in parts if p)
 
     def to_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "tag": self.tag, "footnote": self.footnote}
+        return {**asdict(self), "tag": self.tag, "what": self.what, "footnote": self.footnote}
 
 
 def entry(bound: Bound, result: Result | None = None) -> LegendEntry:
     """The legend of `bound`, for one evaluated `result` when given (else for any spec)."""
-    caveat = bound.caveat
+    caveat, other = bound.caveat, ""
+    quantity = (result.quantity if result is not None else None) or bound.quantity
     if result is not None and result.applicable:
         derived, reason = bool(result.derived), result.derived
-        caveat = result.caveat or caveat
+        caveat, other = result.caveat or caveat, result.other_cell
     else:
         derived = bound.derived
         reason = bound.application if derived else ""
@@ -86,7 +108,11 @@ def entry(bound: Bound, result: Result | None = None) -> LegendEntry:
         status=bound.status.value,
         derived=derived,
         derived_reason=reason,
+        existence=bound.existence,
+        quantity=quantity.value,
+        direction=bound.direction.value,
         caveat=caveat,
+        other_cell=other,
     )
 
 
@@ -107,11 +133,7 @@ def legend(
 
 def what(bound: Bound, result: Result | None = None) -> str:
     """ "Pdim lower", "VC upper", "bits estimate", "VC lower (existence)": what a row bounds."""
-    quantity = (result.quantity if result is not None else None) or bound.quantity
-    text = f"{QUANTITY_SHORT[quantity]} {bound.direction.value}"
-    if bound.direction.value == "empirical estimate":
-        text = f"{QUANTITY_SHORT[quantity]} estimate"
-    return text + (" (existence)" if bound.existence else "")
+    return entry(bound, result).what
 
 
 def expression_of(bound: Bound, result: Result) -> str:
