@@ -1,7 +1,5 @@
 """Ratios between architectures, `compare_bounds` and `explain`."""
 
-import math
-
 import pytest
 
 from rnncap.arch import parse_arch
@@ -144,8 +142,10 @@ def test_direct_answer_figures_for_one_to_four_layers():
     assert set(d.upper) == {"km97-pfaffian-unrolled"}
     text = " ".join(d.lines)
     assert "Answer: not established" in text and "(w moves ×6.13)" in text
-    assert "No lower bound applies to both architectures. Koiran & Sontag's lower bounds are " \
+    assert (
+        "No lower bound applies to both architectures. Koiran & Sontag's lower bounds are "
         "stated for vanilla RNNs, not for LSTM cells" in text
+    )
     assert "They cover neither lstm:1x64 (not a piecewise-linear network) nor lstm:4x64" in text
 
 

@@ -58,10 +58,14 @@ def test_depth_results_are_quoted_in_their_own_form():
     # theory.md 2.7, eq. 2: C·W·L·log W bounds every piecewise-linear network from above; the
     # lower bound c·W·L·log(W/L) is reached by some networks (Theorem 3), not by every one
     law = _depth(explain(_s("lstm:1x64"), _s("lstm:4x64")))
-    assert "every piecewise-linear network with W parameters and L layers has VCdim = " \
+    assert (
+        "every piecewise-linear network with W parameters and L layers has VCdim = "
         "O(W·L·log W), an upper bound" in law
-    assert "some ReLU network of that size has VCdim = Ω(W·L·log(W/L)), a lower bound for " \
+    )
+    assert (
+        "some ReLU network of that size has VCdim = Ω(W·L·log(W/L)), a lower bound for "
         "some networks, not for every one" in law
+    )
     assert "Θ(" not in law and "multiplies capacity" not in law
     # no figure from a network the results do not cover (an LSTM's w is no ReLU network's)
     assert "×" not in law and law.endswith("so no figure is computed from them.")
@@ -79,8 +83,10 @@ def test_relu_pairs_get_the_figure_of_the_untied_unrolled_network():
     wb, lb = 120 * (layer1 + layer2) + head + 1, 121 + 2
     ff = (wb * lb * math.log(wb)) / (wa * la * math.log(wa))
     assert e.answer.feedforward_ratio == pytest.approx(ff)
-    assert f"W·L·log W changes ×{ff:.3g} (W {wa:,} → {wb:,}, L {la} → {lb}), not ×2: the " \
+    assert (
+        f"W·L·log W changes ×{ff:.3g} (W {wa:,} → {wb:,}, L {la} → {lb}), not ×2: the "
         "path grows only 120 → 121." in law
+    )
     mixed = explain(_s("rnn_relu:1x32"), _s("rnn_tanh:2x32"))
     law = _depth(mixed)
     assert "They do not cover rnn_tanh:2x32 (not a piecewise-linear network)" in law
@@ -132,8 +138,10 @@ def test_items_name_status_and_derived():
     deep = explain(_s("rnn_tanh:1x32"), _s("rnn_tanh:2x32"), task="classification")
     lower = next(s for s in deep.answer.lines if s.startswith("Lower bounds"))
     # A is one layer (stated), B is stacked (DERIVED): both are named (issue 25)
-    assert "ks98-sigmoid-lower (rnn_tanh:1x32: ABSTRACT-ONLY; rnn_tanh:2x32: ABSTRACT-ONLY, " \
+    assert (
+        "ks98-sigmoid-lower (rnn_tanh:1x32: ABSTRACT-ONLY; rnn_tanh:2x32: ABSTRACT-ONLY, "
         "DERIVED):" in lower
+    )
     upper = next(s for s in deep.answer.lines if s.startswith("Upper bounds"))
     assert "km97-pfaffian-unrolled (ABSTRACT-ONLY, DERIVED)" in upper
     e_json = deep.to_dict()

@@ -168,8 +168,10 @@ def test_lower_bound_ratios_carry_the_ratio_caveat():
     # torch.nn.RNN w = h(d + h + 2) per layer + the head (h + 1): w(4x64) / w(1x64)
     w1 = 64 * (10 + 64 + 2) + 65
     w4 = w1 + 3 * 64 * (64 + 64 + 2)
-    assert f"ks98-sigmoid-lower (rnn_tanh:1x64: ABSTRACT-ONLY; rnn_tanh:4x64: ABSTRACT-ONLY, " \
+    assert (
+        f"ks98-sigmoid-lower (rnn_tanh:1x64: ABSTRACT-ONLY; rnn_tanh:4x64: ABSTRACT-ONLY, "
         f"DERIVED): ×{w4 / w1:.3g} of w·k" in line
+    )
 
 
 def test_every_applicable_row_has_a_caveat_and_derived_rows_a_reason():

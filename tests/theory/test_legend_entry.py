@@ -22,8 +22,11 @@ def test_an_evaluated_result_brings_its_own_caveat_and_reason():
     assert (e.key, e.derived, e.derived_reason, e.caveat) == (bound.key, True, "why", "this spec")
     plain = entry(bound, Result(Kind.ORDER, "Ω(w·k)", log10=0.3))  # no caveat: the bound's
     assert plain.caveat == bound.caveat and plain.derived is False
-    na = entry(bound, Result(Kind.NOT_APPLICABLE, "n/a", caveat="ignored"))  # the general entry
-    assert na.caveat == bound.caveat and na.derived_reason.startswith("DERIVED for some cells")
+    # nothing is applied where the result does not apply: not DERIVED, the record's caveat
+    na = entry(bound, Result(Kind.NOT_APPLICABLE, "n/a", caveat="ignored"))
+    assert (na.caveat, na.derived, na.derived_reason) == (bound.caveat, False, "")
+    general = entry(bound)  # no result: the catalog's general entry
+    assert general.derived_reason.startswith("DERIVED for some cells")
 
 
 def test_expression_of_strips_every_order_symbol_of_theory_md():

@@ -121,7 +121,7 @@ PDIM_LOWER_NOTE = (
 
 def single_recurrence_reason(ctx: Context) -> str | None:
     """Why a result for single-recurrence vanilla RNNs (Koiran–Sontag) is DERIVED for `ctx`: a
-    stacked or bidirectional vanilla RNN. LSTM/GRU are not covered at all (`vanilla_only_reason`)."""
+    stacked or bidirectional vanilla RNN. LSTM/GRU are not covered (`vanilla_only_reason`)."""
     spec = ctx.spec
     if spec.cell in GATED or not (spec.num_layers > 1 or spec.bidirectional):
         return None

@@ -158,7 +158,7 @@ class CompareRow:
 
     @property
     def labels(self) -> tuple[LegendEntry, ...]:
-        """Per architecture: its status, DERIVED marker, caveat (they differ with cell and depth)."""
+        """Per architecture: status, DERIVED marker, caveat (they differ with cell and depth)."""
         return tuple(entry(self.bound, r) for r in self.results)
 
     def ratio_text(self, i: int) -> str:

@@ -91,12 +91,14 @@ class LegendEntry:
 
 
 def entry(bound: Bound, result: Result | None = None) -> LegendEntry:
-    """The legend of `bound`, for one evaluated `result` when given (else for any spec)."""
+    """The legend of `bound` for one evaluated `result`, else (None) for any spec. A result that
+    does not apply has nothing applied: not DERIVED, only the record's status and caveat."""
     caveat, other = bound.caveat, ""
     quantity = (result.quantity if result is not None else None) or bound.quantity
-    if result is not None and result.applicable:
+    if result is not None:
         derived, reason = bool(result.derived), result.derived
-        caveat, other = result.caveat or caveat, result.other_cell
+        caveat = (result.caveat if result.applicable else "") or caveat
+        other = result.other_cell
     else:
         derived = bound.derived
         reason = bound.application if derived else ""
@@ -128,7 +130,11 @@ def legend(
     """
     bounds = catalog() if keys is None else tuple(get_bound(k) for k in keys)
     ctx = context(spec, **setting) if spec is not None else None
-    return {b.key: entry(b, b.evaluate(ctx) if ctx is not None else None) for b in bounds}
+    out = {}
+    for b in bounds:
+        result = b.evaluate(ctx) if ctx is not None else None
+        out[b.key] = entry(b, result if result is not None and result.applicable else None)
+    return out
 
 
 def what(bound: Bound, result: Result | None = None) -> str:
