@@ -151,7 +151,8 @@ def _layout(build, width: int) -> tuple[list[tuple], list[int], Footnotes, bool]
         widths = _widths([list(col) for col in zip(*body, strict=True)], width)
         if widths is not None:
             return body, widths, notes, compact
-    return body, [max(8, width // len(body[0]))] * len(body[0]), notes, compact
+    n = len(body[0])  # words longer than their column: folded, but the table keeps its width
+    return body, [max(8, (width - (3 * n + 1)) // n)] * n, notes, compact
 
 
 def _tables(

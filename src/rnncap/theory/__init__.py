@@ -4,9 +4,12 @@
 >>> from rnncap.theory import bounds, ratio
 >>> spec = parse_arch("lstm:2x64", input_size=10, seq_len=120)
 >>> rows = bounds(spec, m=20_000, task="classification")
->>> round(ratio("ks98-sigmoid-lower", parse_arch("lstm:1x128", input_size=10, seq_len=120),
+>>> round(ratio("collins17-bits", parse_arch("lstm:1x128", input_size=10, seq_len=120),
 ...             spec, task="classification").value, 3)
 0.736
+>>> ratio("ks98-sigmoid-lower", parse_arch("lstm:1x128", input_size=10, seq_len=120),
+...       spec).reason  # Koiran–Sontag's results are for vanilla RNNs
+'not a bound for this cell'
 """
 
 from rnncap.theory.core import (
