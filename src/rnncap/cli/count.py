@@ -20,6 +20,7 @@ from rnncap.arch import RecurrentSpec, count_parameters, frontier, parse_arch
 from rnncap.arch.spec import MAX_LAYERS
 from rnncap.arch.summary import CompareRow, compare_rows, summarize
 from rnncap.cli.app import app
+from rnncap.cli.bound_tables import render_bound_ratios
 from rnncap.cli.output import JsonOpt, fmt_int, print_json, stdout, table
 from rnncap.cli.resolve import (
     ModelFile,
@@ -30,7 +31,6 @@ from rnncap.cli.resolve import (
     spec_like,
     typed_options,
 )
-from rnncap.cli.theory import render_bound_ratios
 from rnncap.errors import InvalidInput, check_int, check_int_list, parse_int_text, require
 from rnncap.theory import compare_bounds
 

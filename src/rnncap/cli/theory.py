@@ -6,18 +6,30 @@ import math
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from rnncap.cli.app import app
-from rnncap.cli.flags import to_flags
+from rnncap.cli.bound_tables import (
+    CAPTION,
+    OTHER_NOTE,
+    SYMBOLS,
+    arch_cell,
+    label_text,
+    other_title,
+    print_rows,
+    print_tables,
+    ratio_text,
+    result_cell,
+    status_text,
+    tables_of,
+)
 from rnncap.cli.output import JsonOpt, print_json, stdout, table
 from rnncap.cli.resolve import TrustOpt, typed_options
 from rnncap.errors import parse_float_text, require
-from rnncap.theory import Task, bounds, catalog, compare_bounds, explain, sample_sizes
-from rnncap.theory.core import DERIVED_LABEL, OTHER_CELL_TITLE, Kind, fmt_log10
+from rnncap.theory import Task, bounds, catalog, explain, sample_sizes
+from rnncap.theory.core import fmt_log10
 from rnncap.theory.evaluate import MAIN, OTHER_CELL
 from rnncap.theory.explain import DEFAULT_INPUT_SIZE, DEFAULT_PAIR, DEFAULT_SEQ_LEN, Measured
-from rnncap.theory.legend import Footnotes, LegendEntry, entry, expression_of
+from rnncap.theory.legend import Footnotes, entry
 
 InputSizeOpt = Annotated[
     str,
@@ -66,114 +78,6 @@ def _samples(text: str | None) -> int | None:
     from rnncap.cli.count import parse_int
 
     return None if text is None else parse_int(text, "--samples", 1, "--samples 20000")
-
-
-_CAPTION = (
-    "Orders (Ω/O/Θ): unknown constants, never a number of points; compare architectures by ratios "
-    "of the same expression. Explicit bounds are worst case and usually vacuous. DERIVED = "
-    + DERIVED_LABEL
-    + "."
-)
-#: One meaning per symbol in the tables (formulas quoted by `bounds --list` keep each paper's).
-_SYMBOLS = (
-    "Symbols: w = the spec's parameters; W = parameters of the network a result is applied to; "
-    "k = sequence length; U = nonlinear units of the unrolled network (+ output units); L = its "
-    "layers (longest path); d = VC or pseudo-dimension; m = training samples; M = loss range."
-)
-_RATIO_NOTE = (
-    "B / A is the ratio of the expression named in the cell, within one theorem: the constant "
-    "cancels, but it is not a ratio of capacities (upper bounds: it compares the bounds; lower "
-    "bounds: it compares the guarantees)."
-)
-_OTHER_NOTE = (
-    "These hold for vanilla RNNs of single-recurrence units σ(affine combination): for this cell "
-    "they are references, not bounds (never DERIVED, no ratio, not used by any sentence)."
-)
-
-
-def _other_title(names: list[str]) -> str:
-    return f"{OTHER_CELL_TITLE[0].upper()}{OTHER_CELL_TITLE[1:]} ({', '.join(names)})"
-
-
-def _widths(cells: list[list[str]], width: int) -> list[int] | None:
-    """Column widths that fill `width` and never split a word (a number, a key); None when the
-    longest words do not fit side by side. The first column (labels) gets about a third."""
-    n = len(cells)
-    room = width - (3 * n + 1)
-    mins = [max((len(w) for c in col for w in c.split()), default=1) for col in cells]
-    if sum(mins) > room:
-        return None
-    first = max(20, room // 3) if n > 3 else max(22, int(room * 0.36))
-    want = [first] + [(room - first) // (n - 1)] * (n - 1)
-    widths = [max(m, w) for m, w in zip(mins, want, strict=True)]
-    while sum(widths) > room:  # take one character at a time from the column with most slack
-        i = max(range(n), key=lambda j: widths[j] - mins[j])
-        widths[i] -= 1
-    return widths
-
-
-def _print(tables: list[tuple[Table, list[int]]], notes: Footnotes, *captions: str) -> None:
-    """Tables (fixed widths, see `_widths`), then captions and numbered notes, wrapped to the
-    terminal at spaces."""
-    out = stdout()
-    for t, widths in tables:
-        for column, w in zip(t.columns, widths, strict=True):
-            column.width, column.overflow = w, "fold"
-        out.print(t)
-    for line in (*captions, *notes.lines()):
-        out.print(line, markup=False, soft_wrap=False, overflow="fold")
-
-
-def _label(bound, label: LegendEntry, sep: str = "\n") -> str:
-    """Key, what it bounds and the citation: the same fields the JSON row's `label` holds."""
-    return f"{bound.key}\n{label.what}{sep}{label.citation}"
-
-
-def _status(label: LegendEntry, notes: Footnotes, compact: bool = False) -> str:
-    """ "TAG [n]"; compact: "[n]" alone, the tag opening the note (narrow columns)."""
-    if compact:
-        return notes.mark(f"{label.tag}: {label.footnote}")
-    return f"{label.tag} {notes.mark(label.footnote)}".rstrip()
-
-
-def _cell(result) -> str:
-    """A result as the table shows it; a row's "pass vc=D" reads "pass --vc D" here."""
-    if result.kind is Kind.NOT_APPLICABLE:
-        return f"n/a: {to_flags(result.text)}"
-    return result.text
-
-
-def _layout(build, width: int) -> tuple[list[tuple], list[int], Footnotes, bool]:
-    """Rows from `build(notes, compact)`: tags in the cells when the words fit, else compact."""
-    for compact in (False, True):
-        notes = Footnotes()
-        body = build(notes, compact)
-        widths = _widths([list(col) for col in zip(*body, strict=True)], width)
-        if widths is not None:
-            return body, widths, notes, compact
-    n = len(body[0])  # words longer than their column: folded, but the table keeps its width
-    return body, [max(8, (width - (3 * n + 1)) // n)] * n, notes, compact
-
-
-def _tables(
-    sections: list[tuple[str, tuple[str, ...], list]], row_cells, width: int
-) -> tuple[list[tuple[Table, list[int]]], Footnotes]:
-    """One table per non-empty section, sharing one set of numbered notes."""
-    shown = [(title, cols, rows) for title, cols, rows in sections if rows]
-    if not shown:
-        return [], Footnotes()
-
-    def build(notes: Footnotes, compact: bool) -> list[tuple]:
-        return [(*cols,) for _, cols, _ in shown[:1]] + [
-            row_cells(r, notes, compact) for _, _, rows in shown for r in rows
-        ]
-
-    body, widths, notes, compact = _layout(build, width)
-    out, i = [], 1
-    for title, cols, rows in shown:
-        out.append((table(title, cols, body[i : i + len(rows)]), widths))
-        i += len(rows)
-    return out, notes
 
 
 @app.command("bounds")
@@ -246,17 +150,21 @@ def bounds_cmd(
 
     def cells(r, notes: Footnotes, compact: bool) -> tuple[str, ...]:
         label = r.label
-        return (_label(r.bound, label), _cell(r.result), _status(label, notes, compact))
+        return (
+            label_text(r.bound, label),
+            result_cell(r.result),
+            status_text(label, notes, compact),
+        )
 
-    sections = [(title, cols, main), (_other_title([spec.name]), cols, other)]
-    tables, notes = _tables(sections, cells, stdout().width)
+    sections = [(title, cols, main), (other_title([spec.name]), cols, other)]
+    tables, notes = tables_of(sections, cells, stdout().width)
     more = [f"{hidden} rows do not apply (--all shows them)."] if hidden else []
     if hidden_other:
         more.append(
             f"{hidden_other} rows for vanilla RNNs, not {spec.cell.value.upper()}, are left out "
             "(--all shows them apart)."
         )
-    _print(tables, notes, *([_OTHER_NOTE] if other else []), _CAPTION, _SYMBOLS, *more)
+    print_tables(tables, notes, *([OTHER_NOTE] if other else []), CAPTION, SYMBOLS, *more)
 
 
 def _list(json_: bool) -> None:
@@ -267,10 +175,10 @@ def _list(json_: bool) -> None:
 
     def cells(b, notes: Footnotes, compact: bool) -> tuple[str, ...]:
         label = entry(b)
-        return (_label(b, label), b.formula, _status(label, notes, compact))
+        return (label_text(b, label), b.formula, status_text(label, notes, compact))
 
-    tables, notes = _tables([("Bound catalog", cols, list(cat))], cells, stdout().width)
-    _print(tables, notes, _CAPTION)
+    tables, notes = tables_of([("Bound catalog", cols, list(cat))], cells, stdout().width)
+    print_tables(tables, notes, CAPTION)
 
 
 @app.command("explain")
@@ -332,30 +240,14 @@ def explain_cmd(
     def cells(r, notes: Footnotes, compact: bool) -> tuple[str, ...]:
         la, lb = r.labels
         return (
-            _label(r.bound, la),
-            _arch_cell(_cell(r.results[0]), r.results[0], la, notes, compact),
-            _arch_cell(_cell(r.results[1]), r.results[1], lb, notes, compact)
-            + (f"\nB / A: {_ratio_text(r, 1)}" if r.section == MAIN else ""),
+            label_text(r.bound, la),
+            arch_cell(result_cell(r.results[0]), r.results[0], la, notes, compact),
+            arch_cell(result_cell(r.results[1]), r.results[1], lb, notes, compact)
+            + (f"\nB / A: {ratio_text(r, 1)}" if r.section == MAIN else ""),
         )
 
     cols = ("bound · what · citation", *(f"{n} · status (note)" for n in names))
-    _print_rows(result.rows, names, "Bounds side by side", cols, cells)
-
-
-def _print_rows(rows, names: list[str], title: str, cols: tuple[str, ...], cells) -> None:
-    """The main table of compare rows, the other cells' section under it, then the notes."""
-    main = [r for r in rows if r.section == MAIN]
-    other = [r for r in rows if r.section == OTHER_CELL]
-    sections = [(title, cols, main), (_other_title(names), cols, other)]
-    tables, notes = _tables(sections, cells, stdout().width)
-    _print(tables, notes, *([_OTHER_NOTE] if other else []), _RATIO_NOTE, _CAPTION, _SYMBOLS)
-
-
-def _arch_cell(text: str, result, label: LegendEntry, notes: Footnotes, compact: bool) -> str:
-    """One architecture's cell: its value and, where the row applies to it, its own status."""
-    if not result.applicable:
-        return text
-    return f"{text}\n{_status(label, notes, compact)}"
+    print_rows(result.rows, names, "Bounds side by side", cols, cells)
 
 
 def _measured(text: str | None) -> tuple[Measured, ...]:
@@ -383,54 +275,6 @@ def _store_measured(path: str | None, a, b) -> tuple[Measured, ...]:
         return ()
     found = measured_depth_ratios(group_depth_rows(rows), a.cell.value, a.num_layers, b.num_layers)
     return tuple(Measured(*m) for m in found)
-
-
-def _ratio_text(row, i: int) -> str:
-    """ "0.736 of w·k": the ratio and the expression it is a ratio of; the reason when none."""
-    r = row.ratios[i]
-    if r.log10 is None:
-        return f"— {r.reason}" if r.reason else "—"
-    return f"{row.ratio_text(i)} of {expression_of(row.bound, row.results[i])}"
-
-
-def _first_cell(result) -> str:
-    """The first architecture's own entry: explicit values with their unit, orders by name."""
-    if not result.applicable:
-        return "n/a"
-    if result.kind is Kind.EXPLICIT:
-        return result.text.split(" (")[0]
-    return "order (expression)"
-
-
-def render_bound_ratios(specs: list, rows: list | None = None) -> None:
-    """The bound-ratio table that `rnncap compare` shows under its figures (`rows` from
-    `compare_bounds(specs, ...)`; with ``other_cells=True`` the vanilla-RNN section too)."""
-    rows = compare_bounds(specs) if rows is None else rows
-    names = [s.name for s in specs]
-
-    def cells(r, notes: Footnotes, compact: bool) -> tuple[str, ...]:
-        labels = r.labels
-        return (
-            _label(r.bound, labels[0]),
-            _arch_cell(_first_cell(r.results[0]), r.results[0], labels[0], notes, compact),
-            *(
-                _arch_cell(
-                    _ratio_text(r, i) if r.section == MAIN else _first_cell(r.results[i]),
-                    r.results[i],
-                    labels[i],
-                    notes,
-                    compact,
-                )
-                for i in range(1, len(specs))
-            ),
-        )
-
-    cols = (
-        "bound · what · citation",
-        f"{names[0]} · status (note)",
-        *(f"{n} / {names[0]} · status (note)" for n in names[1:]),
-    )
-    _print_rows(rows, names, "Bound ratios to the first architecture", cols, cells)
 
 
 @app.command("sample-size")
