@@ -158,3 +158,12 @@ def test_direct_answer_compares_dimension_bounds_only():
     assert "bhlm19-thm10-unrolled" in e.answer.upper and "ks98-pwpoly-lower" in e.answer.lower
     assert not keys & {"ks98-agnostic-lower-samples", "uml-agnostic-samples", "collins17-bits",
                        "bhlm19-thm3", "bmm98-lower", "mohri-cor3.19-gap"}  # fmt: skip
+
+
+def test_every_ratio_takes_the_first_architecture_as_a():
+    # a tanh RNN first, an LSTM second: the first column's own ratio is 1, the second's is not
+    # formed (different activation classes), whichever row
+    rows = compare_bounds([_s("rnn_tanh:1x8"), _s("lstm:1x8")])
+    collins = next(r for r in rows if r.bound.key == "collins17-bits")
+    assert collins.ratios[0].value == 1 and collins.ratios[0].reason == ""
+    assert collins.ratios[1].reason == "different activation classes"

@@ -147,3 +147,33 @@ def test_items_name_status_and_derived():
     e_json = deep.to_dict()
     assert e_json["answer"] == list(deep.lines) and e_json["bounds"]
     assert "measured" in e_json["direct_answer"] and "lines" in e_json["direct_answer"]
+
+
+def test_depth_figure_compares_the_layer_ratio_and_the_task_of_the_pair():
+    # two to four layers: the factor is 4 / 2, not 4 · 2; classification: no regression layer
+    e = explain(
+        _s("rnn_relu:2x32", outputs=1), _s("rnn_relu:4x32", outputs=1), task="classification"
+    )
+    layer1, layer2, head = 32 * (10 + 32 + 2), 32 * (32 + 32 + 2), 33
+    wa, la = 120 * (layer1 + layer2) + head, 121 + 1
+    wb, lb = 120 * (layer1 + 3 * layer2) + head, 123 + 1
+    ff = (wb * lb * math.log(wb)) / (wa * la * math.log(wa))
+    assert e.answer.feedforward_ratio == pytest.approx(ff)
+    law = _depth(e)
+    assert f"(W {wa:,} → {wb:,}, L {la} → {lb}), not ×2: the path grows only 121 → 123." in law
+
+
+def test_lower_items_are_joined_by_semicolons_and_gated_pairs_named_once():
+    e = explain(_s("rnn_tanh:1x32"), _s("rnn_tanh:1x64"), task="classification")
+    lower = next(s for s in e.answer.lines if s.startswith("Lower bounds"))
+    w32, w64 = 32 * (10 + 32 + 2), 64 * (10 + 64 + 2)
+    assert (
+        f"ks98-sigmoid-lower (ABSTRACT-ONLY): ×{w64 / w32:.3g} of w·k; "
+        "ks98-thm5-arbitrary-sigmoid-lower (STATED-SECONDARY):" in lower
+    )
+    mixed = explain(_s("gru:1x32"), _s("lstm:1x32"))
+    text = " ".join(mixed.answer.lines)
+    assert "stated for vanilla RNNs, not for GRU or LSTM cells (--all lists them apart" in text
+    assert all(r.section == "main" for r in mixed.rows)  # other cells only when asked for
+    assert any(r.section == "other cell" for r in explain(
+        _s("gru:1x32"), _s("lstm:1x32"), other_cells=True).rows)  # fmt: skip
