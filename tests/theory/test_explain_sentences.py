@@ -165,3 +165,15 @@ def test_direct_answer_json_keys_in_the_documented_order():
         {"what": "VC-dimension estimate", "a": 10.0, "b": 25.0, "source": "s", "ratio": 2.5}
     ]
     assert d["established"] is False
+
+
+def test_several_rising_upper_bounds_are_listed_with_semicolons():
+    e = explain(_s("rnn_relu:1x32", outputs=1), _s("rnn_relu:3x32", outputs=1))
+    sentence = _line(e.lines, "U up")
+    rise = sentence.split("Upper bounds that rise: ")[1]
+    keys = [item.split(" ×")[0] for item in rise.split("; a rising upper bound")[0].split("; ")]
+    assert keys == ["gj95-pwpoly-consequence", "bmm98-upper-untied", "bhlm19-thm7-untied",
+                    "bhlm19-thm10-unrolled", "ks98-pwpoly-upper"]  # fmt: skip
+    back = explain(_s("rnn_relu:3x32", outputs=1), _s("rnn_relu:1x32", outputs=1))
+    fall = _line(back.lines, "U down").split("Upper bounds that fall: ")[1].split(". No upper")[0]
+    assert [item.split(" ×")[0] for item in fall.split("; ")] == keys  # the same five, falling
