@@ -153,3 +153,20 @@ def test_the_task_record_names_a_baseline_left_out_for_a_missing_package(monkeyp
     # a study that fits no baselines (no forecast measure) has none to leave out
     assert _task_info(task, td, forecast=False).missing_baselines == ()
     assert "pip install 'rnncap[boost]'" in boosted.lightgbm_missing()
+
+
+@pytest.mark.parametrize(("cell", "has_ks"), [("lstm", False), ("gru", False), ("rnn_tanh", True)])
+def test_a_study_stores_only_bounds_that_hold_for_its_cell(cell, has_ks):
+    """Koiran and Sontag's results are for vanilla RNNs: an LSTM's or GRU's study record leaves
+    them out (issue 25), a tanh RNN's keeps them."""
+    from rnncap.study.plan import PlannedArch, TaskShape
+    from rnncap.study.runner import _bounds
+    from rnncap.theory import bounds
+
+    spec = parse_arch(f"{cell}:2x8", input_size=3, seq_len=10, outputs=1)
+    values, _ = _bounds(PlannedArch(spec, {}), {}, TaskShape(3, 10, 1), m=500)
+    keys = {v.key for v in values}
+    other = {e.bound.key for e in bounds(spec, m=500) if e.result.other_cell}
+    assert keys.isdisjoint(other)
+    assert any(k.startswith("ks98-sigmoid") for k in keys) is has_ks
+    assert bool(other) is not has_ks

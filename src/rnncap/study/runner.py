@@ -96,6 +96,7 @@ def _bounds(
             vacuous=bool(e.result.vacuous),
         )
         for e in bounds(arch.spec, m=m)
+        if not e.result.other_cell  # a vanilla-RNN result is no bound for an LSTM or GRU
     )
     ratio_by_group = {
         group: {k: math.log10(r) for k, r in ratios(spec_of(ref), arch.spec).items() if r > 0}
