@@ -57,3 +57,24 @@ def test_default_design_spans_one_to_eight_times_the_scale():
 def test_bad_designs_are_rejected(sizes, message):
     with pytest.raises(InvalidInput, match=message):
         VCDesign(sizes)
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "covered"),
+    [("rnn_tanh:1x4", "rnn_relu:2x4", True), ("linear", "rnn_tanh:1x4", True),
+     ("rnn_tanh:1x4", "lstm:1x4", False), ("gru:1x4", "rnn_tanh:1x4", False)],
+)  # fmt: skip
+def test_the_wk_ratio_is_given_only_where_koiran_and_sontag_cover_both_models(
+    first, second, covered
+):
+    from rnncap.capacity.vc import VCEstimate, VCPoint
+    from rnncap.capacity.vc_fit import VCFit
+
+    points = tuple(VCPoint(n, 2, 0.5, 0.1) for n in (1, 2, 4))
+    est = [
+        VCEstimate(model, 3, k, w, points, VCFit(5.0, 0.1, True, ""))
+        for model, k, w in ((first, 2, 10), (second, 3, 20))
+    ]
+    rows = growth_table(est)
+    assert rows[1]["h_ratio"] == 1.0
+    assert rows[1]["wk_ratio"] == (60 / 20 if covered else None)

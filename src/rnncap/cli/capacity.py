@@ -432,9 +432,10 @@ def vc(
     ]  # fmt: skip
     caption = (
         "h: least-squares fit of Phi(n/h) to the mean deviation |E1 - E2| (Vapnik, Levin & LeCun "
-        "1994). Ratios are to the first row; Koiran & Sontag 1998 give Omega(w*k) for sigmoid "
-        "RNNs (constant unknown, so only the ratio is shown). Trained by full-batch Adam, "
-        f"{epochs} epochs, lr {lr} (linear: logistic loss, 300 steps)."
+        "1994). Ratios are to the first row; Koiran & Sontag 1998 give Omega(w*k) for vanilla "
+        "sigmoid/tanh and piecewise-polynomial RNNs (constant unknown, so only the ratio is "
+        "shown; '-' for an LSTM or GRU, which their results do not cover). Trained by "
+        f"full-batch Adam, {epochs} epochs, lr {lr} (linear: logistic loss, 300 steps)."
     )
     cols = ["model", "k", "w", "h", "h ratio", "wk ratio", "true VC", "bracketed"]
     stdout().print(table("Measured VC dimension", cols, rows, right=cols[1:7]))
