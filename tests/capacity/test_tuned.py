@@ -13,6 +13,7 @@ from rnncap.capacity.memorize import default_memorization_settings, measure_memo
 from rnncap.capacity.sweep import RESTART_STRIDE, Sweep
 from rnncap.capacity.tuned import tuned_memorization
 from rnncap.cli.app import main
+from rnncap.errors import InvalidInput
 
 TINY = parse_arch("rnn_tanh:1x2", input_size=8, seq_len=2)
 WIDE = parse_arch("rnn_tanh:1x2", input_size=12, seq_len=3)  # 4096 codes: room for b = 2000
@@ -104,11 +105,10 @@ def test_best_member_of_a_real_sweep_matches_each_rate_trained_alone():
     ("field", "attr", "summary", "names"),
     [
         ("losses", "loss", "loss", ("bce", "hinge")),
-        ("encodings", "encoding", "input_encoding", ("binary", "signed")),
     ],
 )
 def test_a_swept_dimension_keeps_each_points_best(field, attr, summary, names):
-    """Two losses (or two input encodings) are two members of each point: each point's figure is
+    """Two losses are two members of each point: each point's figure is
     the better of the two trained alone, and records which one won."""
     sweep = Sweep((0.05,), **{field: names})
     assert sweep.size == 2 and [getattr(m, attr) for m in sweep.members()] == list(names)
@@ -172,6 +172,7 @@ def test_cli_table_states_the_verdict(capsys):
         (["--restarts", "0"], "restarts must be an integer >= 1"),
         (["--loss", "logistic"], "unknown memorization loss 'logistic'; choose from bce, hinge"),
         (["--encoding", "gray"], "unknown input encoding 'gray'; choose from binary, signed"),
+        (["--encoding", "binary,signed"], "give one input encoding per measurement"),
         (["--epochs", "0"], "epochs must be an integer >= 1"),
     ],
 )
@@ -215,12 +216,13 @@ def test_signed_inputs_flip_the_first_step_only():
     assert not signed[:, 1:].any() and encode_inputs(x, "binary") is x
 
 
-def test_signed_inputs_give_the_same_functions_with_an_input_bias():
-    """W (2x - 1) + b = (2W) x + (b - W 1): a torch.nn.RNN fed -1/+1 equals one fed 0/1 whose
-    input weights are doubled and input bias shifted, so the encoding cannot change capacity."""
+def _signed_and_shifted_binary(delay: int):
+    """A torch.nn.RNN fed -1/+1 and a copy fed 0/1 with doubled input weights and input bias
+    b - W 1: the reparametrisation that would make the two encodings the same functions.
+    Returns both networks' outputs at every step, shape (b, 1 + delay, units)."""
     from rnncap.capacity.memorize import encode_inputs, memorization_task
 
-    x, _ = memorization_task(32, 6, 2, np.random.default_rng(1))
+    x, _ = memorization_task(32, 6, delay, np.random.default_rng(1))
     torch.manual_seed(0)
     signed_net = torch.nn.RNN(6, 4, batch_first=True)
     binary_net = torch.nn.RNN(6, 4, batch_first=True)
@@ -229,7 +231,30 @@ def test_signed_inputs_give_the_same_functions_with_an_input_bias():
         w = signed_net.weight_ih_l0
         binary_net.weight_ih_l0.copy_(2 * w)
         binary_net.bias_ih_l0.copy_(signed_net.bias_ih_l0 - w.sum(dim=1))
-    # the shift applies at the first step only, where the input is not zero
-    xs = torch.from_numpy(encode_inputs(x, "signed"))[:, :1]
-    xb = torch.from_numpy(x)[:, :1]
-    torch.testing.assert_close(signed_net(xs)[0], binary_net(xb)[0])
+        signed = signed_net(torch.from_numpy(encode_inputs(x, "signed")))[0]
+        binary = binary_net(torch.from_numpy(x))[0]
+    return signed, binary
+
+
+def test_signed_inputs_are_a_different_function_class_after_the_input_step():
+    """W (2x - 1) + b = (2W) x + (b - W 1) holds where the input is seen (step 1), so the
+    shifted 0/1 network matches the -1/+1 one there; at every later step (zero input) it still
+    adds the shifted bias, and the outputs differ: with delay >= 1 "signed" is a protocol variant,
+    not the same functions with an input bias."""
+    signed, binary = _signed_and_shifted_binary(delay=2)
+    torch.testing.assert_close(signed[:, 0], binary[:, 0])
+    for step in (1, 2):
+        assert (signed[:, step] - binary[:, step]).abs().max() > 0.05, step
+
+
+def test_signed_inputs_equal_shifted_binary_ones_without_delay():
+    """What is still true: with delay 0 (one step) the two encodings are the same functions."""
+    signed, binary = _signed_and_shifted_binary(delay=0)
+    assert signed.shape[1] == 1
+    torch.testing.assert_close(signed, binary)
+
+
+def test_one_encoding_per_measurement():
+    with pytest.raises(InvalidInput, match="one input encoding per measurement"):
+        Sweep((0.01,), encodings=("binary", "signed"))
+    assert Sweep((0.01,), encodings=("signed",)).to_dict()["encoding_label"].startswith("-1/+1")

@@ -99,6 +99,7 @@ def test_the_example_study_file_is_valid_and_plans_its_grid():
         ("memorization", {"schedules": ["linear"]}, "schedules in [memorization] must be a list"),
         ("memorization", {"losses": ["mse"]}, "losses in [memorization] must be a list of bce"),
         ("depth", {"encodings": "signed"}, "encodings in [depth] must be a list of binary"),
+        ("memorization", {"encodings": ["binary", "signed"]}, "takes one input encoding"),
         ("depth", {"units": 0}, "units in [depth]"),
         ("depth", {"vc_reps": "4"}, "vc_reps in [depth]"),
         ("depth", {"width": 2}, "depth"),

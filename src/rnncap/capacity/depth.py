@@ -24,7 +24,7 @@ from rnncap.capacity._common import (
 )
 from rnncap.capacity.convergence import Convergence
 from rnncap.capacity.memorize import planned_grid
-from rnncap.capacity.sweep import Sweep
+from rnncap.capacity.sweep import Sweep, encoding_label
 from rnncap.capacity.tuned import DEFAULT_SWEEP, tuned_memorization
 from rnncap.errors import require
 
@@ -213,6 +213,8 @@ class DepthMeasurement:
             "units": self.units,
             "input_bits": self.input_bits,
             "delay": self.delay,
+            "input_encoding": self.budget.sweep.encoding,
+            "protocol": encoding_label(self.budget.sweep.encoding),
             "seeds": list(self.seeds),
             "rows": [r.to_dict() for r in self.rows],
             "ratios": self.ratios(),

@@ -29,7 +29,7 @@ from rnncap.capacity._common import (
     summary,
     train_members,
 )
-from rnncap.capacity.sweep import ENCODINGS, Sweep
+from rnncap.capacity.sweep import ENCODINGS, Sweep, encoding_label
 from rnncap.errors import require
 
 #: Collins et al. 2017: 3 to 6 bits per parameter for every architecture at depths 1, 2, 4; about
@@ -98,6 +98,11 @@ class MemorizationResult:
         return {s: max(p.bits for p in self.points if p.seed == s) for s in self.seeds}
 
     @property
+    def encoding(self) -> str:
+        """The input encoding: the protocol variant this capacity belongs to."""
+        return self.points[0].encoding
+
+    @property
     def capacity(self) -> dict:
         """Mean, std, min, max over seeds of max_b I(b), in bits."""
         return summary(list(self.capacity_by_seed().values()))
@@ -131,6 +136,8 @@ class MemorizationResult:
             "parameters": self.parameters,
             "input_bits": self.input_bits,
             "delay": self.delay,
+            "input_encoding": self.encoding,
+            "protocol": encoding_label(self.encoding),
             "sample_sizes": list(self.sample_sizes),
             "seeds": list(self.seeds),
             "capacity_bits": self.capacity,
@@ -183,7 +190,8 @@ def memorization_task(
 
 def encode_inputs(x: np.ndarray, encoding: str) -> np.ndarray:
     """The task's 0/1 inputs as fed to the network: unchanged ("binary") or as -1/+1 ("signed");
-    the steps after the first stay zero."""
+    the steps after the first stay zero (so "signed" is a protocol variant, not a reparametrisation
+    of "binary": see `rnncap.capacity.sweep`)."""
     require(
         encoding in ENCODINGS,
         f"unknown input encoding {encoding!r}; choose from {', '.join(ENCODINGS)}",

@@ -3,10 +3,12 @@ input encodings x restarts.
 
 Collins et al. (2017) tuned the training of every (architecture, b) point; a finite sweep, every
 configuration one member of the same engine call, is the affordable version. A measurement keeps
-the best member of each point. The loss and the input encoding are training choices like the
-learning rate: the measure (I(b) from the fraction recalled) does not depend on them. The signed
-encoding (-1/+1 instead of 0/1 for the input bits) leaves the set of functions unchanged for a
-cell with an input bias: W (2x - 1) + b = (2W) x + (b - W 1); it only conditions the optimization.
+the best member of each point. The loss is a training choice like the learning rate: the measure
+(I(b) from the fraction recalled) does not depend on it. The input encoding is not: it is a
+labelled protocol variant, one per measurement. Signed inputs (-1/+1 instead of 0/1) are not the
+same functions with an input bias: W (2x - 1) + b = (2W) x + (b - W 1) holds at the input step
+only, while at the later steps (zero input) the 0/1 network keeps b and would need b - W 1, so
+with delay >= 1 the two encodings train different function classes (a test checks every step).
 """
 
 from __future__ import annotations
@@ -21,8 +23,19 @@ from rnncap.errors import require
 
 #: Losses for binary labels that a sweep may try (engine `Loss` names).
 CLASSIFICATION_LOSSES = ("bce", "hinge")
-#: How the random input bits are fed: 0/1 ("binary", Collins et al.) or -1/+1 ("signed").
+#: How the random inputs are fed: 0/1 bits ("binary", Collins et al.) or -1/+1 bits ("signed").
 ENCODINGS = ("binary", "signed")
+#: What each encoding is, as every output that reports it labels it: only "binary" is Collins et
+#: al.'s protocol; the others are variants that measure other function classes.
+ENCODING_LABELS = {
+    "binary": "0/1 input bits (Collins et al.'s protocol)",
+    "signed": "-1/+1 input bits (protocol variant: with delay >= 1 not the same functions as 0/1)",
+}
+
+
+def encoding_label(encoding: str) -> str:
+    """The label every table, caption and JSON gives an input encoding."""
+    return ENCODING_LABELS[encoding]
 #: Restart r of seed s initialises with seed s + RESTART_STRIDE * r (restart 0 is seed s itself).
 RESTART_STRIDE = 100_003
 
@@ -60,9 +73,10 @@ class SweepMember:
 
 @dataclass(frozen=True)
 class Sweep:
-    """Learning rates x schedules x losses x encodings x restarts tried at every point; members =
-    their product. Losses: "bce" (Collins et al.'s cross-entropy) and "hinge" (squared hinge);
-    encodings: "binary" (0/1 input bits, Collins et al.) and "signed" (-1/+1)."""
+    """Learning rates x schedules x losses x restarts tried at every point; members = their
+    product. Losses: "bce" (Collins et al.'s cross-entropy) and "hinge" (squared hinge). The one
+    input encoding (`ENCODINGS`) is the measurement's protocol variant, not a swept knob: a best
+    member over two encodings would be a maximum over two function classes."""
 
     lrs: tuple[float, ...] = (0.01,)
     schedules: tuple[str, ...] = ("constant",)
@@ -90,6 +104,11 @@ class Sweep:
         encodings = _choices(
             self.encodings, ENCODINGS, "encoding", "input encoding", "encodings=('signed',)"
         )
+        require(
+            len(encodings) == 1,
+            f"give one input encoding per measurement, not {', '.join(encodings)}: each is a "
+            "protocol variant with its own function class; run one measurement per encoding",
+        )
         object.__setattr__(self, "losses", losses)
         object.__setattr__(self, "encodings", encodings)
 
@@ -112,6 +131,11 @@ class Sweep:
             tuple(d["lrs"]), tuple(d["schedules"]), int(d["restarts"]),
             tuple(d.get("losses", ["bce"])), tuple(d.get("encodings", ["binary"])),
         )  # fmt: skip
+
+    @property
+    def encoding(self) -> str:
+        """The measurement's input encoding (its protocol variant)."""
+        return self.encodings[0]
 
     def members(self) -> Iterator[SweepMember]:
         for restart in range(self.restarts):
@@ -136,6 +160,7 @@ class Sweep:
             "schedules": list(self.schedules),
             "losses": list(self.losses),
             "encodings": list(self.encodings),
+            "encoding_label": encoding_label(self.encoding),
             "restarts": self.restarts,
             "members_per_point": self.size,
         }

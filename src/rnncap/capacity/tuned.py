@@ -24,7 +24,7 @@ from rnncap.capacity.memorize import (
     default_memorization_settings,
     measure_memorization,
 )
-from rnncap.capacity.sweep import Sweep
+from rnncap.capacity.sweep import Sweep, encoding_label
 from rnncap.errors import require
 
 #: The default sweep: three learning rates, constant and one-cycle schedules, one restart.
@@ -98,6 +98,8 @@ class TunedMemorization:
         return {
             "arch": self.arch,
             "parameters": self.parameters,
+            "input_encoding": self.sweep.encoding,
+            "protocol": encoding_label(self.sweep.encoding),
             "capacity_bits": self.capacity,
             "bits_per_parameter": self.bits_per_parameter,
             "verdict": self.verdict,

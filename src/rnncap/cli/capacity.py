@@ -116,8 +116,8 @@ EncodingOpt = Annotated[
     str,
     typer.Option(
         "--encoding",
-        help="Input bits fed as binary 0/1 (Collins et al.) or signed -1/+1 (the same functions "
-        "with an input bias; better conditioned); both are swept if given as binary,signed.",
+        help="Protocol variant, one per measurement: inputs as binary 0/1 bits (Collins et al.) "
+        "or signed -1/+1 bits (not the same function class once delay >= 1).",
     ),
 ]
 BudgetOpt = Annotated[
@@ -127,11 +127,13 @@ DEFAULT_LRS, DEFAULT_SCHEDULES = "0.003,0.01,0.03", "constant,onecycle"
 
 
 def _budget_text(budget: dict) -> str:
+    from rnncap.capacity.sweep import encoding_label
+
     return (
         f"{budget['epochs']} full-batch Adam steps (checked at {budget['doubled_epochs']}), "
         f"best of {budget['members_per_point']} members per point: lr {budget['lrs']} x "
         f"{'/'.join(budget['schedules'])} x {'/'.join(budget.get('losses', ['bce']))} loss x "
-        f"{'/'.join(budget.get('encodings', ['binary']))} inputs x {budget['restarts']} restart(s)"
+        f"{budget['restarts']} restart(s). Inputs: {encoding_label(budget['encodings'][0])}"
     )
 
 

@@ -231,6 +231,11 @@ def _check_memorization(options: dict, where: str = "[memorization]") -> None:
             isinstance(names, list) and len(names) >= 1 and all(n in choices for n in names),
             f"{key} in {where} must be a list of {', '.join(choices)}; got {names!r}",
         )
+    require(
+        len(options.get("encodings", ["binary"])) == 1,
+        f"encodings in {where} takes one input encoding (a protocol variant, not a swept knob); "
+        f"got {options.get('encodings')!r}",
+    )
 
 
 @dataclass(frozen=True)
