@@ -36,6 +36,8 @@ ENCODING_LABELS = {
 def encoding_label(encoding: str) -> str:
     """The label every table, caption and JSON gives an input encoding."""
     return ENCODING_LABELS[encoding]
+
+
 #: Restart r of seed s initialises with seed s + RESTART_STRIDE * r (restart 0 is seed s itself).
 RESTART_STRIDE = 100_003
 
