@@ -1,6 +1,7 @@
 """Capacity by depth at a fixed width: ratios beside L and w(L)/w(1), verdicts, no false trend."""
 
 import json
+import math
 from types import SimpleNamespace
 
 import pytest
@@ -20,22 +21,23 @@ def w_rnn(layers: int, units: int = UNITS, d: int = BITS) -> int:
 
 
 def fake_vc(h_by_layers: dict, grows_at_2x: float = 1.0):
-    """measure_vc_recurrent stand-in: h depends on depth, seed and (when not 1) on the budget."""
+    """measure_vc_recurrent stand-in: h depends on depth, seed and (when not 1) grows by
+    `grows_at_2x` per doubling of the budget (40, 80, 160 epochs)."""
 
     def measure(spec, design, *, seed, settings, max_samples, device):
         h = h_by_layers[spec.num_layers] * (1 + 0.1 * seed)
-        if settings.epochs > 40:
-            h *= grows_at_2x
+        h *= grows_at_2x ** math.log2(settings.epochs / 40)
         return SimpleNamespace(h=h, fit=SimpleNamespace(bracketed=True))
 
     return measure
 
 
 def recall_by_depth(converges: bool):
-    """Members recall 0.9 at 2x budget; at the budget 0.9 too unless depth 3 is under-trained."""
+    """Members recall 0.9 at the last budget (80 epochs); before it 0.9 too unless depth 3 is
+    under-trained."""
 
     def recall(job):
-        short = job.settings.epochs == 20
+        short = job.settings.epochs < 80
         return 0.7 if (short and not converges and job.spec.num_layers == 3) else 0.9
 
     return recall
@@ -45,7 +47,7 @@ def run(monkeypatch, fake_training, *, converges: bool):
     monkeypatch.setattr(vc_module, "measure_vc_recurrent", fake_vc({1: 10.0, 2: 15.0, 3: 18.0}))
     fake_training(recall_by_depth(converges))
     return measure_depth(
-        "rnn_tanh", UNITS, [3, 1, 2], input_bits=BITS, delay=1, seeds=2, budget=BUDGET
+        "rnn_tanh", UNITS, [3, 1, 2], input_bits=BITS, delay=1, seeds=3, budget=BUDGET
     )
 
 
@@ -56,14 +58,18 @@ def test_ratios_beside_layers_and_parameters(monkeypatch, fake_training):
     ratios = result.ratios()
     assert [q["layer_ratio"] for q in ratios] == [1.0, 2.0, 3.0]
     assert ratios[2]["parameter_ratio"] == pytest.approx(w_rnn(3) / w_rnn(1))
-    # seeds 0 and 1 give h and 1.1 h: the mean ratio is the depth ratio, the range is wider
+    # seeds 0, 1, 2 give h, 1.1 h, 1.2 h: the mean ratio is the depth ratio, the range is wider,
+    # and every seed's own ratio is 1.5 (an interval of width 0)
     assert ratios[1]["vc_ratio"] == pytest.approx(1.5)
-    assert ratios[1]["vc_ratio_range"] == pytest.approx([15 / 11, 16.5 / 10])
+    assert ratios[1]["vc_ratio_range"] == pytest.approx([15 / 12, 18 / 10])
+    assert ratios[1]["vc_ratio_ci95"] == pytest.approx([1.5, 1.5])
+    assert [len(r.vc.by_budget) for r in result.rows] == [3, 3, 3]
     # same recall at every depth and b: memorization is flat in depth
     assert ratios[2]["memorization_ratio"] == pytest.approx(1.0)
     assert result.converged("vc") and result.converged("memorization")
     sentence = result.sentence("vc")
-    assert "goes 1.80x" in sentence and "parameters" in sentence and "3x" in sentence
+    assert "goes 1.80x (95% interval 1.80-1.80, seed range" in sentence
+    assert "parameters" in sentence and "3x" in sentence
 
 
 def test_no_trend_from_a_budget_limited_depth(monkeypatch, fake_training):
@@ -87,7 +93,7 @@ def test_no_trend_from_a_budget_limited_depth(monkeypatch, fake_training):
 def test_budget_limited_vc_is_flagged_too(monkeypatch, fake_training):
     monkeypatch.setattr(vc_module, "measure_vc_recurrent", fake_vc({1: 10.0}, grows_at_2x=1.2))
     fake_training(lambda job: 0.9)
-    result = measure_depth("rnn_tanh", UNITS, [1], input_bits=BITS, delay=1, seeds=1, budget=BUDGET)
+    result = measure_depth("rnn_tanh", UNITS, [1], input_bits=BITS, delay=1, seeds=3, budget=BUDGET)
     assert result.rows[0].vc.convergence.verdict == "budget-limited (+20% at 2x)"
 
 
@@ -123,3 +129,14 @@ def test_bad_depth_input_exits_2_with_one_line(capsys, args, message):
     assert main(["capacity", "depth", "rnn_tanh", *args]) == 2
     err = capsys.readouterr().err.strip()
     assert message in err and "\n" not in err
+
+
+def test_a_record_from_before_the_curve_rule_reads_as_two_budgets():
+    """A stored measure with only by_seed and by_seed_at_budget (2 budgets, 2 seeds) loads, and
+    a flat curve there is "unverified", not "converged" as the old one-doubling rule said."""
+    from rnncap.capacity.depth import DepthMeasure
+
+    old = DepthMeasure.from_dict({"by_seed": [40.0, 41.0], "by_seed_at_budget": [40.0, 41.0]})
+    assert old.by_budget == ((40.0, 41.0), (40.0, 41.0))
+    assert old.convergence.verdict.startswith("unverified (+0% at 2x over 2 budgets x 2 seeds")
+    assert DepthMeasure.from_dict(old.to_dict()) == old

@@ -17,10 +17,12 @@ from rnncap.report.answer import answer
 def _row(layers: int, vc: float, bits: float, bits_at_budget: float) -> DepthRow:
     arch = f"lstm:{layers}x2"
     w = count_parameters(parse_arch(arch, input_size=12, seq_len=2, outputs=1)).total
+    # 3 seeds at 3 doubling budgets: the last doubling goes bits_at_budget -> bits per seed
+    vc_curve = ((vc,) * 3,) * 3
+    bits_curve = ((bits_at_budget,) * 3, (bits_at_budget,) * 3, (bits,) * 3)
     return DepthRow(
-        layers, arch, w, DepthMeasure((vc,), (vc,)), DepthMeasure((bits,), (bits_at_budget,)),
-        seeds=(0,),
-    )  # fmt: skip
+        layers, arch, w, DepthMeasure(vc_curve), DepthMeasure(bits_curve), seeds=(0, 1, 2)
+    )
 
 
 def _fakes(limited: bool) -> list[Fake]:

@@ -110,7 +110,16 @@ def _frontier(verdict: MemorizationVerdict) -> list[Fake]:
 def test_budget_limited_memorization_is_never_quoted(tmp_path):
     text = " ".join(_answer(tmp_path, _frontier(MemorizationVerdict.BUDGET_LIMITED), budget=900))
     assert "Measured memorization" not in text and "0.66" not in text and "0.21" not in text
-    assert "2 of 2 measurements are not known to have converged" in text
+    assert "2 of 2 measurements did not converge by the rule" in text
+    assert "2 budget-limited (still rising" in text
+
+
+def test_unstable_and_unverified_memorization_say_why(tmp_path):
+    fakes = _frontier(MemorizationVerdict.UNSTABLE)
+    fakes[1] = _frontier(MemorizationVerdict.UNVERIFIED)[1]
+    text = " ".join(_answer(tmp_path, fakes, budget=900))
+    assert "Measured memorization" not in text and "0.66" not in text
+    assert "1 unstable (the last doubling fell), 1 unverified (fewer than 3 seeds" in text
 
 
 def test_converged_memorization_is_quoted(tmp_path):

@@ -3,8 +3,8 @@
 For each depth L of one cell at U units per layer, one network (``input_bits`` inputs over
 1 + ``delay`` steps, one logit) is measured twice: its VC dimension (Vapnik, Levin & LeCun 1994,
 `measure_vc_recurrent`, Gaussian sequences of that shape) and its memorization capacity (Collins
-et al. 2017, `tuned_memorization`), per seed, each at a budget and at twice it (the convergence
-rule of `rnncap.capacity.convergence`). Ratios to the shallowest depth are set beside L and beside
+et al. 2017, `tuned_memorization`), per seed, each at 3 or more doubling budgets (the curve rule
+of `rnncap.capacity.convergence`). Ratios to the shallowest depth are set beside L and beside
 the parameter ratio w(L)/w(1): the question's "L x" against what the extra weights alone predict.
 """
 
@@ -22,11 +22,11 @@ from rnncap.capacity._common import (
     seed_list,
     summary,
 )
-from rnncap.capacity.convergence import Convergence
+from rnncap.capacity.convergence import MIN_BUDGETS, Convergence, t_interval
 from rnncap.capacity.memorize import planned_grid
 from rnncap.capacity.sweep import Sweep, encoding_label
 from rnncap.capacity.tuned import DEFAULT_SWEEP, tuned_memorization
-from rnncap.errors import require
+from rnncap.errors import check_int, require
 
 LABELS = {"vc": "The measured VC dimension", "memorization": "Measured memorization"}
 
@@ -38,13 +38,26 @@ def _ratio_range(values: Sequence[float], reference: Sequence[float]) -> tuple[f
 
 @dataclass(frozen=True)
 class DepthMeasure:
-    """One measure (VC h or memorization bits) at one depth: per seed, at a budget and at 2x."""
+    """One measure (VC h or memorization bits) at one depth: per seed, at doubling budgets
+    (``by_budget[i][s]``: budget i, rising; seed s). The last budget's values are reported."""
 
-    by_seed: tuple[float, ...]  # at twice the budget: the reported values
-    by_seed_at_budget: tuple[float, ...]
+    by_budget: tuple[tuple[float, ...], ...]
 
     def __post_init__(self) -> None:
-        require(len(self.by_seed) == len(self.by_seed_at_budget) >= 1, "one value per seed")
+        rows = tuple(tuple(float(v) for v in r) for r in self.by_budget)
+        require(len(rows) >= 2, "a depth measure has at least 2 budgets")
+        require(len({len(r) for r in rows}) == 1 and len(rows[0]) >= 1, "one value per seed")
+        object.__setattr__(self, "by_budget", rows)
+
+    @property
+    def by_seed(self) -> tuple[float, ...]:
+        """Per seed, at the last budget: the reported values."""
+        return self.by_budget[-1]
+
+    @property
+    def by_seed_at_budget(self) -> tuple[float, ...]:
+        """Per seed, at the second-last budget."""
+        return self.by_budget[-2]
 
     @property
     def summary(self) -> dict:
@@ -52,10 +65,11 @@ class DepthMeasure:
 
     @property
     def convergence(self) -> Convergence:
-        return Convergence(summary(self.by_seed_at_budget)["mean"], self.summary["mean"])
+        return Convergence(self.by_budget)
 
     def to_dict(self) -> dict:
         return {
+            "by_budget": [list(r) for r in self.by_budget],
             "by_seed": list(self.by_seed),
             "by_seed_at_budget": list(self.by_seed_at_budget),
             "summary": self.summary,
@@ -66,7 +80,10 @@ class DepthMeasure:
 
     @classmethod
     def from_dict(cls, d: dict) -> DepthMeasure:
-        return cls(tuple(map(float, d["by_seed"])), tuple(map(float, d["by_seed_at_budget"])))
+        """The inverse of `to_dict` (a record made before the curve rule has two budgets)."""
+        if "by_budget" in d:
+            return cls(tuple(tuple(map(float, r)) for r in d["by_budget"]))
+        return cls((tuple(map(float, d["by_seed_at_budget"])), tuple(map(float, d["by_seed"]))))
 
 
 @dataclass(frozen=True)
@@ -79,8 +96,10 @@ class DepthBudget:
     vc_epochs: int = 300
     vc_lr: float = 0.02
     vc_repetitions: int = 10
+    budgets: int = MIN_BUDGETS  # each measure at epochs x 1, 2, 4, ...
 
     def __post_init__(self) -> None:
+        check_int(self.budgets, "budgets", low=2, high=8, hint="e.g. budgets=3")
         positive_int(self.memorization_epochs, "epochs", "e.g. memorization_epochs=1000")
         positive_int(self.vc_epochs, "VC epochs", "e.g. vc_epochs=300")
         positive_int(self.vc_repetitions, "VC repetitions", "e.g. vc_repetitions=10")
@@ -91,6 +110,9 @@ class DepthBudget:
         return {
             "memorization_epochs": self.memorization_epochs,
             "memorization_doubled_epochs": 2 * self.memorization_epochs,
+            "budgets": self.budgets,
+            "memorization_budget_epochs": self.budget_epochs(self.memorization_epochs),
+            "vc_budget_epochs": self.budget_epochs(self.vc_epochs),
             "sweep": self.sweep.to_dict(),
             "sample_sizes": None if self.sample_sizes is None else list(self.sample_sizes),
             "vc_epochs": self.vc_epochs,
@@ -100,13 +122,19 @@ class DepthBudget:
             "vc_design": "geometric, 1..8 w (per depth)",
         }
 
+    def budget_epochs(self, first: int) -> list[int]:
+        """The doubling budgets that start at `first` epochs."""
+        return [first * 2**i for i in range(self.budgets)]
+
     @classmethod
     def from_dict(cls, d: dict) -> DepthBudget:
+        """The inverse of `to_dict` (a record made before the curve rule had 2 budgets)."""
         sw = d["sweep"]
         return cls(
             int(d["memorization_epochs"]), Sweep.from_dict(sw),
             None if d["sample_sizes"] is None else tuple(d["sample_sizes"]),
             int(d["vc_epochs"]), float(d["vc_lr"]), int(d["vc_repetitions"]),
+            int(d.get("budgets", 2)),
         )  # fmt: skip
 
 
@@ -159,8 +187,9 @@ class DepthMeasurement:
         require(len(self.rows) >= 1, "a depth measurement has at least one depth")
 
     def ratios(self) -> list[dict]:
-        """Per depth: L / L1, w(L)/w(1), and h(L)/h(1) for VC and memorization (mean ratio and
-        the per-seed range), each beside its verdict."""
+        """Per depth: L / L1, w(L)/w(1), and h(L)/h(1) for VC and memorization (ratio of the
+        means, the widest per-seed range, and the 95 % t-interval of the per-seed ratios, seeds
+        paired by index), each beside its verdict."""
         first = self.rows[0]
         out = []
         for row in self.rows:
@@ -170,6 +199,9 @@ class DepthMeasurement:
                 m, m1 = getattr(row, name), getattr(first, name)
                 entry[f"{name}_ratio"] = m.summary["mean"] / m1.summary["mean"]
                 entry[f"{name}_ratio_range"] = list(_ratio_range(m.by_seed, m1.by_seed))
+                paired = [a / b for a, b in zip(m.by_seed, m1.by_seed, strict=True) if b > 0]
+                ci = t_interval(paired) if len(paired) == len(m.by_seed) else None
+                entry[f"{name}_ratio_ci95"] = None if ci is None else list(ci)
                 entry[f"{name}_converged"] = m.convergence.converged and m1.convergence.converged
             out.append(entry)
         return out
@@ -197,8 +229,10 @@ class DepthMeasurement:
                 f"{label} of {what} did not converge at every depth ({'; '.join(limited)}): "
                 "the figures are lower bounds and no depth trend is drawn from them."
             )
+        ci = ratio[f"{measure}_ratio_ci95"]
+        interval = "" if ci is None else f"95% interval {ci[0]:.2f}-{ci[1]:.2f}, "
         return (
-            f"{label} of {what} goes {ratio[f'{measure}_ratio']:.2f}x (seed range "
+            f"{label} of {what} goes {ratio[f'{measure}_ratio']:.2f}x ({interval}seed range "
             f"{lo:.2f}-{hi:.2f}) from {first.layers} to {last.layers} layers, where the layer "
             f"count grows {ratio['layer_ratio']:.0f}x and the parameters "
             f"{ratio['parameter_ratio']:.2f}x (converged at every depth)."
@@ -272,14 +306,14 @@ def depth_specs(cell: str, units: int, layers: Sequence[int], input_bits: int, d
 
 def measure_depth_row(
     spec: RecurrentSpec,
-    seeds: int | Sequence[int] = 2,
+    seeds: int | Sequence[int] = 3,
     budget: DepthBudget | None = None,
     *,
     max_samples: int = DEFAULT_MAX_SAMPLES,
     device: str | None = None,
 ) -> DepthRow:
     """VC dimension and memorization capacity of one network (one depth), per seed, each at
-    its budget and at twice it."""
+    of the budget's doubling budgets."""
     from rnncap.capacity import vc  # torch: imported at use, records stay light
 
     budget = budget or DepthBudget()
@@ -288,23 +322,23 @@ def measure_depth_row(
     design = dataclasses.replace(vc.default_design(w), repetitions=budget.vc_repetitions)
     mem = tuned_memorization(
         spec, budget.sample_sizes, seeds_, epochs=budget.memorization_epochs, sweep=budget.sweep,
-        max_samples=max_samples, device=device,
+        budgets=budget.budgets, max_samples=max_samples, device=device,
     )  # fmt: skip
-    vc_values: dict[int, list[float]] = {1: [], 2: []}
+    vc_epochs = budget.budget_epochs(budget.vc_epochs)
+    vc_values: dict[int, list[float]] = {e: [] for e in vc_epochs}
     bracketed = True
     for seed in seeds_:
-        for factor in (1, 2):
-            settings = vc.default_vc_settings(factor * budget.vc_epochs, budget.vc_lr)
+        for epochs in vc_epochs:
+            settings = vc.default_vc_settings(epochs, budget.vc_lr)
             est = vc.measure_vc_recurrent(
                 spec, design, seed=seed, settings=settings, max_samples=max_samples, device=device
             )
-            vc_values[factor].append(est.h)
-            bracketed = bracketed and (factor == 1 or est.fit.bracketed)
-    doubled, at_budget = mem.capacity_by_seed(), mem.at_budget.capacity_by_seed()
+            vc_values[epochs].append(est.h)
+            bracketed = bracketed and (epochs != vc_epochs[-1] or est.fit.bracketed)
     memorization = DepthMeasure(
-        tuple(doubled[s] for s in seeds_), tuple(at_budget[s] for s in seeds_)
+        tuple(tuple(r.capacity_by_seed()[s] for s in seeds_) for r in mem.runs)
     )
-    vc_measure = DepthMeasure(tuple(vc_values[2]), tuple(vc_values[1]))
+    vc_measure = DepthMeasure(tuple(tuple(vc_values[e]) for e in vc_epochs))
     return DepthRow(spec.num_layers, spec.name, w, vc_measure, memorization, bracketed, seeds_)
 
 
@@ -315,7 +349,7 @@ def measure_depth(
     *,
     input_bits: int = 12,
     delay: int = 2,
-    seeds: int | Sequence[int] = 2,
+    seeds: int | Sequence[int] = 3,
     budget: DepthBudget | None = None,
     max_samples: int = DEFAULT_MAX_SAMPLES,
     progress: Progress | None = None,
@@ -323,7 +357,7 @@ def measure_depth(
 ) -> DepthMeasurement:
     """Measure VC dimension and memorization capacity of `cell` at `units` per layer, per depth.
 
-    Each measure runs per seed at its budget and at twice it (`DepthBudget`: memorization epochs
+    Each measure runs per seed at doubling budgets (`DepthBudget`: memorization epochs
     and sweep, b grid (default w..8w of each depth), VC epochs, learning rate and repetitions per
     size of the default design).
     """

@@ -24,6 +24,7 @@ from rnncap.capacity._common import (
     Progress,
     full_batch_bce_settings,
     sample_grid,
+    scaled,
     seed_list,
     settings_dict,
     summary,
@@ -109,7 +110,7 @@ class MemorizationResult:
 
     @property
     def bits_per_parameter(self) -> dict:
-        return {k: v / self.parameters for k, v in self.capacity.items()}
+        return scaled(self.capacity, 1 / self.parameters)
 
     @property
     def limited_by_grid(self) -> bool:

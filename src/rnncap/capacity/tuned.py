@@ -1,11 +1,12 @@
-"""The tuned memorization protocol: a sweep per point, and convergence measured at twice the budget.
+"""The tuned memorization protocol: a sweep per point, and convergence read from a budget curve.
 
 For every (b, seed), the sweep's learning rates x schedules x restarts train as members of one
 engine call and I(b) is the best member's (Collins et al. tuned every point). The whole measurement
-is then repeated with twice the epochs: the capacity is the doubled run's, and the verdict says
-whether it rose by less than 5 % ("converged") or by more ("budget-limited (+x% at 2x)").
-With ``max_epochs`` above twice the budget, the budget keeps doubling while the verdict is
-budget-limited: the ladder of runs is the curve of capacity against budget.
+runs at 3 (``budgets``) or more budgets, each twice the last: the capacity is the last run's, and
+the verdict of `rnncap.capacity.convergence` reads the last doubling over the seeds (converged,
+budget-limited, unstable or unverified). With ``max_epochs`` above the last of those budgets, the
+budget keeps doubling while budget-limited: the ladder of runs is the curve of capacity against
+budget.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 
 from rnncap.arch import RecurrentSpec
 from rnncap.capacity._common import DEFAULT_MAX_SAMPLES, Progress, positive_int
-from rnncap.capacity.convergence import Convergence
+from rnncap.capacity.convergence import BUDGET_LIMITED, MIN_BUDGETS, Convergence
 from rnncap.capacity.memorize import (
     COLLINS_BITS_PER_PARAMETER,
     MemorizationResult,
@@ -34,7 +35,8 @@ DEFAULT_EPOCHS = 2000
 
 @dataclass(frozen=True)
 class TunedMemorization:
-    """Memorization measured at a budget and at twice it; the doubled run is the capacity."""
+    """Memorization measured at doubling budgets; the last run is the capacity, the last two (over
+    seeds, with the whole ladder) give the verdict."""
 
     at_budget: MemorizationResult
     at_double: MemorizationResult
@@ -43,8 +45,14 @@ class TunedMemorization:
     ladder: tuple[MemorizationResult, ...] = ()  # every run, by rising budget (ends at at_double)
 
     @property
+    def runs(self) -> tuple[MemorizationResult, ...]:
+        return self.ladder or (self.at_budget, self.at_double)
+
+    @property
     def convergence(self) -> Convergence:
-        return Convergence(self.at_budget.capacity["mean"], self.at_double.capacity["mean"])
+        """The verdict from the per-seed capacity at every budget of the ladder."""
+        seeds = self.at_double.seeds
+        return Convergence(tuple(tuple(r.capacity_by_seed()[s] for s in seeds) for r in self.runs))
 
     @property
     def verdict(self) -> str:
@@ -81,13 +89,14 @@ class TunedMemorization:
             "epochs": self.epochs,
             "steps": self.epochs,
             "doubled_epochs": 2 * self.epochs,
+            "budget_epochs": [r.training["epochs"] for r in self.runs],
             "sample_sizes": list(self.at_double.sample_sizes),
             **self.sweep.to_dict(),
         }
 
     def curve(self) -> list[dict]:
         """Capacity against budget: per run of the ladder, its epochs and bits over seeds."""
-        runs = self.ladder or (self.at_budget, self.at_double)
+        runs = self.runs
         return [
             {"epochs": r.training["epochs"], "capacity_bits": r.capacity,
              "bits_per_parameter": r.bits_per_parameter}
@@ -124,9 +133,10 @@ def _share(progress: Progress | None, before: int, length: int, whole: int) -> P
 def tuned_memorization(
     spec: RecurrentSpec,
     sample_sizes: Sequence[int] | None = None,
-    seeds: int | Sequence[int] = 2,
+    seeds: int | Sequence[int] = 3,
     *,
     epochs: int = DEFAULT_EPOCHS,
+    budgets: int = MIN_BUDGETS,
     max_epochs: int | None = None,
     time_limit: float | None = None,
     clock: Callable[[], float] = time.monotonic,
@@ -137,17 +147,19 @@ def tuned_memorization(
     on_run: Callable[[MemorizationResult], None] | None = None,
     device: str | None = None,
 ) -> TunedMemorization:
-    """Measure memorization with a sweep per point, at `epochs` and at 2 x `epochs` (and on).
+    """Measure memorization with a sweep per point, at `epochs`, 2 x `epochs`, 4 x ... (and on).
 
     Parameters
     ----------
     spec, sample_sizes, seeds, max_samples, device
         As in `measure_memorization`.
     epochs : int
-        The budget: full-batch epochs (optimizer steps) per member; the check trains 2 x epochs.
+        The first budget: full-batch epochs (optimizer steps) per member.
+    budgets : int, default 3
+        The fewest budgets measured (epochs x 1, 2, 4, ...); the verdict needs 3.
     max_epochs : int, optional
         While budget-limited, keep doubling the budget as long as the next run's epochs stay
-        within this (default 2 x epochs: one check, no ladder).
+        within this (default: the last of the `budgets`, no further doubling).
     time_limit : float, optional
         Seconds of `clock`: start no further doubling whose run, estimated at twice the last
         run's time, would end past this.
@@ -162,10 +174,14 @@ def tuned_memorization(
         Called with each run of the ladder as it finishes (a long measurement's partial curve).
     """
     epochs = positive_int(epochs, "epochs", "e.g. epochs=2000")
-    top = (
-        2 * epochs if max_epochs is None else positive_int(max_epochs, "max epochs", "max_epochs=")
+    budgets = positive_int(budgets, "budgets", "e.g. budgets=3")
+    require(budgets >= 2, f"a convergence check needs at least 2 budgets; got {budgets}")
+    least = epochs * 2 ** (budgets - 1)
+    top = least if max_epochs is None else positive_int(max_epochs, "max epochs", "max_epochs=")
+    require(
+        top >= least,
+        f"max epochs ({top}) must reach the last of {budgets} doubling budgets ({least})",
     )
-    require(top >= 2 * epochs, f"max epochs ({top}) must be at least twice the budget ({epochs})")
     sweep = sweep or DEFAULT_SWEEP
     base = settings or default_memorization_settings()
     planned = epochs * (2 ** (1 + (top // epochs).bit_length()) - 1)  # epochs of a full ladder
@@ -183,12 +199,13 @@ def tuned_memorization(
         done, last_time = done + length, clock() - began
         if on_run is not None:
             on_run(runs[-1])
-        if len(runs) < 2:
+        if len(runs) < budgets:
             length *= 2
             continue
-        check = Convergence(runs[-2].capacity["mean"], runs[-1].capacity["mean"])
+        seeds_ = runs[-1].seeds
+        check = Convergence(tuple(tuple(r.capacity_by_seed()[s] for s in seeds_) for r in runs))
         late = time_limit is not None and clock() - start + 2 * last_time > time_limit
-        if check.converged or 2 * length > top or late:
+        if check.status != BUDGET_LIMITED or 2 * length > top or late:
             break
         length *= 2
     return TunedMemorization(runs[-2], runs[-1], length // 2, sweep, tuple(runs))

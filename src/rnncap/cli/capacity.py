@@ -9,6 +9,8 @@ from typing import Annotated
 
 import typer
 
+from rnncap.capacity._common import interval_text
+from rnncap.capacity.convergence import INTERVAL_METHOD
 from rnncap.cli.app import app
 from rnncap.cli.output import JsonOpt, fmt_int, print_json, stderr, stdout, table
 from rnncap.cli.resolve import TrustOpt, task_spec
@@ -121,7 +123,8 @@ EncodingOpt = Annotated[
     ),
 ]
 BudgetOpt = Annotated[
-    int, typer.Option("--epochs", help="Budget: full-batch epochs; the check trains twice as many.")
+    int,
+    typer.Option("--epochs", help="First budget: full-batch epochs; then 2x and 4x (3 budgets)."),
 ]
 DEFAULT_LRS, DEFAULT_SCHEDULES = "0.003,0.01,0.03", "constant,onecycle"
 
@@ -130,7 +133,8 @@ def _budget_text(budget: dict) -> str:
     from rnncap.capacity.sweep import encoding_label
 
     return (
-        f"{budget['epochs']} full-batch Adam steps (checked at {budget['doubled_epochs']}), "
+        f"{', '.join(map(str, budget['budget_epochs']))} full-batch Adam steps (doubling "
+        "budgets), "
         f"best of {budget['members_per_point']} members per point: lr {budget['lrs']} x "
         f"{'/'.join(budget['schedules'])} x {'/'.join(budget.get('losses', ['bce']))} loss x "
         f"{budget['restarts']} restart(s). Inputs: {encoding_label(budget['encodings'][0])}"
@@ -143,7 +147,7 @@ def memorize(
     input_bits: Annotated[int, typer.Option(help="Bits per random input (n_in).")] = 16,
     delay: Annotated[int, typer.Option(help="Steps between input and read-out.")] = 4,
     samples: Annotated[str, typer.Option(help="Grid of b, e.g. 64,128,256 (default w..8w).")] = "",
-    seeds: SeedsOpt = 2,
+    seeds: SeedsOpt = 3,
     epochs: BudgetOpt = 1000,
     max_epochs: Annotated[
         int, typer.Option(help="Keep doubling the budget up to this while budget-limited.")
@@ -161,8 +165,9 @@ def memorize(
     """Bits memorized per parameter (Collins et al. 2017), tuned per point, with its verdict.
 
     Every (b, seed) trains the sweep (learning rates x schedules x restarts) and keeps its best
-    member; the whole measurement is repeated at twice the epochs: "converged" when the capacity
-    rises by less than 5 %, else "budget-limited (+x% at 2x)".
+    member; the whole measurement runs at 3 doubling budgets (--epochs, 2x, 4x): "converged"
+    when the last doubling rose by less than 5 % over >= 3 seeds, 95 % interval included; a fall
+    is "unstable"; else "budget-limited" (or "unverified" with fewer seeds).
 
     Example: rnncap capacity memorize rnn_tanh:1x4 --input-bits 12 --delay 2 --epochs 300
     """
@@ -184,31 +189,24 @@ def memorize(
     best = {p.samples: p for p in result.at_double.points if p.seed == result.at_double.seeds[0]}
     rows = [
         (fmt_int(c["samples"]), _f(c["fraction_correct"]["mean"]),
-         f"{c['bits']['mean']:.1f} ± {c['bits']['std']:.1f}",
-         f"{first[c['samples']]['bits']['mean']:.1f}",
+         interval_text(c["bits"], 1), f"{first[c['samples']]['bits']['mean']:.1f}",
          f"{best[c['samples']].lr:g} {best[c['samples']].schedule} {best[c['samples']].loss}")
         for c in result.at_double.curve()
     ]  # fmt: skip
     bpp, cap = result.bits_per_parameter, result.capacity
     caption = (
-        f"w = {fmt_int(result.parameters)}; capacity {cap['mean']:.1f} ± {cap['std']:.1f} bits "
-        f"over {len(result.at_double.seeds)} seeds = {bpp['mean']:.2f} bits/parameter "
-        f"(min {bpp['min']:.2f}, max {bpp['max']:.2f}): {result.verdict} "
-        f"({result.convergence.value:.1f} bits at {result.epochs} epochs). Published 3-6 (~5) "
-        f"after tuning. Budget: {_budget_text(result.budget)}."
+        f"w = {fmt_int(result.parameters)} (the denominator); capacity "
+        f"{interval_text(cap, 1)} bits over {len(result.at_double.seeds)} seeds = "
+        f"{interval_text(bpp)} bits/parameter ({INTERVAL_METHOD}): {result.verdict}. "
+        f"Published 3-6 (~5) after tuning. Budget: {_budget_text(result.budget)}."
         + (" The best b is the largest of the grid: extend --samples." if
            result.at_double.limited_by_grid else "")
+        + " Capacity against budget: "
+        + ", ".join(f"{c['capacity_bits']['mean']:.0f} bits at {c['epochs']}"
+                    for c in result.curve()) + "."
     )  # fmt: skip
-    if len(result.curve()) > 2:
-        caption += (
-            " Capacity against budget: "
-            + ", ".join(
-                f"{c['capacity_bits']['mean']:.0f} bits at {c['epochs']}" for c in result.curve()
-            )
-            + "."
-        )
     epochs = result.epochs
-    cols = ["b", "p correct", f"I(b) at {2 * epochs}", f"I(b) at {epochs}", "best (seed 0)"]
+    cols = ["b", "p correct", f"I(b) at {2 * epochs} [95%]", f"I(b) at {epochs}", "best (seed 0)"]
     stdout().print(table(f"Memorization of {result.arch}", cols, rows, right=cols[:4]))
     stdout().print(caption, markup=False)
 
@@ -227,8 +225,8 @@ def _layers(text: str) -> list[int]:
     return _ints(text, "--layers")
 
 
-def _ratio_cell(ratio: float, lo: float, hi: float) -> str:
-    return f"{ratio:.2f} ({lo:.2f}-{hi:.2f})"
+def _ratio_cell(ratio: float, ci: list[float] | None) -> str:
+    return f"{ratio:.2f}" if ci is None else f"{ratio:.2f} [{ci[0]:.2f}, {ci[1]:.2f}]"
 
 
 @capacity_app.command("depth")
@@ -238,14 +236,14 @@ def depth(
     layers: Annotated[str, typer.Option(help="Depths, e.g. 1-4 or 1,2,4.")] = "1-4",
     input_bits: Annotated[int, typer.Option(help="Inputs per step (bits for memorization).")] = 12,
     delay: Annotated[int, typer.Option(help="Steps after the input (k = 1 + delay).")] = 2,
-    seeds: SeedsOpt = 2,
+    seeds: SeedsOpt = 3,
     epochs: BudgetOpt = 1000,
     lr: LrGridOpt = DEFAULT_LRS,
     schedule: ScheduleOpt = DEFAULT_SCHEDULES,
     restarts: RestartsOpt = 1,
     loss: LossOpt = "bce",
     encoding: EncodingOpt = "binary",
-    vc_epochs: Annotated[int, typer.Option(help="VC budget (checked at twice as many).")] = 300,
+    vc_epochs: Annotated[int, typer.Option(help="First VC budget (then 2x and 4x).")] = 300,
     vc_reps: Annotated[int, typer.Option(help="VC repetitions per sample size.")] = 10,
     max_samples: MaxSamplesOpt = 20_000,
     threads: ThreadsOpt = 1,
@@ -276,25 +274,25 @@ def depth(
         return print_json(result.to_dict())
     rows = [
         (r.layers, fmt_int(r.parameters), _f(q["parameter_ratio"], 2),
-         f"{r.vc.summary['mean']:.1f}",
-         _ratio_cell(q["vc_ratio"], *q["vc_ratio_range"]), r.vc.convergence.verdict,
-         f"{r.memorization.summary['mean']:.0f}",
-         _ratio_cell(q["memorization_ratio"], *q["memorization_ratio_range"]),
+         interval_text(r.vc.summary, 1), _ratio_cell(q["vc_ratio"], q["vc_ratio_ci95"]),
+         r.vc.convergence.verdict, interval_text(r.memorization.summary, 0),
+         _ratio_cell(q["memorization_ratio"], q["memorization_ratio_ci95"]),
          f"{r.memorization.summary['mean'] / r.parameters:.2f}", r.memorization.convergence.verdict)
         for r, q in zip(result.rows, result.ratios(), strict=True)
     ]  # fmt: skip
-    cols = ["L", "w", "w/w1", "VC h", "h/h1 (range)", "VC verdict", "bits", "bits/b1 (range)",
-            "bits/w", "mem. verdict"]  # fmt: skip
+    cols = ["L", "w", "w/w1", "VC h [95%]", "h/h1 [95%]", "VC verdict", "bits [95%]",
+            "bits/b1 [95%]", "bits/w", "mem. verdict"]  # fmt: skip
     title = f"{cell} at {units} units per layer: capacity by depth"
     stdout().print(table(title, cols, rows, right=cols[:5] + cols[6:9]))
-    mb = result.budget.to_dict()
-    mb = {**mb["sweep"], "epochs": epochs, "doubled_epochs": 2 * epochs}
+    bd = result.budget.to_dict()
+    mb = {**bd["sweep"], "budget_epochs": bd["memorization_budget_epochs"]}
     caption = (
         f"{result.sentences()['vc']}\n{result.sentences()['memorization']}\n"
-        f"Means over seeds {list(result.seeds)}; ranges: per-seed min/max ratios. VC: Vapnik, "
-        f"Levin & LeCun fit on Gaussian sequences ({input_bits} features, k = {1 + delay}), "
-        f"{vc_epochs} epochs (checked at {2 * vc_epochs}), {vc_reps} repetitions per size. "
-        f"Memorization: Collins et al., {_budget_text(mb)}."
+        f"Means over seeds {list(result.seeds)}, at the last budget; [95%]: {INTERVAL_METHOD} "
+        "(ratios: of the per-seed ratios). VC: Vapnik, Levin & LeCun fit on Gaussian sequences "
+        f"({input_bits} features, k = {1 + delay}), "
+        f"{', '.join(map(str, bd['vc_budget_epochs']))} epochs (doubling budgets), {vc_reps} "
+        f"repetitions per size. Memorization: Collins et al., {_budget_text(mb)}."
     )
     stdout().print(caption, markup=False)
 

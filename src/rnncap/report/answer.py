@@ -14,6 +14,7 @@ Every sentence is built from `StudyResults` and claims no more than the data hol
 from __future__ import annotations
 
 import math
+from collections import Counter
 
 from rnncap.engine.bookkeeping import Status
 from rnncap.report.results import ArchResult, Spread, StudyResults, compare
@@ -305,13 +306,25 @@ def _memorization(f: tuple[ArchResult, ...]) -> str:
             f"converged within {m.epochs} epochs), where Collins et al. report 3 to 6 at every "
             "depth after extensive tuning."
         )
-    unconverged = sum(not a.memorization_converged for a in measured)
+    unconverged = [m for a in measured for m in a.memorization if m.verdict.value != "converged"]
+    counts = Counter(m.verdict.value for m in unconverged)
+    why = ", ".join(f"{n} {VERDICT_MEANING[v]}" for v, n in sorted(counts.items()))
     return (
-        f" Memorization was measured along the frontier, but {unconverged} of {len(measured)} "
-        "measurements are not known to have converged within their training budget, so the "
-        "report compares no bits per parameter across depths (the table lists them as lower "
-        "bounds)."
+        f" Memorization was measured along the frontier, but {len(unconverged)} of "
+        f"{sum(len(a.memorization) for a in measured)} measurements did not converge by the rule "
+        f"(the last of 3 doubling budgets rising < 5 % with its 95 % interval over >= 3 seeds): "
+        f"{why}. So the report compares no bits per parameter across depths (the table lists "
+        "them as lower bounds)."
     )
+
+
+#: What each verdict that is not "converged" means, for the report's sentence.
+VERDICT_MEANING = {
+    "budget-limited": "budget-limited (still rising, or the interval allows a rise of 5 % or more)",
+    "unstable": "unstable (the last doubling fell)",
+    "unverified": "unverified (fewer than 3 seeds or budgets)",
+    "unchecked": "unchecked (recorded before convergence was checked)",
+}
 
 
 def failed_note(res: StudyResults) -> list[str]:

@@ -32,10 +32,12 @@ RUN_MEASURES = (Measure.FORECAST, Measure.NORMS, Measure.MEMORIZATION, Measure.D
 
 
 class MemorizationVerdict(str, Enum):
-    """Whether a memorization measurement converged or ran out of its training budget."""
+    """The convergence verdict of a memorization measurement (`rnncap.capacity.convergence`)."""
 
     CONVERGED = "converged"
     BUDGET_LIMITED = "budget-limited"
+    UNSTABLE = "unstable"  # the last doubling of the budget fell: no plateau
+    UNVERIFIED = "unverified"  # fewer than 3 budgets or 3 seeds: the rule cannot say converged
     UNCHECKED = "unchecked"  # recorded before convergence was checked: not a measurement to quote
 
 

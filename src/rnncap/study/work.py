@@ -128,7 +128,7 @@ def _norm_measures(spec: RecurrentSpec, model: Any) -> WeightNorms:
 
 def _memorization(seeds: list[int], options: dict, device: str) -> MemorizationResult:
     """Collins et al. bits per parameter of the payload's memorization spec, per seed: the tuned
-    protocol (a sweep per point, the capacity at twice the budget and its verdict)."""
+    protocol (a sweep per point, doubling budgets, the last budget's capacity and its verdict)."""
     from rnncap.arch import count_parameters
     from rnncap.capacity.tuned import tuned_memorization
 
@@ -152,9 +152,7 @@ def _memorization(seeds: list[int], options: dict, device: str) -> MemorizationR
             int(s): float(b) / result.parameters for s, b in result.capacity_by_seed().items()
         },
         limited_by_grid=bool(result.at_double.limited_by_grid),
-        verdict=MemorizationVerdict.CONVERGED
-        if result.converged
-        else MemorizationVerdict.BUDGET_LIMITED,
+        verdict=MemorizationVerdict(result.convergence.status),
     )
 
 
