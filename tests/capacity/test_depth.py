@@ -88,6 +88,9 @@ def test_no_trend_from_a_budget_limited_depth(monkeypatch, fake_training):
     assert again.sentence("memorization") == sentence
     assert doc["sentences"]["memorization"] == sentence
     assert doc["ratios"][2]["memorization_converged"] is False
+    # one of the two biases per unit and layer is not identifiable
+    ident = [r["identifiable"]["identifiable_parameters"] for r in doc["rows"]]
+    assert ident == [w_rnn(n) - n * UNITS for n in (1, 2, 3)]
 
 
 def test_budget_limited_vc_is_flagged_too(monkeypatch, fake_training):

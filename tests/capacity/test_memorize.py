@@ -109,3 +109,31 @@ def test_which_input_weights_the_protocol_can_use(cell, dead):
     assert bool((forget == 0).all()) and (forget.numel() > 0) == dead
     others = torch.cat([grad[:5], grad[10:]]) if cell == "LSTM" else grad
     assert bool((others > 0).all())
+
+
+@pytest.mark.slow
+def test_each_member_keeps_its_best_so_far_state():
+    """The memorization data watch the training pairs, so a member trained at a learning rate
+    high enough to make the loss jump keeps the state of its lowest-loss epoch: its loss on the
+    pairs, recomputed here with torch, is the minimum of its history (old code: the last)."""
+    import numpy as np
+    import torch
+
+    from rnncap import parse_arch
+    from rnncap.capacity.memorize import (
+        default_memorization_settings,
+        memorization_data,
+        memorization_task,
+    )
+    from rnncap.engine import Job, train
+
+    x, y = memorization_task(64, 8, 2, np.random.default_rng(0))
+    spec = parse_arch("rnn_tanh:1x4", input_size=8, seq_len=3, outputs=1)
+    settings = default_memorization_settings(60, lr=0.5)
+    (member,) = train([Job(spec, 0, memorization_data(x, y), settings, "m")])
+    losses = [h["val_loss"] for h in member.history]
+    assert len(losses) == 60 and min(losses) < losses[-1]  # the loss did jump after its best
+    z = torch.from_numpy(member.predict(x))
+    got = torch.nn.functional.binary_cross_entropy_with_logits(z, torch.from_numpy(y)).item()
+    assert got == pytest.approx(min(losses), rel=1e-6)  # the last state is 1.4e-4 off
+    assert member.best_epoch == 1 + int(np.argmin(losses))

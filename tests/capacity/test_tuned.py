@@ -70,6 +70,11 @@ def test_converged_run_and_its_json(fake_training):
     assert doc["budget"]["members_per_point"] == 8
     assert doc["at_double_budget"]["training"]["epochs"] == 400
     assert doc["capacity_bits"]["ci95"] == pytest.approx([doc["capacity_bits"]["mean"]] * 2)
+    # rnn_tanh:1x2 on 12 inputs: w = 2 (12 + 2 + 2) + 2 + 1 = 35, one of 2 biases per unit
+    assert doc["parameters"] == 35 and doc["identifiable"]["identifiable_parameters"] == 33
+    per = doc["identifiable"]["bits_per_identifiable_parameter"]["mean"]
+    assert per == pytest.approx(doc["capacity_bits"]["mean"] / 33)
+    assert doc["at_double_budget"]["training"]["state"].startswith("best-so-far")
 
 
 def test_one_seed_saturated_is_unverified(fake_training):

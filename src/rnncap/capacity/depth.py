@@ -23,6 +23,7 @@ from rnncap.capacity._common import (
     summary,
 )
 from rnncap.capacity.convergence import MIN_BUDGETS, Convergence, t_interval
+from rnncap.capacity.identifiable import identifiable_summary
 from rnncap.capacity.memorize import planned_grid
 from rnncap.capacity.sweep import Sweep, encoding_label
 from rnncap.capacity.tuned import DEFAULT_SWEEP, tuned_memorization
@@ -241,6 +242,14 @@ class DepthMeasurement:
     def sentences(self) -> dict[str, str]:
         return {m: self.sentence(m) for m in ("vc", "memorization")}
 
+    def _row_dict(self, row: DepthRow) -> dict:
+        """A row's record, with its identifiable count when the task's shape is known."""
+        d = row.to_dict()
+        if self.input_bits is not None and self.delay is not None:
+            spec = parse_arch(row.arch, input_size=self.input_bits, seq_len=1 + self.delay)
+            d["identifiable"] = identifiable_summary(spec, row.memorization.summary)
+        return d
+
     def to_dict(self) -> dict:
         return {
             "cell": self.cell,
@@ -250,7 +259,7 @@ class DepthMeasurement:
             "input_encoding": self.budget.sweep.encoding,
             "protocol": encoding_label(self.budget.sweep.encoding),
             "seeds": list(self.seeds),
-            "rows": [r.to_dict() for r in self.rows],
+            "rows": [self._row_dict(r) for r in self.rows],
             "ratios": self.ratios(),
             "sentences": self.sentences(),
             "budget": self.budget.to_dict(),

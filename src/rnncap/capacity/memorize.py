@@ -30,6 +30,7 @@ from rnncap.capacity._common import (
     summary,
     train_members,
 )
+from rnncap.capacity.identifiable import identifiable_summary
 from rnncap.capacity.sweep import ENCODINGS, Sweep, encoding_label
 from rnncap.errors import require
 
@@ -91,6 +92,7 @@ class MemorizationResult:
     seeds: tuple[int, ...]
     points: tuple[MemorizationPoint, ...]
     training: dict = field(default_factory=dict)
+    spec: RecurrentSpec | None = None  # the measured network (for the identifiable count)
 
     def __post_init__(self) -> None:
         require(len(self.points) == len(self.sample_sizes) * len(self.seeds), "one point per run")
@@ -143,6 +145,10 @@ class MemorizationResult:
             "seeds": list(self.seeds),
             "capacity_bits": self.capacity,
             "bits_per_parameter": self.bits_per_parameter,
+            "denominator": "w = every stored parameter (the headline); see identifiable",
+            "identifiable": None
+            if self.spec is None
+            else identifiable_summary(self.spec, self.capacity),
             "capacity_by_seed": {str(k): v for k, v in self.capacity_by_seed().items()},
             "limited_by_grid": self.limited_by_grid,
             "float_capacity_bits": FLOAT_BITS * self.parameters,
@@ -202,6 +208,19 @@ def encode_inputs(x: np.ndarray, encoding: str) -> np.ndarray:
     out = x.copy()
     out[:, 0, :] = 2.0 * out[:, 0, :] - 1.0
     return out
+
+
+def memorization_data(x: np.ndarray, y: np.ndarray):
+    """The engine data of one point: the b pairs to train on, and the same pairs watched as
+    validation, so that the engine keeps each member's best-so-far state (the epoch with the
+    lowest training loss; with patience 0 nothing stops early) rather than its last one."""
+    from rnncap.engine import MemberData
+
+    return MemberData(x, y, x, y)
+
+
+#: How a member's final state is chosen, as the training record states it.
+BEST_SO_FAR = "best-so-far: the epoch with the lowest loss on the training pairs"
 
 
 def default_memorization_settings(epochs: int = 400, lr: float = 0.01):
@@ -270,7 +289,7 @@ def measure_memorization(
     """
     spec, w, grid = planned_grid(spec, sample_sizes, max_samples)
     seeds_ = seed_list(seeds)
-    from rnncap.engine import Job, MemberData
+    from rnncap.engine import Job
 
     base = settings or default_memorization_settings()
     run = dataclasses.replace(base, batch_size=max(base.batch_size, grid[-1]))
@@ -282,7 +301,7 @@ def measure_memorization(
                 b, spec.input_size, spec.seq_len - 1, np.random.default_rng([seed, b])
             )
             fed = {e: encode_inputs(x, e) for e in sweep.encodings}
-            data = {e: MemberData(v, y) for e, v in fed.items()}  # one copy per encoding
+            data = {e: memorization_data(v, y) for e, v in fed.items()}
             for m in sweep.members():
                 key = (
                     f"b={b} seed={seed} lr={m.lr} {m.schedule} {m.loss} {m.encoding} r={m.restart}"
@@ -303,9 +322,10 @@ def measure_memorization(
             best[(b, seed)] = point
     points = tuple(best[(b, seed)] for seed in seeds_ for b in grid)
     training = {**settings_dict(run), "batch_size": "full (b)", "optimizer": "adam"}
+    training["state"] = BEST_SO_FAR
     training["loss"] = "/".join(sweep.losses)
     training["input_encoding"] = "/".join(sweep.encodings)
     training["sweep"] = sweep.to_dict()
     return MemorizationResult(
-        spec.name, w, spec.input_size, spec.seq_len - 1, grid, seeds_, points, training
+        spec.name, w, spec.input_size, spec.seq_len - 1, grid, seeds_, points, training, spec
     )

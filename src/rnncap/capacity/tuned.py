@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from rnncap.arch import RecurrentSpec
 from rnncap.capacity._common import DEFAULT_MAX_SAMPLES, Progress, positive_int
 from rnncap.capacity.convergence import BUDGET_LIMITED, MIN_BUDGETS, Convergence
+from rnncap.capacity.identifiable import identifiable_summary
 from rnncap.capacity.memorize import (
     COLLINS_BITS_PER_PARAMETER,
     MemorizationResult,
@@ -28,8 +29,8 @@ from rnncap.capacity.memorize import (
 from rnncap.capacity.sweep import Sweep, encoding_label
 from rnncap.errors import require
 
-#: The default sweep: three learning rates, constant and one-cycle schedules, one restart.
-DEFAULT_SWEEP = Sweep((0.003, 0.01, 0.03), ("constant", "onecycle"), 1)
+#: The default sweep: three learning rates x two decaying schedules (cosine, one-cycle), once.
+DEFAULT_SWEEP = Sweep((0.003, 0.01, 0.03), ("cosine", "onecycle"), 1)
 DEFAULT_EPOCHS = 2000
 
 
@@ -69,6 +70,12 @@ class TunedMemorization:
     @property
     def parameters(self) -> int:
         return self.at_double.parameters
+
+    @property
+    def identifiable(self) -> dict | None:
+        """The identifiable count beside w, and bits per identifiable parameter."""
+        spec = self.at_double.spec
+        return None if spec is None else identifiable_summary(spec, self.capacity)
 
     @property
     def capacity(self) -> dict:
@@ -111,6 +118,8 @@ class TunedMemorization:
             "protocol": encoding_label(self.sweep.encoding),
             "capacity_bits": self.capacity,
             "bits_per_parameter": self.bits_per_parameter,
+            "denominator": "w = every stored parameter (the headline); see identifiable",
+            "identifiable": self.identifiable,
             "verdict": self.verdict,
             "converged": self.converged,
             "convergence": self.convergence.to_dict(),

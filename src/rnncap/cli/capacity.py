@@ -126,7 +126,7 @@ BudgetOpt = Annotated[
     int,
     typer.Option("--epochs", help="First budget: full-batch epochs; then 2x and 4x (3 budgets)."),
 ]
-DEFAULT_LRS, DEFAULT_SCHEDULES = "0.003,0.01,0.03", "constant,onecycle"
+DEFAULT_LRS, DEFAULT_SCHEDULES = "0.003,0.01,0.03", "cosine,onecycle"
 
 
 def _budget_text(budget: dict) -> str:
@@ -194,8 +194,16 @@ def memorize(
         for c in result.at_double.curve()
     ]  # fmt: skip
     bpp, cap = result.bits_per_parameter, result.capacity
+    ident = result.identifiable or {}
+    counted = (
+        f", {fmt_int(ident['identifiable_parameters'])} identifiable under the protocol: "
+        f"{interval_text(ident['bits_per_identifiable_parameter'])} bits per identifiable "
+        "parameter"
+        if ident.get("identifiable_parameters")
+        else ""
+    )
     caption = (
-        f"w = {fmt_int(result.parameters)} (the denominator); capacity "
+        f"w = {fmt_int(result.parameters)} (the denominator{counted}); capacity "
         f"{interval_text(cap, 1)} bits over {len(result.at_double.seeds)} seeds = "
         f"{interval_text(bpp)} bits/parameter ({INTERVAL_METHOD}): {result.verdict}. "
         f"Published 3-6 (~5) after tuning. Budget: {_budget_text(result.budget)}."

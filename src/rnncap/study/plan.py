@@ -29,13 +29,13 @@ from rnncap.study.store import SCHEMA_VERSION
 #: every point, on the one input encoding of ``encodings`` (`rnncap.capacity.tuned`).
 MEMORIZATION_DEFAULTS = {"budget": 400, "input_bits": 16, "delay": 2, "epochs": 150,
                          "sample_sizes": None, "sample_fractions": [0.5, 1, 2, 4],
-                         "seeds": 1, "lrs": [0.01], "schedules": ["constant"],
+                         "seeds": 1, "lrs": [0.01], "schedules": ["cosine"],
                          "losses": ["bce"], "encodings": ["binary"]}  # fmt: skip
 #: Depth settings (study files override them under [depth]): the frontier's cell at ``units`` per
 #: layer and each frontier depth, VC (Vapnik-Levin-LeCun) and memorization, each at 3 doubling
 #: budgets (`rnncap.capacity.depth`). Small, so that the default study fits a 2-core CPU.
 DEPTH_DEFAULTS = {"units": 2, "input_bits": 12, "delay": 1, "epochs": 200, "lrs": [0.02],
-                  "schedules": ["constant"], "losses": ["bce"], "encodings": ["binary"],
+                  "schedules": ["cosine"], "losses": ["bce"], "encodings": ["binary"],
                   "sample_fractions": [1, 2, 4], "vc_epochs": 100, "vc_reps": 4,
                   "seeds": 1}  # fmt: skip
 
