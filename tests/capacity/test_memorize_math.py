@@ -59,3 +59,36 @@ def test_task_refuses_too_few_input_bits():
 
 def test_default_grid_spans_w_to_eight_w():
     assert default_sample_grid(100) == (100, 200, 300, 400, 600, 800)
+
+
+def test_gaussian_inputs_are_standard_normal_at_the_first_step_only():
+    import numpy as np
+    from scipy import stats
+
+    from rnncap.capacity.memorize import memorization_task
+
+    x, y = memorization_task(2000, 3, 2, np.random.default_rng(0), "gaussian")
+    assert x.shape == (2000, 3, 3) and x.dtype == np.float32 and not x[:, 1:].any()
+    assert stats.kstest(x[:, 0].ravel(), "norm").pvalue > 0.01
+    assert len(np.unique(x[:, 0], axis=0)) == 2000  # distinct: 2,000 inputs in 3 numbers
+    assert set(np.unique(y)) == {0.0, 1.0}
+
+
+def test_gaussian_inputs_let_a_narrow_input_hold_many_samples(fake_training):
+    """2 input bits give 4 codes, too few for b = 64; 2 Gaussian inputs are distinct at any b."""
+    import json
+
+    from rnncap import parse_arch
+    from rnncap.capacity.sweep import Sweep
+    from rnncap.capacity.tuned import tuned_memorization
+    from rnncap.errors import InvalidInput
+
+    spec = parse_arch("rnn_tanh:1x4", input_size=2, seq_len=2)
+    with pytest.raises(InvalidInput, match="too few for"):
+        tuned_memorization(spec, (32, 64), 3, epochs=10, sweep=Sweep((0.01,)))
+    fake_training(lambda job: 0.9)
+    sweep = Sweep((0.01,), encodings=("gaussian",))
+    result = tuned_memorization(spec, (32, 64), 3, epochs=10, sweep=sweep)
+    doc = json.loads(json.dumps(result.to_dict()))
+    assert doc["input_encoding"] == "gaussian" and "general position" in doc["protocol"]
+    assert doc["at_double_budget"]["input_encoding"] == "gaussian"

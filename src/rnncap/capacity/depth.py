@@ -327,7 +327,7 @@ def measure_depth_row(
 
     budget = budget or DepthBudget()
     seeds_ = seed_list(seeds)
-    spec, w, _ = planned_grid(spec, budget.sample_sizes, max_samples)
+    spec, w, _ = planned_grid(spec, budget.sample_sizes, max_samples, budget.sweep.encoding)
     design = dataclasses.replace(vc.default_design(w), repetitions=budget.vc_repetitions)
     mem = tuned_memorization(
         spec, budget.sample_sizes, seeds_, epochs=budget.memorization_epochs, sweep=budget.sweep,
@@ -373,7 +373,7 @@ def measure_depth(
     budget = budget or DepthBudget()
     specs = depth_specs(cell, units, layers, input_bits, delay)
     for spec in specs:  # every depth's grid is checked before the first one trains
-        planned_grid(spec, budget.sample_sizes, max_samples)
+        planned_grid(spec, budget.sample_sizes, max_samples, budget.sweep.encoding)
     seeds_ = seed_list(seeds)
     rows = []
     for i, spec in enumerate(specs):

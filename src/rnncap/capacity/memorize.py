@@ -171,15 +171,38 @@ def _check_input_bits(samples: int, input_bits: int) -> None:
 
 
 def memorization_task(
-    samples: int, input_bits: int, delay: int, rng: np.random.Generator
+    samples: int,
+    input_bits: int,
+    delay: int,
+    rng: np.random.Generator,
+    encoding: str = "binary",
 ) -> tuple[np.ndarray, np.ndarray]:
-    """b distinct random binary inputs shown at step 1 of 1 + delay steps, random binary labels.
+    """b distinct random inputs shown at step 1 of 1 + delay steps, random binary labels.
+
+    The inputs are 0/1 bits ("binary"), the same bits as -1/+1 ("signed"), or standard normal
+    numbers ("gaussian": in general position, distinct with probability 1 at any input size,
+    so no 2^n_in >= 2 b limit).
 
     Returns
     -------
     x : array, shape (b, 1 + delay, input_bits), float32; zeros after the first step
     y : array, shape (b, 1), float32 in {0, 1}
     """
+    require(
+        encoding in ENCODINGS,
+        f"unknown input encoding {encoding!r}; choose from {', '.join(ENCODINGS)}",
+    )
+    if encoding == "gaussian":
+        x = np.zeros((samples, 1 + delay, input_bits), dtype=np.float32)
+        x[:, 0, :] = rng.standard_normal((samples, input_bits))
+        return x, rng.integers(0, 2, size=(samples, 1)).astype(np.float32)
+    x, y = _binary_task(samples, input_bits, delay, rng)
+    return encode_inputs(x, encoding), y
+
+
+def _binary_task(
+    samples: int, input_bits: int, delay: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
     _check_input_bits(samples, input_bits)
     codes: set[tuple[int, ...]] = set()
     rows: list[np.ndarray] = []
@@ -200,8 +223,8 @@ def encode_inputs(x: np.ndarray, encoding: str) -> np.ndarray:
     the steps after the first stay zero (so "signed" is a protocol variant, not a reparametrisation
     of "binary": see `rnncap.capacity.sweep`)."""
     require(
-        encoding in ENCODINGS,
-        f"unknown input encoding {encoding!r}; choose from {', '.join(ENCODINGS)}",
+        encoding in ("binary", "signed"),
+        f"only bits are re-encoded (binary, signed); got {encoding!r}",
     )
     if encoding == "binary":
         return x
@@ -234,10 +257,13 @@ def default_sample_grid(parameters: int) -> tuple[int, ...]:
 
 
 def planned_grid(
-    spec: RecurrentSpec, sample_sizes: Sequence[int] | None, max_samples: int
+    spec: RecurrentSpec,
+    sample_sizes: Sequence[int] | None,
+    max_samples: int,
+    encoding: str = "binary",
 ) -> tuple[RecurrentSpec, int, tuple[int, ...]]:
-    """The one-output spec, its w and the b grid, checked against the budget and the input
-    bits before any training (`InvalidInput` with the fix otherwise)."""
+    """The one-output spec, its w and the b grid, checked against the budget and (for bits) the
+    input size before any training (`InvalidInput` with the fix otherwise)."""
     require(isinstance(spec, RecurrentSpec), "spec must be a RecurrentSpec (use parse_arch)")
     spec = spec.replace(outputs=1)
     w = count_parameters(spec).total
@@ -253,7 +279,8 @@ def planned_grid(
         f"samples (about 8 w to pass 6 bits/parameter) but max_samples= is {max_samples:,}; "
         "use a smaller network, a smaller grid (sample_sizes=) or raise max_samples=",
     )
-    _check_input_bits(grid[-1], spec.input_size)
+    if encoding != "gaussian":
+        _check_input_bits(grid[-1], spec.input_size)
     return spec, w, grid
 
 
@@ -287,29 +314,27 @@ def measure_memorization(
     max_samples : int
         Budget: the largest b allowed.
     """
-    spec, w, grid = planned_grid(spec, sample_sizes, max_samples)
+    base = settings or default_memorization_settings()
+    sweep = sweep or Sweep((base.lr,), (str(base.schedule),))
+    spec, w, grid = planned_grid(spec, sample_sizes, max_samples, sweep.encoding)
     seeds_ = seed_list(seeds)
     from rnncap.engine import Job
 
-    base = settings or default_memorization_settings()
     run = dataclasses.replace(base, batch_size=max(base.batch_size, grid[-1]))
-    sweep = sweep or Sweep((run.lr,), (str(run.schedule),))
     jobs, tasks = [], []
     for seed in seeds_:
         for b in grid:
             x, y = memorization_task(
-                b, spec.input_size, spec.seq_len - 1, np.random.default_rng([seed, b])
-            )
-            fed = {e: encode_inputs(x, e) for e in sweep.encodings}
-            data = {e: memorization_data(v, y) for e, v in fed.items()}
+                b, spec.input_size, spec.seq_len - 1, np.random.default_rng([seed, b]),
+                sweep.encoding,
+            )  # fmt: skip
+            data = memorization_data(x, y)  # one copy per point, shared by its members
             for m in sweep.members():
                 key = (
                     f"b={b} seed={seed} lr={m.lr} {m.schedule} {m.loss} {m.encoding} r={m.restart}"
                 )
-                jobs.append(
-                    Job(spec, m.init_seed(seed), data[m.encoding], sweep.settings(run, m), key)
-                )
-                tasks.append((b, seed, m, fed[m.encoding], y))
+                jobs.append(Job(spec, m.init_seed(seed), data, sweep.settings(run, m), key))
+                tasks.append((b, seed, m, x, y))
     members = train_members(jobs, progress, device)
     best: dict[tuple[int, int], MemorizationPoint] = {}
     for (b, seed, m, x, y), member in zip(tasks, members, strict=True):

@@ -23,13 +23,16 @@ from rnncap.errors import require
 
 #: Losses for binary labels that a sweep may try (engine `Loss` names).
 CLASSIFICATION_LOSSES = ("bce", "hinge")
-#: How the random inputs are fed: 0/1 bits ("binary", Collins et al.) or -1/+1 bits ("signed").
-ENCODINGS = ("binary", "signed")
+#: How the random inputs are fed: 0/1 bits ("binary", Collins et al.), -1/+1 bits ("signed") or
+#: standard normal numbers ("gaussian": inputs in general position, distinct at any input size).
+ENCODINGS = ("binary", "signed", "gaussian")
 #: What each encoding is, as every output that reports it labels it: only "binary" is Collins et
 #: al.'s protocol; the others are variants that measure other function classes.
 ENCODING_LABELS = {
     "binary": "0/1 input bits (Collins et al.'s protocol)",
     "signed": "-1/+1 input bits (protocol variant: with delay >= 1 not the same functions as 0/1)",
+    "gaussian": "N(0, 1) inputs in general position (protocol variant: distinct at any input "
+    "size, so a narrow layer needs no repeated inputs)",
 }
 
 

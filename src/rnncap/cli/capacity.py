@@ -118,8 +118,9 @@ EncodingOpt = Annotated[
     str,
     typer.Option(
         "--encoding",
-        help="Protocol variant, one per measurement: inputs as binary 0/1 bits (Collins et al.) "
-        "or signed -1/+1 bits (not the same function class once delay >= 1).",
+        help="Protocol variant, one per measurement: inputs as binary 0/1 bits (Collins et al.), "
+        "signed -1/+1 bits (not the same function class once delay >= 1) or gaussian N(0, 1) "
+        "numbers (general position: any input size holds any b).",
     ),
 ]
 BudgetOpt = Annotated[
@@ -144,7 +145,9 @@ def _budget_text(budget: dict) -> str:
 @capacity_app.command("memorize")
 def memorize(
     arch: ArchArg,
-    input_bits: Annotated[int, typer.Option(help="Bits per random input (n_in).")] = 16,
+    input_bits: Annotated[
+        int, typer.Option(help="Inputs per step n_in (bits, or numbers with --encoding gaussian).")
+    ] = 16,
     delay: Annotated[int, typer.Option(help="Steps between input and read-out.")] = 4,
     samples: Annotated[str, typer.Option(help="Grid of b, e.g. 64,128,256 (default w..8w).")] = "",
     seeds: SeedsOpt = 3,
