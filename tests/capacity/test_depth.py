@@ -11,8 +11,8 @@ from rnncap.capacity.depth import DepthBudget, DepthMeasurement, DepthRow, measu
 from rnncap.capacity.sweep import Sweep
 from rnncap.cli.app import main
 
-UNITS, BITS = 2, 10
-BUDGET = DepthBudget(20, Sweep((0.01,)), (64, 128), vc_epochs=40)
+UNITS, BITS = 4, 4  # fixed width >= inputs per step; Gaussian inputs hold any b
+BUDGET = DepthBudget(20, Sweep((0.01,), encodings=("gaussian",)), (64, 128), vc_epochs=40)
 
 
 def w_rnn(layers: int, units: int = UNITS, d: int = BITS) -> int:
@@ -102,20 +102,40 @@ def test_budget_limited_vc_is_flagged_too(monkeypatch, fake_training):
 
 @pytest.mark.slow
 def test_small_real_depth_run(capsys):
-    args = ["capacity", "depth", "rnn_tanh", "--units", "1", "--layers", "1-2", "--input-bits"]
-    opts = ["9", "--delay", "0", "--seeds", "1", "--epochs", "10", "--lr", "0.05", "--schedule",
+    args = ["capacity", "depth", "rnn_tanh", "--units", "2", "--layers", "1-2", "--input-bits"]
+    opts = ["2", "--delay", "0", "--seeds", "1", "--epochs", "10", "--lr", "0.05", "--schedule",
             "constant", "--vc-epochs", "10", "--vc-reps", "2", "--json"]  # fmt: skip
     assert main(args + opts) == 0
     doc = json.loads(capsys.readouterr().out)
-    assert [r["parameters"] for r in doc["rows"]] == [
-        w_rnn(1, 1, 9),
-        w_rnn(2, 1, 9),
-    ]
+    assert doc["design"] == "fixed-width" and doc["input_encoding"] == "gaussian"
+    assert [r["parameters"] for r in doc["rows"]] == [w_rnn(1, 2, 2), w_rnn(2, 2, 2)]
     for row in doc["rows"]:
         assert row["vc"]["summary"]["mean"] > 0
-        assert row["memorization"]["verdict"] == "converged" or row["memorization"][
-            "verdict"
-        ].startswith("budget-limited (+")
+        assert len(row["memorization"]["by_budget"]) == 3
+        assert row["memorization"]["verdict"].split(" ")[0] in (
+            "converged", "budget-limited", "unstable", "unverified",
+        )  # fmt: skip
+
+
+def closest_rnn(target: int, layers: int, d: int) -> tuple[int, int]:
+    """By brute force: the rnn_tanh width whose w (hand formula) is closest to target."""
+    return min((abs(w_rnn(layers, h, d) - target), h) for h in range(1, 200))
+
+
+def test_equal_params_design_takes_the_width_closest_to_the_target(monkeypatch, fake_training):
+    monkeypatch.setattr(vc_module, "measure_vc_recurrent", fake_vc({1: 10.0, 2: 15.0, 4: 18.0}))
+    fake_training(lambda job: 0.9)
+    result = measure_depth(
+        "rnn_tanh", layers=[1, 2, 4], design="equal-params", target_parameters=400,
+        input_bits=BITS, delay=1, seeds=3, budget=BUDGET,
+    )  # fmt: skip
+    for row in result.rows:
+        _, width = closest_rnn(400, row.layers, BITS)
+        assert row.arch == f"rnn_tanh:{row.layers}x{width}"
+        assert row.parameters == w_rnn(row.layers, width, BITS)
+    assert result.units is None and result.to_dict()["design"] == "equal-params"
+    sentence = result.sentence("vc")
+    assert "rnn_tanh at about 400 parameters per depth (equal-params design:" in sentence
 
 
 @pytest.mark.parametrize(
@@ -125,7 +145,14 @@ def test_small_real_depth_run(capsys):
         (["--layers", "0,1"], "--layers must be an integer >= 1"),
         (["--units", "0"], "units must be an integer >= 1"),
         (["--delay", "-1"], "delay must be >= 0"),
-        (["--input-bits", "6", "--units", "1"], "too few for"),
+        (["--encoding", "binary", "--input-bits", "6", "--units", "6"], "too few for"),
+        (["--design", "deep"], "unknown design 'deep'; choose from fixed-width, equal-params"),
+        (["--units", "3", "--input-bits", "4"], "fixed width 3 is below the 4 inputs per step"),
+        (["--units", "3", "--input-bits", "4"], "the measure would be of width, not depth"),
+        (["--epochs", "2000000"], "epochs must be an integer >= 1 and <= 1,000,000"),
+        (["--vc-epochs", "2000000"], "VC epochs must be an integer >= 1 and <= 1,000,000"),
+        (["--design", "equal-params", "--target-params", "5000"], "too large for the budget"),
+        (["--design", "equal-params", "--target-params", "3"], "budget 3 is below the smallest"),
     ],
 )
 def test_bad_depth_input_exits_2_with_one_line(capsys, args, message):

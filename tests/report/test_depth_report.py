@@ -40,17 +40,25 @@ def test_no_depth_trend_from_a_budget_limited_measurement(tmp_path):
     assert [r.layers for r in depth.rows] == [1, 2]
     text = " ".join(answer(res))
     assert "Is VC(L layers) = L × VC(1 layer)?" in text
-    assert "Measured memorization of lstm at 2 units per layer did not converge" in text
+    assert (
+        "Measured memorization of lstm at 2 units per layer (fixed-width design) did not converge"
+        in text
+    )
     assert "L=2: budget-limited (+50% at 2x)" in text and "1.50x" not in text
     # the VC measurement converged, so its ratio is stated: 33 / 20 beside 2 layers
-    assert "The measured VC dimension of lstm at 2 units per layer goes 1.65x" in text
+    assert (
+        "The measured VC dimension of lstm at 2 units per layer (fixed-width design) goes 1.65x"
+        in text
+    )
 
 
 @pytest.mark.slow
 def test_converged_depth_ratios_are_stated_with_a_figure(tmp_path):
     store = make_store(tmp_path / "store", _fakes(limited=False), budget=900)
     text = " ".join(answer(load_results(store)))
-    assert "Measured memorization of lstm at 2 units per layer goes 1.50x" in text
+    assert (
+        "Measured memorization of lstm at 2 units per layer (fixed-width design) goes 1.50x" in text
+    )
     files = build_report(store, tmp_path / "report")
     assert "depth_ratios" in files.figures
     md = (tmp_path / "report" / "report.md").read_text()

@@ -1,6 +1,12 @@
-"""The measured answer to "is VC(L layers) = L x VC(1 layer)?" at a fixed width.
+"""The measured answer to "is VC(L layers) = L x VC(1 layer)?", in one of two designs.
 
-For each depth L of one cell at U units per layer, one network (``input_bits`` inputs over
+* **fixed-width**: every depth has U units per layer, with U >= the inputs per step (a narrower
+  first layer would squeeze the input through fewer numbers than it has, so the measure would
+  be of that bottleneck, width, not of depth);
+* **equal-params**: every depth has the width whose parameter count is closest to a target w (the
+  arch frontier, `rnncap.arch.frontier`), so depth is compared at equal w.
+
+For each depth L, one network (``input_bits`` inputs over
 1 + ``delay`` steps, one logit) is measured twice: its VC dimension (Vapnik, Levin & LeCun 1994,
 `measure_vc_recurrent`, Gaussian sequences of that shape) and its memorization capacity (Collins
 et al. 2017, `tuned_memorization`), per seed, each at 3 or more doubling budgets (the curve rule
@@ -30,6 +36,11 @@ from rnncap.capacity.tuned import DEFAULT_SWEEP, tuned_memorization
 from rnncap.errors import check_int, require
 
 LABELS = {"vc": "The measured VC dimension", "memorization": "Measured memorization"}
+#: The depth experiment's designs.
+FIXED_WIDTH, EQUAL_PARAMS = "fixed-width", "equal-params"
+DESIGNS = (FIXED_WIDTH, EQUAL_PARAMS)
+#: The most epochs a depth measure may start with (its last budget is 2^(budgets - 1) times it).
+MAX_EPOCHS = 1_000_000
 
 
 def _ratio_range(values: Sequence[float], reference: Sequence[float]) -> tuple[float, float]:
@@ -101,8 +112,8 @@ class DepthBudget:
 
     def __post_init__(self) -> None:
         check_int(self.budgets, "budgets", low=2, high=8, hint="e.g. budgets=3")
-        positive_int(self.memorization_epochs, "epochs", "e.g. memorization_epochs=1000")
-        positive_int(self.vc_epochs, "VC epochs", "e.g. vc_epochs=300")
+        for value, what in ((self.memorization_epochs, "epochs"), (self.vc_epochs, "VC epochs")):
+            check_int(value, what, low=1, high=MAX_EPOCHS, hint=f"the limit is {MAX_EPOCHS:,}")
         positive_int(self.vc_repetitions, "VC repetitions", "e.g. vc_repetitions=10")
         if self.sample_sizes is not None:
             object.__setattr__(self, "sample_sizes", tuple(int(b) for b in self.sample_sizes))
@@ -174,15 +185,28 @@ class DepthRow:
 
 @dataclass(frozen=True)
 class DepthMeasurement:
-    """Rows by depth at a fixed width, their ratios to the first row, and the budgets."""
+    """Rows by depth in one design, their ratios to the first row, and the budgets."""
 
     cell: str
-    units: int
+    units: int | None  # the fixed width; None in the equal-params design
     input_bits: int | None  # None where only the rows were recorded (a study's store)
     delay: int | None
     seeds: tuple[int, ...]
     rows: tuple[DepthRow, ...]
     budget: DepthBudget = field(default_factory=DepthBudget)
+    design: str = FIXED_WIDTH
+    target_parameters: int | None = None  # the equal-params design's target w
+
+    @property
+    def described(self) -> str:
+        """The cell and the design, as every sentence names them."""
+        if self.design == EQUAL_PARAMS:
+            widths = ", ".join(r.arch.split(":")[-1] for r in self.rows)
+            return (
+                f"{self.cell} at about {self.target_parameters:,} parameters per depth "
+                f"(equal-params design: {widths})"
+            )
+        return f"{self.cell} at {self.units} units per layer (fixed-width design)"
 
     def __post_init__(self) -> None:
         require(len(self.rows) >= 1, "a depth measurement has at least one depth")
@@ -217,7 +241,7 @@ class DepthMeasurement:
         first, last = self.rows[0], self.rows[-1]
         ratio = next(r for r in self.ratios() if r["layers"] == last.layers)
         lo, hi = ratio[f"{measure}_ratio_range"]
-        what = f"{self.cell} at {self.units} units per layer"
+        what = self.described
         if len(self.rows) == 1:
             return f"{label} of {what} was measured at one depth only ({first.layers} layer)."
         if not self.converged(measure):
@@ -253,7 +277,10 @@ class DepthMeasurement:
     def to_dict(self) -> dict:
         return {
             "cell": self.cell,
+            "design": self.design,
+            "described": self.described,
             "units": self.units,
+            "target_parameters": self.target_parameters,
             "input_bits": self.input_bits,
             "delay": self.delay,
             "input_encoding": self.budget.sweep.encoding,
@@ -301,12 +328,38 @@ def measured_depth_ratios(
     return out
 
 
-def depth_specs(cell: str, units: int, layers: Sequence[int], input_bits: int, delay: int):
-    """One spec per depth: `cell` with `units` per layer, input_bits inputs, 1 + delay steps."""
-    units = positive_int(units, "units", "e.g. units=4")
+def depth_specs(
+    cell: str,
+    units: int | None,
+    layers: Sequence[int],
+    input_bits: int,
+    delay: int,
+    *,
+    design: str = FIXED_WIDTH,
+    target_parameters: int | None = None,
+) -> list[RecurrentSpec]:
+    """One spec per depth (input_bits inputs, 1 + delay steps, one logit): `cell` at `units` per
+    layer (fixed-width, units >= input_bits) or at the width closest to `target_parameters`
+    (equal-params, the arch frontier)."""
+    require(design in DESIGNS, f"unknown design {design!r}; choose from {', '.join(DESIGNS)}")
     depths = sorted({positive_int(v, "a depth", "e.g. layers=(1, 2, 3, 4)") for v in layers})
     require(len(depths) >= 1, "give at least one depth (e.g. layers=(1, 2, 3, 4))")
     require(delay >= 0, f"the delay must be >= 0; got {delay} (e.g. delay=2)")
+    positive_int(input_bits, "inputs per step", "e.g. input_bits=4")
+    if design == EQUAL_PARAMS:
+        from rnncap.arch import frontier
+
+        target = positive_int(target_parameters, "target parameters", "e.g. 400")
+        template = parse_arch(f"{cell}:1x1", input_size=input_bits, seq_len=1 + delay, outputs=1)
+        return [point.spec for point in frontier(template, target, depths)]
+    units = positive_int(units, "units", "e.g. units=4")
+    require(
+        units >= input_bits,
+        f"the fixed width {units} is below the {input_bits} inputs per step: the narrow layers "
+        "would pass the input on through fewer numbers than it has, so the measure would be of "
+        "width, not depth; use units >= inputs per step (fewer inputs with the gaussian "
+        "encoding) or the equal-params design",
+    )
     return [
         parse_arch(f"{cell}:{depth}x{units}", input_size=input_bits, seq_len=1 + delay, outputs=1)
         for depth in depths
@@ -353,9 +406,11 @@ def measure_depth_row(
 
 def measure_depth(
     cell: str,
-    units: int,
+    units: int | None = None,
     layers: Sequence[int] = (1, 2, 3, 4),
     *,
+    design: str = FIXED_WIDTH,
+    target_parameters: int | None = None,
     input_bits: int = 12,
     delay: int = 2,
     seeds: int | Sequence[int] = 3,
@@ -364,14 +419,17 @@ def measure_depth(
     progress: Progress | None = None,
     device: str | None = None,
 ) -> DepthMeasurement:
-    """Measure VC dimension and memorization capacity of `cell` at `units` per layer, per depth.
+    """Measure VC dimension and memorization capacity of `cell` per depth, in one design:
+    fixed-width at `units` per layer (>= `input_bits`), or equal-params at `target_parameters`.
 
     Each measure runs per seed at doubling budgets (`DepthBudget`: memorization epochs
     and sweep, b grid (default w..8w of each depth), VC epochs, learning rate and repetitions per
     size of the default design).
     """
     budget = budget or DepthBudget()
-    specs = depth_specs(cell, units, layers, input_bits, delay)
+    specs = depth_specs(
+        cell, units, layers, input_bits, delay, design=design, target_parameters=target_parameters
+    )
     for spec in specs:  # every depth's grid is checked before the first one trains
         planned_grid(spec, budget.sample_sizes, max_samples, budget.sweep.encoding)
     seeds_ = seed_list(seeds)
@@ -380,4 +438,7 @@ def measure_depth(
         rows.append(measure_depth_row(spec, seeds_, budget, max_samples=max_samples, device=device))
         if progress:
             progress(i + 1, len(specs))
-    return DepthMeasurement(cell, int(units), input_bits, delay, seeds_, tuple(rows), budget)
+    width = None if design == EQUAL_PARAMS else int(units)  # type: ignore[arg-type]
+    return DepthMeasurement(
+        cell, width, input_bits, delay, seeds_, tuple(rows), budget, design, target_parameters
+    )

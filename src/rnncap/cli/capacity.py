@@ -243,9 +243,21 @@ def _ratio_cell(ratio: float, ci: list[float] | None) -> str:
 @capacity_app.command("depth")
 def depth(
     cell: Annotated[str, typer.Argument(help="Cell: rnn_tanh, rnn_relu, gru or lstm.")],
-    units: Annotated[int, typer.Option(help="Units per layer (fixed width).")] = 4,
+    design: Annotated[
+        str,
+        typer.Option(
+            help="fixed-width (--units per layer, >= the inputs per step) or equal-params (the "
+            "width closest to --target-params at each depth)."
+        ),
+    ] = "fixed-width",
+    units: Annotated[int, typer.Option(help="Units per layer (fixed-width design).")] = 4,
+    target_params: Annotated[
+        int, typer.Option(help="Parameters per depth (equal-params design).")
+    ] = 400,
     layers: Annotated[str, typer.Option(help="Depths, e.g. 1-4 or 1,2,4.")] = "1-4",
-    input_bits: Annotated[int, typer.Option(help="Inputs per step (bits for memorization).")] = 12,
+    input_bits: Annotated[
+        int, typer.Option(help="Inputs per step (bits, or Gaussian numbers by default).")
+    ] = 4,
     delay: Annotated[int, typer.Option(help="Steps after the input (k = 1 + delay).")] = 2,
     seeds: SeedsOpt = 3,
     epochs: BudgetOpt = 1000,
@@ -253,18 +265,19 @@ def depth(
     schedule: ScheduleOpt = DEFAULT_SCHEDULES,
     restarts: RestartsOpt = 1,
     loss: LossOpt = "bce",
-    encoding: EncodingOpt = "binary",
+    encoding: EncodingOpt = "gaussian",
     vc_epochs: Annotated[int, typer.Option(help="First VC budget (then 2x and 4x).")] = 300,
     vc_reps: Annotated[int, typer.Option(help="VC repetitions per sample size.")] = 10,
     max_samples: MaxSamplesOpt = 20_000,
     threads: ThreadsOpt = 1,
     json: JsonOpt = False,
 ) -> None:
-    """Is VC(L layers) = L x VC(1 layer)? VC dimension and memorization per depth, fixed width.
+    """Is VC(L layers) = L x VC(1 layer)? VC dimension and memorization per depth, in a design.
 
-    Prints h(L)/h(1) beside L and beside w(L)/w(1), with seed ranges and convergence verdicts.
+    Prints h(L)/h(1) beside L and beside w(L)/w(1), with 95% intervals and convergence verdicts;
+    the answer names its design (fixed-width or equal-params).
 
-    Example: rnncap capacity depth rnn_tanh --units 2 --layers 1-4 --epochs 300
+    Example: rnncap capacity depth rnn_tanh --units 4 --input-bits 4 --layers 1,2 --epochs 300
     """
     from rnncap.capacity.depth import DepthBudget, measure_depth
 
@@ -278,23 +291,24 @@ def depth(
     )
     with _bar("measuring depths") as progress:
         result = measure_depth(
-            cell, units, depths, input_bits=input_bits, delay=delay, seeds=seeds, budget=budget,
-            max_samples=max_samples, progress=progress,
+            cell, units, depths, design=str(design).strip().lower(),
+            target_parameters=target_params, input_bits=input_bits, delay=delay, seeds=seeds,
+            budget=budget, max_samples=max_samples, progress=progress,
         )  # fmt: skip
     if json:
         return print_json(result.to_dict())
     rows = [
-        (r.layers, fmt_int(r.parameters), _f(q["parameter_ratio"], 2),
+        (r.layers, r.arch, fmt_int(r.parameters), _f(q["parameter_ratio"], 2),
          interval_text(r.vc.summary, 1), _ratio_cell(q["vc_ratio"], q["vc_ratio_ci95"]),
          r.vc.convergence.verdict, interval_text(r.memorization.summary, 0),
          _ratio_cell(q["memorization_ratio"], q["memorization_ratio_ci95"]),
          f"{r.memorization.summary['mean'] / r.parameters:.2f}", r.memorization.convergence.verdict)
         for r, q in zip(result.rows, result.ratios(), strict=True)
     ]  # fmt: skip
-    cols = ["L", "w", "w/w1", "VC h [95%]", "h/h1 [95%]", "VC verdict", "bits [95%]",
+    cols = ["L", "net", "w", "w/w1", "VC h [95%]", "h/h1 [95%]", "VC verdict", "bits [95%]",
             "bits/b1 [95%]", "bits/w", "mem. verdict"]  # fmt: skip
-    title = f"{cell} at {units} units per layer: capacity by depth"
-    stdout().print(table(title, cols, rows, right=cols[:5] + cols[6:9]))
+    title = f"{result.described}: capacity by depth"
+    stdout().print(table(title, cols, rows, right=[cols[0], *cols[2:6], *cols[7:10]]))
     bd = result.budget.to_dict()
     mb = {**bd["sweep"], "budget_epochs": bd["memorization_budget_epochs"]}
     caption = (
