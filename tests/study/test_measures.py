@@ -72,6 +72,6 @@ def test_depth_is_measured_at_the_fixed_width_for_frontier_depths_and_matches_a_
         got = rows[arch]
         assert got.arch == f"lstm:{layers}x1" and got.layers == layers and got.seeds == (0,)
         spec = parse_arch(got.arch, input_size=8, seq_len=1, outputs=1)
-        budget = DepthBudget(4, Sweep((0.05,)), (got.parameters, 2 * got.parameters),
+        budget = DepthBudget(4, Sweep((0.05,), ("cosine",)), (got.parameters, 2 * got.parameters),
                              vc_epochs=4, vc_repetitions=2)  # fmt: skip
         assert got == measure_depth_row(spec, [0], budget)
