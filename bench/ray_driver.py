@@ -28,27 +28,39 @@ import tempfile
 import time
 from pathlib import Path
 
+from rnncap.arch import parse_arch
 from rnncap.engine.bookkeeping import Status
-from rnncap.study.plan import Unit
+from rnncap.engine.settings import ForecastSettings
+from rnncap.study.plan import TaskRef, Unit, UnitPayload
 from rnncap.study.ray_executor import RayExecutor
-from rnncap.study.records import ForecastSample, RunResult, SplitErrors, UnitResult, WeightNorms
+from rnncap.study.records import (
+    ForecastSample,
+    Measure,
+    RunResult,
+    SplitErrors,
+    UnitResult,
+    WeightNorms,
+)
 from rnncap.study.store import ResultsStore
 
 
-def tiny_unit(payload: dict) -> UnitResult:
+def tiny_unit(payload: UnitPayload) -> UnitResult:
     """A finished unit of realistic size, at once (runs on the Ray workers)."""
     hours = range(336)
     times = tuple(f"2013-11-{1 + i // 24:02d} {i % 24:02d}:00" for i in hours)
     sample = ForecastSample(times, tuple(map(float, hours)), tuple(i + 0.5 for i in hours))
     norms = WeightNorms(4.0, 1.5, 9.0, 1.2, 0.7, 0.1)
-    seed = int(payload["seeds"][0])
+    seed = payload.seeds[0]
     run = RunResult(seed, Status.EARLY_STOPPED, 3, 7, SplitErrors(2.0, 2.5, 3.0), norms, sample)
-    return UnitResult(payload["arch"], "cpu", 0.001, (run,))
+    return UnitResult(payload.spec.name, "cpu", 0.001, (run,))
 
 
 def units(n: int) -> list[Unit]:
+    spec = parse_arch("lstm:1x4", input_size=10, seq_len=120, outputs=1)
+    task = TaskRef.of({"dataset": "nyc2013"})
+    recipe = ForecastSettings()
     return [
-        Unit("lstm:1x4", (i,), {"arch": "lstm:1x4", "seeds": [i], "task": {"dataset": "nyc2013"}})
+        Unit("lstm:1x4", (i,), UnitPayload(spec, (i,), task, recipe, (Measure.FORECAST,), 336))
         for i in range(n)
     ]
 

@@ -4,7 +4,7 @@ one model, and the study's report describes the record that trained it."""
 import pytest
 import torch
 
-import rnncap.forecast.many as many
+from rnncap import engine
 from rnncap.cli.app import main
 from rnncap.data import Task, prepare_task
 from rnncap.engine import ForecastSettings
@@ -50,24 +50,20 @@ def same_weights(a: dict, b: dict, atol: float = 0.0) -> None:
 
 
 class Spy:
-    """Records what the study trains (spied on, not replaced): the engine's jobs and the fitted
-    forecasters, with the record each was trained with."""
+    """Records what the study trains (spied on, not replaced): the engine's jobs and the trained
+    members the study scores."""
 
     def __init__(self, monkeypatch):
-        self.jobs, self.models = [], []
-        train, fit = many.train, many.fit_forecasters
+        self.jobs, self.members = [], []
+        train = engine.train
 
         def spy_train(jobs, *args, **kwargs):
             self.jobs.extend(jobs)
-            return train(jobs, *args, **kwargs)
+            members = train(jobs, *args, **kwargs)
+            self.members.extend(members)
+            return members
 
-        def spy_fit(*args, **kwargs):
-            fitted = fit(*args, **kwargs)
-            self.models.extend(fitted)
-            return fitted
-
-        monkeypatch.setattr(many, "train", spy_train)
-        monkeypatch.setattr(many, "fit_forecasters", spy_fit)
+        monkeypatch.setattr(engine, "train", spy_train)
 
 
 def run_study_file(tmp_path, lagged_csv, monkeypatch, extra: str = ""):
@@ -87,7 +83,7 @@ def task(lagged_csv):
 
 
 @pytest.fixture(scope="module")
-def cli_weights(lagged_csv, tmp_path_factory):
+def cli_model(lagged_csv, tmp_path_factory):
     """`forecast train` with the study's settings and `--ensemble 1`: no other flag."""
     out = tmp_path_factory.mktemp("recipe") / "m.pt"
     args = ["forecast", "train", "--data", str(lagged_csv), "--target", "echo", "--history", "8",
@@ -95,58 +91,56 @@ def cli_weights(lagged_csv, tmp_path_factory):
             "--batch-size", str(BATCH), "--lr", str(LR), "--ensemble", "1",
             "--out", str(out)]  # fmt: skip
     assert main(args) == 0
-    return load(out).model_.state_dict()
+    return load(out)
 
 
 def test_a_study_run_equals_forecast_train_with_ensemble_1(tmp_path, lagged_csv, monkeypatch,
-                                                           cli_weights, task):  # fmt: skip
+                                                           cli_model, task):  # fmt: skip
     spy, info, units = run_study_file(tmp_path, lagged_csv, monkeypatch)
-    (model,) = spy.models
-    same_weights(cli_weights, model.model_.state_dict())  # bit for bit
+    (member,) = spy.members
+    same_weights(cli_model.model_.state_dict(), member.state_dict)  # bit for bit
     # the report's Training line is the record that trained the model, every field of it
     recipe = ForecastSettings(epochs=EPOCHS, batch_size=BATCH, lr=LR)
-    assert model.settings == recipe
+    assert cli_model.settings == recipe
     (job,) = spy.jobs
     assert job.settings == recipe.train_settings() and job.data.has_anchor
-    assert info.training == model.settings.describe()
-    # the stored test MAE is the model's
+    assert info.training == recipe.describe()
+    # the stored test MAE is the one of the command line's model (same weights)
     td = prepare_task(task)
     truth = td.y_physical(td.test)
     (unit,) = units
-    expected = float(abs(model.predict(td, "test") - truth).mean())
+    expected = float(abs(cli_model.predict(td, "test") - truth).mean())
     assert unit.result.runs[0].errors.test == pytest.approx(expected, rel=1e-12)
 
 
 def test_residual_false_in_a_study_file_trains_without_the_anchor(tmp_path, lagged_csv,
                                                                   monkeypatch, task):  # fmt: skip
-    spy, info, _ = run_study_file(tmp_path, lagged_csv, monkeypatch, "residual = false")
+    spy, info, units = run_study_file(tmp_path, lagged_csv, monkeypatch, "residual = false")
     (job,) = spy.jobs
     assert not job.data.has_anchor and job.data.anchor_train is None
-    (model,) = spy.models
-    assert model.settings.residual is False
     assert "no residual anchor" in info.training
-    # the fitted model forecasts net(x) alone: no persistence added back
+    # the stored error is of net(x) alone: no persistence added back
+    (member,) = spy.members
     td = prepare_task(task)
     with torch.no_grad():
-        net = model.model_(torch.from_numpy(td.test.x)).numpy()
-    torch.testing.assert_close(
-        torch.from_numpy(model.predict(td, "test")),
-        torch.from_numpy(td.y_to_physical(net)),
-    )
+        net = member.model()(torch.from_numpy(td.test.x)).numpy()
+    (unit,) = units
+    expected = float(abs(td.y_to_physical(net) - td.y_physical(td.test)).mean())
+    assert unit.result.runs[0].errors.test == pytest.approx(expected, rel=1e-6)
 
 
-def test_fit_many_and_forecaster_give_the_cli_weights(task, cli_weights):
+def test_fit_many_and_forecaster_give_the_cli_model(task, cli_model):
     td = prepare_task(task)
     settings = dict(epochs=EPOCHS, batch_size=BATCH, lr=LR)
     alone = fit_many(td, [ARCH], seeds=(SEED,), **settings)[0]
-    same_weights(cli_weights, alone.model_.state_dict())
+    same_weights(cli_model.model_.state_dict(), alone.model_.state_dict())
     fitted = Forecaster(ARCH, seed=SEED, **settings).fit(td)
-    same_weights(cli_weights, fitted.model_.state_dict())
+    same_weights(cli_model.model_.state_dict(), fitted.model_.state_dict())
 
 
-def test_a_member_trained_with_other_seeds_is_the_same_to_float_rounding(task, cli_weights):
+def test_a_member_trained_with_other_seeds_is_the_same_to_float_rounding(task, cli_model):
     """In a crowd the ensemble's batched matmuls round differently (about 1e-8 per step)."""
     td = prepare_task(task)
     crowd = fit_many(td, [ARCH], seeds=(0, SEED, 2), epochs=EPOCHS, batch_size=BATCH, lr=LR)
-    same_weights(cli_weights, crowd[1].model_.state_dict(), atol=1e-5)
+    same_weights(cli_model.model_.state_dict(), crowd[1].model_.state_dict(), atol=1e-5)
     assert not torch.equal(crowd[0].model_.head.weight, crowd[1].model_.head.weight)

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from rnncap.arch import parse_arch
+from rnncap.engine.settings import ForecastSettings
 from rnncap.study import StudyConfig
 from rnncap.study.config import Frontier, Grid
+from rnncap.study.plan import TaskRef, UnitPayload
+from rnncap.study.records import Measure
 
 TINY_TOML = """
 name = "tiny"
@@ -25,6 +29,18 @@ frontier = []
 epochs = 1
 batch_size = 64
 """
+
+
+def tiny_payload(task: dict) -> UnitPayload:
+    """A one-seed forecasting payload of lstm:1x4 for `task` (a study file's [task] table)."""
+    return UnitPayload(
+        spec=parse_arch("lstm:1x4", input_size=3, seq_len=4, outputs=1),
+        seeds=(0,),
+        task=TaskRef.of(task),
+        training=ForecastSettings(),
+        measures=(Measure.FORECAST,),
+        forecast_points=0,
+    )
 
 
 def tiny_config(**changes) -> StudyConfig:

@@ -21,11 +21,12 @@ import numpy as np
 import pandas as pd
 import pytest
 from cluster_helpers import kill_node, local_cluster, running_unit, wait_until
-from study_helpers import TINY_TOML, tiny_config
+from study_helpers import TINY_TOML, tiny_config, tiny_payload
 
 from rnncap.cli.app import main
 from rnncap.study import ResultsStore, run_study
 from rnncap.study.config import Grid
+from rnncap.study.plan import UnitPayload
 from rnncap.study.ray_executor import RayExecutor, with_local_data
 
 pytestmark = pytest.mark.slow  # starts Ray nodes and trains models
@@ -80,11 +81,11 @@ def test_units_spread_over_the_nodes_and_a_csv_travels_with_them(cluster, tmp_pa
 def test_shipped_data_are_read_from_a_node_local_copy(tmp_path):
     """A worker node without the driver's file trains from the bytes shipped with the task."""
     csv = _weather_csv(tmp_path / "weather.csv")
-    payload = {"task": {"dataset": "/nowhere/weather.csv", "target": "temp"}}
-    local = with_local_data(payload, csv.read_bytes())["task"]["dataset"]
-    assert local != payload["task"]["dataset"] and Path(local).name == "weather.csv"
+    payload = tiny_payload({"dataset": "/nowhere/weather.csv", "target": "temp"})
+    local = with_local_data(payload, csv.read_bytes()).task.dataset
+    assert local != payload.task.dataset and Path(local).name == "weather.csv"
     assert Path(local).read_bytes() == csv.read_bytes()
-    assert payload["task"]["dataset"] == "/nowhere/weather.csv"  # the caller's payload unchanged
+    assert payload.task.dataset == "/nowhere/weather.csv"  # the caller's payload unchanged
 
 
 def test_a_node_killed_mid_study_loses_and_duplicates_nothing(cluster, tmp_path):
@@ -121,6 +122,12 @@ def test_a_node_killed_mid_study_loses_and_duplicates_nothing(cluster, tmp_path)
     assert all(u.result.node in survivors for u in retried)  # finished elsewhere
 
 
+def _wrong_inputs(payload: UnitPayload) -> UnitPayload:
+    """The payload with a spec that expects one input more than the task has."""
+    spec = payload.spec.replace(input_size=payload.spec.input_size + 1)
+    return dataclasses.replace(payload, spec=spec)
+
+
 class _BreakOne:
     """The real Ray executor, with one unit's payload broken (a deterministic error)."""
 
@@ -131,7 +138,7 @@ class _BreakOne:
         self.inner.check()
 
     def run(self, units, on_results, on_progress) -> None:
-        broken = [dataclasses.replace(u, payload={**u.payload, "spec": {"cell": "nonsense"}})
+        broken = [dataclasses.replace(u, payload=_wrong_inputs(u.payload))
                   if u.arch == self.arch and u.seeds == (1,) else u for u in units]  # fmt: skip
         self.inner.run(broken, on_results, on_progress)
 
@@ -147,7 +154,7 @@ def test_a_unit_that_always_fails_is_recorded_failed_and_retried_next_run(
         ("lstm:1x4", (0,)), ("lstm:1x4", (1,)), ("lstm:2x4", (0,))]  # fmt: skip
     (f,) = failed
     assert (f.arch, f.seeds, f.attempts) == ("lstm:2x4", (1,), 2)
-    assert f.error.startswith("TypeError: RecurrentSpec") and "\n" not in f.error
+    assert f.error.startswith("InvalidInput: job lstm:2x4/seed=1: x has") and "\n" not in f.error
     assert f.node in _worker_ids(cluster)  # the node of the last attempt
     assert main(["study", "status", str(tmp_path), "--json"]) == 0
     status = json.loads(capsys.readouterr().out)

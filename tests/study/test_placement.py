@@ -6,6 +6,7 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
+from study_helpers import tiny_payload
 from test_store import _result
 
 from rnncap.study.ray_executor import dataset_files, version_mismatch
@@ -76,5 +77,6 @@ def test_a_version_mismatch_is_one_line_naming_the_node_and_both_versions():
 def test_only_data_files_travel_with_the_tasks_not_embedded_names():
     from rnncap.study.plan import Unit
 
-    units = [Unit("a", (0,), {"task": {"dataset": d}}) for d in ("nyc2013", "/x/w.csv", "/x/w.csv")]
+    datasets = ("nyc2013", "/x/w.csv", "/x/w.csv")
+    units = [Unit("a", (0,), tiny_payload({"dataset": d})) for d in datasets]
     assert dataset_files(units) == ["/x/w.csv"]

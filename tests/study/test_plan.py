@@ -8,10 +8,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from study_helpers import tiny_config
 
-from rnncap.arch import RecurrentSpec, parse_arch
+from rnncap.arch import parse_arch
 from rnncap.engine import RecurrentModel
 from rnncap.study import default_study
-from rnncap.study.plan import TaskShape, plan_architectures, plan_units
+from rnncap.study.plan import TaskRef, TaskShape, plan_architectures, plan_units
 
 SHAPE = TaskShape(input_size=37, seq_len=120, outputs=1)  # the default nyc2013 task
 
@@ -44,7 +44,7 @@ def test_the_default_frontier_holds_the_closest_width_at_each_depth():
 def test_units_chunk_the_seeds():
     cfg = default_study().replace(seeds=(0, 1, 2, 3, 4), chunk=2)
     archs = plan_architectures(cfg, SHAPE)
-    units = plan_units(cfg, archs, {})
+    units = plan_units(cfg, archs, TaskRef.of({}))
     assert len(units) == 3 * len(archs)
     assert [u.seeds for u in units[:3]] == [(0, 1), (2, 3), (4,)]
     assert len({u.key for u in units}) == len(units)
@@ -66,11 +66,11 @@ def test_every_architecture_and_seed_lands_in_exactly_one_unit(layers, units, se
         chunk=chunk,
     )
     archs = plan_architectures(cfg, SHAPE)
-    units_ = plan_units(cfg, archs, {"stride": 3})
+    units_ = plan_units(cfg, archs, TaskRef.of({"stride": 3}))
     pairs = [(u.arch, s) for u in units_ for s in u.seeds]
     assert sorted(pairs) == sorted((a.name, s) for a in archs for s in seeds)
     assert all(len(u.seeds) <= chunk for u in units_)
-    again = plan_units(cfg, plan_architectures(cfg, SHAPE), {"stride": 3})
+    again = plan_units(cfg, plan_architectures(cfg, SHAPE), TaskRef.of({"stride": 3}))
     assert [u.key for u in again] == [u.key for u in units_]  # keys are stable
     assert len({u.key for u in units_}) == len(units_)
 
@@ -85,7 +85,8 @@ def test_the_unit_key_changes_with_the_rnncap_and_torch_versions(monkeypatch):
     shape = TaskShape(37, 24, 1)
 
     def keys() -> set[str]:
-        return {u.key for u in plan_units(cfg, plan_architectures(cfg, shape), cfg.task)}
+        units = plan_units(cfg, plan_architectures(cfg, shape), TaskRef.of(cfg.task))
+        return {u.key for u in units}
 
     before = keys()
     assert keys() == before  # the key is a function of its inputs
@@ -105,14 +106,14 @@ def test_the_unit_key_changes_with_the_rnncap_and_torch_versions(monkeypatch):
 def test_the_default_study_measures_depth_at_two_units_once_per_frontier_depth():
     cfg = default_study().replace(seeds=(0, 1, 2), chunk=2)
     archs = plan_architectures(cfg, SHAPE)
-    units = plan_units(cfg, archs, {})
+    units = plan_units(cfg, archs, TaskRef.of({}))
     frontier = {a.name for a in archs if "frontier" in a.groups}
     measured = {}
     for u in units:
-        depth = u.payload["depth"]
-        if depth:
+        depth = u.payload.depth
+        if depth is not None:
             assert u.arch in frontier and u.seeds == (0, 1)  # the first chunk only
-            measured[u.arch] = RecurrentSpec.from_dict(depth["spec"])
+            measured[u.arch] = depth.spec
     assert set(measured) == frontier
     layers = sorted((s.num_layers, s.hidden_sizes) for s in measured.values())
     assert layers == [(n, (2,) * n) for n in (1, 2, 3, 4)]

@@ -87,13 +87,13 @@ def test_a_rerun_skips_finished_units_and_redoes_only_missing_ones(tiny_study, t
 
 @pytest.mark.slow  # trains models
 def test_a_changed_budget_gets_new_units(tiny_study, tmp_path):
-    from rnncap.study.plan import TaskShape, plan_architectures, plan_units
+    from rnncap.study.plan import TaskRef, TaskShape, plan_architectures, plan_units
 
     shape = TaskShape(37, 24, 1)
     a = tiny_config()
     b = tiny_config(training={"epochs": 2, "batch_size": 64})
-    keys_a = {u.key for u in plan_units(a, plan_architectures(a, shape), a.task)}
-    keys_b = {u.key for u in plan_units(b, plan_architectures(b, shape), b.task)}
+    keys_a = {u.key for u in plan_units(a, plan_architectures(a, shape), TaskRef.of(a.task))}
+    keys_b = {u.key for u in plan_units(b, plan_architectures(b, shape), TaskRef.of(b.task))}
     assert len(keys_a) == 4 and not keys_a & keys_b
 
 

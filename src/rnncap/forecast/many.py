@@ -22,8 +22,9 @@ from typing import Any
 
 import numpy as np
 
+from rnncap.arch import RecurrentSpec
 from rnncap.data.task import TaskData
-from rnncap.engine import ForecastSettings, Job, MemberData, train
+from rnncap.engine import ForecastSettings, Job, MemberData, TrainedMember, train
 from rnncap.errors import require
 from rnncap.forecast.forecaster import Forecaster
 
@@ -36,6 +37,25 @@ def training_data(td: TaskData, residual: bool) -> MemberData:
     if residual:
         anchors = {f"anchor_{s}": td.scaled_now(s).astype(np.float32) for s in ("train", "val")}
     return MemberData(td.train.x, td.train.y, td.val.x, td.val.y, **anchors)
+
+
+def member_jobs(
+    td: TaskData, members: Sequence[tuple[RecurrentSpec, int]], recipe: ForecastSettings
+) -> list[Job]:
+    """One engine `Job` per (spec, seed), trained with `recipe` on the windows of `td` (all jobs
+    share one `MemberData`): the jobs of `fit_forecasters` and of a study unit."""
+    data = training_data(td, recipe.residual)
+    settings = recipe.train_settings()
+    return [Job(spec, seed, data, settings, key=f"{spec.name}/seed={seed}")
+            for spec, seed in members]  # fmt: skip
+
+
+def member_forecast(td: TaskData, member: TrainedMember, split: str, residual: bool) -> np.ndarray:
+    """Forecasts (n, outputs), physical units, of an engine member trained on `td` for the
+    windows of `split` (its output added to scaled persistence when trained `residual`), as
+    `Forecaster.predict` gives them."""
+    anchor = td.scaled_now(split).astype(np.float32) if residual else None
+    return td.y_scaler.inverse(member.predict(td.split(split).x, anchor))
 
 
 def fit_forecasters(

@@ -1,9 +1,11 @@
 """From a `StudyConfig` to the architectures and the units of work (ensemble chunks) to run.
 
-A unit is one architecture x a chunk of seeds, trained as one ensemble. Its key is the SHA-256
-of everything that determines its results (spec, seeds, task, training settings, measures, the
-store schema and the rnncap and torch versions), so a changed budget or task, or an upgrade,
-reruns exactly the units it touches.
+A unit is one architecture x a chunk of seeds, trained as one ensemble. What a worker needs to run
+it is one typed record, `UnitPayload` (spec, `ForecastSettings`, a `TaskRef`, measures, seeds),
+which crosses the executor boundary pickled, as it is. Its key is the SHA-256 of the payload's
+plain values (`UnitPayload.plain`: everything that determines its results) with the store schema
+and the rnncap and torch versions, so a changed budget or task, or an upgrade, reruns exactly the
+units it touches.
 """
 
 from __future__ import annotations
@@ -11,11 +13,14 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from rnncap.arch import RecurrentSpec, count_parameters, parse_arch
 from rnncap.arch.files import looks_like_model_file, read_one_stack
 from rnncap.arch.frontier import frontier as equal_budget_frontier
+from rnncap.engine.settings import ForecastSettings
 from rnncap.errors import InvalidInput, require
 from rnncap.study.config import Frontier, StudyConfig
 from rnncap.study.records import RUN_MEASURES, Measure
@@ -70,18 +75,95 @@ class PlannedArch:
         return self.spec.name
 
 
+def _frozen(value: Any) -> Any:
+    """Lists as tuples, recursively: a study file's plain values, hashable."""
+    return tuple(_frozen(v) for v in value) if isinstance(value, (list, tuple)) else value
+
+
+def _thawed(value: Any) -> Any:
+    return [_thawed(v) for v in value] if isinstance(value, tuple) else value
+
+
+@dataclass(frozen=True)
+class TaskRef:
+    """The task by reference: the study's ``[task]`` table (dataset filled in), plain values.
+
+    Each worker prepares the task from it once (`rnncap.study.work.task_data`, cached per
+    process); on a Ray node a data file's path is swapped for a local copy of its bytes (`at`).
+    Hashable, so it is its own cache key.
+    """
+
+    items: tuple[tuple[str, Any], ...]
+
+    @classmethod
+    def of(cls, table: Mapping[str, Any]) -> TaskRef:
+        return cls(tuple(sorted((str(k), _frozen(v)) for k, v in table.items())))
+
+    @property
+    def table(self) -> dict[str, Any]:
+        """The table as the study file gave it (lists as lists)."""
+        return {k: _thawed(v) for k, v in self.items}
+
+    @property
+    def dataset(self) -> str:
+        return str(dict(self.items).get("dataset", "nyc2013"))
+
+    def at(self, dataset: str) -> TaskRef:
+        """The same task reading another copy of its data."""
+        return TaskRef.of({**self.table, "dataset": dataset})
+
+
+@dataclass(frozen=True)
+class SideMeasure:
+    """A measure on a network of its own (memorization, depth): the spec and its settings
+    (the defaults with the study file's overrides, `MEMORIZATION_DEFAULTS`, `DEPTH_DEFAULTS`)."""
+
+    spec: RecurrentSpec
+    options: Mapping[str, Any]
+
+    def plain(self) -> dict[str, Any]:
+        return {**self.options, "spec": self.spec.to_dict()}
+
+
+@dataclass(frozen=True)
+class UnitPayload:
+    """Everything a worker needs to run one unit, typed; pickled as it is to any executor."""
+
+    spec: RecurrentSpec
+    seeds: tuple[int, ...]
+    task: TaskRef
+    training: ForecastSettings
+    measures: tuple[Measure, ...]
+    forecast_points: int
+    memorization: SideMeasure | None = None
+    depth: SideMeasure | None = None  # measured once per architecture (its first unit)
+
+    def plain(self) -> dict[str, Any]:
+        """Plain values of every field: what the unit's key hashes and the store keeps."""
+        return {
+            "spec": self.spec.to_dict(),
+            "seeds": list(self.seeds),
+            "task": self.task.table,
+            "training": self.training.to_dict(),
+            "measures": [m.value for m in self.measures],
+            "forecast_points": self.forecast_points,
+            "memorization": self.memorization.plain() if self.memorization else {},
+            "depth": self.depth.plain() if self.depth else {},
+        }
+
+
 @dataclass(frozen=True)
 class Unit:
-    """One unit of work: the JSON-able payload a worker runs, and the hash that names it."""
+    """One unit of work: the payload a worker runs, and the hash that names it."""
 
     arch: str
     seeds: tuple[int, ...]
-    payload: dict = field(compare=False)
+    payload: UnitPayload = field(compare=False)
     key: str = ""
 
     def __post_init__(self) -> None:
         if not self.key:
-            text = json.dumps({**code_versions(), **self.payload}, sort_keys=True)
+            text = json.dumps({**code_versions(), **self.payload.plain()}, sort_keys=True)
             object.__setattr__(self, "key", hashlib.sha256(text.encode()).hexdigest())
 
 
@@ -185,36 +267,34 @@ def depth_spec(arch: PlannedArch, options: dict) -> RecurrentSpec | None:
                       outputs=1)  # fmt: skip
 
 
-def plan_units(config: StudyConfig, archs: list[PlannedArch], task: dict) -> list[Unit]:
+def plan_units(config: StudyConfig, archs: list[PlannedArch], task: TaskRef) -> list[Unit]:
     """Split each architecture's seeds into chunks of ``config.chunk``: one unit per chunk."""
-    measures = [Measure(m).value for m in config.measures if Measure(m) in RUN_MEASURES]
-    training = config.recipe().to_dict()  # every setting, defaults filled in: part of the key
+    measures = tuple(Measure(m) for m in config.measures if Measure(m) in RUN_MEASURES)
+    training = config.recipe()  # every setting, defaults filled in: part of the key
     units = []
     for arch in archs:
-        memorization: dict = {}
-        if Measure.MEMORIZATION.value in measures:
+        memorization = depth = None
+        if Measure.MEMORIZATION in measures:
             mem = memorization_spec(arch, config.memorization)
             if mem is not None:
-                memorization = {**MEMORIZATION_DEFAULTS, **config.memorization,
-                                "spec": mem.to_dict()}  # fmt: skip
-        depth: dict = {}
-        if Measure.DEPTH.value in measures:
+                memorization = SideMeasure(mem, {**MEMORIZATION_DEFAULTS, **config.memorization})
+        if Measure.DEPTH in measures:
             fixed = depth_spec(arch, config.depth)
             if fixed is not None:
-                depth = {**DEPTH_DEFAULTS, **config.depth, "spec": fixed.to_dict()}
+                depth = SideMeasure(fixed, {**DEPTH_DEFAULTS, **config.depth})
         seeds = list(config.seeds)
         for i in range(0, len(seeds), config.chunk):
-            chunk = tuple(seeds[i : i + config.chunk])
-            payload = {
-                "spec": arch.spec.to_dict(),
-                "seeds": list(chunk),
-                "task": task,
-                "training": training,
-                "measures": measures,
-                "forecast_points": config.forecast_points,
-                "memorization": memorization,
-                "depth": depth if i == 0 else {},  # measured once per architecture
-            }
+            chunk = tuple(int(s) for s in seeds[i : i + config.chunk])
+            payload = UnitPayload(
+                spec=arch.spec,
+                seeds=chunk,
+                task=task,
+                training=training,
+                measures=measures,
+                forecast_points=int(config.forecast_points),
+                memorization=memorization,
+                depth=depth if i == 0 else None,  # measured once per architecture
+            )
             units.append(Unit(arch.name, chunk, payload))
     if not units:
         raise InvalidInput("the study has no units of work; give at least one seed")

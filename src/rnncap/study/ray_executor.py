@@ -33,7 +33,7 @@ from rnncap.study.executors import (
     start_reaper,
     watch_driver,
 )
-from rnncap.study.plan import Unit
+from rnncap.study.plan import Unit, UnitPayload
 from rnncap.study.records import FailedUnit, UnitResult
 from rnncap.study.work import run_unit
 
@@ -162,22 +162,22 @@ def dataset_files(units: Sequence[Unit]) -> list[str]:
     """The data files the units read (paths, not embedded names): they travel with the tasks."""
     from rnncap.data.dataset import EMBEDDED
 
-    names = {str(u.payload.get("task", {}).get("dataset", "nyc2013")) for u in units}
+    names = {u.payload.task.dataset for u in units}
     return sorted(names - set(EMBEDDED))
 
 
-def with_local_data(payload: dict, data: bytes) -> dict:
+def with_local_data(payload: UnitPayload, data: bytes) -> UnitPayload:
     """The payload reading ``data`` (its dataset file's bytes, shipped by the driver) from a copy
     on this node, named by its content and the original file name (whose suffix may matter)."""
     from rnncap.atomic import write_atomic
 
-    name = Path(payload["task"]["dataset"]).name
+    name = Path(payload.task.dataset).name
     digest = hashlib.sha256(data).hexdigest()[:24]
     local = Path(tempfile.gettempdir()) / "rnncap-shipped-data" / digest / name
     if not local.is_file():
         local.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(local, data)
-    return {**payload, "task": {**payload["task"], "dataset": str(local)}}
+    return dataclasses.replace(payload, task=payload.task.at(str(local)))
 
 
 def _one_line(exc: BaseException) -> str:
@@ -185,11 +185,11 @@ def _one_line(exc: BaseException) -> str:
     return (text[0] if text else type(exc).__name__)[:300]
 
 
-Work = Callable[[dict], UnitResult]
+Work = Callable[[UnitPayload], UnitResult]
 
 
 def ray_task(
-    payload: dict,
+    payload: UnitPayload,
     driver_pid: int | None,
     expected: dict[str, str],
     data: bytes | None = None,
@@ -317,7 +317,7 @@ class RayExecutor:
 
         def submit(unit: Unit) -> Any:
             attempts[unit.key] += 1
-            shipped = data.get(str(unit.payload["task"].get("dataset")))
+            shipped = data.get(unit.payload.task.dataset)
             return remote.remote(unit.payload, driver, expected, shipped, self.work)
 
         pending = {submit(u): u for u in units}

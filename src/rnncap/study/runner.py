@@ -17,10 +17,17 @@ from typing import Any
 
 import numpy as np
 
-from rnncap.arch import RecurrentSpec, count_parameters, unrolled_graph
+from rnncap.arch import count_parameters, unrolled_graph
 from rnncap.study.config import StudyConfig
 from rnncap.study.executors import Executor, Outcome, make_executor
-from rnncap.study.plan import PlannedArch, TaskShape, Unit, plan_architectures, plan_units
+from rnncap.study.plan import (
+    PlannedArch,
+    TaskRef,
+    TaskShape,
+    Unit,
+    plan_architectures,
+    plan_units,
+)
 from rnncap.study.records import (
     ArchInfo,
     BaselineResult,
@@ -189,7 +196,7 @@ class TaskBaselines:
     raised there); the thread is a daemon, so an interrupted study does not wait for it.
     """
 
-    def __init__(self, task: dict, needed: bool):
+    def __init__(self, task: TaskRef, needed: bool):
         self._result: tuple[BaselineResult, ...] = ()
         self._error: BaseException | None = None
         self._thread = None
@@ -199,7 +206,7 @@ class TaskBaselines:
             )
             self._thread.start()
 
-    def _fit(self, task: dict) -> None:
+    def _fit(self, task: TaskRef) -> None:
         try:
             self._result = task_baselines(task)
         except BaseException as exc:  # handed to the caller, in the driver's thread
@@ -228,9 +235,8 @@ def _check_runnable(config: StudyConfig, archs: list[PlannedArch], units: list[U
         for arch in archs:
             check_trainable(arch.spec)
     for unit in units:
-        mem = unit.payload.get("memorization", {})
-        if mem.get("spec"):
-            check_trainable(RecurrentSpec.from_dict(mem["spec"]))
+        if unit.payload.memorization is not None:
+            check_trainable(unit.payload.memorization.spec)
 
 
 def run_study(
@@ -248,12 +254,12 @@ def run_study(
     """
     start = time.perf_counter()
     executor = executor or make_executor(config.executor)
-    task_dict = {"dataset": "nyc2013", **config.task}
-    task = make_task(task_dict)
-    td = task_data(task_dict)
+    task_ref = TaskRef.of({"dataset": "nyc2013", **config.task})
+    task = make_task(task_ref.table)
+    td = task_data(task_ref)
     shape = TaskShape(int(td.input_size), int(td.train.x.shape[1]), int(td.outputs))
     archs = plan_architectures(config, shape)
-    units = plan_units(config, archs, task_dict)
+    units = plan_units(config, archs, task_ref)
     by_name = {a.name: a for a in archs}
     _check_runnable(config, archs, units)
     m = int(len(td.train.y))
@@ -268,7 +274,7 @@ def run_study(
         store.set_task(info, _task_info(task, td, forecast=forecast), bound_legend())
         done_keys = store.done_keys()
         pending = [u for u in units if u.key not in done_keys]
-        baselines = TaskBaselines(task_dict, needed=forecast and bool(pending))
+        baselines = TaskBaselines(task_ref, needed=forecast and bool(pending))
         total_runs = sum(len(u.seeds) for u in units)
         finished_runs = float(total_runs - sum(len(u.seeds) for u in pending))
         state = {"runs": finished_runs, "units": len(units) - len(pending), "failed": 0}
@@ -279,7 +285,8 @@ def run_study(
             if forecast:  # the task's baselines, fitted once here rather than by each worker
                 batch = [(u, dataclasses.replace(r, baselines=baselines()))
                          if isinstance(r, UnitResult) else (u, r) for u, r in batch]  # fmt: skip
-            done = [(u.key, u.payload, r, u.seeds) for u, r in batch if isinstance(r, UnitResult)]
+            done = [(u.key, u.payload.plain(), r, u.seeds) for u, r in batch
+                    if isinstance(r, UnitResult)]  # fmt: skip
             failed = [r for _, r in batch if isinstance(r, FailedUnit)]
             store.record_batch(done, failed)  # one transaction for the whole batch
             state["failed"] += len(failed)

@@ -1,13 +1,13 @@
 """`run_unit`: train one ensemble chunk and measure every member (runs in any worker process).
 
 The function is pure in the sense that matters for the store: its result depends only on its
-JSON payload (architecture, seeds, task, training settings, measures), so any executor may run it
-anywhere and the driver records what comes back.
+`UnitPayload` (architecture, seeds, task, training settings, measures), so any executor may run
+it anywhere and the driver records what comes back. It builds the engine's jobs, calls
+`rnncap.engine.train` once, and scores the `TrainedMember`s it returns.
 """
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
 from functools import lru_cache
@@ -15,9 +15,9 @@ from typing import Any
 
 import numpy as np
 
-from rnncap.arch import RecurrentSpec
 from rnncap.capacity.depth import DepthRow
 from rnncap.errors import InvalidInput
+from rnncap.study.plan import SideMeasure, TaskRef, UnitPayload
 from rnncap.study.records import (
     BaselineResult,
     ForecastSample,
@@ -55,30 +55,22 @@ def make_task(task: dict) -> Any:
 
 
 @lru_cache(maxsize=4)
-def _task_data(task_json: str) -> Any:
+def task_data(task: TaskRef) -> Any:
+    """The prepared `TaskData` of ``task``, cached per process (workers reuse it across units)."""
     from rnncap.data import prepare_task
 
-    return prepare_task(make_task(json.loads(task_json)))
-
-
-def task_data(task: dict) -> Any:
-    """The prepared `TaskData` of ``task``, cached per process (workers reuse it across units)."""
-    return _task_data(json.dumps(task, sort_keys=True))
+    return prepare_task(make_task(task.table))
 
 
 @lru_cache(maxsize=4)
-def _baselines(task_json: str) -> tuple[BaselineResult, ...]:
-    from rnncap.forecast import baseline_results
-
-    scored = baseline_results(_task_data(task_json))
-    return tuple(BaselineResult(r.name, r.val.mae, r.test.mae) for r in scored)
-
-
-def task_baselines(task: dict) -> tuple[BaselineResult, ...]:
+def task_baselines(task: TaskRef) -> tuple[BaselineResult, ...]:
     """Every baseline of `rnncap.forecast.baseline_results` on ``task`` (persistence, daily
     persistence, climatology, ridge, lagged ridge, LightGBM when installed), cached per process
     (the study's driver fits them once per task, `rnncap.study.runner.TaskBaselines`)."""
-    return _baselines(json.dumps(task, sort_keys=True))
+    from rnncap.forecast import baseline_results
+
+    scored = baseline_results(task_data(task))
+    return tuple(BaselineResult(r.name, r.val.mae, r.test.mae) for r in scored)
 
 
 def _mae(td: Any, pred: np.ndarray, split: str) -> float:
@@ -99,11 +91,12 @@ def _forecast_sample(td: Any, pred: np.ndarray, points: int) -> ForecastSample |
     return ForecastSample(times, tuple(map(float, truth)), tuple(map(float, pred[:n, 0])))
 
 
-def _norm_measures(spec: RecurrentSpec, model: Any) -> WeightNorms:
-    """Summary weight measures over the whole weight matrices (capacity room's weight_norms)."""
+def _norm_measures(member: Any) -> WeightNorms:
+    """Summary weight measures of a `TrainedMember` over the whole weight matrices (the
+    capacity room's `weight_norms`, against its weights at initialisation)."""
     from rnncap.capacity.norms import weight_norms
 
-    wn = weight_norms(spec, model.model_.state_dict(), model.initial_state_)
+    wn = weight_norms(member.spec, member.state_dict, member.initial_state_dict)
     whole = [r for r in wn.rows if r.gate == "all"]
     recurrent = [r for r in whole if r.tensor == "weight_hh"]
     dist = [r.distance_from_init for r in whole if r.distance_from_init is not None]
@@ -126,18 +119,18 @@ def _norm_measures(spec: RecurrentSpec, model: Any) -> WeightNorms:
     )
 
 
-def _memorization(seeds: list[int], options: dict, device: str) -> MemorizationResult:
+def _memorization(seeds: tuple[int, ...], side: SideMeasure, device: str) -> MemorizationResult:
     """Collins et al. bits per parameter of the payload's memorization spec, per seed: the tuned
     protocol (a sweep per point, doubling budgets, the last budget's capacity and its verdict)."""
     from rnncap.arch import count_parameters
     from rnncap.capacity.tuned import tuned_memorization
 
-    spec = RecurrentSpec.from_dict(options["spec"])
+    spec, options = side.spec, side.options
     w = count_parameters(spec.replace(outputs=1)).total
     sizes = options.get("sample_sizes") or sorted(
         {max(2, round(f * w)) for f in options["sample_fractions"]}
     )
-    seeds = seeds[: int(options["seeds"])]
+    seeds = list(seeds[: int(options["seeds"])])
     sweep = _sweep(options)
     result = tuned_memorization(
         spec, sizes, seeds, epochs=int(options["epochs"]), sweep=sweep, device=device
@@ -156,7 +149,7 @@ def _memorization(seeds: list[int], options: dict, device: str) -> MemorizationR
     )
 
 
-def _sweep(options: dict):
+def _sweep(options: Any):
     """The memorization sweep of a [memorization] or [depth] payload (a plan made before losses
     and encodings were swept has neither key: it trained cross-entropy on 0/1 inputs)."""
     from rnncap.capacity.sweep import Sweep
@@ -166,70 +159,77 @@ def _sweep(options: dict):
     return Sweep(tuple(options["lrs"]), tuple(options["schedules"]), 1, losses, encodings)
 
 
-def _depth(seeds: list[int], options: dict, device: str) -> DepthRow:
+def _depth(seeds: tuple[int, ...], side: SideMeasure, device: str) -> DepthRow:
     """VC dimension and memorization of the payload's fixed-width network (one depth)."""
     from rnncap.arch import count_parameters
     from rnncap.capacity.depth import DepthBudget, measure_depth_row
 
-    spec = RecurrentSpec.from_dict(options["spec"])
+    spec, options = side.spec, side.options
     w = count_parameters(spec.replace(outputs=1)).total
     sizes = tuple(sorted({max(2, round(f * w)) for f in options["sample_fractions"]}))
     budget = DepthBudget(
         int(options["epochs"]), _sweep(options), sizes,
         vc_epochs=int(options["vc_epochs"]), vc_repetitions=int(options["vc_reps"]),
     )  # fmt: skip
-    return measure_depth_row(spec, seeds[: int(options["seeds"])], budget, device=device)
+    return measure_depth_row(spec, list(seeds[: int(options["seeds"])]), budget, device=device)
+
+
+def _run_result(
+    td: Any, member: Any, residual: bool, measures: set[Measure], points: int
+) -> RunResult:
+    """One trained member scored: MAE per split in the target's units, forecasts, weight norms."""
+    from rnncap.forecast.many import member_forecast
+
+    errors = sample = None
+    if Measure.FORECAST in measures:
+        preds = {s: member_forecast(td, member, s, residual) for s in ("train", "val", "test")}
+        errors = SplitErrors(*(_mae(td, preds[s], s) for s in ("train", "val", "test")))
+        sample = _forecast_sample(td, preds["test"], points)
+    norms = _norm_measures(member) if Measure.NORMS in measures else None
+    return RunResult(member.seed, member.status, int(member.best_epoch), member.epochs_run,
+                     errors, norms, sample)  # fmt: skip
 
 
 def run_unit(
-    payload: dict,
+    payload: UnitPayload,
     *,
     device: str | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> UnitResult:
     """Train the payload's seeds of one architecture as one ensemble and measure each member.
 
-    The models are trained by `rnncap.forecast.fit_many` with the payload's settings: the
-    forecaster's recipe, so a run equals ``rnncap forecast train --ensemble 1`` with that arch
-    and seed. The task's baselines are not fitted here: the driver fits them once per task
-    (`rnncap.study.runner.TaskBaselines`) and records them with every unit.
+    One `rnncap.engine.Job` per seed, with the payload's `ForecastSettings` and the task's data
+    (`rnncap.forecast.many.training_data`: the residual anchor when the recipe has it), exactly
+    the jobs `rnncap.forecast.fit_many` builds, so a run equals ``rnncap forecast train
+    --ensemble 1`` with that arch and seed. The task's baselines are not fitted here: the driver
+    fits them once per task (`rnncap.study.runner.TaskBaselines`) and records them with every
+    unit.
     """
-    from rnncap.forecast.many import fit_many
+    from rnncap import engine
+    from rnncap.forecast.many import member_jobs
 
     start = time.perf_counter()
     device = device or default_device()
-    spec = RecurrentSpec.from_dict(payload["spec"])
-    seeds = [int(s) for s in payload["seeds"]]
-    measures = {Measure(m) for m in payload["measures"]}
-    runs: list[RunResult] = []
+    measures = set(payload.measures)
+    runs: tuple[RunResult, ...] = ()
     if Measure.FORECAST in measures or Measure.NORMS in measures:
-        td = task_data(payload["task"])
-        models = fit_many(
-            td, [spec.name], seeds, device=device, progress=progress, **payload["training"]
+        td = task_data(payload.task)
+        recipe = payload.training
+        jobs = member_jobs(td, [(payload.spec, seed) for seed in payload.seeds], recipe)
+        members = engine.train(jobs, device=device, progress=progress)
+        runs = tuple(
+            _run_result(td, m, recipe.residual, measures, payload.forecast_points) for m in members
         )
-        points = int(payload["forecast_points"])
-        for seed, m in zip(seeds, models, strict=True):
-            errors = sample = None
-            if Measure.FORECAST in measures:
-                preds = {name: m.predict(td, name) for name in ("train", "val", "test")}
-                errors = SplitErrors(*(_mae(td, preds[n], n) for n in ("train", "val", "test")))
-                sample = _forecast_sample(td, preds["test"], points)
-            norms = _norm_measures(spec, m) if Measure.NORMS in measures else None
-            runs.append(
-                RunResult(seed, m.status_, int(m.best_epoch_), len(m.history_), errors,
-                          norms, sample)
-            )  # fmt: skip
-    memorization = None
-    mem = payload.get("memorization", {})
-    if Measure.MEMORIZATION in measures and mem.get("spec"):
-        memorization = _memorization(seeds, mem, device)
-    depth = payload.get("depth", {})
-    depth_row = _depth(seeds, depth, device) if Measure.DEPTH in measures and depth else None
+    memorization = depth = None
+    if Measure.MEMORIZATION in measures and payload.memorization is not None:
+        memorization = _memorization(payload.seeds, payload.memorization, device)
+    if Measure.DEPTH in measures and payload.depth is not None:
+        depth = _depth(payload.seeds, payload.depth, device)
     return UnitResult(
-        arch=spec.name,
+        arch=payload.spec.name,
         device=device,
         seconds=time.perf_counter() - start,
-        runs=tuple(runs),
+        runs=runs,
         memorization=memorization,
-        depth=depth_row,
+        depth=depth,
     )
