@@ -12,6 +12,7 @@ from rnncap.data import Task, prepare_task
 from rnncap.engine import ForecastSettings, TrainSettings
 from rnncap.errors import InvalidInput
 from rnncap.forecast import fit_many
+from rnncap.plain import to_plain
 
 pytestmark = pytest.mark.slow  # trains models
 
@@ -34,7 +35,7 @@ def test_one_row_per_architecture_and_seed(result):
         ("gru:1x4", 0), ("gru:1x4", 1), ("rnn_tanh:1x3", 0), ("rnn_tanh:1x3", 1)
     ]  # fmt: skip
     assert result.units == "degC"
-    assert result.training == RECIPE.to_dict()  # residual, dropout, weight decay, cosine
+    assert result.training == to_plain(RECIPE)  # residual, dropout, weight decay, cosine
 
 
 @pytest.mark.parametrize("residual", [True, False])
@@ -71,4 +72,4 @@ def test_cli_json(capsys):
     assert main([*args, "--stride", "48", "--seeds", "1", "--epochs", "2", "--json"]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert doc["summary"][0]["arch"] == "rnn_tanh:1x2" and len(doc["rows"]) == 1
-    assert doc["units"] == "degC" and doc["training"] == ForecastSettings(epochs=2).to_dict()
+    assert doc["units"] == "degC" and doc["training"] == to_plain(ForecastSettings(epochs=2))

@@ -14,6 +14,7 @@ import torch
 from torch import nn
 
 from rnncap.cli.app import main
+from rnncap.plain import to_plain
 
 pytestmark = pytest.mark.slow  # keras models / report figures: seconds each
 
@@ -177,7 +178,7 @@ def test_an_rnncap_forecaster_checkpoint_states_its_spec(capsys, tmp_path):
     )
     path = save(model, tmp_path / "relu.pt")
     doc = _json(capsys, ["count", path])
-    assert doc["spec"] == model.spec_.to_dict()  # rnn_relu kept: the checkpoint says so
+    assert doc["spec"] == to_plain(model.spec_)  # rnn_relu kept: the checkpoint says so
     assert doc["parameters"]["total"] == sum(p.numel() for p in model.model_.parameters())
     assert _json(capsys, ["bounds", path])["arch"]["seq_len"] == 8  # k from the checkpoint
 

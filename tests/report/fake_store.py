@@ -11,6 +11,7 @@ from pathlib import Path
 
 from rnncap.arch import count_parameters, parse_arch
 from rnncap.capacity.depth import DepthRow
+from rnncap.plain import to_plain
 from rnncap.study.records import (
     ArchInfo,
     BaselineResult,
@@ -64,10 +65,10 @@ def make_store(
         spec = parse_arch(f.arch, input_size=37, seq_len=24, outputs=1)
         ref = f"{spec.cell.value}:{spec.hidden_sizes[0]}"
         infos[f.arch] = ArchInfo(
-            f.arch, spec.to_dict(), spec.cell.value, spec.num_layers, tuple(spec.hidden_sizes),
+            f.arch, to_plain(spec), spec.cell.value, spec.num_layers, tuple(spec.hidden_sizes),
             f.groups, {g: ref for g in f.groups}, budget if "frontier" in f.groups else None,
             count_parameters(spec).total, count_parameters(spec).recurrent_total,
-            tuple(count_parameters(spec).per_layer), 1, 1, (),
+            tuple(count_parameters(spec).per_layer.values()), 1, 1, (),
             {g: dict(f.ratios) for g in f.groups} if f.ratios else {},
         )  # fmt: skip
         runs = tuple(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rnncap.errors import InvalidInput
+from rnncap.plain import to_plain
 from rnncap.study.config import ExecutorKind, StudyConfig, load_study
 
 GOOD = """
@@ -44,7 +45,7 @@ def test_a_study_file_parses_into_validated_records(tmp_path):
     assert cfg.executor.kind is ExecutorKind.PROCESS and cfg.executor.workers == 2
     assert cfg.task == {"history": 24} and cfg.training == {"epochs": 1}
     # the resolved config round-trips through its plain dict
-    assert StudyConfig.from_dict(cfg.to_dict()) == cfg
+    assert StudyConfig.from_dict(to_plain(cfg)) == cfg
 
 
 @pytest.mark.parametrize(

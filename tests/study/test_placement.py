@@ -9,6 +9,7 @@ import pytest
 from study_helpers import tiny_payload
 from test_store import _result
 
+from rnncap.plain import from_plain, to_plain
 from rnncap.study.ray_executor import dataset_files, version_mismatch
 from rnncap.study.records import FailedUnit, UnitResult
 from rnncap.study.store import ResultsStore
@@ -20,10 +21,10 @@ def _failed(key: str, attempts: int = 3) -> FailedUnit:
 
 def test_node_and_attempts_round_trip_and_older_records_read_as_one_local_attempt():
     placed = UnitResult("lstm:1x4", "cpu", 0.5, (), node="node-a", attempts=2)
-    assert UnitResult.from_dict(placed.to_dict()) == placed
-    older = placed.to_dict()
+    assert from_plain(UnitResult, to_plain(placed)) == placed
+    older = to_plain(placed)
     del older["node"], older["attempts"]  # as written before units recorded their node
-    assert (UnitResult.from_dict(older).node, UnitResult.from_dict(older).attempts) == (None, 1)
+    assert (from_plain(UnitResult, older).node, from_plain(UnitResult, older).attempts) == (None, 1)
 
 
 def test_a_batch_is_one_transaction_and_done_units_leave_the_failed_table(tmp_path):

@@ -9,6 +9,7 @@ from study_helpers import TINY_TOML
 from rnncap.cli.app import main
 from rnncap.engine import ForecastSettings, TrainSettings
 from rnncap.errors import InvalidInput
+from rnncap.plain import to_plain
 from rnncap.study.config import load_study
 
 #: A record with no default value, and the words `describe` must use for each of its fields.
@@ -70,7 +71,7 @@ def test_the_recipe_is_the_engine_settings_with_the_forecasters_defaults():
     assert recipe.residual is True and recipe.time_limit is None
     assert recipe.train_settings() == TrainSettings(schedule="cosine", patience=6, dropout=0.3,
                                                     weight_decay=1e-3)  # fmt: skip
-    assert ForecastSettings.from_options(recipe.to_dict()) == recipe  # plain values round trip
+    assert ForecastSettings.from_options(to_plain(recipe)) == recipe  # plain values round trip
 
 
 def _study(tmp_path, training: str):

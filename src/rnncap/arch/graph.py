@@ -14,7 +14,7 @@ and forward along the next one's, so the longest path is ``L*k``.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 from rnncap.arch.spec import Cell, RecurrentSpec
 
@@ -31,9 +31,6 @@ class UnrolledGraph:
     longest_path: int  # in cell applications: k + L - 1 (bidirectional: L * k)
     seq_len: int
     num_layers: int
-
-    def to_dict(self) -> dict:
-        return asdict(self)
 
 
 def unrolled_graph(spec: RecurrentSpec) -> UnrolledGraph:

@@ -212,13 +212,6 @@ class RecurrentSpec:
             changes.setdefault("recurrent_activation", "sigmoid")
         return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
 
-    def to_dict(self) -> dict:
-        d = dataclasses.asdict(self)
-        d["cell"] = self.cell.value
-        d["convention"] = self.convention.value
-        d["hidden_sizes"] = list(self.hidden_sizes)
-        return d
-
     @classmethod
     def from_dict(cls, data: dict) -> RecurrentSpec:
         known = {f.name for f in dataclasses.fields(cls)}

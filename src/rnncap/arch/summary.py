@@ -16,6 +16,7 @@ from rnncap.arch.graph import UnrolledGraph, unrolled_graph
 from rnncap.arch.memory import MemoryCount, count_memory
 from rnncap.arch.spec import RecurrentSpec
 from rnncap.errors import require
+from rnncap.plain import to_plain
 
 
 @dataclass(frozen=True)
@@ -48,11 +49,11 @@ class ArchSummary:
 
     def to_dict(self) -> dict:
         return {
-            "spec": self.spec.to_dict(),
+            "spec": to_plain(self.spec),
             "parameters": self.parameters.to_dict(),
             "flops": self.flops.to_dict(),
             "memory": self.memory.to_dict(),
-            "graph": self.graph.to_dict(),
+            "graph": to_plain(self.graph),
         }
 
 

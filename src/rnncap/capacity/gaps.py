@@ -18,6 +18,7 @@ import numpy as np
 from rnncap.arch import RecurrentSpec, count_parameters, parse_arch
 from rnncap.capacity._common import Progress, seed_list, summary, train_members
 from rnncap.errors import require
+from rnncap.plain import to_plain
 
 SPLIT_NAMES = ("train", "val", "test")
 
@@ -53,7 +54,7 @@ class GeneralizationGaps:
     task: dict
     units: str  # the target's units (of every error and gap)
     rows: tuple[GapRow, ...]
-    training: dict = field(default_factory=dict)  # `ForecastSettings.to_dict()`
+    training: dict = field(default_factory=dict)  # `to_plain(ForecastSettings)`
 
     def summary(self) -> list[dict]:
         out = []
@@ -146,4 +147,4 @@ def generalization_gaps(
                    member.best_epoch, member.epochs_run, member.status.value)
         )  # fmt: skip
     units = ", ".join(dict.fromkeys(td.target_units))
-    return GeneralizationGaps(td.task.to_dict(), units, tuple(rows), run.to_dict())
+    return GeneralizationGaps(to_plain(td.task), units, tuple(rows), to_plain(run))

@@ -12,6 +12,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, Ti
 from rnncap.cli.app import app
 from rnncap.cli.output import JsonOpt, fmt_int, print_json, stderr, stdout, table
 from rnncap.errors import check_int
+from rnncap.plain import to_plain
 from rnncap.study import (
     ExecutorKind,
     ExecutorSettings,
@@ -104,11 +105,11 @@ def _run(cfg: StudyConfig, out: Path, json_out: bool, no_report: bool) -> None:
     finally:
         if bar.live.is_started:  # stopping a bar never shown prints a blank line
             bar.stop()
-    result: dict = {"summary": summary.to_dict()}
+    result: dict = {"summary": to_plain(summary)}
     if not no_report:
         from rnncap.report import build_report
 
-        result["report"] = build_report(summary.store, out / "report").to_dict()
+        result["report"] = to_plain(build_report(summary.store, out / "report"))
     if json_out:
         print_json(result)
         return
@@ -176,7 +177,7 @@ def status_cmd(store: StoreArg = Path("rnncap-study"), json_out: JsonOpt = False
 
     st = study_status(store)
     if json_out:
-        print_json(st.to_dict())
+        print_json(to_plain(st))
         return
     rows = [
         (a.arch, fmt_int(a.params or 0), f"{a.units_done}/{a.units_planned}", a.runs_done)
@@ -217,7 +218,7 @@ def report_cmd(
     folder = out or (store if store.is_dir() else store.parent) / "report"
     rep = build_report(store, folder)
     if json_out:
-        print_json(rep.to_dict())
+        print_json(to_plain(rep))
         return
     for paragraph in rep.answer:
         print(f"- {paragraph.replace('**', '')}")

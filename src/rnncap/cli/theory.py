@@ -25,6 +25,7 @@ from rnncap.cli.bound_tables import (
 from rnncap.cli.output import JsonOpt, print_json, stdout, table
 from rnncap.cli.resolve import TrustOpt, typed_options
 from rnncap.errors import parse_float_text, require
+from rnncap.plain import to_plain
 from rnncap.theory import Task, bounds, catalog, explain, sample_sizes
 from rnncap.theory.core import fmt_log10
 from rnncap.theory.evaluate import MAIN, OTHER_CELL
@@ -139,7 +140,7 @@ def bounds_cmd(
     other = [r for r in rows if show_other and r.section == OTHER_CELL]
     if json_:  # every row of the main section (with its reason where it does not apply)
         listed = [r for r in rows if r.section == MAIN] + other
-        return print_json({"arch": spec.to_dict(), "task": task.value, "bounds": listed})
+        return print_json({"arch": to_plain(spec), "task": task.value, "bounds": listed})
     hidden = sum(1 for r in rows if r.section == MAIN and not r.result.applicable and not show_all)
     hidden_other = sum(1 for r in rows if r.section == OTHER_CELL and not show_other)
     title = (

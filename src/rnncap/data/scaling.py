@@ -41,10 +41,3 @@ class Scaler:
 
     def inverse(self, values: np.ndarray) -> np.ndarray:
         return np.asarray(values, dtype=np.float64) * np.array(self.scale) + np.array(self.mean)
-
-    def to_dict(self) -> dict:
-        return {"columns": list(self.columns), "mean": list(self.mean), "scale": list(self.scale)}
-
-    @classmethod
-    def from_dict(cls, data: dict) -> Scaler:
-        return cls(tuple(data["columns"]), tuple(data["mean"]), tuple(data["scale"]))

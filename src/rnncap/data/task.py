@@ -103,15 +103,6 @@ class Task:
     def leads(self) -> tuple[int, ...]:
         return tuple(range(1, self.horizon + 1)) if self.all_leads else (self.horizon,)
 
-    def to_dict(self) -> dict:
-        d = dataclasses.asdict(self)
-        d["target"], d["inputs"], d["split"] = (
-            list(self.target),
-            list(self.inputs),
-            list(self.split),
-        )
-        return d
-
     @classmethod
     def from_dict(cls, data: dict) -> Task:
         known = {f.name for f in dataclasses.fields(cls)}

@@ -20,6 +20,7 @@ from rnncap.engine.bookkeeping import Loss, Status, Strategy, parse_enum
 from rnncap.engine.model import RecurrentModel
 from rnncap.engine.settings import TrainSettings
 from rnncap.errors import InvalidInput, check_int, require
+from rnncap.plain import to_plain
 
 
 def _array(value: object, what: str, ndim: int, shape_hint: str) -> np.ndarray:
@@ -241,6 +242,6 @@ class TrainedMember:
             "best_epoch": self.best_epoch,
             "epochs_run": self.epochs_run,
             "strategy": self.strategy,
-            "settings": self.settings.to_dict(),
+            "settings": to_plain(self.settings),
             "history": self.history,
         }

@@ -20,11 +20,11 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
-from enum import Enum
 from typing import Any
 
 from rnncap.engine.bookkeeping import Loss, Schedule, parse_enum
 from rnncap.errors import InvalidInput, check_float, check_int, require
+from rnncap.plain import to_plain
 
 #: settings that may differ between members of one ensemble (each member has its own value)
 PER_MEMBER = ("lr", "schedule", "time_limit")
@@ -110,9 +110,6 @@ class TrainSettings:
             isinstance(self.shuffle, bool), f"shuffle must be True or False; got {self.shuffle!r}"
         )
 
-    def to_dict(self) -> dict[str, Any]:
-        return {f: getattr(self, f) for f in self.__dataclass_fields__}
-
     def shared(self) -> tuple:
         """The settings that members of one ensemble must have in common."""
         return tuple(getattr(self, f) for f in self.__dataclass_fields__ if f not in PER_MEMBER)
@@ -183,14 +180,7 @@ class ForecastSettings(TrainSettings):
 
     def replace(self, **changes: Any) -> ForecastSettings:
         """A copy with `changes` (setting names), checked like `from_options`."""
-        return self.from_options({**self.to_dict(), **changes})
-
-    def to_dict(self) -> dict[str, Any]:
-        """Every setting as plain JSON values (enums as their strings)."""
-        return {
-            k: v.value if isinstance(v, Enum) else v
-            for k, v in ((f, getattr(self, f)) for f in self.names())
-        }
+        return self.from_options({**to_plain(self), **changes})
 
     def train_settings(self) -> TrainSettings:
         """The engine's part (everything but ``residual``, which decides the training data)."""

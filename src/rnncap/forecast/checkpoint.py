@@ -1,7 +1,8 @@
 """One checkpoint file per forecaster: a plain dict saved with `torch.save`, written atomically.
 
-It holds everything needed to predict again: weights, ``spec.to_dict()``, the task, the scalers,
-the column names, the training settings and history, and the library versions.
+It holds everything needed to predict again: weights, the spec, the task and the scalers (as
+plain values, `rnncap.plain`), the column names, the training settings and history, and the
+library versions.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from rnncap.data.task import Task
 from rnncap.errors import InvalidInput, require
 from rnncap.forecast.ensemble import network
 from rnncap.forecast.forecaster import SETTINGS, Forecaster
+from rnncap.plain import from_plain, to_plain
 
 FORMAT = "rnncap.forecaster"
 FORMAT_VERSION = 1
@@ -44,11 +46,11 @@ def to_checkpoint(model: Forecaster) -> dict:
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
         "state_dict": {k: v.detach().cpu() for k, v in model.model_.state_dict().items()},
-        "spec": model.spec_.to_dict(),
+        "spec": to_plain(model.spec_),
         "settings": model.get_params(),
-        "task": model.task_.to_dict(),
-        "x_scaler": model.x_scaler_.to_dict(),
-        "y_scaler": model.y_scaler_.to_dict(),
+        "task": to_plain(model.task_),
+        "x_scaler": to_plain(model.x_scaler_),
+        "y_scaler": to_plain(model.y_scaler_),
         "input_columns": list(model.input_columns_),
         "target_columns": list(model.target_columns_),
         "target_units": list(model.target_units_),
@@ -117,8 +119,8 @@ def _from_checkpoint(ckpt: dict) -> Forecaster:
     net.eval()
     model.model_, model.spec_ = net, spec
     model.task_ = Task.from_dict(ckpt["task"])
-    model.x_scaler_ = Scaler.from_dict(ckpt["x_scaler"])
-    model.y_scaler_ = Scaler.from_dict(ckpt["y_scaler"])
+    model.x_scaler_ = from_plain(Scaler, ckpt["x_scaler"])
+    model.y_scaler_ = from_plain(Scaler, ckpt["y_scaler"])
     model.input_columns_ = tuple(ckpt["input_columns"])
     model.target_columns_ = tuple(ckpt["target_columns"])
     model.target_units_ = tuple(ckpt["target_units"])

@@ -24,6 +24,7 @@ from rnncap.data.scaling import Scaler
 from rnncap.data.task import TIME_FEATURES, Task, TaskData
 from rnncap.engine import ForecastSettings, TrainedMember
 from rnncap.errors import InvalidInput, check_int, require
+from rnncap.plain import to_plain
 
 # what a task must agree on, besides its input and target columns, for a trained model to apply
 TASK_IDENTITY = ("history", "horizon", "all_leads", "time_features")
@@ -96,7 +97,7 @@ class Forecaster:
     def get_params(self) -> dict:
         """Architecture, seed, ensemble and every setting, as plain values (for checkpoints)."""
         return {"arch": self.arch, "seed": self.seed, "ensemble": self.ensemble,
-                **self.settings.to_dict()}  # fmt: skip
+                **to_plain(self.settings)}  # fmt: skip
 
     def build_spec(self, td: TaskData) -> RecurrentSpec:
         """Check the settings and the architecture for `td` (before any training starts)."""
@@ -168,7 +169,7 @@ class Forecaster:
     def check_task(self, td: TaskData, where: str = "this model") -> None:
         """The task of `td` must be the one the model was trained for (the data may differ)."""
         self._check_fitted()
-        ours, theirs = self.task_.to_dict(), td.task.to_dict()
+        ours, theirs = to_plain(self.task_), to_plain(td.task)
         diff = [k for k in TASK_IDENTITY if ours[k] != theirs[k]]
         if td.input_columns != self.input_columns_:
             missing = [c for c in self.input_columns_ if c not in td.input_columns]

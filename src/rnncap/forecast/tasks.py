@@ -17,6 +17,7 @@ from rnncap.errors import InvalidInput
 from rnncap.forecast.baselines import Persistence
 from rnncap.forecast.forecaster import Forecaster
 from rnncap.forecast.metrics import mae
+from rnncap.plain import to_plain
 
 
 def train_summary(model: Forecaster, td: TaskData, out: Path | str) -> dict:
@@ -27,7 +28,7 @@ def train_summary(model: Forecaster, td: TaskData, out: Path | str) -> dict:
         "arch": model.spec_.name,
         "parameters": count_parameters(model.spec_).total,
         "checkpoint": str(out),
-        "task": td.task.to_dict(),
+        "task": to_plain(td.task),
         "windows": {s: len(td.split(s)) for s in ("train", "val", "test")},
         "epochs_run": len(model.history_),
         "best_epoch": model.best_epoch_,

@@ -45,15 +45,6 @@ class ReportFiles:
     answer: tuple[str, ...]
     runs: int
 
-    def to_dict(self) -> dict:
-        return {
-            "folder": str(self.folder),
-            "files": list(self.files),
-            "figures": list(self.figures),
-            "answer": list(self.answer),
-            "runs": self.runs,
-        }
-
 
 def _figure_bytes(fig: Figure, fmt: str) -> bytes:
     buf = io.BytesIO()

@@ -301,22 +301,6 @@ class StudyConfig:
         recipe's defaults (the report's Training line is written from it too)."""
         return ForecastSettings.from_options(self.training, "[training] of the study file")
 
-    def to_dict(self) -> dict:
-        """Plain JSON-able dict (the resolved config stored with every result)."""
-
-        def plain(obj: Any) -> Any:
-            if isinstance(obj, Enum):
-                return obj.value
-            if dataclasses.is_dataclass(obj):
-                return {f.name: plain(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
-            if isinstance(obj, (list, tuple)):
-                return [plain(v) for v in obj]
-            if isinstance(obj, dict):
-                return {k: plain(v) for k, v in obj.items()}
-            return obj
-
-        return plain(self)
-
     def replace(self, **changes: Any) -> StudyConfig:
         return dataclasses.replace(self, **changes)
 

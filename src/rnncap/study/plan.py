@@ -22,6 +22,7 @@ from rnncap.arch.files import looks_like_model_file, read_one_stack
 from rnncap.arch.frontier import frontier as equal_budget_frontier
 from rnncap.engine.settings import ForecastSettings
 from rnncap.errors import InvalidInput, require
+from rnncap.plain import to_plain
 from rnncap.study.config import Frontier, StudyConfig
 from rnncap.study.records import RUN_MEASURES, Measure
 from rnncap.study.store import SCHEMA_VERSION
@@ -122,7 +123,7 @@ class SideMeasure:
     options: Mapping[str, Any]
 
     def plain(self) -> dict[str, Any]:
-        return {**self.options, "spec": self.spec.to_dict()}
+        return {**self.options, "spec": to_plain(self.spec)}
 
 
 @dataclass(frozen=True)
@@ -141,10 +142,10 @@ class UnitPayload:
     def plain(self) -> dict[str, Any]:
         """Plain values of every field: what the unit's key hashes and the store keeps."""
         return {
-            "spec": self.spec.to_dict(),
+            "spec": to_plain(self.spec),
             "seeds": list(self.seeds),
             "task": self.task.table,
-            "training": self.training.to_dict(),
+            "training": to_plain(self.training),
             "measures": [m.value for m in self.measures],
             "forecast_points": self.forecast_points,
             "memorization": self.memorization.plain() if self.memorization else {},

@@ -1,16 +1,15 @@
 """Typed records of a study's results: what a unit of work returns and what the store holds.
 
-`rnncap.study.work.run_unit` returns a `UnitResult`; the store writes it as JSON (`to_dict`) and
-reads it back (`from_dict`) under its schema version; the report reads these records alone, by
-attribute, never by string key. Torch-free, so any process may load them.
+`rnncap.study.work.run_unit` returns a `UnitResult`; the store writes it as JSON and reads it
+back under its schema version with the one converter, `rnncap.plain` (`to_plain`, `from_plain`);
+the report reads these records alone, by attribute, never by string key.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any
 
 from rnncap.capacity.depth import DepthRow
 from rnncap.engine.bookkeeping import Status
@@ -41,10 +40,6 @@ class MemorizationVerdict(str, Enum):
     UNCHECKED = "unchecked"  # recorded before convergence was checked: not a measurement to quote
 
 
-def _floats(values: Any) -> tuple[float, ...]:
-    return tuple(float(v) for v in values)
-
-
 @dataclass(frozen=True)
 class SplitErrors:
     """Mean absolute error on each split, in the target's physical unit."""
@@ -62,10 +57,6 @@ class SplitErrors:
     def val_gap(self) -> float:
         return self.val - self.train
 
-    @classmethod
-    def from_dict(cls, d: dict) -> SplitErrors:
-        return cls(float(d["train"]), float(d["val"]), float(d["test"]))
-
 
 @dataclass(frozen=True)
 class WeightNorms:
@@ -78,10 +69,6 @@ class WeightNorms:
     distance_from_init: float | None = None
     relative_distance_from_init: float | None = None
 
-    @classmethod
-    def from_dict(cls, d: dict) -> WeightNorms:
-        return cls(**d)
-
 
 @dataclass(frozen=True)
 class ForecastSample:
@@ -90,10 +77,6 @@ class ForecastSample:
     times: tuple[str, ...]
     truth: tuple[float, ...]
     pred: tuple[float, ...]
-
-    @classmethod
-    def from_dict(cls, d: dict) -> ForecastSample:
-        return cls(tuple(str(t) for t in d["times"]), _floats(d["truth"]), _floats(d["pred"]))
 
 
 @dataclass(frozen=True)
@@ -126,22 +109,6 @@ class RunResult:
             return False
         return not math.isfinite(self.errors.train) or self.errors.train > persistence_train_mae
 
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, d: dict) -> RunResult:
-        return cls(
-            seed=int(d["seed"]),
-            status=d["status"],  # typed by __post_init__
-            best_epoch=int(d["best_epoch"]),
-            epochs=int(d["epochs"]),
-            errors=None if d["errors"] is None else SplitErrors.from_dict(d["errors"]),
-            norms=None if d["norms"] is None else WeightNorms.from_dict(d["norms"]),
-            forecast=None if d["forecast"] is None else ForecastSample.from_dict(d["forecast"]),
-            attempts=int(d["attempts"]),
-        )
-
 
 @dataclass(frozen=True)
 class BaselineResult:
@@ -150,10 +117,6 @@ class BaselineResult:
     name: str
     val_mae: float
     test_mae: float
-
-    @classmethod
-    def from_dict(cls, d: dict) -> BaselineResult:
-        return cls(str(d["name"]), float(d["val_mae"]), float(d["test_mae"]))
 
 
 @dataclass(frozen=True)
@@ -173,29 +136,6 @@ class MemorizationResult:
     def bits_per_parameter(self) -> float:
         values = list(self.bits_per_parameter_by_seed.values())
         return sum(values) / len(values) if values else math.nan
-
-    def to_dict(self) -> dict:
-        d = asdict(self)
-        d["bits_per_parameter_by_seed"] = {
-            str(k): v for k, v in d["bits_per_parameter_by_seed"].items()
-        }
-        d["verdict"] = self.verdict.value
-        return d
-
-    @classmethod
-    def from_dict(cls, d: dict) -> MemorizationResult:
-        return cls(
-            arch=str(d["arch"]),
-            parameters=int(d["parameters"]),
-            budget=int(d["budget"]),
-            epochs=int(d["epochs"]),
-            sample_sizes=tuple(int(s) for s in d["sample_sizes"]),
-            bits_per_parameter_by_seed={
-                int(k): float(v) for k, v in d["bits_per_parameter_by_seed"].items()
-            },
-            limited_by_grid=bool(d["limited_by_grid"]),
-            verdict=MemorizationVerdict(d["verdict"]),
-        )
 
 
 @dataclass(frozen=True)
@@ -220,36 +160,6 @@ class UnitResult:
     def mean_test_mae(self) -> float | None:
         maes = [r.errors.test for r in self.runs if r.errors and math.isfinite(r.errors.test)]
         return sum(maes) / len(maes) if maes else None
-
-    def to_dict(self, with_runs: bool = True) -> dict:
-        d = {
-            "arch": self.arch,
-            "device": self.device,
-            "seconds": self.seconds,
-            "memorization": None if self.memorization is None else self.memorization.to_dict(),
-            "baselines": [asdict(b) for b in self.baselines],
-            "depth": None if self.depth is None else self.depth.to_dict(),
-            "node": self.node,
-            "attempts": self.attempts,
-        }
-        if with_runs:
-            d["runs"] = [r.to_dict() for r in self.runs]
-        return d
-
-    @classmethod
-    def from_dict(cls, d: dict, runs: tuple[RunResult, ...] | None = None) -> UnitResult:
-        mem = d["memorization"]
-        return cls(
-            arch=str(d["arch"]),
-            device=str(d["device"]),
-            seconds=float(d["seconds"]),
-            runs=runs if runs is not None else tuple(RunResult.from_dict(r) for r in d["runs"]),
-            memorization=None if mem is None else MemorizationResult.from_dict(mem),
-            baselines=tuple(BaselineResult.from_dict(b) for b in d["baselines"]),
-            depth=None if d.get("depth") is None else DepthRow.from_dict(d["depth"]),
-            node=None if d.get("node") is None else str(d["node"]),  # absent before issue 26
-            attempts=int(d.get("attempts", 1)),
-        )
 
 
 @dataclass(frozen=True)
@@ -279,10 +189,6 @@ class BoundValue:
     log10: float | None
     vacuous: bool
 
-    @classmethod
-    def from_dict(cls, d: dict) -> BoundValue:
-        return cls(**d)
-
 
 @dataclass(frozen=True)
 class ArchInfo:
@@ -292,7 +198,7 @@ class ArchInfo:
     """
 
     arch: str
-    spec: dict  # RecurrentSpec.to_dict()
+    spec: dict  # the RecurrentSpec as plain values (`rnncap.plain.to_plain`)
     cell: str
     layers: int
     units: tuple[int, ...]
@@ -307,21 +213,6 @@ class ArchInfo:
     bounds: tuple[BoundValue, ...] = ()
     ratios: dict[str, dict[str, float]] = field(default_factory=dict)
 
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, d: dict) -> ArchInfo:
-        return cls(
-            **{
-                **d,
-                "units": tuple(d["units"]),
-                "groups": tuple(d["groups"]),
-                "per_layer": tuple(d["per_layer"]),
-                "bounds": tuple(BoundValue.from_dict(b) for b in d["bounds"]),
-            }
-        )
-
 
 @dataclass(frozen=True)
 class BoundNote:
@@ -333,10 +224,6 @@ class BoundNote:
     status: str
     derived: bool
     caveat: str = ""
-
-    @classmethod
-    def from_dict(cls, d: dict) -> BoundNote:
-        return cls(**d)
 
 
 @dataclass(frozen=True)
@@ -353,19 +240,6 @@ class TaskInfo:
     task: dict  # the resolved rnncap.data.Task fields (plain values)
     missing_baselines: tuple[str, ...] = ()  # one line per baseline left out (package missing)
 
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, d: dict) -> TaskInfo:
-        return cls(
-            **{
-                **d,
-                "persistence": SplitErrors.from_dict(d["persistence"]),
-                "missing_baselines": tuple(d.get("missing_baselines", ())),
-            }
-        )
-
 
 @dataclass(frozen=True)
 class StudyInfo:
@@ -374,7 +248,3 @@ class StudyInfo:
     name: str
     seeds: tuple[int, ...]
     training: str  # ForecastSettings.describe(): "Adam on mean squared error (mse), learning ..."
-
-    @classmethod
-    def from_dict(cls, d: dict) -> StudyInfo:
-        return cls(str(d["name"]), tuple(int(s) for s in d["seeds"]), str(d["training"]))

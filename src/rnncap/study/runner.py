@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from rnncap.arch import count_parameters, unrolled_graph
+from rnncap.plain import to_plain
 from rnncap.study.config import StudyConfig
 from rnncap.study.executors import Executor, Outcome, make_executor
 from rnncap.study.plan import (
@@ -72,9 +73,6 @@ class StudySummary:
     seconds: float
     device: str
     failed: int = 0  # units that failed every attempt (`ResultsStore.failures` has their errors)
-
-    def to_dict(self) -> dict:
-        return {k: str(v) if isinstance(v, Path) else v for k, v in self.__dict__.items()}
 
 
 def _bounds(
@@ -141,7 +139,7 @@ def _arch_info(
         values, ratio_by_group = _bounds(arch, archs, shape, m)
     return ArchInfo(
         arch=spec.name,
-        spec=spec.to_dict(),
+        spec=to_plain(spec),
         cell=spec.cell.value,
         layers=spec.num_layers,
         units=tuple(spec.hidden_sizes),
@@ -150,7 +148,7 @@ def _arch_info(
         budget=arch.budget,
         params=counts.total,
         recurrent_params=counts.recurrent_total,
-        per_layer=tuple(counts.per_layer),
+        per_layer=tuple(counts.per_layer.values()),  # parameters per layer
         nonlinear_units=graph.nonlinear_units,
         longest_path=graph.longest_path,
         bounds=values,
@@ -269,7 +267,7 @@ def run_study(
     with study_lock(folder), ResultsStore.create(folder / STORE_NAME) as store:
         store.set_plan([(u.key, u.arch, list(u.seeds)) for u in units], infos)
         info = StudyInfo(config.name, tuple(config.seeds), config.recipe().describe())
-        store.set_meta({"study": config.to_dict(), "updated": time.time()})
+        store.set_meta({"study": to_plain(config), "updated": time.time()})
         forecast = Measure.FORECAST in config.measures
         store.set_task(info, _task_info(task, td, forecast=forecast), bound_legend())
         done_keys = store.done_keys()

@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import ClassVar
 
 import pandas as pd
 
 from rnncap.atomic import atomic_path
 from rnncap.errors import InvalidInput, require
+from rnncap.plain import from_plain
 from rnncap.study.records import ArchInfo, FailedUnit, RunResult
 from rnncap.study.store import ResultsStore, salvage_architectures, salvage_runs
 
@@ -41,12 +43,11 @@ class StudyStatus:
     retried: int = 0  # finished units that took more than one attempt (e.g. a node was lost)
     failed: tuple[FailedUnit, ...] = ()  # units that failed every attempt, not done since
 
+    PLAIN_EXTRA: ClassVar = ("complete",)  # written by `rnncap.plain.to_plain` after the fields
+
     @property
     def complete(self) -> bool:
         return self.units_done == self.units_planned
-
-    def to_dict(self) -> dict:
-        return {**asdict(self), "complete": self.complete}
 
 
 def study_status(path: str | Path) -> StudyStatus:
@@ -131,7 +132,7 @@ def salvaged_table(path: str | Path) -> tuple[pd.DataFrame, int]:
     rows = []
     for r in runs:
         try:
-            run = RunResult.from_dict(r["result"])
+            run = from_plain(RunResult, r["result"])
         except (KeyError, TypeError, ValueError):
             lost += 1
             continue

@@ -17,8 +17,8 @@ runs(unit_key, arch, seed, result, forecast)   one `RunResult` per trained model
 failed(key, arch, seeds, error, attempts, node, finished)   units that failed every attempt
                                (a `FailedUnit`; added to older schema-2 stores when written to)
 
-Every JSON value is a record of `rnncap.study.records` (``to_dict`` / ``from_dict``); readers get
-the records back, never dicts.
+Every JSON value is a record of `rnncap.study.records`, written and read by the one converter
+(`rnncap.plain.to_plain` / `from_plain`); readers get the records back, never dicts.
 """
 
 from __future__ import annotations
@@ -30,11 +30,12 @@ import sqlite3
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from rnncap.errors import InvalidInput, require
+from rnncap.plain import from_plain, to_plain
 from rnncap.study.records import (
     ArchInfo,
     BoundNote,
@@ -283,16 +284,16 @@ class ResultsStore:
             )
             self._conn.executemany(
                 "INSERT OR REPLACE INTO architectures VALUES (?, ?)",
-                [(a, _dumps(info.to_dict())) for a, info in archs.items()],
+                [(a, _dumps(to_plain(info))) for a, info in archs.items()],
             )
 
     def set_task(self, study: StudyInfo, task: TaskInfo, legend: Iterable[BoundNote]) -> None:
         """Record how the study runs, its task and baselines, and the legend of the bound keys."""
         self.set_meta(
             {
-                "study_info": asdict(study),
-                "task_info": asdict(task),
-                "bound_legend": [asdict(n) for n in legend],
+                "study_info": to_plain(study),
+                "task_info": to_plain(task),
+                "bound_legend": to_plain(list(legend)),
             }
         )
 
@@ -339,7 +340,7 @@ class ResultsStore:
                 result.arch,
                 _dumps(seeds),
                 _dumps(config),
-                _dumps(result.to_dict(with_runs=False)),
+                _dumps({k: v for k, v in to_plain(result).items() if k != "runs"}),
                 float(result.seconds),
                 result.device,
                 time.time(),
@@ -349,7 +350,7 @@ class ResultsStore:
             return False
         rows = []
         for run in result.runs:
-            d = run.to_dict()
+            d = to_plain(run)
             forecast = d.pop("forecast")
             rows.append((key, result.arch, run.seed, _dumps(d), _dumps(forecast)))
         self._conn.executemany("INSERT INTO runs VALUES (?, ?, ?, ?, ?)", rows)
@@ -373,15 +374,15 @@ class ResultsStore:
     def study_info(self) -> StudyInfo | None:
         """How the study last run into the store was run (None before the first run)."""
         d = self._meta_value("study_info")
-        return None if d is None else StudyInfo.from_dict(d)
+        return None if d is None else from_plain(StudyInfo, d)
 
     def task_info(self) -> TaskInfo | None:
         """The task of the study last run into the store (None before the first run)."""
         d = self._meta_value("task_info")
-        return None if d is None else TaskInfo.from_dict(d)
+        return None if d is None else from_plain(TaskInfo, d)
 
     def bound_legend(self) -> tuple[BoundNote, ...]:
-        return tuple(BoundNote.from_dict(n) for n in self._meta_value("bound_legend") or ())
+        return tuple(from_plain(BoundNote, n) for n in self._meta_value("bound_legend") or ())
 
     def done_keys(self) -> set[str]:
         return {r[0] for r in self._conn.execute("SELECT key FROM units")}
@@ -393,7 +394,7 @@ class ResultsStore:
     def architectures(self) -> dict[str, ArchInfo]:
         """Info of the planned architectures, in plan order."""
         rows = self._conn.execute("SELECT arch, info FROM architectures")
-        infos = {a: ArchInfo.from_dict(json.loads(i)) for a, i in rows}
+        infos = {a: from_plain(ArchInfo, json.loads(i)) for a, i in rows}
         order = list(dict.fromkeys(p.arch for p in self.plan()))
         return {a: infos[a] for a in order if a in infos}
 
@@ -405,13 +406,13 @@ class ResultsStore:
             f"SELECT unit_key, result, forecast FROM runs{where} ORDER BY seed"
         ):
             d = {**json.loads(result), "forecast": json.loads(forecast)}
-            runs.setdefault(key, []).append(RunResult.from_dict(d))
+            runs.setdefault(key, []).append(from_plain(RunResult, d))
         sql = "SELECT key, seeds, result FROM units"
         if planned_only:
             sql += " WHERE key IN (SELECT key FROM plan)"
         return [
             StoredUnit(k, tuple(json.loads(s)),
-                       UnitResult.from_dict(json.loads(r), tuple(runs.get(k, ()))))
+                       from_plain(UnitResult, {**json.loads(r), "runs": runs.get(k, ())}))
             for k, s, r in self._conn.execute(sql + " ORDER BY finished")
         ]  # fmt: skip
 
@@ -473,7 +474,7 @@ def salvage_architectures(path: str | Path) -> dict[str, ArchInfo]:
     out = {}
     for arch, info in _rows_one_by_one(path, "architectures", "arch, info")[0]:
         try:
-            out[arch] = ArchInfo.from_dict(json.loads(info))
+            out[arch] = from_plain(ArchInfo, json.loads(info))
         except (KeyError, TypeError, ValueError):
             continue
     return out

@@ -1,0 +1,102 @@
+"""The one converter (`rnncap.plain`) on the store's records: the JSON keeps the keys the
+hand-written ``to_dict`` methods wrote (the expected text below is what they wrote, issue 22), and
+every record reads back equal, older rows included."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+from test_store import _info
+
+from rnncap.capacity.depth import DepthMeasure, DepthRow
+from rnncap.engine.bookkeeping import Status
+from rnncap.plain import from_plain, to_plain
+from rnncap.study.records import (
+    BaselineResult,
+    ForecastSample,
+    MemorizationResult,
+    MemorizationVerdict,
+    RunResult,
+    SplitErrors,
+    UnitResult,
+    WeightNorms,
+)
+
+# json.dumps(UnitResult.to_dict(), sort_keys=True) as the hand-written methods wrote it (main at
+# dbf6a3e), for the record built by `_unit`
+WRITTEN = (
+    '{"arch": "lstm:1x4", "attempts": 2, "baselines": [{"name": "persistence", "test_mae": 3.87, '
+    '"val_mae": 3.9}], "depth": null, "device": "cpu", "memorization": {"arch": "lstm:1x9", '
+    '"bits_per_parameter_by_seed": {"0": 0.66, "1": 0.5}, "budget": 400, "epochs": 150, '
+    '"limited_by_grid": false, "parameters": 397, "sample_sizes": [198, 397], "verdict": '
+    '"budget-limited"}, "node": "n", "runs": [{"attempts": 1, "best_epoch": 3, "epochs": 7, '
+    '"errors": {"test": 3.5, "train": 1.0, "val": 2.0}, "forecast": {"pred": [1.5], "times": '
+    '["t0"], "truth": [1.0]}, "norms": {"distance_from_init": null, "frobenius": 9.0, '
+    '"recurrent_spectral_max": 1.5, "relative_distance_from_init": null, "spectral_max": 4.0, '
+    '"stable_rank_mean": 1.2}, "seed": 0, "status": "early_stopped"}], "seconds": 0.5}'
+)
+
+
+def _unit() -> UnitResult:
+    run = RunResult(
+        0,
+        Status.EARLY_STOPPED,
+        3,
+        7,
+        SplitErrors(1.0, 2.0, 3.5),
+        WeightNorms(4.0, 1.5, 9.0, 1.2),
+        ForecastSample(("t0",), (1.0,), (1.5,)),
+    )
+    mem = MemorizationResult(
+        "lstm:1x9",
+        397,
+        400,
+        150,
+        (198, 397),
+        {0: 0.66, 1: 0.5},
+        False,
+        MemorizationVerdict.BUDGET_LIMITED,
+    )
+    baselines = (BaselineResult("persistence", 3.9, 3.87),)
+    return UnitResult("lstm:1x4", "cpu", 0.5, (run,), mem, baselines, node="n", attempts=2)
+
+
+def test_the_json_keeps_the_keys_and_values_the_hand_written_methods_wrote():
+    assert json.dumps(to_plain(_unit()), sort_keys=True) == WRITTEN
+
+
+def test_records_read_back_equal_and_typed():
+    back = from_plain(UnitResult, json.loads(WRITTEN))
+    assert back == _unit()
+    assert back.runs[0].status is Status.EARLY_STOPPED
+    assert back.memorization.verdict is MemorizationVerdict.BUDGET_LIMITED
+    assert list(back.memorization.bits_per_parameter_by_seed) == [0, 1]  # int keys again
+    assert isinstance(back.runs, tuple) and isinstance(back.runs[0].forecast.times, tuple)
+    info = _info()
+    assert from_plain(type(info), json.loads(json.dumps(to_plain(info)))) == info
+
+
+def test_an_older_row_takes_the_defaults_of_the_fields_it_lacks():
+    older = json.loads(WRITTEN)
+    del older["node"], older["attempts"], older["depth"]  # rows written before those fields
+    back = from_plain(UnitResult, older)
+    assert (back.node, back.attempts, back.depth) == (None, 1, None)
+    with pytest.raises(TypeError):  # a required field missing is an error, not a default
+        from_plain(SplitErrors, {"train": 1.0, "val": 2.0})
+
+
+def test_numbers_take_the_annotated_type():
+    back = from_plain(SplitErrors, {"train": 1, "val": 2, "test": float("nan")})
+    assert type(back.train) is float and back.train == 1.0 and math.isnan(back.test)
+
+
+def test_a_depth_row_keeps_its_written_view_and_reads_back_from_it():
+    """Records with a hand-written view (derived figures) are written by it; read generically."""
+    row = DepthRow(2, "lstm:2x2", 57, DepthMeasure((10.0, 12.0), (9.0, 11.0)),
+                   DepthMeasure((30.0,) * 2, (29.0,) * 2), True, (0, 1))  # fmt: skip
+    written = to_plain(row)
+    assert written == json.loads(json.dumps(row.to_dict()))
+    assert written["bits_per_parameter"] == pytest.approx(30.0 / 57)
+    assert from_plain(DepthRow, written) == row
