@@ -18,6 +18,7 @@ given.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from rnncap.arch.counts import total_parameters
 from rnncap.arch.spec import Cell, RecurrentSpec
@@ -54,10 +55,6 @@ class UnrecognizedModule:
     parameters: int  # its own parameters (not those of children)
     reason: str
 
-    def to_dict(self) -> dict:
-        return {"name": self.name, "kind": self.kind, "parameters": self.parameters,
-                "reason": self.reason}  # fmt: skip
-
 
 @dataclass(frozen=True)
 class ModuleReading:
@@ -70,6 +67,8 @@ class ModuleReading:
     seq_lens: tuple[int | None, ...] = ()  # per stack: the input length the model fixes, or None
     notes: tuple[str, ...] = ()  # what the reader assumed (e.g. an nn.RNN's nonlinearity)
 
+    PLAIN_EXTRA: ClassVar = ("accounted_parameters",)  # `rnncap.plain.to_plain` writes them too
+
     def fixed_seq_len(self, stack: int) -> int | None:
         """The input length the model itself fixes for `stack` (None: not part of the model)."""
         return self.seq_lens[stack] if stack < len(self.seq_lens) else None
@@ -79,17 +78,6 @@ class ModuleReading:
         """Parameters covered by the specs (exact counts) plus those of unrecognized modules."""
         specs = sum(total_parameters(s) for s in self.stacks)
         return specs + sum(u.parameters for u in self.unrecognized)
-
-    def to_dict(self) -> dict:
-        return {
-            "stacks": [s.to_dict() for s in self.stacks],
-            "unrecognized": [u.to_dict() for u in self.unrecognized],
-            "module_parameters": self.module_parameters,
-            "accounted_parameters": self.accounted_parameters,
-            "source": self.source,
-            "seq_lens": list(self.seq_lens),
-            "notes": list(self.notes),
-        }
 
 
 def _cell_of(module) -> Cell:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import ClassVar
 
 from rnncap.arch.counts import ParameterCount, count_parameters
 from rnncap.arch.flops import FlopCount, count_flops
@@ -16,7 +17,6 @@ from rnncap.arch.graph import UnrolledGraph, unrolled_graph
 from rnncap.arch.memory import MemoryCount, count_memory
 from rnncap.arch.spec import RecurrentSpec
 from rnncap.errors import require
-from rnncap.plain import to_plain
 
 
 @dataclass(frozen=True)
@@ -47,15 +47,6 @@ class ArchSummary:
             ("longest_path", "longest path (cells)", g.longest_path),
         ]
 
-    def to_dict(self) -> dict:
-        return {
-            "spec": to_plain(self.spec),
-            "parameters": self.parameters.to_dict(),
-            "flops": self.flops.to_dict(),
-            "memory": self.memory.to_dict(),
-            "graph": to_plain(self.graph),
-        }
-
 
 def summarize(spec: RecurrentSpec, dtype: str = "float32") -> ArchSummary:
     """All of `arch`'s exact accounting for `spec`."""
@@ -76,19 +67,13 @@ class CompareRow:
     label: str
     values: tuple[float, ...]
 
+    PLAIN_EXTRA: ClassVar = ("ratios",)  # `rnncap.plain.to_plain` writes them too
+
     @property
     def ratios(self) -> tuple[float | None, ...]:
         """``value / first value`` (None where the first is 0)."""
         first = self.values[0]
         return tuple(v / first if first else None for v in self.values)
-
-    def to_dict(self) -> dict:
-        return {
-            "key": self.key,
-            "label": self.label,
-            "values": list(self.values),
-            "ratios": list(self.ratios),
-        }
 
 
 def compare_rows(specs: Sequence[RecurrentSpec], dtype: str = "float32") -> list[CompareRow]:

@@ -32,6 +32,7 @@ from rnncap.cli.resolve import (
     typed_options,
 )
 from rnncap.errors import InvalidInput, check_int, check_int_list, parse_int_text, require
+from rnncap.plain import to_plain
 from rnncap.theory import compare_bounds
 
 ArchArg = Annotated[
@@ -222,7 +223,7 @@ def count(
     )  # fmt: skip
     summary = summarize(spec, dtype)
     if json:
-        print_json({**summary.to_dict(), "model_file": model_file} if model_file else summary)
+        print_json({**to_plain(summary), "model_file": model_file} if model_file else summary)
         return
     title = f"{spec.name}, d={spec.input_size}, k={spec.seq_len}, {spec.convention.value} layout"
     tensor_rows = [

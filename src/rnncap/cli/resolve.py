@@ -23,6 +23,7 @@ from rnncap.arch.reader import ModuleReading
 from rnncap.arch.spec import RecurrentSpec, parse_arch
 from rnncap.cli.output import fmt_int, stderr
 from rnncap.errors import require
+from rnncap.plain import to_plain
 
 TrustOpt = Annotated[
     bool,
@@ -47,7 +48,7 @@ class ModelFile:
     spec: RecurrentSpec
 
     def to_dict(self) -> dict:
-        return {"path": str(self.path), **self.reading.to_dict()}
+        return {"path": str(self.path), **to_plain(self.reading)}
 
 
 def is_model_file(text: str) -> bool:

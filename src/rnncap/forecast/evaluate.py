@@ -37,16 +37,6 @@ class Evaluation:
     def get(self, model: str, split: str) -> Score:
         return next(s for s in self.scores if s.model == model and s.split == split)
 
-    def to_dict(self) -> dict:
-        return {
-            "model": self.model,
-            "units": list(self.units),
-            "losses": self.losses,
-            "scores": [s.to_dict() for s in self.scores],
-            "differences": [d.to_dict() for d in self.differences],
-            "notes": list(self.notes),
-        }
-
 
 def evaluate(
     model: Forecaster,
@@ -89,14 +79,6 @@ class BaselineResult:
     target: str
     val: Score
     test: Score
-
-    def to_dict(self) -> dict:
-        return {
-            "name": self.name,
-            "target": self.target,
-            "val": self.val.to_dict(),
-            "test": self.test.to_dict(),
-        }
 
 
 def baseline_results(
