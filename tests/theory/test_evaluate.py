@@ -4,6 +4,7 @@ import pytest
 
 from rnncap.arch import parse_arch
 from rnncap.errors import InvalidInput
+from rnncap.plain import to_plain
 from rnncap.theory import compare_bounds, explain, ratio, ratios
 from rnncap.theory.explain import Measured
 
@@ -112,7 +113,7 @@ def test_ratios_are_the_formable_ratios_as_plain_floats():
 
 def test_explain_quotes_measured_ratios_when_given():
     m = Measured("VC-dimension estimate", 120.0, 300.0, "rnncap capacity vc, seed 0")
-    assert m.ratio == 2.5 and m.to_dict()["ratio"] == 2.5 and m.to_dict()["source"]
+    assert m.ratio == 2.5 and to_plain(m)["ratio"] == 2.5 and to_plain(m)["source"]
     e = explain(_s("lstm:1x64"), _s("lstm:4x64"), measured=[m])
     line = next(s for s in e.answer.lines if s.startswith("Measured:"))
     assert "120 → 300 (×2.5, against ×4)" in line and "seed 0" in line

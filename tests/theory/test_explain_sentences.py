@@ -7,6 +7,7 @@ import math
 import torch
 
 from rnncap.arch import parse_arch
+from rnncap.plain import to_plain
 from rnncap.theory import explain
 from rnncap.theory.explain import Measured
 
@@ -156,7 +157,7 @@ def test_direct_answer_json_keys_in_the_documented_order():
     # docs/theory.md, `explain --json`: direct_answer is {question, established, layer_factor,
     # w_ratio, units_ratio, path_ratio, feedforward_ratio, lower, upper, measured, lines}
     m = Measured("VC-dimension estimate", 10.0, 25.0, source="s")
-    d = explain(_s("lstm:1x64"), _s("lstm:2x64"), measured=[m]).answer.to_dict()
+    d = to_plain(explain(_s("lstm:1x64"), _s("lstm:2x64"), measured=[m]).answer)
     assert list(d) == [
         "question", "established", "layer_factor", "w_ratio", "units_ratio", "path_ratio",
         "feedforward_ratio", "lower", "upper", "measured", "lines",

@@ -3,6 +3,7 @@
 import pytest
 
 from rnncap.arch import parse_arch
+from rnncap.plain import to_plain
 from rnncap.theory import bounds, catalog
 from rnncap.theory.legend import Footnotes, expression_of, legend, what
 
@@ -32,7 +33,7 @@ def test_legend_without_a_spec_covers_the_catalog():
     assert set(entries) == {b.key for b in catalog()}
     for e in entries.values():
         assert e.citation and e.status and e.caveat
-        d = e.to_dict()
+        d = to_plain(e)
         assert set(d) >= {"key", "citation", "status", "derived", "caveat", "tag", "footnote"}
         assert d["footnote"] == e.footnote and d["tag"] == e.tag
     assert entries["ks98-sigmoid-lower"].derived_reason.startswith("DERIVED for some cells")

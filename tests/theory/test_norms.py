@@ -8,6 +8,7 @@ import torch
 
 from rnncap.arch import parse_arch
 from rnncap.errors import InvalidInput
+from rnncap.plain import to_plain
 from rnncap.theory import (
     RecurrentWeights,
     bounds,
@@ -120,6 +121,6 @@ def test_bad_weights_and_uncovered_activations():
 def test_tu_he_tao_record_serialises_every_term():
     x = np.array([[[1.0]], [[2.0]]])
     weights = RecurrentWeights(np.array([[1.0]]), np.array([[0.5]]), np.array([[2.0], [1.0]]), x)
-    d = tu_he_tao_bound(weights).to_dict()
+    d = to_plain(tu_he_tao_bound(weights))
     assert d["vacuous"] is True and d["lambda_min"] == pytest.approx(2.5)
     assert {"gap", "rademacher", "confidence", "fisher_rao", "bias_folded"} <= set(d)

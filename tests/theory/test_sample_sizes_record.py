@@ -5,13 +5,14 @@ import math
 import pytest
 
 from rnncap.errors import InvalidInput
+from rnncap.plain import to_plain
 from rnncap.theory import mohri_vc_gap, sample_sizes
 from rnncap.theory.learning import uml_agnostic_lower_samples
 
 
 def test_agnostic_record_uses_the_agnostic_results_only():
     s = sample_sizes(10, 0.1, 0.05)
-    assert s.realizable is False and s.to_dict()["realizable"] is False
+    assert s.realizable is False and to_plain(s)["realizable"] is False
     assert s.blumer is None and s.uml_realizable is None
     # the derived inversion of Theorem 11.8: the smallest m whose gap is <= eps
     assert mohri_vc_gap(10, s.mohri_pdim, 0.05) <= 0.1 * (1 + 1e-9)

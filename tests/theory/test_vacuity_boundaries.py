@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from rnncap.arch import parse_arch
+from rnncap.plain import to_plain
 from rnncap.theory import bounds, norms
 from rnncap.theory.core import context
 from rnncap.theory.glue import _gap_row, _samples_row
@@ -35,7 +36,7 @@ def _weights():
 def test_tu_he_tao_is_vacuous_from_a_gap_of_one(gap, vacuous, monkeypatch):
     real = norms.tu_he_tao_bound(_weights())
     placed = dataclasses.replace(real, gap=gap)
-    assert placed.vacuous is vacuous and placed.to_dict()["vacuous"] is vacuous
+    assert placed.vacuous is vacuous and to_plain(placed)["vacuous"] is vacuous
     monkeypatch.setattr(norms, "tu_he_tao_bound", lambda weights, delta: placed)
     spec = parse_arch("rnn_relu:3", input_size=2, seq_len=2, outputs=1)
     row = bounds(spec, weights=_weights(), keys=("tu20-fisher-rao",))[0].result

@@ -12,6 +12,7 @@ from typing import Any
 
 from rnncap.arch import RecurrentSpec
 from rnncap.errors import InvalidInput
+from rnncap.plain import to_plain
 from rnncap.theory.core import (
     Bound,
     Context,
@@ -58,7 +59,7 @@ class Evaluation:
             "quantity": self.quantity,
             "derived": label.derived,  # for this spec, as the result says
             "section": self.section,
-            "label": label.to_dict(),
+            "label": to_plain(label),
             "result": self.result.to_dict(),
         }
 
@@ -181,7 +182,7 @@ class CompareRow:
             "quantity": labels[0].quantity,
             "section": self.section,
             "derived": [label.derived for label in labels],  # per architecture, as the results
-            "labels": [label.to_dict() for label in labels],
+            "labels": to_plain(labels),
             "results": [r.to_dict() for r in self.results],
             "ratios": [r.to_dict() for r in self.ratios],
         }

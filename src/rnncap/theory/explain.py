@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 from rnncap.arch import Cell, RecurrentSpec, count_parameters
 from rnncap.errors import require
+from rnncap.plain import to_plain
 from rnncap.theory.core import DERIVED_LABEL, GATED, Context, Direction, Quantity, context
 from rnncap.theory.empirical import expected_bits
 from rnncap.theory.evaluate import MAIN, CompareRow, compare_bounds
@@ -95,12 +96,11 @@ class Measured:
                 f"measured {self.what} of {name.upper()} must be a number > 0; got {v!r}",
             )
 
+    PLAIN_EXTRA: ClassVar = ("ratio",)  # `rnncap.plain.to_plain` writes them after the fields
+
     @property
     def ratio(self) -> float:
         return self.b / self.a
-
-    def to_dict(self) -> dict:
-        return {**asdict(self), "ratio": self.ratio}
 
 
 @dataclass(frozen=True)
@@ -121,9 +121,6 @@ class DirectAnswer:
     measured: tuple[Measured, ...]
     lines: tuple[str, ...]
 
-    def to_dict(self) -> dict:
-        return {**asdict(self), "measured": [m.to_dict() for m in self.measured]}
-
 
 @dataclass(frozen=True)
 class Explanation:
@@ -138,7 +135,7 @@ class Explanation:
             "a": self.a.__dict__,
             "b": self.b.__dict__,
             "answer": list(self.lines),
-            "direct_answer": self.answer.to_dict(),
+            "direct_answer": to_plain(self.answer),
             "bounds": [r.to_dict() for r in self.rows],
         }
 

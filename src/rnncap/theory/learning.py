@@ -4,7 +4,7 @@ stated. Their catalog rows, evaluated for a spec, are in `rnncap.theory.glue`.""
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 from rnncap.errors import require
 from rnncap.theory.core import (
@@ -130,9 +130,6 @@ class SampleSizes:
     uml_realizable: float | None
     blumer: float | None
     mohri_pdim: float | None  # regression: smallest m with Theorem 11.8's gap <= ε·M (derived)
-
-    def to_dict(self) -> dict:
-        return asdict(self)
 
 
 def sample_sizes(vc: float, epsilon: float, delta: float, realizable: bool = False) -> SampleSizes:

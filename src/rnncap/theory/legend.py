@@ -9,8 +9,8 @@ catalog in general; `footnotes()` numbers the caveats of a table.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 from rnncap.arch import RecurrentSpec
 from rnncap.theory.core import (
@@ -58,6 +58,8 @@ class LegendEntry:
     caveat: str
     other_cell: str = ""
 
+    PLAIN_EXTRA: ClassVar = ("tag", "what", "footnote")  # `rnncap.plain.to_plain` writes them too
+
     @property
     def tag(self) -> str:
         """ "ABSTRACT-ONLY · DERIVED" when a checked statement is applied beyond its setting."""
@@ -85,9 +87,6 @@ class LegendEntry:
             self.caveat,
         ]
         return "; ".join(p for p in parts if p)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "tag": self.tag, "what": self.what, "footnote": self.footnote}
 
 
 def entry(bound: Bound, result: Result | None = None) -> LegendEntry:

@@ -8,8 +8,9 @@ Weights come in as numpy arrays (the capacity room reads them from trained torch
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from functools import partial
+from typing import ClassVar
 
 import numpy as np
 
@@ -141,12 +142,11 @@ class TuHeTaoBound:
     gap: float  # (4k/α)·R̂ + confidence
     bias_folded: bool
 
+    PLAIN_EXTRA: ClassVar = ("vacuous",)  # `rnncap.plain.to_plain` writes them after the fields
+
     @property
     def vacuous(self) -> bool:
         return not math.isfinite(self.gap) or self.gap >= 1
-
-    def to_dict(self) -> dict:
-        return {**asdict(self), "vacuous": self.vacuous}
 
 
 def tu_he_tao_bound(weights: RecurrentWeights, delta: float = 0.05) -> TuHeTaoBound:
