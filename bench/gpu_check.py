@@ -41,8 +41,8 @@ from rnncap.engine import (
     train,
     train_reference,
 )
-from rnncap.engine.cuda import pinned_fp32
-from rnncap.engine.stacked import EnsembleBackend
+from rnncap.engine.backends.cuda_graph import pinned_fp32
+from rnncap.engine.backends.ensemble import EnsembleBackend
 from rnncap.engine.trainer import Setup, run_members
 
 B, T, D = 128, 20, 8
@@ -264,7 +264,7 @@ def loop_ms(jobs: list[Job], device: torch.device, steps: int) -> float:
 
 def ensemble_ms(jobs: list[Job], device: torch.device, graph: bool, steps: int) -> float:
     if graph:
-        from rnncap.engine.cuda import GraphBackend
+        from rnncap.engine.backends.cuda_graph import GraphBackend
 
         backend = GraphBackend(Setup(jobs, device))
         with pinned_fp32():

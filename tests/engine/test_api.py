@@ -186,8 +186,8 @@ def test_worker_processes_give_the_same_members():
 
 def test_cuda_graph_warm_up_leaves_no_trace():
     """The graph backend's warm-up steps are undone exactly (checked with CPU tensors)."""
-    from rnncap.engine.cuda import GraphBackend, pinned_fp32
-    from rnncap.engine.stacked import EnsembleBackend
+    from rnncap.engine.backends.cuda_graph import GraphBackend, pinned_fp32
+    from rnncap.engine.backends.ensemble import EnsembleBackend
     from rnncap.engine.trainer import Setup
 
     spec = parse_arch("lstm:1x4", input_size=3, outputs=1)

@@ -119,7 +119,7 @@ def test_units_record_every_baseline_scored_as_the_forecast_room_scores_it(tiny_
 def test_baselines_are_fitted_once_per_task_not_once_per_unit(tmp_path, monkeypatch):
     """The driver fits the task's baselines once and records them with every unit; a unit
     (what a worker process runs) fits none."""
-    from rnncap.study import runner, work
+    from rnncap.study import runner, unit
 
     calls = []
     real = runner.task_baselines
@@ -129,7 +129,7 @@ def test_baselines_are_fitted_once_per_task_not_once_per_unit(tmp_path, monkeypa
         return real(task)
 
     monkeypatch.setattr(runner, "task_baselines", counting)
-    monkeypatch.setattr(work, "task_baselines", counting)  # a unit calling it would count too
+    monkeypatch.setattr(unit, "task_baselines", counting)  # a unit calling it would count too
     run_study(tiny_config(), tmp_path)
     assert len(calls) == 1
     with ResultsStore.open(tmp_path) as store:

@@ -12,7 +12,7 @@ import importlib
 _WHERE = {
     "api": ("train",),
     "bookkeeping": ("Loss", "Schedule", "Status", "Strategy", "lr_factor"),
-    "ensemble": ("EnsembleRecurrent", "shape_key"),
+    "ensemble_module": ("EnsembleRecurrent", "shape_key"),
     "model": ("RecurrentModel", "make_layer"),
     "records": ("Job", "MemberData", "TrainedMember"),
     "settings": ("ForecastSettings", "TrainSettings"),

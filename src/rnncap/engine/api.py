@@ -13,11 +13,11 @@ from collections.abc import Callable, Sequence
 
 import torch
 
+from rnncap.engine.backends.ensemble import EnsembleBackend
+from rnncap.engine.backends.loop import LoopBackend
 from rnncap.engine.bookkeeping import Strategy, parse_enum
-from rnncap.engine.ensemble import check_supported, shape_key
-from rnncap.engine.loop import LoopBackend
+from rnncap.engine.ensemble_module import check_supported, shape_key
 from rnncap.engine.records import Job, TrainedMember
-from rnncap.engine.stacked import EnsembleBackend
 from rnncap.engine.strategy import choose_strategy, ensemble_supported, resolve_device
 from rnncap.engine.trainer import Backend, Setup, run_members
 from rnncap.engine.workers import run_in_processes, split, tune_allocator
@@ -93,7 +93,7 @@ def make_backend(how: Strategy, setup: Setup) -> Backend:
         return LoopBackend(setup)
     graphs = os.environ.get("RNNCAP_CUDA_GRAPHS", "1") != "0"
     if setup.device.type == "cuda" and graphs and not setup.settings.dropout:
-        from rnncap.engine.cuda import GraphBackend
+        from rnncap.engine.backends.cuda_graph import GraphBackend
 
         return GraphBackend(setup)
     return EnsembleBackend(setup)
@@ -107,7 +107,7 @@ def run_chunk(
     backend = make_backend(how, setup)
     if device.type != "cuda":
         return run_members(backend, setup, tick)
-    from rnncap.engine.cuda import pinned_fp32
+    from rnncap.engine.backends.cuda_graph import pinned_fp32
 
     with pinned_fp32():
         return run_members(backend, setup, tick)

@@ -5,9 +5,9 @@ all members on their leading axis, so a learning-rate grid inside one ensemble n
 as a tensor. This is torch.optim.Adam's algorithm (L2 weight decay added to the gradient, bias
 corrections, ``eps`` outside the square root) with the step size ``lr[m] / (1 - beta1^t)`` per
 member. Everything, the step counter included, lives in device tensors, so the same code runs
-eagerly and inside a captured CUDA graph (`rnncap.engine.cuda`), where `set_lr` between
-replays changes the rate without capturing again. Multi-tensor (``torch._foreach_*``) ops keep
-the launch count independent of the number of parameters.
+eagerly and inside a captured CUDA graph (`rnncap.engine.backends.cuda_graph`), where `set_lr`
+between replays changes the rate without capturing again. Multi-tensor (``torch._foreach_*``)
+ops keep the launch count independent of the number of parameters.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 
 Every executor calls ``on_results(batch)`` on the driver with the units finished since its last
 call, each as ``(unit, UnitResult)`` or ``(unit, FailedUnit)``, so results flow back to the one
-process that writes the store, a batch per transaction. Workers run `rnncap.study.work.run_unit`.
+process that writes the store, a batch per transaction. Workers run `rnncap.study.unit.run_unit`.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from rnncap.errors import check_int
 from rnncap.study.config import ExecutorKind, ExecutorSettings
 from rnncap.study.plan import Unit
 from rnncap.study.records import FailedUnit, UnitResult
-from rnncap.study.work import run_unit
+from rnncap.study.unit import run_unit
 from rnncap.threads import passive_waiting, thread_count, torch_threads
 
 Outcome = tuple[Unit, UnitResult | FailedUnit]

@@ -89,7 +89,7 @@ def _thawed(value: Any) -> Any:
 class TaskRef:
     """The task by reference: the study's ``[task]`` table (dataset filled in), plain values.
 
-    Each worker prepares the task from it once (`rnncap.study.work.task_data`, cached per
+    Each worker prepares the task from it once (`rnncap.study.unit.task_data`, cached per
     process); on a Ray node a data file's path is swapped for a local copy of its bytes (`at`).
     Hashable, so it is its own cache key.
     """

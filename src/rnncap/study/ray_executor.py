@@ -35,7 +35,7 @@ from rnncap.study.executors import (
 )
 from rnncap.study.plan import Unit, UnitPayload
 from rnncap.study.records import FailedUnit, UnitResult
-from rnncap.study.work import run_unit
+from rnncap.study.unit import run_unit
 
 #: Attempts per unit before it is recorded as failed (a lost node or a raised error each count).
 MAX_ATTEMPTS = 3

@@ -1,6 +1,6 @@
 """Typed records of a study's results: what a unit of work returns and what the store holds.
 
-`rnncap.study.work.run_unit` returns a `UnitResult`; the store writes it as JSON and reads it
+`rnncap.study.unit.run_unit` returns a `UnitResult`; the store writes it as JSON and reads it
 back under its schema version with the one converter, `rnncap.plain` (`to_plain`, `from_plain`);
 the report reads these records alone, by attribute, never by string key.
 """

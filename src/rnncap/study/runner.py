@@ -42,7 +42,7 @@ from rnncap.study.records import (
     UnitResult,
 )
 from rnncap.study.store import STORE_NAME, ResultsStore, ensure_writable_folder, study_lock
-from rnncap.study.work import default_device, make_task, task_baselines, task_data
+from rnncap.study.unit import default_device, make_task, task_baselines, task_data
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ from collections.abc import Iterator
 
 import torch
 
-from rnncap.engine.stacked import EnsembleBackend
+from rnncap.engine.backends.ensemble import EnsembleBackend
 from rnncap.engine.trainer import Rows, Setup
 
 WARMUP_STEPS = 2

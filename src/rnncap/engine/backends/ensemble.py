@@ -12,7 +12,7 @@ from __future__ import annotations
 import torch
 
 from rnncap.engine.bookkeeping import Strategy
-from rnncap.engine.ensemble import EnsembleRecurrent
+from rnncap.engine.ensemble_module import EnsembleRecurrent
 from rnncap.engine.model import dropout_noise
 from rnncap.engine.optim import MemberAdam
 from rnncap.engine.trainer import Rows, Setup, batch_slices, elementwise_loss
