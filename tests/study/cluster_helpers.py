@@ -57,7 +57,16 @@ def kill_node(cluster: Any, node: Any) -> int:
             os.kill(pid, signal.SIGKILL)
     status = proc.wait(timeout=30)
     cluster.remove_node(node, allow_graceful=False)  # the node's other daemons, if any
+    # the next study's version check asks every node Ray lists as alive: wait until Ray has
+    # noticed the loss (a study started sooner fails on a node that is gone)
+    wait_until(lambda: not _listed_alive(node.node_id), 120, "Ray marking the killed node dead")
     return status
+
+
+def _listed_alive(node_id: str) -> bool:
+    import ray
+
+    return any(n["NodeID"] == node_id and n["Alive"] for n in ray.nodes())
 
 
 def wait_until(condition: Any, timeout: float, what: str, poll: float = 0.02) -> None:
