@@ -9,8 +9,10 @@ enums, plain dicts records; other values are kept as JSON gave them (no guessing
 field absent from ``data`` takes its default (a record stored before the field existed) and keys
 that are not fields (``PLAIN_EXTRA``) are ignored. A record that still has a hand-written
 ``to_dict`` (a JSON view with renamed or derived keys: capacity and theory results) is written by
-it, so records that hold one keep their JSON keys. Torch-free and standard library only, so the
-store, the report and every ``--json`` share it instead of a hand-written pair per record.
+it, and one with its own ``from_dict`` (capacity's records, which read their older layouts) is
+read by it, so records that hold one keep their JSON keys and migrations. Torch-free and
+standard library only, so the store, the report and every ``--json`` share it instead of a
+hand-written pair per record.
 """
 
 from __future__ import annotations
@@ -58,6 +60,8 @@ def _hints(cls: type) -> dict[str, Any]:
 
 def from_plain(cls: type[R], data: Mapping[str, Any]) -> R:
     """The record of type ``cls`` (a dataclass) that `to_plain` wrote as ``data``."""
+    if hasattr(cls, "from_dict"):  # a record that reads its own older layouts (capacity's)
+        return cls.from_dict(data)  # type: ignore[attr-defined]
     hints = _hints(cls)
     known = {f.name: f for f in dataclasses.fields(cls) if f.init}  # type: ignore[arg-type]
     values = {name: _read(hints[name], data[name]) for name in known if name in data}
@@ -73,7 +77,7 @@ def _read(hint: Any, value: Any) -> Any:
         inner = [a for a in args if a is not type(None)]
         return _read(inner[0], value) if len(inner) == 1 else value
     if dataclasses.is_dataclass(hint):
-        return value if isinstance(value, hint) else from_plain(hint, value)
+        return value if isinstance(value, hint) else from_plain(hint, value)  # type: ignore[arg-type]
     if isinstance(hint, type) and issubclass(hint, Enum):
         return hint(value)
     if origin is tuple:

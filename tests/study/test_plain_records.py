@@ -93,10 +93,15 @@ def test_numbers_take_the_annotated_type():
 
 
 def test_a_depth_row_keeps_its_written_view_and_reads_back_from_it():
-    """Records with a hand-written view (derived figures) are written by it; read generically."""
-    row = DepthRow(2, "lstm:2x2", 57, DepthMeasure((10.0, 12.0), (9.0, 11.0)),
-                   DepthMeasure((30.0,) * 2, (29.0,) * 2), True, (0, 1))  # fmt: skip
+    """Records with a hand-written view (derived figures) are written by it and read by their own
+    `from_dict`, older layouts included."""
+    vc = DepthMeasure(((9.0, 11.0), (10.0, 12.0), (10.0, 12.0)))
+    row = DepthRow(2, "lstm:2x2", 57, vc, DepthMeasure(((29.0,) * 2, (30.0,) * 2)), True, (0, 1))
     written = to_plain(row)
     assert written == json.loads(json.dumps(row.to_dict()))
     assert written["bits_per_parameter"] == pytest.approx(30.0 / 57)
     assert from_plain(DepthRow, written) == row
+    # a unit stored before the curve rule: two budgets, by_seed_at_budget and by_seed only
+    older = {**json.loads(WRITTEN), "depth": {**written, "memorization": {
+        "by_seed_at_budget": [29.0, 29.0], "by_seed": [30.0, 30.0]}}}  # fmt: skip
+    assert from_plain(UnitResult, older).depth.memorization == row.memorization
