@@ -79,3 +79,18 @@ def test_explain_quotes_the_stores_converged_depth_ratios_only(tmp_path, capsys)
     assert "2 units per layer" in measured[0]["source"]
     assert main(["explain", "lstm:1x64", "lstm:2x64", "--store", str(store)]) == 0
     assert "1.65" in capsys.readouterr().out
+
+
+def test_a_study_without_the_depth_measure_says_once_what_is_missing(tmp_path):
+    """The default study measures no depth (it cannot converge there): the answer says so once,
+    with why, and states no measured ratio."""
+    from rnncap.report.answer import NO_DEPTH_MEASURE
+    from rnncap.study import default_study
+
+    assert "depth" not in {m.value for m in default_study().measures}
+    fakes = [Fake("lstm:1x9", seeds(1.5, 3.0, 3.1), ("frontier",)),
+             Fake("lstm:2x6", seeds(1.5, 3.0, 3.2), ("frontier",))]  # fmt: skip
+    paragraphs = answer(load_results(make_store(tmp_path, fakes, budget=900)))
+    assert paragraphs.count(NO_DEPTH_MEASURE) == 1
+    assert sum("L × VC(1 layer)" in p for p in paragraphs) == 1
+    assert "did not measure it" in NO_DEPTH_MEASURE and "3 or more seeds" in NO_DEPTH_MEASURE

@@ -103,8 +103,12 @@ def test_the_unit_key_changes_with_the_rnncap_and_torch_versions(monkeypatch):
     assert not keys() & before
 
 
-def test_the_default_study_measures_depth_at_two_units_once_per_frontier_depth():
-    cfg = default_study().replace(seeds=(0, 1, 2), chunk=2)
+def test_a_study_asking_for_depth_measures_it_at_two_units_once_per_frontier_depth():
+    # the default study leaves depth out (it cannot converge there); a study file may ask for it
+    base = default_study()
+    assert "depth" not in {m.value for m in base.measures}
+    measures = tuple(m.value for m in base.measures) + ("depth",)
+    cfg = base.replace(seeds=(0, 1, 2), chunk=2, measures=measures)
     archs = plan_architectures(cfg, SHAPE)
     units = plan_units(cfg, archs, TaskRef.of({}))
     frontier = {a.name for a in archs if "frontier" in a.groups}

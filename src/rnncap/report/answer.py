@@ -127,13 +127,26 @@ def answer(res: StudyResults) -> list[str]:
     return out
 
 
+#: Said once when a study measured no depth: what is missing and why (issue 23, item 6).
+NO_DEPTH_MEASURE = (
+    "Is VC(L layers) = L × VC(1 layer)? This study did not measure it. A live measurement "
+    "converges only at 3 doubling budgets over 3 or more seeds, far beyond a study's minutes "
+    "(docs/capacity.md section 6), and the capacity atlas that will answer it is not yet "
+    "shipped. Theory does not settle it either: no known result separates depth from the "
+    "number of parameters for recurrent networks (the bound ratios below)."
+)
+
+
 def _fixed_width_depth(res: StudyResults) -> list[str]:
     """The measured answer to "is VC(L layers) = L x VC(1 layer)?": computed sentences that state
-    a trend only from converged measurements (`DepthMeasurement.sentence`)."""
+    a trend only from converged measurements (`DepthMeasurement.sentence`), or, where the study
+    measured no depth, one sentence saying so and why."""
+    measured = [d for d in res.depth if len(d.rows) >= 2]
+    if not measured:
+        return [NO_DEPTH_MEASURE]
     return [
         f"Is VC(L layers) = L × VC(1 layer)? {d.sentence('vc')} {d.sentence('memorization')}"
-        for d in res.depth
-        if len(d.rows) >= 2
+        for d in measured
     ]
 
 
