@@ -161,25 +161,94 @@ def test_garbage_instead_of_a_store_is_one_line(tmp_path):
     refused(cli("study", "status", tmp_path), "not an rnncap results store")
 
 
-def test_salvage_exports_the_readable_runs(finished_store, tmp_path):
-    """The undamaged store has two runs; with only the table pages after the first damaged,
-    salvage exports at most those two, each with its real metrics."""
-    folder = _copy(finished_store, tmp_path)
+def _export(folder, out, *flags):
+    import pandas as pd
+
+    outcome = cli("study", "export", folder, *flags, "--out", out, "--json")
+    assert outcome.code == 0, outcome
+    return pd.read_csv(out) if out.stat().st_size > 1 else pd.DataFrame()
+
+
+def _truth(folder) -> dict:
     conn = sqlite3.connect(folder / STORE_NAME)
     truth = {(a, s): json.loads(r)["errors"]["test"]
              for a, s, r in conn.execute("SELECT arch, seed, result FROM runs")}  # fmt: skip
     conn.close()
+    return truth
+
+
+def test_salvage_of_an_intact_store_exports_every_run(finished_store, tmp_path):
+    """Salvage wrote 0 runs even from an intact store (the forecast column was left out, so
+    every run failed to decode and was counted as lost)."""
+    truth = _truth(finished_store)
     assert len(truth) == 2
+    plain = _export(finished_store, tmp_path / "plain.csv")
+    salvaged = _export(finished_store, tmp_path / "salvaged.csv", "--salvage")
+    assert len(plain) == len(salvaged) == len(truth)
+    for _, r in salvaged.iterrows():
+        assert truth[(r["arch"], r["seed"])] == pytest.approx(r["test_mae"])
+
+
+def test_one_damaged_run_costs_one_run(finished_store, tmp_path):
+    """A run whose result is not JSON: the plain commands call the store damaged (they gave
+    JSONDecodeError), and salvage exports every other run, exactly."""
+    folder = _copy(finished_store, tmp_path)
+    truth = _truth(folder)
+    conn = sqlite3.connect(folder / STORE_NAME)
+    ((bad_arch, bad_seed),) = conn.execute("SELECT arch, seed FROM runs LIMIT 1").fetchall()
+    conn.execute("UPDATE runs SET result = '{not json' WHERE arch = ?", (bad_arch,))
+    conn.commit()
+    conn.close()
+    for command in COMMANDS:
+        refused(cli(*command[:2], folder, *command[2:]), "damaged", "--salvage")
+    rows = _export(folder, tmp_path / "runs.csv", "--salvage")
+    assert len(rows) == len(truth) - 1
+    assert (bad_arch, bad_seed) not in set(zip(rows["arch"], rows["seed"], strict=True))
+    for _, r in rows.iterrows():
+        assert truth[(r["arch"], r["seed"])] == pytest.approx(r["test_mae"])
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: c[1])
+def test_a_store_without_its_runs_table_is_damaged(finished_store, tmp_path, command):
+    """Was "no such table: runs" (exit 3)."""
+    folder = _copy(finished_store, tmp_path)
+    conn = sqlite3.connect(folder / STORE_NAME)
+    conn.execute("DROP TABLE runs")
+    conn.commit()
+    conn.close()
+    refused(cli(*command[:2], folder, *command[2:]), "damaged", "runs", "missing")
+
+
+def test_an_unrelated_sqlite_file_is_not_an_rnncap_store(tmp_path):
+    """Was "written by an incompatible rnncap (store schema none)"."""
+    conn = sqlite3.connect(tmp_path / STORE_NAME)
+    conn.execute("CREATE TABLE photos (name TEXT)")
+    conn.commit()
+    conn.close()
+    line = refused(cli("study", "status", tmp_path), "not an rnncap results store")
+    assert "incompatible" not in line
+
+
+def test_salvage_exports_the_readable_runs(finished_store, tmp_path):
+    """With the table pages after the first damaged, salvage exports exactly the runs still
+    readable row by row, each with its real metrics."""
+    folder = _copy(finished_store, tmp_path)
+    truth = _truth(folder)
     _corrupt_pages(folder / STORE_NAME, first_page=4)
+    from rnncap.study.status import salvaged_table
+
+    readable = salvaged_table(folder)[0]
     out = tmp_path / "runs.csv"
     outcome = cli("study", "export", folder, "--salvage", "--out", out, "--json")
     if outcome.code == 2:  # the runs table itself was unreadable: still one line
         refused(outcome)
         return
     assert outcome.code == 0, outcome
+    assert json.loads(outcome.out)["rows"] == len(readable)
     import pandas as pd
 
     rows = pd.read_csv(out) if out.stat().st_size > 1 else pd.DataFrame()
+    assert len(rows) == len(readable)
     for _, r in rows.iterrows():
         assert truth[(r["arch"], r["seed"])] == pytest.approx(r["test_mae"])
 

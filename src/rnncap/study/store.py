@@ -23,16 +23,17 @@ Every JSON value is a record of `rnncap.study.records`, written and read by the 
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import socket
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from rnncap.errors import InvalidInput, require
 from rnncap.plain import from_plain, to_plain
@@ -49,6 +50,7 @@ from rnncap.study.records import (
 #: Bumped whenever the tables or the JSON they hold change incompatibly.
 #: 2: typed records (`rnncap.study.records`) in place of free-form metric dicts.
 SCHEMA_VERSION = 2
+T = TypeVar("T")
 STORE_NAME = "results.sqlite"
 
 _SCHEMA = """
@@ -66,6 +68,27 @@ CREATE TABLE IF NOT EXISTS failed (
     key TEXT PRIMARY KEY, arch TEXT NOT NULL, seeds TEXT NOT NULL, error TEXT NOT NULL,
     attempts INTEGER NOT NULL, node TEXT, finished REAL NOT NULL);
 """
+
+
+#: The tables every store has (a store missing one is damaged).
+_TABLES = ("meta", "architectures", "plan", "units", "runs")
+
+
+def _stored(read: Callable[..., T]) -> Callable[..., T]:
+    """A reader of stored records: a row that does not decode (bad JSON, a record missing a
+    field, a table gone) makes the store damaged, one line with the way to salvage the rest."""
+
+    @functools.wraps(read)
+    def wrapper(self: ResultsStore, *args: Any, **kwargs: Any) -> T:
+        try:
+            return read(self, *args, **kwargs)
+        except InvalidInput:
+            raise
+        except (sqlite3.DatabaseError, ValueError, KeyError, TypeError) as exc:
+            detail = f"{type(exc).__name__}: {exc}"
+            raise InvalidInput(damaged_message(self.path, detail)) from None
+
+    return wrapper
 
 
 @dataclass(frozen=True)
@@ -190,6 +213,12 @@ class ResultsStore:
                 f"{str(path)!r} is not an rnncap results store (not an SQLite database); "
                 "choose another out= folder"
             ) from None
+        if "meta" not in tables:
+            conn.close()
+            raise InvalidInput(
+                f"{str(path)!r} is not an rnncap results store (an SQLite database without "
+                "rnncap's tables); choose another out= folder"
+            )
         if row is None or row[0] != str(SCHEMA_VERSION):
             conn.close()
             found = "none" if row is None else row[0]
@@ -198,6 +227,10 @@ class ResultsStore:
                 f"{found}, this rnncap reads {SCHEMA_VERSION}); start a new one with another out= "
                 "folder"
             )
+        missing = [t for t in _TABLES if t not in tables]
+        if missing:
+            conn.close()
+            raise InvalidInput(damaged_message(path, f"table {', '.join(missing)} is missing"))
 
     @classmethod
     def _check_intact(cls, path: Path, conn: sqlite3.Connection) -> None:
@@ -358,6 +391,7 @@ class ResultsStore:
         return True
 
     # -- reading -----------------------------------------------------------------------------
+    @_stored
     def meta(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for k, v in self._conn.execute("SELECT key, value FROM meta"):
@@ -367,30 +401,37 @@ class ResultsStore:
                 out[k] = v
         return out
 
+    @_stored
     def _meta_value(self, key: str) -> Any:
         row = self._conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return None if row is None else json.loads(row[0])
 
+    @_stored
     def study_info(self) -> StudyInfo | None:
         """How the study last run into the store was run (None before the first run)."""
         d = self._meta_value("study_info")
         return None if d is None else from_plain(StudyInfo, d)
 
+    @_stored
     def task_info(self) -> TaskInfo | None:
         """The task of the study last run into the store (None before the first run)."""
         d = self._meta_value("task_info")
         return None if d is None else from_plain(TaskInfo, d)
 
+    @_stored
     def bound_legend(self) -> tuple[BoundNote, ...]:
         return tuple(from_plain(BoundNote, n) for n in self._meta_value("bound_legend") or ())
 
+    @_stored
     def done_keys(self) -> set[str]:
         return {r[0] for r in self._conn.execute("SELECT key FROM units")}
 
+    @_stored
     def plan(self) -> list[PlannedUnit]:
         rows = self._conn.execute("SELECT key, arch, seeds FROM plan ORDER BY pos")
         return [PlannedUnit(k, a, tuple(json.loads(s))) for k, a, s in rows]
 
+    @_stored
     def architectures(self) -> dict[str, ArchInfo]:
         """Info of the planned architectures, in plan order."""
         rows = self._conn.execute("SELECT arch, info FROM architectures")
@@ -398,6 +439,7 @@ class ResultsStore:
         order = list(dict.fromkeys(p.arch for p in self.plan()))
         return {a: infos[a] for a in order if a in infos}
 
+    @_stored
     def units(self, planned_only: bool = True) -> list[StoredUnit]:
         """Every finished unit with its runs (forecast samples included), in finishing order."""
         where = " WHERE unit_key IN (SELECT key FROM plan)" if planned_only else ""
@@ -416,6 +458,7 @@ class ResultsStore:
             for k, s, r in self._conn.execute(sql + " ORDER BY finished")
         ]  # fmt: skip
 
+    @_stored
     def failures(self, planned_only: bool = True) -> list[FailedUnit]:
         """Units that failed every attempt and are not done since (none in a store from before
         the failed table existed)."""
@@ -430,6 +473,7 @@ class ResultsStore:
             for k, a, s, e, n, node in self._conn.execute(sql + " ORDER BY finished")
         ]
 
+    @_stored
     def count_runs(self, planned_only: bool = True) -> int:
         sql = "SELECT COUNT(*) FROM runs"
         if planned_only:
@@ -482,13 +526,14 @@ def salvage_architectures(path: str | Path) -> dict[str, ArchInfo]:
 
 def salvage_runs(path: str | Path) -> tuple[list[dict], int]:
     """The runs still readable in a damaged store, read one row at a time (``arch``, ``seed``,
-    ``unit_key`` and the `RunResult` JSON as ``result``), and how many of the rows up to the
-    largest row id could not be read. For `study export --salvage`."""
-    rows, lost = _rows_one_by_one(path, "runs", "unit_key, arch, seed, result")
+    ``unit_key`` and the `RunResult` JSON with its forecast sample as ``result``), and how many
+    of the rows up to the largest row id could not be read. For `study export --salvage`."""
+    rows, lost = _rows_one_by_one(path, "runs", "unit_key, arch, seed, result, forecast")
     out = []
-    for k, a, seed, result in rows:
+    for k, a, seed, result, forecast in rows:
         try:
-            out.append({"arch": a, "seed": int(seed), "unit_key": k, "result": json.loads(result)})
+            d = {**json.loads(result), "forecast": json.loads(forecast or "null")}
+            out.append({"arch": a, "seed": int(seed), "unit_key": k, "result": d})
         except (TypeError, ValueError):
             lost += 1
     return out, lost
