@@ -14,6 +14,34 @@ import math
 import numbers
 from typing import Any
 
+#: Most digits of an integer rnncap reads from text (more is never a size it could use).
+MAX_DIGITS = 30
+
+#: Most characters of a user's text that a message echoes; the rest is counted, not printed.
+MAX_ECHO = 80
+
+
+def printable(text: object, limit: int | None = None) -> str:
+    """`text` safe to print on a terminal: control and other non-printable characters are shown
+    escaped (``\\x1b``), so an ANSI sequence in a name never reaches the screen raw; with
+    `limit`, a longer text is cut and says how long it was."""
+    text = str(text)
+    if not text.isprintable():
+        text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    if limit is not None and len(text) > limit:
+        text = f"{text[: limit - 20]}... ({len(text):,} characters)"
+    return text
+
+
+def shown(value: object) -> str:
+    """`value` as a message echoes it (text quoted): escaped and cut to about `MAX_ECHO`
+    characters; an integer too long to print whole is named by its size."""
+    if isinstance(value, str):
+        return f"'{printable(value, MAX_ECHO)}'"
+    if is_int(value) and abs(int(value)).bit_length() > 3 * MAX_ECHO:
+        return f"an integer of about {int(abs(int(value)).bit_length() * 0.30103):,} digits"
+    return printable(repr(value), MAX_ECHO)
+
 
 class InvalidInput(ValueError):
     """A user-supplied value is wrong; the message names it, what was expected, and the fix."""
@@ -68,7 +96,7 @@ def check_int(
     if not ok:
         bounds = _range_text(low, high)
         kind = f"an integer {bounds}" if bounds else "an integer"
-        raise InvalidInput(f"{what} must be {kind}; got {value!r}{_hint(hint)}")
+        raise InvalidInput(f"{what} must be {kind}; got {shown(value)}{_hint(hint)}")
     return int(value)
 
 
@@ -92,7 +120,7 @@ def check_float(
     if not ok:
         bounds = _range_text(low, high, strict_low)
         kind = f"a finite number {bounds}" if bounds else "a finite number"
-        raise InvalidInput(f"{what} must be {kind}; got {value!r}{_hint(hint)}")
+        raise InvalidInput(f"{what} must be {kind}; got {shown(value)}{_hint(hint)}")
     return float(value)
 
 
@@ -111,7 +139,7 @@ def check_int_list(
     if not ok:
         bounds = _range_text(low, high)
         kind = f"integers {bounds}" if bounds else "integers"
-        raise InvalidInput(f"{what} must be a list of {kind}; got {value!r}{_hint(hint)}")
+        raise InvalidInput(f"{what} must be a list of {kind}; got {shown(value)}{_hint(hint)}")
     if max_items is not None and len(items) > max_items:
         raise InvalidInput(
             f"{what} has {len(items):,} entries; at most {max_items:,} are allowed{_hint(hint)}"
@@ -125,8 +153,13 @@ def parse_int_text(
     """An integer typed as text (``1_000`` allowed), checked like `check_int`."""
     cleaned = str(text).strip().replace("_", "")
     body = cleaned[1:] if cleaned[:1] in "+-" else cleaned
-    if not (body.isascii() and body.isdigit()) or len(body) > 30:
-        raise InvalidInput(f"{what} must be an integer; got {text!r}{_hint(hint)}")
+    if not (body.isascii() and body.isdigit()):
+        raise InvalidInput(f"{what} must be an integer; got {shown(text)}{_hint(hint)}")
+    if len(body) > MAX_DIGITS:
+        raise InvalidInput(
+            f"{what} has {len(body):,} digits; rnncap reads integers of at most {MAX_DIGITS} "
+            f"digits{_hint(hint)}"
+        )
     return check_int(int(cleaned), what, low=low, high=high, hint=hint)
 
 
@@ -143,5 +176,5 @@ def parse_float_text(
     try:
         value = float(str(text).strip().replace("_", ""))
     except ValueError:
-        raise InvalidInput(f"{what} must be a number; got {text!r}{_hint(hint)}") from None
+        raise InvalidInput(f"{what} must be a number; got {shown(text)}{_hint(hint)}") from None
     return check_float(value, what, low=low, high=high, strict_low=strict_low, hint=hint)

@@ -53,7 +53,7 @@ def test_task_inputs_are_distinct_binary_and_shown_once():
 
 
 def test_task_refuses_too_few_input_bits():
-    with pytest.raises(InvalidInput, match="raise the input size"):
+    with pytest.raises(InvalidInput, match="raise input_size= to at least"):
         memorization_task(600, 10, 2, np.random.default_rng(0))
 
 

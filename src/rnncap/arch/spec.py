@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from enum import Enum
 
-from rnncap.errors import InvalidInput, check_int, require
+from rnncap.errors import InvalidInput, check_int, require, shown
 
 #: Most layers a spec may have: per-layer tables, graphs and models grow with the depth.
 MAX_LAYERS = 1000
@@ -236,19 +236,19 @@ def parse_arch(text: str, *, input_size: int = 1, **options: object) -> Recurren
     are passed as keyword options.
     """
     m = _ARCH.match(str(text))
-    require(m is not None, f"malformed architecture {text!r}; {ARCH_HELP}")
+    require(m is not None, f"malformed architecture {shown(text)}; {ARCH_HELP}")
     body = m.group("body")  # type: ignore[union-attr]
     uniform = _UNIFORM.match(body)
     if uniform:
         layers, units = int(uniform.group("layers")), int(uniform.group("units"))
         check_int(
-            layers, f"the number of layers in {text!r}", low=1, high=MAX_LAYERS, hint=ARCH_HELP
+            layers, f"the number of layers in {shown(text)}", low=1, high=MAX_LAYERS, hint=ARCH_HELP
         )
         sizes: tuple[int, ...] = (units,) * layers
     elif _LIST.match(body):
         sizes = tuple(int(s) for s in re.split(r"\s*[,\-]\s*", body))
     else:
-        raise InvalidInput(f"malformed architecture {text!r}; {ARCH_HELP}")
+        raise InvalidInput(f"malformed architecture {shown(text)}; {ARCH_HELP}")
     return RecurrentSpec(
         cell=m.group("cell").lower(),  # type: ignore[union-attr, arg-type]
         input_size=input_size,

@@ -165,8 +165,8 @@ def _check_input_bits(samples: int, input_bits: int) -> None:
     require(
         2**input_bits >= 2 * samples,
         f"{input_bits} input bits give {2**input_bits:,} distinct inputs, too few for "
-        f"{samples:,} distinct samples; raise the input size "
-        f"(at least {math.ceil(math.log2(2 * samples))})",
+        f"{samples:,} distinct samples; raise input_size= to at least "
+        f"{math.ceil(math.log2(2 * samples))} or use fewer samples",
     )
 
 

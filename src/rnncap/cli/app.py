@@ -16,7 +16,7 @@ from typer.exceptions import TyperException
 from rnncap import __version__
 from rnncap.cli.flags import command_words, to_flags
 from rnncap.cli.output import JsonOpt, print_json, quiet_library_warnings, stderr
-from rnncap.errors import InvalidInput, RnncapError
+from rnncap.errors import InvalidInput, RnncapError, printable
 from rnncap.threads import passive_waiting
 
 app = typer.Typer(
@@ -74,9 +74,16 @@ def _register() -> None:
     from rnncap.cli import commands  # noqa: F401  (import registers the commands)
 
 
+#: Longest word of an error line printed whole (a path fits; a pasted 100,000-character
+#: architecture string does not). Messages quote user text through `rnncap.errors.shown`, cut
+#: to 80 characters; this is the last guard for text that reached a message another way.
+_MAX_WORD = 240
+
+
 def _one_line(message: str) -> None:
-    """The whole error report: one line on stderr, no markup, no blank line before it."""
-    text = " ".join(str(message).split())
+    """The whole error report: one line on stderr, no markup, no blank line before it, no
+    control character (an escape sequence in the input is shown escaped, never obeyed)."""
+    text = " ".join(printable(word, _MAX_WORD) for word in str(message).split())
     stderr().print(f"Error: {text}", markup=False, highlight=False, soft_wrap=True)
 
 

@@ -31,7 +31,14 @@ from rnncap.cli.resolve import (
     spec_like,
     typed_options,
 )
-from rnncap.errors import InvalidInput, check_int, check_int_list, parse_int_text, require
+from rnncap.errors import (
+    InvalidInput,
+    check_int,
+    check_int_list,
+    parse_int_text,
+    require,
+    shown,
+)
 from rnncap.plain import to_plain
 from rnncap.theory import compare_bounds
 
@@ -113,9 +120,11 @@ def build_spec(
         return resolve_model_file(
             arch, seq_len=seq_len, trust=trust, need_seq_len=need_seq_len, typed=typed
         ).spec
+    if input_size is None:
+        parse_arch(arch)  # a malformed architecture is the first thing to say
     require(
         input_size is not None,
-        f"give --input-size D (features per step) with {arch!r}, e.g. --input-size 10",
+        f"give --input-size D (features per step) with {shown(arch)}, e.g. --input-size 10",
     )
     return parse_arch(
         arch,

@@ -35,7 +35,11 @@ RENAMED = {
 }
 
 #: Per command (its words after ``rnncap``), where one argument has another flag there.
-BY_COMMAND = {("capacity", "vc"): {"sample_sizes": "--n"}}
+BY_COMMAND = {
+    ("capacity", "vc"): {"sample_sizes": "--n"},
+    ("capacity", "memorize"): {"input_size": "--input-bits"},
+    ("capacity", "depth"): {"input_size": "--input-bits"},
+}
 
 FLAGS = {name: "--" + name.replace("_", "-") for name in SAME_NAME} | RENAMED
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -150,7 +151,7 @@ def train(
         m = summary[f"{split}_mae"]
         rows.append(
             (f"{split} MAE", f"{m['model']:.3f} (persistence {m['persistence']:.3f}, "
-             f"skill {m['skill']:+.1%})")
+             f"skill {_skill(m['skill'])})")
         )  # fmt: skip
     stdout().print(table(f"{summary['arch']} -> {out}", ["", "value"], rows))
 
@@ -189,7 +190,7 @@ def evaluate(
     unit = ",".join(result.units)
     columns = ["model", "split", f"MAE ({unit})", f"RMSE ({unit})", "skill", "windows"]
     rows = [
-        (s.model, s.split, f"{s.mae:.3f}", f"{s.rmse:.3f}", f"{s.skill:+.1%}", fmt_int(s.n))
+        (s.model, s.split, f"{s.mae:.3f}", f"{s.rmse:.3f}", _skill(s.skill), fmt_int(s.n))
         for s in result.scores
     ]
     losses = ", ".join(f"{k} {v:.4f}" for k, v in result.losses.items())
@@ -286,3 +287,8 @@ class _epoch_bar:  # noqa: N801  (used as a context manager)
     def __exit__(self, *exc) -> None:
         if self.progress.live.is_started:
             self.progress.stop()
+
+
+def _skill(value: float) -> str:
+    """Skill as a percentage; n/a where persistence is exact (a constant target)."""
+    return f"{value:+.1%}" if math.isfinite(value) else "n/a (persistence is exact)"

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rnncap.errors import require
+from rnncap.errors import InvalidInput, require
 
 
 @dataclass(frozen=True)
@@ -31,8 +31,18 @@ class Scaler:
     def fit(cls, values: np.ndarray, columns: tuple[str, ...]) -> Scaler:
         """Fit on `values` (n, columns), ignoring missing values."""
         values = np.asarray(values, dtype=np.float64)
-        mean = np.nanmean(values, axis=0)
-        std = np.nanstd(values, axis=0)
+        with np.errstate(over="ignore", invalid="ignore"):
+            mean = np.nanmean(values, axis=0)
+            std = np.nanstd(values, axis=0)
+        present = ~np.isnan(values).all(axis=0)
+        overflow = present & ~(np.isfinite(mean) & np.isfinite(std))
+        if overflow.any():
+            i = int(np.flatnonzero(overflow)[0])
+            top = float(np.nanmax(np.abs(values[:, i])))
+            raise InvalidInput(
+                f"column {columns[i]!r} holds values too large to scale (up to {top:.3g}: their "
+                "mean or spread overflows float64); rescale it to smaller units"
+            )
         std = np.where(np.isfinite(std) & (std > 1e-12), std, 1.0)
         return cls(tuple(columns), tuple(map(float, mean)), tuple(map(float, std)))
 

@@ -16,7 +16,7 @@ from rnncap.data.task import Task, TaskData, prepare_task, resolve_columns
 from rnncap.errors import InvalidInput
 from rnncap.forecast.baselines import Persistence
 from rnncap.forecast.forecaster import Forecaster
-from rnncap.forecast.metrics import mae
+from rnncap.forecast.metrics import mae, skill
 from rnncap.plain import to_plain
 
 
@@ -43,7 +43,7 @@ def train_summary(model: Forecaster, td: TaskData, out: Path | str) -> dict:
         truth = td.y_physical(td.split(split))
         m = mae(model.predict(td, split), truth)
         p = mae(persistence.predict(td, split), truth)
-        summary[f"{split}_mae"] = {"model": m, "persistence": p, "skill": 1 - m / p}
+        summary[f"{split}_mae"] = {"model": m, "persistence": p, "skill": skill(m, p)}
     summary["history"] = model.history_
     return summary
 

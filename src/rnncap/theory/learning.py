@@ -139,6 +139,20 @@ def sample_sizes(vc: float, epsilon: float, delta: float, realizable: bool = Fal
     check_delta(delta)
     if realizable:  # uml_realizable_samples checks delta < 1/4 itself
         require(epsilon < 1, f"realizable bounds need epsilon < 1; got {epsilon}")
+    try:
+        sizes = _sample_sizes(vc, epsilon, delta, realizable)
+    except (ZeroDivisionError, OverflowError):
+        sizes = None
+    values = [] if sizes is None else [v for v in asdict(sizes).values() if isinstance(v, float)]
+    require(
+        sizes is not None and all(math.isfinite(v) for v in values),
+        f"the sample sizes for VC dimension {vc:g} at epsilon {epsilon:g} lie beyond the "
+        "floating-point range (about 1.8e308); use a larger epsilon or a smaller VC dimension",
+    )
+    return sizes  # type: ignore[return-value]
+
+
+def _sample_sizes(vc: float, epsilon: float, delta: float, realizable: bool) -> SampleSizes:
     lower = (
         uml_agnostic_lower_samples(epsilon, delta)
         if epsilon < 1 / math.sqrt(2) and delta < 0.25
