@@ -43,12 +43,36 @@ def shown(value: object) -> str:
     return printable(repr(value), MAX_ECHO)
 
 
+def brief(exc: BaseException, limit: int = 160) -> str:
+    """What a library's exception says, for the end of one line: its first line, up to its
+    first sentence's end, cut at a word (never mid-word) when longer than `limit`."""
+    text = (str(exc).strip().splitlines() or [type(exc).__name__])[0].strip()
+    end = text.find(". ")
+    text = text[: end + 1] if end > 0 else text
+    text = printable(text)
+    if len(text) > limit:
+        text = text[:limit].rsplit(" ", 1)[0].rstrip(",;:") + " ..."
+    return text
+
+
 class InvalidInput(ValueError):
     """A user-supplied value is wrong; the message names it, what was expected, and the fix."""
 
 
 class RnncapError(RuntimeError):
     """Something failed that is not the user's input (exit code 1)."""
+
+
+class LimitExceeded(RnncapError):
+    """The work asked for is over one of rnncap's stated resource limits (exit code 1); the
+    message names the limit, and docs/robustness.md lists them all. Raised before any work."""
+
+
+def check_limit(value: int, limit: int, what: str, fix: str) -> int:
+    """`value` if it is within `limit`, else `LimitExceeded` naming both and the way out."""
+    if value > limit:
+        raise LimitExceeded(f"{what} is {value:,}, over rnncap's limit of {limit:,}; {fix}")
+    return value
 
 
 def require(condition: bool, message: str) -> None:

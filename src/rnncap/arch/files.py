@@ -10,6 +10,7 @@ stored in the file. Every failure is one `InvalidInput` line.
 from __future__ import annotations
 
 import importlib.util
+import json
 import math
 import os
 import pickle
@@ -21,7 +22,8 @@ from pathlib import Path
 from rnncap.arch.reader import ModuleReading, spec_from_module
 from rnncap.arch.spec import RecurrentSpec
 from rnncap.arch.state_dict import spec_from_state_dict
-from rnncap.errors import InvalidInput, require
+from rnncap.errors import InvalidInput, brief, check_limit, require
+from rnncap.readable import check_readable_file
 
 #: Names that mark an argument as a model file rather than an architecture string.
 MODEL_SUFFIXES = (".keras", ".h5", ".hdf5", ".pt", ".pth", ".ckpt", ".bin")
@@ -39,17 +41,13 @@ def looks_like_model_file(text: object) -> bool:
     return isinstance(text, str) and Path(text.strip()).suffix.lower() in MODEL_SUFFIXES
 
 
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return (text.splitlines()[0] if text else type(exc).__name__)[:160]
-
-
 def file_kind(path: Path) -> str:
     """``keras`` or ``torch``, from the file's first bytes (InvalidInput for anything else)."""
-    require(
-        path.exists(), f"no such file: {path} (give an architecture such as lstm:2x64 or {KINDS})"
+    check_readable_file(
+        path,
+        "the model file",
+        missing=f"no such file: {path} (give an architecture such as lstm:2x64 or {KINDS})",
     )
-    require(not path.is_dir(), f"{path} is a folder; give {KINDS}")
     with path.open("rb") as f:
         head = f.read(8)
     if head.startswith(_HDF5):
@@ -84,15 +82,86 @@ def _import_keras():
     return keras
 
 
+#: Most layers of a Keras model file rnncap loads (Keras builds each one; 100,000 took minutes).
+MAX_FILE_LAYERS = 2_000
+
+#: Largest Keras model configuration (``config.json`` / ``model_config``) rnncap parses.
+_MAX_CONFIG_BYTES = 64 * 2**20
+
+
+def _layer_count(config: object) -> int:
+    """The layers a Keras model configuration declares, nested models included (iteratively:
+    a deeply nested file cannot exhaust the stack)."""
+    count, todo = 0, [config]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, dict):
+            layers = node.get("layers")
+            if isinstance(layers, list):
+                count += len(layers)
+            todo.extend(node.values())
+        elif isinstance(node, list):
+            todo.extend(node)
+    return count
+
+
+def _keras_config(path: Path, hdf5: bool) -> str | None:
+    """The model configuration text of a Keras file, read within `_MAX_CONFIG_BYTES`."""
+    if hdf5:
+        try:
+            import h5py
+        except ImportError:
+            return None
+        with h5py.File(path, "r") as f:
+            text = f.attrs.get("model_config")
+        return text.decode() if isinstance(text, bytes) else text
+    with zipfile.ZipFile(path) as z:
+        check_limit(
+            z.getinfo("config.json").file_size,
+            _MAX_CONFIG_BYTES,
+            f"the model configuration of {path} in bytes",
+            "save a smaller model",
+        )
+        return z.read("config.json").decode("utf-8", errors="replace")
+
+
+def check_keras_file(path: Path) -> None:
+    """Before Keras builds anything: an HDF5 file needs an .h5 name (Keras said "File not
+    found" for a renamed one), and the layer count must be within `MAX_FILE_LAYERS`."""
+    with path.open("rb") as f:
+        hdf5 = f.read(8).startswith(_HDF5)
+    if hdf5 and path.suffix.lower() not in (".h5", ".hdf5"):
+        raise InvalidInput(
+            f"{path} is an HDF5 (.h5) Keras file named {path.suffix or 'without a suffix'}; "
+            "Keras reads HDF5 only under an .h5 name: rename it to .h5"
+        )
+    text = _keras_config(path, hdf5)
+    if text is None:
+        return
+    try:
+        config = json.loads(text)
+    except RecursionError:
+        raise InvalidInput(f"{path}: the model configuration is nested too deeply") from None
+    except ValueError as exc:
+        raise InvalidInput(f"{path}: the model configuration is not JSON ({brief(exc)})") from None
+    check_limit(
+        _layer_count(config),
+        MAX_FILE_LAYERS,
+        f"the number of layers in {path}",
+        "rnncap loads model files of at most that many layers",
+    )
+
+
 def read_keras_file(path: Path) -> ModuleReading:
     """Load a ``.keras`` / ``.h5`` model (``compile=False``, ``safe_mode=True``) and read it."""
     from rnncap.arch.keras_reader import spec_from_keras
 
+    check_keras_file(path)
     keras = _import_keras()
     try:
         model = keras.saving.load_model(path, compile=False, safe_mode=True)
     except Exception as exc:  # Keras raises many types for a file it cannot read
-        raise InvalidInput(f"cannot read {path} as a Keras model ({_first_line(exc)})") from None
+        raise InvalidInput(f"cannot read {path} as a Keras model ({brief(exc)})") from None
     return spec_from_keras(model)
 
 
@@ -123,20 +192,18 @@ def read_torch_file(path: Path, *, trust: bool = False) -> ModuleReading:
         found = re.search(r"Unsupported global: GLOBAL ([\w.]+)", str(exc))
         if found is None:  # refused for another reason: the bytes are not a torch.save pickle
             why = str(exc).split("WeightsUnpickler error:")[-1]
-            raise InvalidInput(
-                f"cannot read {path} as a PyTorch file ({_first_line(why)})"
-            ) from None
+            raise InvalidInput(f"cannot read {path} as a PyTorch file ({brief(why)})") from None
         if not trust:
             raise InvalidInput(f"{path} holds a pickled {found.group(1)}: {_TRUST}") from None
         try:
             obj = torch.load(path, map_location="cpu", weights_only=False)
         except Exception as exc:  # e.g. the module's class is not importable here
             raise InvalidInput(
-                f"cannot load the module in {path} ({_first_line(exc)}); save and give "
+                f"cannot load the module in {path} ({brief(exc)}); save and give "
                 "model.state_dict() instead"
             ) from None
     except Exception as exc:  # torch raises several types for a damaged file
-        raise InvalidInput(f"cannot read {path} as a PyTorch file ({_first_line(exc)})") from None
+        raise InvalidInput(f"cannot read {path} as a PyTorch file ({brief(exc)})") from None
     if isinstance(obj, torch.nn.Module):
         return spec_from_module(obj)
     if isinstance(obj, Mapping) and obj.get("format") == "rnncap.forecaster":

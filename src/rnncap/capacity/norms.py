@@ -18,7 +18,8 @@ from pathlib import Path
 import numpy as np
 
 from rnncap.arch import Cell, RecurrentSpec
-from rnncap.errors import InvalidInput, require
+from rnncap.errors import InvalidInput, brief, require
+from rnncap.readable import check_readable_file
 
 GATE_NAMES = {
     Cell.LSTM: ("input", "forget", "cell", "output"),
@@ -252,12 +253,15 @@ def checkpoint_norms(path: str | Path, delta: float = 0.05) -> WeightNorms:
     from rnncap.engine import RecurrentModel
 
     path = Path(path)
-    require(path.is_file(), f"no checkpoint file {path}; make one with rnncap forecast train")
+    check_readable_file(
+        path,
+        "the checkpoint",
+        missing=f"no checkpoint file {path}; make one with rnncap forecast train",
+    )
     try:
         ckpt = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:  # torch raises several types for a file that is not a checkpoint
-        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        raise InvalidInput(f"{path} is not a readable checkpoint ({first[:100]})") from None
+        raise InvalidInput(f"{path} is not a readable checkpoint ({brief(exc)})") from None
     require(
         isinstance(ckpt, dict) and ckpt.get("format") == CHECKPOINT_FORMAT,
         f"{path} is not an rnncap forecaster checkpoint (made by rnncap forecast train)",

@@ -19,13 +19,51 @@ from rnncap.data.gaps import (
     raise_at,
     regularize,
 )
-from rnncap.errors import InvalidInput, require
+from rnncap.errors import InvalidInput, check_limit, require, shown
+from rnncap.readable import check_readable_file
 
 TIME_NAMES = ("time", "date", "datetime", "timestamp", "date time", "time_hour", "ds")
 
 
+#: Largest data file rnncap parses (pandas needs several times the file's size in memory).
+MAX_CSV_BYTES = 512 * 2**20
+
+#: Most columns of a data file (a time column and the variables).
+MAX_CSV_COLUMNS = 1_000
+
+#: Longest header line read to count the columns.
+_MAX_HEADER_BYTES = 2**20
+
+_LIMITS_FIX = "docs/robustness.md lists rnncap's limits"
+
+
+def check_data_file(path: Path, what: str = "the data file", missing: str = "") -> Path:
+    """A readable regular file within `MAX_CSV_BYTES` whose header has at most
+    `MAX_CSV_COLUMNS` columns, checked before anything is parsed."""
+    check_readable_file(
+        path,
+        what,
+        missing=missing,
+        max_bytes=MAX_CSV_BYTES,
+        limit_name=f"split it or cut it to a shorter period ({_LIMITS_FIX})",
+    )
+    with open(path, "rb") as fh:
+        header = fh.readline(_MAX_HEADER_BYTES + 1)
+    columns = header.count(b",") + 1
+    if len(header) > _MAX_HEADER_BYTES and not header.endswith(b"\n"):
+        columns = max(columns, MAX_CSV_COLUMNS + 1)  # the header alone is over a MiB
+    check_limit(
+        columns,
+        MAX_CSV_COLUMNS,
+        f"the number of columns of {shown(str(path))}",
+        f"keep the time column and the variables you use ({_LIMITS_FIX})",
+    )
+    return path
+
+
 def read_table(path: Path) -> pd.DataFrame:
     """Read a CSV file; a malformed file is `InvalidInput`, not a parser traceback."""
+    check_data_file(path)
     try:
         table = pd.read_csv(path, skipinitialspace=True)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from rnncap.data.gaps import ColumnGaps, format_step
-from rnncap.errors import InvalidInput, require
+from rnncap.errors import InvalidInput, require, shown
 
 
 @dataclass(frozen=True)
@@ -192,10 +192,9 @@ def load_dataset(
     if text in EMBEDDED:
         ds = nyc.load_nyc2013(max_gap=max_gap or None)
     else:
-        path = Path(text)
-        require(
-            path.is_file(),
-            f"no dataset {text!r}: give an embedded name ({', '.join(EMBEDDED)}) "
+        path = csvfile.check_data_file(
+            Path(text),
+            missing=f"no dataset {shown(text)}: give an embedded name ({', '.join(EMBEDDED)}) "
             "or the path of a CSV file",
         )
         if jena.is_jena_file(path):

@@ -94,7 +94,7 @@ def is_jena_file(path: Path) -> bool:
     """True when the header starts with ``Date Time`` followed by the 14 Jena columns."""
     try:
         with open(path, encoding="utf-8", errors="replace") as fh:
-            header = fh.readline()
+            header = fh.readline(4096)  # bounded: a file without newlines is not read whole
     except OSError:
         return False
     names = [h.strip().strip('"') for h in header.strip().split(",")]

@@ -20,10 +20,11 @@ from rnncap.arch.spec import RecurrentSpec
 from rnncap.atomic import atomic_path
 from rnncap.data.scaling import Scaler
 from rnncap.data.task import Task
-from rnncap.errors import InvalidInput, require
+from rnncap.errors import InvalidInput, brief, require
 from rnncap.forecast.ensemble import network
 from rnncap.forecast.forecaster import SETTINGS, Forecaster
 from rnncap.plain import from_plain, to_plain
+from rnncap.readable import check_readable_file
 
 FORMAT = "rnncap.forecaster"
 FORMAT_VERSION = 1
@@ -75,12 +76,15 @@ def save(model: Forecaster, path: str | Path) -> Path:
 def load(path: str | Path) -> Forecaster:
     """A fitted `Forecaster` from a checkpoint file."""
     path = Path(path)
-    require(path.is_file(), f"no checkpoint file {path}; train one with rnncap forecast train")
+    check_readable_file(
+        path,
+        "the checkpoint",
+        missing=f"no checkpoint file {path}; train one with rnncap forecast train",
+    )
     try:
         ckpt = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:  # torch raises several types for a file that is not a checkpoint
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise InvalidInput(f"{path} is not a readable rnncap checkpoint ({first[:120]})") from None
+        raise InvalidInput(f"{path} is not a readable rnncap checkpoint ({brief(exc)})") from None
     require(
         isinstance(ckpt, dict) and ckpt.get("format") == FORMAT,
         f"{path} is not an rnncap forecaster checkpoint (made by rnncap forecast train)",

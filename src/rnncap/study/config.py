@@ -43,9 +43,11 @@ from rnncap.errors import (
     check_float,
     check_int,
     check_int_list,
+    check_limit,
     is_int,
     require,
 )
+from rnncap.readable import check_readable_file
 from rnncap.study.records import Measure
 
 try:  # Python 3.11+
@@ -305,12 +307,59 @@ class StudyConfig:
         return dataclasses.replace(self, **changes)
 
 
+#: Largest study file rnncap reads (the default study is about 1 KB).
+MAX_STUDY_BYTES = 2**20
+
+#: Deepest nesting of arrays and inline tables in a study file (tomllib recursed 5,000 deep).
+MAX_STUDY_NESTING = 16
+
+
+def nesting_depth(text: str) -> int:
+    """The deepest nesting of ``[`` / ``{`` in TOML text, outside strings and comments (a
+    table header ``[[x]]`` counts 2); computed by one pass, before the parser recurses."""
+    depth = deepest = 0
+    quote, i = "", 0
+    while i < len(text):
+        c = text[i]
+        if quote:
+            if c == "\\" and quote == '"':
+                i += 1
+            elif text.startswith(quote, i):
+                i += len(quote) - 1
+                quote = ""
+        elif c in "\"'":
+            quote = c * 3 if text.startswith(c * 3, i) else c
+            i += len(quote) - 1
+        elif c == "#":
+            end = text.find("\n", i)
+            i = len(text) if end < 0 else end
+        elif c in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif c in "]}":
+            depth -= 1
+        i += 1
+    return deepest
+
+
 def load_study(path: str | Path) -> StudyConfig:
     """Read and validate a TOML study file."""
-    p = Path(path)
-    require(p.is_file(), f"study file {str(p)!r} not found; give the path of a .toml file")
+    p = check_readable_file(
+        path,
+        "the study file",
+        missing=f"study file {str(path)!r} not found; give the path of a .toml file",
+        max_bytes=MAX_STUDY_BYTES,
+        limit_name="a study file is a few lines of settings",
+    )
     try:
-        data = tomllib.loads(p.read_text(encoding="utf-8"))
+        text = p.read_text(encoding="utf-8")
+        check_limit(
+            nesting_depth(text),
+            MAX_STUDY_NESTING,
+            f"the nesting depth of the arrays and tables in {str(p)!r}",
+            "a study file needs lists of numbers and tables of settings, nothing deeper",
+        )
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise InvalidInput(f"malformed study file {str(p)!r}: {exc}") from None
     except UnicodeDecodeError:
