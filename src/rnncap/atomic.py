@@ -25,8 +25,14 @@ def check_writable_file(path: Path | str, option: str = "the output file") -> Pa
     folder = path.parent
     if not folder.is_dir():
         raise InvalidInput(f"{option}: no folder {str(folder)!r}; create it first")
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise InvalidInput(f"{option}: folder {str(folder)!r} is not writable; choose another")
+    try:  # a real probe: os.access says yes for root, also in /proc, where nothing is created
+        fd, probe = tempfile.mkstemp(dir=folder, prefix=".rnncap-probe-", suffix=".tmp")
+        os.close(fd)
+        os.remove(probe)
+    except OSError:
+        raise InvalidInput(
+            f"{option}: folder {str(folder)!r} is not writable; choose another"
+        ) from None
     if path.exists() and not os.access(path, os.W_OK):
         raise InvalidInput(f"{option} {str(path)!r} is read-only; choose another file")
     return path

@@ -101,3 +101,13 @@ def test_printable_and_shown():
     assert printable("x" * 100, 40) == "x" * 20 + "... (100 characters)"
     assert shown("ok") == "'ok'"
     assert shown(10**5000) == "an integer of about 5,000 digits"
+
+
+def test_a_malformed_architecture_beside_a_model_file_is_one_line(tmp_path):
+    """`explain model.keras lstm:2xx32` printed the file's summary, then the error."""
+    import torch
+
+    path = tmp_path / "model.pt"
+    torch.save(torch.nn.LSTM(3, 4).state_dict(), path)
+    outcome = cli("explain", path, "lstm:2xx32")
+    refused(outcome, "malformed architecture")

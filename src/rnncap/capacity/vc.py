@@ -31,7 +31,7 @@ from rnncap.capacity._common import (
     train_members,
 )
 from rnncap.capacity.vc_fit import VCFit, fit_vc_dimension
-from rnncap.errors import require
+from rnncap.errors import check_limit, require
 
 
 @dataclass(frozen=True)
@@ -222,6 +222,41 @@ def default_vc_settings(epochs: int = 300, lr: float = 0.02):
     return full_batch_bce_settings(epochs, lr)
 
 
+#: Most bytes of random input sequences one VC measurement draws (every size and repetition
+#: is drawn before training starts).
+MAX_VC_INPUT_BYTES = 2 * 2**30
+
+
+def check_vc_design(
+    spec: RecurrentSpec, design: VCDesign | None, max_samples: int = DEFAULT_MAX_SAMPLES
+) -> VCDesign:
+    """The design `measure_vc_recurrent` would use for `spec`, checked against the sample
+    budget, the trainable size and sequence length, and `MAX_VC_INPUT_BYTES`, before any
+    array is drawn."""
+    from rnncap.arch.budget import check_trainable
+
+    require(isinstance(spec, RecurrentSpec), "spec must be a RecurrentSpec (use parse_arch)")
+    check_trainable(spec)
+    w = count_parameters(spec.replace(outputs=1)).total
+    design = design or default_design(w)
+    largest = 2 * max(design.sample_sizes)
+    require(
+        largest <= max_samples,
+        f"network too large for the budget: the design needs 2n = {largest:,} sequences per member "
+        f"(w = {w:,}) but max_samples= is {max_samples:,}; use a smaller network, give smaller "
+        f"sizes (sample_sizes=) or raise max_samples=",
+    )
+    sequences = sum(2 * n for n in design.sample_sizes) * design.repetitions
+    check_limit(
+        sequences * spec.seq_len * spec.input_size * 4,
+        MAX_VC_INPUT_BYTES,
+        f"the input of the VC measurement of {spec.name} ({sequences:,} float32 sequences of "
+        f"{spec.seq_len:,} x {spec.input_size:,}) in bytes",
+        "use shorter sequences (seq_len=), smaller sizes (sample_sizes=) or fewer repetitions=",
+    )
+    return design
+
+
 def measure_vc_recurrent(
     spec: RecurrentSpec,
     design: VCDesign | None = None,
@@ -246,17 +281,9 @@ def measure_vc_recurrent(
     max_samples : int
         Budget: no member may train on more than this many sequences (2 max n).
     """
-    require(isinstance(spec, RecurrentSpec), "spec must be a RecurrentSpec (use parse_arch)")
-    spec = spec.replace(outputs=1)
+    spec = spec.replace(outputs=1) if isinstance(spec, RecurrentSpec) else spec
+    design = check_vc_design(spec, design, max_samples)
     w = count_parameters(spec).total
-    design = design or default_design(w)
-    largest = 2 * max(design.sample_sizes)
-    require(
-        largest <= max_samples,
-        f"network too large for the budget: the design needs 2n = {largest:,} sequences per member "
-        f"(w = {w:,}) but max_samples= is {max_samples:,}; use a smaller network, give smaller "
-        f"sizes (sample_sizes=) or raise max_samples=",
-    )
     import dataclasses
 
     from rnncap.engine import Job, MemberData

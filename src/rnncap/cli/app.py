@@ -93,6 +93,9 @@ def _usage_line(exc: TyperException) -> str:
     return f"{exc.format_message().rstrip('.')}{where}"
 
 
+INTERRUPTED = "interrupted; run the same command again to resume where it can"
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; return the exit code instead of raising, so tests can call it directly.
 
@@ -122,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
             _one_line(_usage_line(exc))
         return exc.exit_code
     except (typer.Abort, KeyboardInterrupt):
-        _one_line("interrupted; run the same command again to resume where it can")
+        _one_line(INTERRUPTED)
         return 130
     except RnncapError as exc:
         if debug:
@@ -144,6 +147,8 @@ def main(argv: list[str] | None = None) -> int:
             "(RNNCAP_DEBUG=1 shows the traceback)"
         )
         return 3
+    if result == 130:  # Typer turns Ctrl-C into a silent exit code 130
+        _one_line(INTERRUPTED)
     return result if isinstance(result, int) else 0
 
 

@@ -415,6 +415,7 @@ def vc(
     """
     from rnncap.capacity.vc import (
         VCDesign,
+        check_vc_design,
         default_vc_settings,
         growth_table,
         measure_vc_linear,
@@ -431,6 +432,9 @@ def vc(
         for a in archs
         for k in (lengths if a != "linear" else [1])
     ]  # parsing every spec first: bad input fails before any training
+    for spec in specs:
+        if spec is not None:
+            check_vc_design(spec, design, max_samples)  # every limit before any array is drawn
     estimates = []
     with _bar("measuring VC") as progress:
         for spec in specs:

@@ -157,6 +157,9 @@ def build_specs(
     """Several specs for a side-by-side command. Beside a model file, architecture strings take
     the first file's d, k, head, layout and bias, so that the comparison is like for like."""
     names = [a for a in archs if is_model_file(a)]
+    for a in archs:
+        if a not in names:
+            parse_arch(a)  # a malformed string is the one line, before a file is read
     read = resolve_model_files(
         names, seq_len=seq_len, trust=trust, need_seq_len=need_seq_len, typed=typed
     ) if names else []  # fmt: skip

@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from rnncap.errors import printable
 from rnncap.plain import to_plain
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
@@ -83,10 +84,11 @@ def table(
     caption: str | None = None,
 ) -> Table:
     """A Rich table; columns named in `right` are right-aligned (numbers). Every text is data,
-    never Rich markup: a ``[dropout]`` in a name is printed as it is."""
+    never Rich markup: a ``[dropout]`` in a name is printed as it is, and never a terminal
+    control sequence: an escape character in a name is shown as ``\\x1b``."""
     right = set(right)
     t = Table(
-        title=escape(title),
+        title=escape(_safe(title)),
         caption=escape(caption) if caption is not None else None,
         title_justify="left",
         caption_justify="left",
@@ -94,8 +96,13 @@ def table(
     for c in columns:
         t.add_column(escape(c), justify="right" if c in right else "left")
     for r in rows:
-        t.add_row(*(escape(str(v)) for v in r))
+        t.add_row(*(escape(_safe(str(v))) for v in r))
     return t
+
+
+def _safe(text: str) -> str:
+    """`text` with its control characters shown escaped, line by line (line breaks kept)."""
+    return "\n".join(printable(line) for line in text.split("\n"))
 
 
 def fmt_int(n: int | float) -> str:

@@ -11,7 +11,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, Ti
 
 from rnncap.cli.app import app
 from rnncap.cli.output import JsonOpt, fmt_int, print_json, stderr, stdout, table
-from rnncap.errors import check_int
+from rnncap.errors import MAX_ECHO, check_int, printable
 from rnncap.plain import to_plain
 from rnncap.study import (
     ExecutorKind,
@@ -75,7 +75,7 @@ def _run(cfg: StudyConfig, out: Path, json_out: bool, no_report: bool) -> None:
         TimeRemainingColumn(),
     )
     bar = Progress(*columns, console=err, transient=False)
-    task = bar.add_task(escape(f"study {cfg.name}"), total=1, start=False)
+    task = bar.add_task(escape(f"study {printable(cfg.name, MAX_ECHO)}"), total=1, start=False)
 
     def on_progress(done: float, total: float) -> None:
         if not bar.live.is_started:  # the plan is valid and recorded: show the bar from now on
@@ -164,6 +164,13 @@ def run_cmd(
     Example: rnncap study run examples/study.toml --out my-study --workers 2
     """
     cfg = _with_executor(load_study(file), executor, workers, address)
+    if cfg == StudyConfig(executor=cfg.executor):
+        stderr().print(
+            f"note: {printable(file, MAX_ECHO)} sets nothing; running the built-in settings "
+            "(LSTMs, layers 1-4 x units 8-64 and a frontier; docs/study.md lists them)",
+            markup=False,
+            soft_wrap=True,
+        )
     _run(cfg, out, json_out, no_report)
 
 

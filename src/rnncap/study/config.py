@@ -88,6 +88,17 @@ def _check_keys(section: str, data: dict, known: set[str]) -> None:
 
 #: Most entries of any list in a study file (layers, units, seeds...): a grid is their product.
 MAX_LIST = 1000
+
+#: Most units of work one study plans (the default study plans about 20; a grid of layers
+#: 1..1000 x units 1..1000 planned for minutes and took 4.8 GB before this limit).
+MAX_PLANNED_UNITS = 5_000
+
+#: Largest study file rnncap reads (the default study is about 1 KB).
+MAX_STUDY_BYTES = 2**20
+
+#: Deepest nesting of arrays and inline tables in a study file (tomllib recursed 5,000 deep).
+MAX_STUDY_NESTING = 16
+
 #: Most seeds trained together as one unit, and most forecasts kept per run.
 MAX_CHUNK = 1000
 MAX_FORECAST_POINTS = 100_000
@@ -286,6 +297,20 @@ class StudyConfig:
         _check_memorization(self.depth, "[depth]")
         check_int(self.chunk, "chunk", low=1, high=MAX_CHUNK, hint="seeds trained together")
         check_int(self.forecast_points, "forecast_points", low=0, high=MAX_FORECAST_POINTS)
+        check_limit(
+            self.planned_units(),
+            MAX_PLANNED_UNITS,
+            "the number of units of work the study plans (architectures x seed chunks)",
+            "use fewer layers, units, widths or frontier depths, or a larger chunk",
+        )
+
+    def planned_units(self) -> int:
+        """Units of work the grid plans (each architecture x each chunk of seeds), counted from
+        the list lengths before any architecture is built."""
+        g = self.grid
+        archs = len(g.cells) * len(g.layers) * len(g.units) + len(g.widths)
+        archs += sum(len(f.layers) for f in g.frontier)
+        return archs * -(-len(self.seeds) // self.chunk)
 
     @classmethod
     def from_dict(cls, data: dict) -> StudyConfig:
@@ -305,13 +330,6 @@ class StudyConfig:
 
     def replace(self, **changes: Any) -> StudyConfig:
         return dataclasses.replace(self, **changes)
-
-
-#: Largest study file rnncap reads (the default study is about 1 KB).
-MAX_STUDY_BYTES = 2**20
-
-#: Deepest nesting of arrays and inline tables in a study file (tomllib recursed 5,000 deep).
-MAX_STUDY_NESTING = 16
 
 
 def nesting_depth(text: str) -> int:
