@@ -126,3 +126,24 @@ def test_the_limits_are_documented():
         row = next((line for line in doc.splitlines() if name in line), "")
         assert row, name
         assert json.dumps(value) in row.replace(",", "") or f"{value:,}" in row, (name, row)
+
+
+def test_capacity_depth_shows_progress_before_the_first_depth_trains(monkeypatch):
+    """The --help example printed nothing on stderr for 300 s: the bar started only when the
+    first depth had finished. Now it is on the terminal, with its clock, before the first
+    depth trains (the depth is replaced by a recorder that stops the command)."""
+    import sys
+
+    import rnncap.capacity.depth as depth
+
+    seen = []
+
+    def first_depth(*args, **kwargs):
+        seen.append(sys.stderr.getvalue())
+        raise KeyboardInterrupt
+
+    monkeypatch.setenv("FORCE_COLOR", "1")  # stderr is a terminal for Rich
+    monkeypatch.setattr(depth, "measure_depth_row", first_depth)
+    outcome = cli("capacity", "depth", "rnn_tanh", "--units", "2", "--layers", "1-4")
+    assert outcome.code == 130, outcome
+    assert seen and "measuring depths" in seen[0] and "0:00:00" in seen[0], seen

@@ -433,6 +433,8 @@ def measure_depth(
     for spec in specs:  # every depth's grid is checked before the first one trains
         planned_grid(spec, budget.sample_sizes, max_samples, budget.sweep.encoding)
     seeds_ = seed_list(seeds)
+    if progress:  # everything is checked: say so before the first (long) depth trains
+        progress(0, len(specs))
     rows = []
     for i, spec in enumerate(specs):
         rows.append(measure_depth_row(spec, seeds_, budget, max_samples=max_samples, device=device))

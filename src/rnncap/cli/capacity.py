@@ -64,10 +64,12 @@ def _bar(label: str) -> Iterator:
     task = bar.add_task(label, total=None)
 
     def update(done: int, total: int) -> None:
-        if not bar.live.is_started:  # shown once training runs: a refusal before it is one line
+        if not bar.live.is_started:
             bar.start()
         bar.update(task, completed=done, total=total)
 
+    if bar.console.is_terminal:  # at once, its clock running: progress within a second; on a
+        bar.start()  # terminal a transient bar is erased, so a refusal stays the one line
     try:
         yield update
     finally:
