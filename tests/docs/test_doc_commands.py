@@ -51,7 +51,6 @@ CUTS: dict[tuple[str, ...], tuple[dict[str, str], str]] = {
             "--schedule": "constant",
             "--vc-epochs": "2",
             "--vc-reps": "2",
-            "--layers": "1-2",
         },
         "docs/capacity.md (depth: minutes per depth), issue 28 (over 300 s for --epochs 300)",
     ),  # fmt: skip
