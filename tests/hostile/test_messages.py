@@ -111,3 +111,14 @@ def test_a_malformed_architecture_beside_a_model_file_is_one_line(tmp_path):
     torch.save(torch.nn.LSTM(3, 4).state_dict(), path)
     outcome = cli("explain", path, "lstm:2xx32")
     refused(outcome, "malformed architecture")
+
+
+def test_library_messages_end_at_a_sentence_or_a_word():
+    """torch and Keras messages were cut mid-word at a fixed length."""
+    from rnncap.errors import brief
+
+    long = "word " * 60 + "end"
+    assert brief(ValueError(long), 40) == "word word word word word word word word ..."
+    assert brief(ValueError("First sentence. Second one with more.")) == "First sentence."
+    assert brief(ValueError("")) == "ValueError"
+    assert brief(ValueError("line one\nline two")) == "line one"
