@@ -6,7 +6,8 @@ assignments and ``/usr/bin/time`` before it are dropped, a trailing ``# comment`
 continues a line), an inline ```rnncap ...``` span, or an ``Example: rnncap ...`` in the code.
 A template (``ARCH``, ``[--json]``, ``a|b``, ``...``) and a bare command name in prose (```rnncap
 count```) are not commands. When a block shows ``Error: ...`` right after a command, that line
-is the documented outcome.
+is the documented outcome. A block right after ``<!-- docs test: not run (reason) -->`` is
+left out (the reason is on the page).
 """
 
 from __future__ import annotations
@@ -23,6 +24,11 @@ _PLACEHOLDER = re.compile(r"\[|\]|\||\.\.\.|…|(?<![\w-])[A-Z][A-Z_0-9]*(?![\w-
 _ENV = re.compile(r"^(?:[A-Z_]+=\S*\s+)+")
 _INLINE = re.compile(r"`(rnncap [^`]+)`")
 _EXAMPLE = re.compile(r"Example: (rnncap [^\"\n]+)")
+
+
+#: An HTML comment right before a fenced block that keeps it out (with the reason after it),
+#: e.g. the output of an older rnncap kept for its figures.
+SKIP_MARK = "<!-- docs test: not run"
 
 
 @dataclass(frozen=True)
@@ -59,6 +65,9 @@ def _fenced(path: Path) -> list[DocCommand]:
         line = lines[i]
         if line.strip().startswith("```"):
             inside = not inside
+            if inside and i > 0 and SKIP_MARK in lines[i - 1]:  # a block marked as not run
+                i = next((j for j in range(i + 1, len(lines)) if lines[j].startswith("```")), i)
+                inside = False
         elif inside and _clean(line).startswith("rnncap "):
             start = i
             while lines[i].rstrip().endswith("\\") and i + 1 < len(lines):

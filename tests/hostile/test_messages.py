@@ -63,7 +63,7 @@ def test_a_41_digit_integer_says_it_is_too_long():
     assert "must be an integer;" not in line
 
 
-@pytest.mark.parametrize("command", [["memorize", "lstm:1x2"], ["depth", "lstm", "--units", "2"]])
+@pytest.mark.parametrize("command", [["memorize", "lstm:1x2"], ["depth", "lstm", "--units", "4"]])
 def test_input_bits_are_named_as_typed(command):
     """`capacity memorize --input-bits 0` named --input-size, a flag it does not have."""
     line = refused(cli("capacity", *command, "--input-bits", "0"), "--input-bits")

@@ -14,7 +14,8 @@ from collections.abc import Sequence
 #: Arguments whose flag is the default spelling (``foo_bar`` -> ``--foo-bar``).
 SAME_NAME = (
     *("address", "budget", "convention", "delay", "delta", "draws", "epochs", "epsilon", "freq"),
-    *("history", "horizon", "input_size", "layers", "max_epochs", "max_samples", "out", "outputs"),
+    *("history", "horizon", "input_bits", "input_size", "layers", "max_epochs", "max_samples"),
+    *("out", "outputs"),
     *("restarts", "seeds", "seq_len", "station", "stride", "target", "trust", "tz", "units", "vc"),
     *("vc_epochs", "windows", "workers"),
 )
