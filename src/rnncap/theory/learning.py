@@ -4,7 +4,7 @@ stated. Their catalog rows, evaluated for a spec, are in `rnncap.theory.glue`.""
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from rnncap.errors import require
 from rnncap.theory.core import (
@@ -143,7 +143,8 @@ def sample_sizes(vc: float, epsilon: float, delta: float, realizable: bool = Fal
         sizes = _sample_sizes(vc, epsilon, delta, realizable)
     except (ZeroDivisionError, OverflowError):
         sizes = None
-    values = [] if sizes is None else [v for v in asdict(sizes).values() if isinstance(v, float)]
+    values = [] if sizes is None else [getattr(sizes, f.name) for f in fields(sizes)]
+    values = [v for v in values if isinstance(v, float)]
     require(
         sizes is not None and all(math.isfinite(v) for v in values),
         f"the sample sizes for VC dimension {vc:g} at epsilon {epsilon:g} lie beyond the "
