@@ -110,11 +110,13 @@ def test_the_limits_are_documented():
     from rnncap.arch.files import MAX_FILE_LAYERS
     from rnncap.capacity.vc import MAX_VC_INPUT_BYTES
     from rnncap.data.csvfile import MAX_CSV_BYTES, MAX_CSV_COLUMNS
+    from rnncap.engine.settings import MAX_EPOCHS
     from rnncap.study.config import MAX_PLANNED_UNITS, MAX_STUDY_BYTES, MAX_STUDY_NESTING
 
     doc = (Path(__file__).parents[2] / "docs" / "robustness.md").read_text()
     names = {
         "MAX_FILE_LAYERS": MAX_FILE_LAYERS,
+        "MAX_EPOCHS": MAX_EPOCHS,
         "MAX_VC_INPUT_BYTES": MAX_VC_INPUT_BYTES,
         "MAX_CSV_BYTES": MAX_CSV_BYTES,
         "MAX_CSV_COLUMNS": MAX_CSV_COLUMNS,

@@ -152,3 +152,23 @@ def test_usage_errors_are_one_line(args):
 
 def test_a_missing_input_size_is_one_line():
     refused(cli("count", "lstm:1x2"), "--input-size")
+
+
+def test_a_training_run_over_the_epoch_limit_is_refused_before_any_work():
+    """`capacity memorize --epochs` with 41 digits started training (issue 28's leftover)."""
+    from rnncap.engine import TrainSettings
+    from rnncap.engine.settings import MAX_EPOCHS
+    from rnncap.errors import InvalidInput
+
+    assert TrainSettings(epochs=MAX_EPOCHS).epochs == MAX_EPOCHS
+    with pytest.raises(InvalidInput, match="<= 1,000,000"):
+        TrainSettings(epochs=MAX_EPOCHS + 1)
+
+
+@pytest.mark.parametrize(
+    ("epochs", "last"), [("1" + "0" * 40, "4" + "0" * 40), ("250001", "1000004")]
+)
+def test_memorize_refuses_a_last_budget_over_the_limit_at_once(epochs, last):
+    line = refused(cli("capacity", "memorize", "rnn_tanh:1x4", "--epochs", epochs, limit=20))
+    assert f"the last budget would train {int(last):,} epochs" in line
+    assert "over the limit of 1,000,000 per run; lower --epochs or --max-epochs" in line

@@ -33,14 +33,13 @@ from rnncap.capacity.identifiable import identifiable_summary
 from rnncap.capacity.memorize import planned_grid
 from rnncap.capacity.sweep import Sweep, encoding_label
 from rnncap.capacity.tuned import DEFAULT_SWEEP, tuned_memorization
+from rnncap.engine.settings import MAX_EPOCHS
 from rnncap.errors import check_int, require
 
 LABELS = {"vc": "The measured VC dimension", "memorization": "Measured memorization"}
 #: The depth experiment's designs.
 FIXED_WIDTH, EQUAL_PARAMS = "fixed-width", "equal-params"
 DESIGNS = (FIXED_WIDTH, EQUAL_PARAMS)
-#: The most epochs a depth measure may start with (its last budget is 2^(budgets - 1) times it).
-MAX_EPOCHS = 1_000_000
 
 
 def _ratio_range(values: Sequence[float], reference: Sequence[float]) -> tuple[float, float]:
@@ -112,8 +111,11 @@ class DepthBudget:
 
     def __post_init__(self) -> None:
         check_int(self.budgets, "budgets", low=2, high=8, hint="e.g. budgets=3")
+        # the last of the doubling budgets is one training run: it must stay within MAX_EPOCHS
+        top = MAX_EPOCHS // 2 ** (self.budgets - 1)
+        hint = f"its last budget, {2 ** (self.budgets - 1)}x it, may not pass {MAX_EPOCHS:,}"
         for value, what in ((self.memorization_epochs, "epochs"), (self.vc_epochs, "VC epochs")):
-            check_int(value, what, low=1, high=MAX_EPOCHS, hint=f"the limit is {MAX_EPOCHS:,}")
+            check_int(value, what, low=1, high=top, hint=hint)
         positive_int(self.vc_repetitions, "VC repetitions", "e.g. vc_repetitions=10")
         if self.sample_sizes is not None:
             object.__setattr__(self, "sample_sizes", tuple(int(b) for b in self.sample_sizes))

@@ -27,7 +27,8 @@ from rnncap.capacity.memorize import (
     measure_memorization,
 )
 from rnncap.capacity.sweep import Sweep, encoding_label
-from rnncap.errors import require
+from rnncap.engine.settings import MAX_EPOCHS
+from rnncap.errors import check_int, require
 
 #: The default sweep: three learning rates x two decaying schedules (cosine, one-cycle), once.
 DEFAULT_SWEEP = Sweep((0.003, 0.01, 0.03), ("cosine", "onecycle"), 1)
@@ -183,14 +184,18 @@ def tuned_memorization(
         Called with each run of the ladder as it finishes (a long measurement's partial curve).
     """
     epochs = positive_int(epochs, "epochs", "e.g. epochs=2000")
-    budgets = positive_int(budgets, "budgets", "e.g. budgets=3")
-    require(budgets >= 2, f"a convergence check needs at least 2 budgets; got {budgets}")
+    budgets = check_int(budgets, "budgets", low=2, high=8, hint="e.g. budgets=3")
     least = epochs * 2 ** (budgets - 1)
     top = least if max_epochs is None else positive_int(max_epochs, "max epochs", "max_epochs=")
     require(
         top >= least,
         f"max epochs ({top}) must reach the last of {budgets} doubling budgets ({least})",
     )
+    require(
+        top <= MAX_EPOCHS,
+        f"the last budget would train {top:,} epochs, over the limit of {MAX_EPOCHS:,} per run; "
+        "lower epochs= or max_epochs=",
+    )  # checked before any training: a run past the limit would fail half-way
     sweep = sweep or DEFAULT_SWEEP
     base = settings or default_memorization_settings()
     planned = epochs * (2 ** (1 + (top // epochs).bit_length()) - 1)  # epochs of a full ladder

@@ -30,6 +30,10 @@ from rnncap.plain import to_plain
 PER_MEMBER = ("lr", "schedule", "time_limit")
 
 
+#: The most epochs one training run may take, checked before any work (docs/robustness.md).
+MAX_EPOCHS = 1_000_000
+
+
 def _int(value: object, what: str, low: int) -> int:
     return check_int(value, what, low=low)
 
@@ -92,7 +96,8 @@ class TrainSettings:
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
-        set_(self, "epochs", _int(self.epochs, "epochs", 1))
+        limit = f"the limit is {MAX_EPOCHS:,}"
+        set_(self, "epochs", check_int(self.epochs, "epochs", low=1, high=MAX_EPOCHS, hint=limit))
         set_(self, "batch_size", _int(self.batch_size, "batch size", 1))
         set_(self, "lr", _float(self.lr, "learning rate", 0.0, strict=True))
         clip = None if self.clip is None else _float(self.clip, "clip", 0.0)
