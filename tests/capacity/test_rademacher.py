@@ -85,3 +85,18 @@ def test_cli_more_windows_than_the_task_has_exits_2(capsys):
     assert main(["capacity", "rademacher", "gru:1x2", "--windows", "10000000"]) == 2
     err = capsys.readouterr().err.strip()
     assert "training windows; ask for at most that many" in err and "\n" not in err
+
+
+@pytest.mark.parametrize("achieved", [-0.05, -1.0])
+def test_a_negative_achieved_correlation_plugs_in_zero_with_a_note(achieved):
+    """An under-trained estimate below 0 raised "lies in [0, 1]" (issue 28's leftover): the class
+    holds f = 0, so R̂_S >= 0 and Mohri's gap is evaluated at 0, saying why."""
+    import math
+
+    from rnncap.capacity.rademacher import rademacher_bound
+
+    b = rademacher_bound(achieved, 100, 0.05)
+    assert b["complexity_plugged"] == 0.0
+    assert b["gap"] == pytest.approx(3.0 * math.sqrt(math.log(2 / 0.05) / 200))
+    assert f"({achieved:.3g}) is below 0" in b["caveat"]
+    assert "is below 0" not in rademacher_bound(0.2, 100, 0.05)["caveat"]

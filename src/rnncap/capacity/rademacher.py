@@ -176,7 +176,10 @@ def rademacher_bound(complexity: float, m: int, delta: float = 0.05) -> dict:
     """
     from rnncap.theory import mohri_rademacher_gap
 
-    gap = mohri_rademacher_gap(complexity, m, delta)
+    # The class holds f = 0 (a zero head), so R̂_S >= 0: an under-trained draw whose achieved
+    # correlation is negative found less than that function gives, and 0 is the lower estimate.
+    plugged = max(float(complexity), 0.0)
+    gap = mohri_rademacher_gap(plugged, m, delta)
     return {
         "name": "Rademacher generalization gap (loss in [0, 1])",
         "citation": "Mohri, Rostamizadeh & Talwalkar 2018, Foundations of Machine Learning, "
@@ -185,9 +188,16 @@ def rademacher_bound(complexity: float, m: int, delta: float = 0.05) -> dict:
         "formula": "2·R̂_S + 3·sqrt(log(2/δ)/(2m))",
         "m": int(m),
         "delta": float(delta),
+        "complexity_plugged": plugged,
         "gap": gap,
         "vacuous": gap >= 1.0,
-        "caveat": CAVEAT,
+        "caveat": CAVEAT
+        + (
+            ""
+            if plugged == complexity
+            else f" The mean achieved correlation ({complexity:.3g}) is below 0, which the zero "
+            "function of the class attains: training found less than it, and 0 is plugged in."
+        ),
     }
 
 
