@@ -57,7 +57,7 @@ CUTS: dict[tuple[str, ...], tuple[dict[str, str], str]] = {
     ("capacity", "vc"): ({"--epochs": "2", "--reps": "2"}, "docs/capacity.md (20 reps x 8 sizes)"),
     ("capacity", "rademacher"): (
         {"--epochs": "10", "--draws": "2"},
-        "docs/capacity.md (draws x windows x 300 epochs)",
+        "docs/capacity.md (11.2 s wall for 8 draws x 128 windows x 300 epochs)",
     ),
     ("capacity", "gaps"): (
         {"--epochs": "1", "--seeds": "1", "--stride": "48"},
@@ -66,8 +66,8 @@ CUTS: dict[tuple[str, ...], tuple[dict[str, str], str]] = {
 }
 
 #: A study trains: every study a command runs is cut to one seed, one epoch and every 48th
-#: window, without the memorization and depth measures (docs/study.md: `rnncap study` 3 to
-#: 6 minutes, `--quick` 15 s to 2.5 minutes; docs/robustness.md: ab.toml 77-470 s).
+#: window, without the memorization and depth measures (docs/study.md: `rnncap study` 9 min
+#: 57 s at load 2-3.6, `--quick` 15 s to 2.5 minutes; docs/robustness.md: ab.toml 77-470 s).
 STUDY_CUT = {"seeds": (0,), "epochs": 1, "stride": 48}
 
 
