@@ -17,6 +17,13 @@ within one run, not absolute times; ``--threads 1`` avoids OpenMP spinning under
 
     python bench/engine_cpu.py                      # all cells, H in 4 8 16 32 64, M = 64
     python bench/engine_cpu.py --cells lstm --widths 8 32 --json
+
+``--study`` instead times both strategies at the default study's own shapes (`STUDY_SHAPES`:
+M = 3 seeds, I = 37 inputs, T = 120 steps, batches of 64 rows, the forecaster's dropout and weight
+decay, one torch thread like the study workers) and prints the loop/ensemble ratio per shape;
+`rnncap.engine.strategy` is derived from that table (docs/performance.md).
+
+    python bench/engine_cpu.py --study --threads 1
 """
 
 from __future__ import annotations
@@ -34,6 +41,9 @@ from torch import nn
 from rnncap.arch import parse_arch
 from rnncap.engine import Job, MemberData, TrainSettings, choose_strategy, train
 from rnncap.engine.workers import tune_allocator
+
+#: the default study's LSTM grid (layers 1-4 x units 8-64) and its three frontier models
+STUDY_SHAPES = [(n, h) for n in (1, 2, 3, 4) for h in (8, 16, 32, 64)] + [(1, 49), (3, 26), (4, 22)]
 
 B, T, D = 128, 20, 8  # rows per batch, time steps, input features
 
@@ -106,6 +116,51 @@ def engine_step_ms(cell, width, members, epochs, rounds, **options) -> float:
     return best * 1e3
 
 
+def study_jobs(layers: int, width: int, members: int, batches: int) -> list[Job]:
+    """`members` LSTM jobs shaped like a study unit; `batches` optimizer steps per epoch."""
+    rng = np.random.default_rng(0)
+    rows, t, inputs = 64 * batches, 120, 37
+    x = rng.normal(size=(rows, t, inputs)).astype(np.float32)
+    data = MemberData(x, rng.normal(size=(rows, 1)).astype(np.float32))
+    spec = parse_arch(f"lstm:{layers}x{width}", input_size=inputs, outputs=1)
+    settings = TrainSettings(epochs=1, batch_size=64, dropout=0.3, weight_decay=1e-3)
+    return [Job(spec, seed, data, settings) for seed in range(members)]
+
+
+def study_table(
+    members: int, batches: int, rounds: int, shapes: list[tuple[int, int]] = STUDY_SHAPES
+) -> list[dict]:
+    """ms per optimizer step of all members, ensemble vs loop, at every study shape.
+
+    Each timing is a whole one-epoch `train()` call divided by its steps (set-up included, the
+    same for both); the best of `rounds`, the two strategies interleaved (alternating which goes
+    first) so that load changes hit both alike. One warm-up call per shape is not timed.
+    """
+    rows = []
+    for layers, width in shapes:
+        jobs = study_jobs(layers, width, members, batches)
+        train(jobs[:1], device="cpu", strategy="loop")  # warm-up (oneDNN primitives, allocator)
+        best = {"ensemble": float("inf"), "loop": float("inf")}
+        for r in range(rounds):
+            for how in ("ensemble", "loop") if r % 2 == 0 else ("loop", "ensemble"):
+                start = time.perf_counter()
+                train(jobs, device="cpu", strategy=how)
+                best[how] = min(best[how], (time.perf_counter() - start) / batches * 1e3)
+        chosen = choose_strategy(jobs[0].spec, 64, torch.device("cpu"), members).value
+        rows.append(
+            {
+                "L": layers,
+                "H": width,
+                "M": members,
+                "ensemble_ms": best["ensemble"],
+                "loop_ms": best["loop"],
+                "loop_over_ensemble": best["loop"] / best["ensemble"],
+                "auto": chosen,
+            }
+        )
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cells", nargs="+", default=["lstm", "gru", "rnn_tanh"])
@@ -119,10 +174,29 @@ def main() -> None:
         "--worker-steps", type=int, default=40, help="steps per timing with workers > 1"
     )
     parser.add_argument("--json", action="store_true", help="print one JSON document")
+    parser.add_argument("--study", action="store_true", help="the study's shapes, M = --members")
+    parser.add_argument("--batches", type=int, default=4, help="--study: steps per timing")
+    parser.add_argument("--shapes", nargs="+", help="--study: only these LAYERSxUNITS, e.g. 4x16")
     args = parser.parse_args()
     tune_allocator()  # the engine does this itself; the loop gets the same allocator
     if args.threads:
         torch.set_num_threads(args.threads)
+    if args.study:
+        members = 3 if args.members == 64 else args.members  # a study unit trains 3 seeds
+        print(json.dumps(machine()))
+        print("| L | H | M | ensemble ms/step | loop ms/step | loop / ensemble | auto |")
+        print("|---|---|---|---|---|---|---|")
+        shapes = (
+            [tuple(map(int, s.split("x"))) for s in args.shapes] if args.shapes else STUDY_SHAPES
+        )
+        for row in study_table(members, args.batches, args.rounds, shapes):
+            print(
+                f"| {row['L']} | {row['H']} | {row['M']} | {row['ensemble_ms']:.1f} | "
+                f"{row['loop_ms']:.1f} | {row['loop_over_ensemble']:.2f} | {row['auto']} |",
+                flush=True,
+            )
+        print(json.dumps({"load_average_1min_end": os.getloadavg()[0]}))
+        return
     rows = []
     info = machine()
     if not args.json:
@@ -130,7 +204,7 @@ def main() -> None:
     for cell in args.cells:
         for width in args.widths:
             jobs = make_jobs(cell, width, args.members, 1)
-            chosen = choose_strategy(jobs[0].spec, B, torch.device("cpu")).value
+            chosen = choose_strategy(jobs[0].spec, B, torch.device("cpu"), args.members).value
             row = {"cell": cell, "H": width, "M": args.members, "auto": chosen}
             row["loop_ms"] = loop_step_ms(jobs, args.rounds, args.steps)
             common = (cell, width, args.members, args.steps, args.rounds)

@@ -181,10 +181,9 @@ def train(
         Called as members finish epochs (with ``workers > 1``: as each worker's share
         finishes); ``total`` is the sum of every job's ``epochs``.
     strategy : {"auto", "ensemble", "loop"}, default="auto"
-        ``auto`` picks per group with `choose_strategy` (measured CPU crossover; always the
-        ensemble on a GPU). ``loop`` steps one `RecurrentModel` per member in lockstep. The
-        choice depends on the spec, batch rows and device, never on how many members there
-        are, so a member trained alone and in a crowd takes the same path.
+        ``auto`` picks per group (per worker's share) with `choose_strategy` (measured CPU
+        crossover in members and width; always the ensemble on a GPU). ``loop`` steps one
+        `RecurrentModel` per member in lockstep.
     max_members : int, optional
         Cap on members per ensemble (default: what fits memory).
     workers : int, default=1
@@ -214,12 +213,13 @@ def train(
     for index in groups.values():
         first = jobs[index[0]]
         rows = min(first.settings.batch_size, first.data.x_train.shape[0])
-        how = strategy
-        if how is Strategy.AUTO:
-            how = choose_strategy(first.spec, rows, dev)
-        if how is Strategy.ENSEMBLE:
-            check_supported(first.spec)
-        units += [(part, how) for part in split(index, workers)]
+        for part in split(index, workers):
+            how = strategy
+            if how is Strategy.AUTO:
+                how = choose_strategy(first.spec, rows, dev, len(part))
+            if how is Strategy.ENSEMBLE:
+                check_supported(first.spec)
+            units.append((part, how))
     ticker = _Ticker(progress, sum(j.settings.epochs for j in jobs))
     results: list[TrainedMember | None] = [None] * len(jobs)
 

@@ -1,11 +1,17 @@
 """Which way to train a group of same-shaped members: as one ensemble, or one torch model at a time.
 
 On a GPU the ensemble always wins (the loop is launch-bound, ~2 ms per model-step). On a CPU the
-hand-written ensemble competes with oneDNN's fused `nn.LSTM` (GRU and RNN have no fused CPU path),
-and its edge shrinks as the per-step matrices grow, roughly with ``width * sqrt(batch)``. The
-crossover widths at 128 rows per batch were measured with ``bench/engine_cpu.py`` (see
-docs/performance.md); the ensemble is chosen when the widest layer is at most
-``CROSSOVER_WIDTH[cell] * sqrt(128 / batch_rows)``.
+hand-written ensemble competes with oneDNN's fused `nn.LSTM` (GRU and RNN have no fused CPU path).
+Its cost per step is mostly per-op overhead, paid once for all members, so it needs enough
+members to win, and its edge shrinks as the per-step matrices grow, roughly with
+``width * sqrt(batch)``. Both were measured with ``bench/engine_cpu.py`` (docs/performance.md):
+
+* LSTM: the ensemble loses to the fused loop at 1 and 3 members at every shape of the default
+  study (layers 1-4 x widths 8-64, 64 rows per batch: the loop took 0.2-0.9x the ensemble's time,
+  with no trend in depth), and wins at 64 members up to width 12 at 128 rows. The ensemble is
+  chosen only from `LSTM_ENSEMBLE_MIN_MEMBERS` members on, with the widest layer at most
+  ``CROSSOVER_WIDTH[cell] * sqrt(128 / batch_rows)``.
+* GRU and RNN: the width rule alone (measured at 64 members).
 """
 
 from __future__ import annotations
@@ -21,22 +27,29 @@ from rnncap.errors import InvalidInput
 #: widest layer at which the ensemble still beats the loop at 128 rows per batch, on CPU
 CROSSOVER_WIDTH = {Cell.LSTM: 12, Cell.GRU: 64, Cell.RNN_TANH: 256, Cell.RNN_RELU: 256}
 
+#: LSTM on CPU: below this many members the fused loop wins at every measured shape
+LSTM_ENSEMBLE_MIN_MEMBERS = 16
+
 
 def ensemble_supported(spec: RecurrentSpec) -> bool:
     return not (spec.bidirectional or spec.proj_size)
 
 
-def choose_strategy(spec: RecurrentSpec, batch_rows: int, device: torch.device) -> Strategy:
-    """The ensemble or the loop for models of `spec` stepping on `batch_rows` rows.
+def choose_strategy(
+    spec: RecurrentSpec, batch_rows: int, device: torch.device, members: int
+) -> Strategy:
+    """The ensemble or the loop for `members` models of `spec` stepping on `batch_rows` rows.
 
-    Not a function of the number of members: one member alone takes the same path as in a
-    crowd, so its weights do not depend on who else was trained (`Forecaster.fit` is
-    `fit_many` with one seed).
+    The depth plays no part: the measured loop/ensemble ratio did not move with it. A member
+    alone and the members of a study unit (3 seeds) both take the loop on a CPU for LSTMs, so
+    their weights are bit-for-bit the same (`Forecaster.fit` is `fit_many` with one seed).
     """
     if not ensemble_supported(spec):
         return Strategy.LOOP
     if device.type != "cpu":
         return Strategy.ENSEMBLE
+    if spec.cell is Cell.LSTM and members < LSTM_ENSEMBLE_MIN_MEMBERS:
+        return Strategy.LOOP
     limit = CROSSOVER_WIDTH[spec.cell] * math.sqrt(128 / max(batch_rows, 1))
     return Strategy.ENSEMBLE if max(spec.hidden_sizes) <= limit else Strategy.LOOP
 
