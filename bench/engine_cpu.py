@@ -165,7 +165,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cells", nargs="+", default=["lstm", "gru", "rnn_tanh"])
     parser.add_argument("--widths", nargs="+", type=int, default=[4, 8, 16, 32, 64])
-    parser.add_argument("--members", type=int, default=64)
+    parser.add_argument(
+        "--members", type=int, help="M (default: 64; with --study, 3 as in a study unit)"
+    )
     parser.add_argument("--steps", type=int, default=8, help="E: steps (epochs) per timing")
     parser.add_argument("--threads", type=int, default=0, help="torch threads (0: default)")
     parser.add_argument("--rounds", type=int, default=2)
@@ -182,7 +184,7 @@ def main() -> None:
     if args.threads:
         torch.set_num_threads(args.threads)
     if args.study:
-        members = 3 if args.members == 64 else args.members  # a study unit trains 3 seeds
+        members = args.members or 3  # a study unit trains 3 seeds
         print(json.dumps(machine()))
         print("| L | H | M | ensemble ms/step | loop ms/step | loop / ensemble | auto |")
         print("|---|---|---|---|---|---|---|")
@@ -197,6 +199,7 @@ def main() -> None:
             )
         print(json.dumps({"load_average_1min_end": os.getloadavg()[0]}))
         return
+    args.members = args.members or 64
     rows = []
     info = machine()
     if not args.json:

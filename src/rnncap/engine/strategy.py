@@ -2,16 +2,19 @@
 
 On a GPU the ensemble always wins (the loop is launch-bound, ~2 ms per model-step). On a CPU the
 hand-written ensemble competes with oneDNN's fused `nn.LSTM` (GRU and RNN have no fused CPU path).
-Its cost per step is mostly per-op overhead, paid once for all members, so it needs enough
-members to win, and its edge shrinks as the per-step matrices grow, roughly with
+It steps all members with one op per gate and time step, so its per-op overhead is shared and
+it needs enough members to win; its edge shrinks as the per-step matrices grow, roughly with
 ``width * sqrt(batch)``. Both were measured with ``bench/engine_cpu.py`` (docs/performance.md):
 
-* LSTM: the ensemble loses to the fused loop at 1 and 3 members at every shape of the default
-  study (layers 1-4 x widths 8-64, 64 rows per batch: the loop took 0.2-0.9x the ensemble's time,
-  with no trend in depth), and wins at 64 members up to width 12 at 128 rows. The ensemble is
-  chosen only from `LSTM_ENSEMBLE_MIN_MEMBERS` members on, with the widest layer at most
-  ``CROSSOVER_WIDTH[cell] * sqrt(128 / batch_rows)``.
-* GRU and RNN: the width rule alone (measured at 64 members).
+* LSTM at the default study's shapes (120 steps of 37 inputs, 64 rows per batch): the fused
+  loop was 1.2-5x faster at 1 and 3 members at every shape (layers 1-4 x widths 8-64), and at
+  12, 32 and 64 members the ensemble won only at width 8 (1.2x for one layer, a tie for four)
+  and lost from width 16 on (0.65-0.95x). So the ensemble needs `LSTM_ENSEMBLE_MIN_MEMBERS`
+  members and the widest layer at most ``CROSSOVER_WIDTH[cell] * sqrt(128 / batch_rows)``
+  (8 for an LSTM, the ``sqrt`` scaling carried over from the first benchmark at 128 rows).
+  The depth is left out: it narrows the ensemble's edge (4 layers tie where 1 wins) but did
+  not turn a win into a loss at any measured shape.
+* GRU and RNN: the width rule alone, measured at 64 members (no fused CPU path to lose to).
 """
 
 from __future__ import annotations
@@ -25,9 +28,9 @@ from rnncap.engine.bookkeeping import Strategy
 from rnncap.errors import InvalidInput
 
 #: widest layer at which the ensemble still beats the loop at 128 rows per batch, on CPU
-CROSSOVER_WIDTH = {Cell.LSTM: 12, Cell.GRU: 64, Cell.RNN_TANH: 256, Cell.RNN_RELU: 256}
+CROSSOVER_WIDTH = {Cell.LSTM: 8, Cell.GRU: 64, Cell.RNN_TANH: 256, Cell.RNN_RELU: 256}
 
-#: LSTM on CPU: below this many members the fused loop wins at every measured shape
+#: LSTM on CPU: below this many members the fused loop won or tied at every measured shape
 LSTM_ENSEMBLE_MIN_MEMBERS = 16
 
 
