@@ -1,18 +1,19 @@
 """One converter between frozen records (dataclasses) and plain JSON values, both ways.
 
-`to_plain(record)` writes every field by name, recursively: enums as their values, tuples as
-lists, mapping keys as strings, paths as strings; a record class may name properties to write
-after its fields (``PLAIN_EXTRA``: derived figures a JSON reader wants, e.g. a gap). The
-inverse, `from_plain(cls, data)`, reads a record back by its fields' type hints: integers in a
-float field become floats, lists tuples, string keys integers where the hint says so, strings
-enums, plain dicts records; other values are kept as JSON gave them (no guessing); a
-field absent from ``data`` takes its default (a record stored before the field existed) and keys
-that are not fields (``PLAIN_EXTRA``) are ignored. A record that still has a hand-written
-``to_dict`` (a JSON view with renamed or derived keys: capacity and theory results) is written by
-it, and one with its own ``from_dict`` (capacity's records, which read their older layouts) is
-read by it, so records that hold one keep their JSON keys and migrations. Torch-free and
-standard library only, so the store, the report and every ``--json`` share it instead of a
-hand-written pair per record.
+`to_plain(record)` writes every field by name, recursively: enums as their values, tuples as lists,
+mapping keys as strings, paths as strings; a record class may name properties to write after its
+fields (``PLAIN_EXTRA``: derived figures a JSON reader wants, e.g. a gap), or declare its whole
+JSON view instead (``PLAIN_VIEW``: JSON key -> dotted attribute path, written in that order and
+nothing else: a view that renames, drops or derives keys; such a record is written only, not read
+back). The inverse, `from_plain(cls, data)`, reads a record back by its fields' type hints:
+integers in a float field become floats, lists tuples, string keys integers where the hint says so,
+strings enums, plain dicts records; other values are kept as JSON gave them (no guessing); a field
+absent from ``data`` takes its default (a record stored before the field existed) and keys that are
+not fields (``PLAIN_EXTRA``) are ignored. A record that still has a hand-written ``to_dict`` (a
+JSON view with renamed or derived keys: capacity and theory results) is written by it, and one with
+its own ``from_dict`` (capacity's records, which read their older layouts) is read by it, so
+records that hold one keep their JSON keys and migrations. Torch-free and standard library only, so
+the store, the report and every ``--json`` share it instead of a hand-written pair per record.
 """
 
 from __future__ import annotations
@@ -34,6 +35,9 @@ def to_plain(value: Any) -> Any:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         if hasattr(value, "to_dict"):  # a record that keeps a hand-written JSON view
             return to_plain(value.to_dict())
+        view = getattr(value, "PLAIN_VIEW", None)
+        if view is not None:
+            return {key: to_plain(_path(value, path)) for key, path in view.items()}
         out = {f.name: to_plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
         for name in getattr(value, "PLAIN_EXTRA", ()):
             out[name] = to_plain(getattr(value, name))
@@ -47,6 +51,11 @@ def to_plain(value: Any) -> Any:
     if isinstance(value, PurePath):
         return str(value)
     return value
+
+
+def _path(value: Any, path: str) -> Any:
+    """The attribute at dotted ``path`` of ``value`` (``"spec.name"``)."""
+    return functools.reduce(getattr, path.split("."), value)
 
 
 def _key(key: Any) -> Any:

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from rnncap.arch import Cell, RecurrentSpec, count_parameters, parse_arch
 from rnncap.engine import RecurrentModel
+from rnncap.plain import to_plain
 
 
 def _model_rows(model: RecurrentModel, spec: RecurrentSpec) -> list[tuple[str, str, tuple]]:
@@ -156,4 +157,4 @@ def test_theory_keras_check(arch, options, expected):
 def test_rows_add_up_to_totals():
     counted = count_parameters(parse_arch("gru:8,4", input_size=3, bidirectional=True, outputs=2))
     assert sum(counted.per_layer.values()) == counted.total
-    assert counted.to_dict()["total"] == sum(t["count"] for t in counted.to_dict()["tensors"])
+    assert to_plain(counted)["total"] == sum(t["count"] for t in to_plain(counted)["tensors"])

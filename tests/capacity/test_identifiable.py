@@ -8,6 +8,7 @@ from torch.func import functional_call, jacrev
 from rnncap import parse_arch
 from rnncap.capacity.identifiable import identifiable_parameters
 from rnncap.errors import InvalidInput
+from rnncap.plain import to_plain
 
 MODULES = {"rnn_tanh": torch.nn.RNN, "gru": torch.nn.GRU, "lstm": torch.nn.LSTM}
 
@@ -28,7 +29,7 @@ MODULES = {"rnn_tanh": torch.nn.RNN, "gru": torch.nn.GRU, "lstm": torch.nn.LSTM}
 def test_hand_count(arch, n_in, k, w, identifiable):
     count = identifiable_parameters(parse_arch(arch, input_size=n_in, seq_len=k))
     assert (count.parameters, count.identifiable) == (w, identifiable)
-    doc = count.to_dict()
+    doc = to_plain(count)
     assert doc["identifiable_parameters"] == identifiable and "w" in doc["denominator"]
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import ClassVar
 
 from rnncap.arch.spec import Cell, Convention, RecurrentSpec
 
@@ -30,6 +31,8 @@ class TensorCount:
     tensor: str  # framework name, e.g. "weight_ih_l0" or "kernel"
     shape: tuple[int, ...]
 
+    PLAIN_EXTRA: ClassVar = ("count",)  # `rnncap.plain.to_plain` writes it after the fields
+
     @property
     def count(self) -> int:
         return math.prod(self.shape)
@@ -41,6 +44,15 @@ class ParameterCount:
 
     spec: RecurrentSpec
     tensors: tuple[TensorCount, ...]
+
+    PLAIN_VIEW: ClassVar = {  # the JSON `rnncap.plain.to_plain` writes (`rnncap count --json`)
+        "arch": "spec.name",
+        "convention": "spec.convention",
+        "total": "total",
+        "recurrent": "recurrent_total",
+        "per_layer": "per_layer",
+        "tensors": "tensors",
+    }
 
     @property
     def total(self) -> int:
@@ -57,25 +69,6 @@ class ParameterCount:
     def recurrent_total(self) -> int:
         """Parameters of the recurrent stack alone (head excluded)."""
         return sum(t.count for t in self.tensors if t.layer != "head")
-
-    def to_dict(self) -> dict:
-        return {
-            "arch": self.spec.name,
-            "convention": self.spec.convention.value,
-            "total": self.total,
-            "recurrent": self.recurrent_total,
-            "per_layer": self.per_layer,
-            "tensors": [
-                {
-                    "layer": t.layer,
-                    "direction": t.direction,
-                    "tensor": t.tensor,
-                    "shape": list(t.shape),
-                    "count": t.count,
-                }
-                for t in self.tensors
-            ],
-        }
 
 
 def _torch_tensors(spec: RecurrentSpec, layer: int, reverse: bool) -> list[tuple[str, tuple]]:

@@ -25,6 +25,7 @@ Per sequence of k steps, batch 1, every layer and direction, plus the head on th
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from rnncap.arch.counts import count_parameters
 from rnncap.arch.spec import Cell, RecurrentSpec
@@ -49,6 +50,8 @@ class LayerFlops:
     matmul_macs: int
     elementwise_flops: int
 
+    PLAIN_EXTRA: ClassVar = ("forward_flops",)  # `rnncap.plain.to_plain` writes it after the fields
+
     def __post_init__(self) -> None:
         if self.matmul_macs < 0 or self.elementwise_flops < 0:
             raise ValueError("work counts must be >= 0")
@@ -64,6 +67,18 @@ class FlopCount:
 
     spec: RecurrentSpec
     layers: tuple[LayerFlops, ...]
+
+    PLAIN_VIEW: ClassVar = {  # the JSON `rnncap.plain.to_plain` writes (`rnncap count --json`)
+        "arch": "spec.name",
+        "seq_len": "spec.seq_len",
+        "matmul_macs": "matmul_macs",
+        "matmul_flops": "matmul_flops",
+        "elementwise_flops": "elementwise_flops",
+        "forward_flops": "forward_flops",
+        "backward_flops": "backward_flops",
+        "training_flops": "training_flops",
+        "per_layer": "layers",
+    }
 
     @property
     def matmul_macs(self) -> int:
@@ -89,27 +104,6 @@ class FlopCount:
     def training_flops(self) -> int:
         """Forward plus backward of one sequence (the optimizer update is not included)."""
         return self.forward_flops + self.backward_flops
-
-    def to_dict(self) -> dict:
-        return {
-            "arch": self.spec.name,
-            "seq_len": self.spec.seq_len,
-            "matmul_macs": self.matmul_macs,
-            "matmul_flops": self.matmul_flops,
-            "elementwise_flops": self.elementwise_flops,
-            "forward_flops": self.forward_flops,
-            "backward_flops": self.backward_flops,
-            "training_flops": self.training_flops,
-            "per_layer": [
-                {
-                    "layer": r.layer,
-                    "matmul_macs": r.matmul_macs,
-                    "elementwise_flops": r.elementwise_flops,
-                    "forward_flops": r.forward_flops,
-                }
-                for r in self.layers
-            ],
-        }
 
 
 def cell_matmul_macs(spec: RecurrentSpec, layer: int) -> int:

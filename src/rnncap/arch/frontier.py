@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import ClassVar
 
 from rnncap.arch.counts import total_parameters
 from rnncap.arch.spec import MAX_LAYERS, RecurrentSpec
@@ -30,6 +31,15 @@ class FrontierPoint:
     budget: int
     parameters: int
 
+    PLAIN_VIEW: ClassVar = {  # the JSON `rnncap.plain.to_plain` writes (`rnncap frontier --json`)
+        "arch": "spec.name",
+        "layers": "layers",
+        "hidden_sizes": "spec.hidden_sizes",
+        "parameters": "parameters",
+        "difference": "difference",
+        "relative_difference": "relative_difference",
+    }
+
     def __post_init__(self) -> None:
         require(self.parameters == total_parameters(self.spec), "frontier count must be exact")
 
@@ -42,15 +52,9 @@ class FrontierPoint:
         """``parameters - budget`` (negative: under budget)."""
         return self.parameters - self.budget
 
-    def to_dict(self) -> dict:
-        return {
-            "arch": self.spec.name,
-            "layers": self.layers,
-            "hidden_sizes": list(self.spec.hidden_sizes),
-            "parameters": self.parameters,
-            "difference": self.difference,
-            "relative_difference": self.difference / self.budget,
-        }
+    @property
+    def relative_difference(self) -> float:
+        return self.difference / self.budget
 
 
 def _count(template: RecurrentSpec, layers: int, first: int, taper: bool) -> int:

@@ -29,6 +29,7 @@ What is counted
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from rnncap.arch.counts import count_parameters
 from rnncap.arch.spec import Cell, RecurrentSpec
@@ -70,6 +71,18 @@ class MemoryCount:
     parameter_tensors: int
     activation_values: int  # per sequence
 
+    PLAIN_VIEW: ClassVar = {  # the JSON `rnncap.plain.to_plain` writes (`rnncap count --json`)
+        "arch": "spec.name",
+        "dtype": "dtype",
+        "bytes_per_value": "bytes_per_value",
+        "parameter_bytes": "parameter_bytes",
+        "gradient_bytes": "gradient_bytes",
+        "adam_bytes": "adam_bytes",
+        "activation_values": "activation_values",
+        "activation_bytes": "activation_bytes",
+        "training_bytes_batch_1": "training_bytes_batch_1",
+    }
+
     def __post_init__(self) -> None:
         require(
             self.dtype in DTYPE_BYTES,
@@ -103,18 +116,9 @@ class MemoryCount:
         fixed = self.parameter_bytes + self.gradient_bytes + self.adam_bytes
         return fixed + batch_size * self.activation_bytes
 
-    def to_dict(self) -> dict:
-        return {
-            "arch": self.spec.name,
-            "dtype": self.dtype,
-            "bytes_per_value": self.bytes_per_value,
-            "parameter_bytes": self.parameter_bytes,
-            "gradient_bytes": self.gradient_bytes,
-            "adam_bytes": self.adam_bytes,
-            "activation_values": self.activation_values,
-            "activation_bytes": self.activation_bytes,
-            "training_bytes_batch_1": self.training_bytes(1),
-        }
+    @property
+    def training_bytes_batch_1(self) -> int:
+        return self.training_bytes(1)
 
 
 def count_memory(spec: RecurrentSpec, dtype: str = "float32") -> MemoryCount:

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 
 from rnncap.arch import Cell, Convention, RecurrentSpec, count_parameters
 from rnncap.errors import require
+from rnncap.plain import to_plain
 
 
 @dataclass(frozen=True)
@@ -142,6 +143,6 @@ def identifiable_summary(spec: RecurrentSpec, capacity: dict) -> dict:
                 "note": "not counted for stacked bidirectional layers"}  # fmt: skip
     count = identifiable_parameters(spec)
     return {
-        **count.to_dict(),
+        **to_plain(count),
         "bits_per_identifiable_parameter": scaled(capacity, 1 / max(count.identifiable, 1)),
     }
