@@ -3,23 +3,25 @@
 `to_plain(record)` writes every field by name, recursively: enums as their values, tuples as lists,
 mapping keys as strings, paths as strings; a record class may name properties to write after its
 fields (``PLAIN_EXTRA``: derived figures a JSON reader wants, e.g. a gap), or declare its whole
-JSON view instead (``PLAIN_VIEW``: JSON key -> dotted attribute path, written in that order and
-nothing else: a view that renames, drops or derives keys; such a record is written only, not read
-back). The inverse, `from_plain(cls, data)`, reads a record back by its fields' type hints:
-integers in a float field become floats, lists tuples, string keys integers where the hint says so,
-strings enums, plain dicts records; other values are kept as JSON gave them (no guessing); a field
-absent from ``data`` takes its default (a record stored before the field existed) and keys that are
-not fields (``PLAIN_EXTRA``) are ignored. A record that still has a hand-written ``to_dict`` (a
-JSON view with renamed or derived keys: capacity and theory results) is written by it, and one with
-its own ``from_dict`` (capacity's records, which read their older layouts) is read by it, so
-records that hold one keep their JSON keys and migrations. Torch-free and standard library only, so
-the store, the report and every ``--json`` share it instead of a hand-written pair per record.
+JSON view instead (``PLAIN_VIEW``: JSON key -> dotted attribute path, a method on the path called
+without arguments, written in that order and nothing else: a view that renames, drops or derives
+keys; it reads back only where it writes every field under its own name). The inverse,
+`from_plain(cls, data)`, reads a record back by its fields' type hints: integers in a float field
+become floats, lists tuples, string keys integers where the hint says so, strings enums, plain
+dicts records; other values are kept as JSON gave them (no guessing); a field absent from ``data``
+takes its default (a record stored before the field existed) and keys that are not fields
+(``PLAIN_EXTRA``) are ignored. A record that still has a hand-written ``to_dict`` (theory's
+results) is written by it, and one with its own ``from_dict`` (capacity's depth records, which read
+their layouts from before the curve rule) is read by it, so records that hold one keep their JSON
+keys and migrations. Torch-free and standard library only, so the store, the report and every
+``--json`` share it instead of a hand-written pair per record.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import functools
+import inspect
 import types
 import typing
 from collections.abc import Mapping
@@ -54,8 +56,12 @@ def to_plain(value: Any) -> Any:
 
 
 def _path(value: Any, path: str) -> Any:
-    """The attribute at dotted ``path`` of ``value`` (``"spec.name"``)."""
-    return functools.reduce(getattr, path.split("."), value)
+    """The attribute at dotted ``path`` of ``value`` (``"spec.name"``); a method is called."""
+    for name in path.split("."):
+        value = getattr(value, name)
+        if inspect.ismethod(value):
+            value = value()
+    return value
 
 
 def _key(key: Any) -> Any:

@@ -9,6 +9,7 @@ from scipy import stats
 from rnncap.capacity._common import scaled, summary
 from rnncap.capacity.convergence import Convergence, t_interval
 from rnncap.errors import InvalidInput
+from rnncap.plain import to_plain
 
 FLAT = (100.0, 100.0, 100.0)
 
@@ -42,7 +43,7 @@ def test_verdict_of_hand_made_curves(curve, status, verdict):
     c = Convergence(curve)
     assert c.status == status and c.verdict == verdict
     assert c.converged is (status == "converged")
-    d = c.to_dict()
+    d = to_plain(c)
     assert (d["status"], d["verdict"], d["converged"]) == (status, verdict, c.converged)
 
 
@@ -51,7 +52,7 @@ def test_the_rise_and_its_interval_are_per_seed():
     assert c.rises == pytest.approx((0.04, -0.03, 0.05))
     lo, hi = stats.t.interval(0.95, 2, loc=0.02, scale=stats.sem([0.04, -0.03, 0.05]))
     assert c.interval == pytest.approx((lo, hi))
-    assert c.to_dict()["rise_ci95"] == pytest.approx([lo, hi])
+    assert to_plain(c)["rise_ci95"] == pytest.approx([lo, hi])
 
 
 @pytest.mark.parametrize("values", [[1.0, 2.0, 3.0], [3.37, 3.29, 3.44, 3.1], [5.0, 5.0]])

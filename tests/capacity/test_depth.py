@@ -10,6 +10,7 @@ from rnncap.capacity import vc as vc_module
 from rnncap.capacity.depth import DepthBudget, DepthMeasurement, DepthRow, measure_depth
 from rnncap.capacity.sweep import Sweep
 from rnncap.cli.app import main
+from rnncap.plain import from_plain, to_plain
 
 UNITS, BITS = 4, 4  # fixed width >= inputs per step; Gaussian inputs hold any b
 BUDGET = DepthBudget(20, Sweep((0.01,), encodings=("gaussian",)), (64, 128), vc_epochs=40)
@@ -80,9 +81,9 @@ def test_no_trend_from_a_budget_limited_depth(monkeypatch, fake_training):
     sentence = result.sentence("memorization")
     assert "did not converge" in sentence and f"L=3: {verdict}" in sentence
     assert "goes" not in sentence and "x (seed range" not in sentence
-    doc = json.loads(json.dumps(result.to_dict()))
+    doc = json.loads(json.dumps(to_plain(result)))
     assert doc["rows"][2]["memorization"]["verdict"] == verdict
-    rows = tuple(DepthRow.from_dict(r) for r in doc["rows"])
+    rows = tuple(from_plain(DepthRow, r) for r in doc["rows"])
     assert rows == result.rows and DepthBudget.from_dict(doc["budget"]) == BUDGET
     again = DepthMeasurement(result.cell, UNITS, BITS, 1, result.seeds, rows, BUDGET)
     assert again.sentence("memorization") == sentence
@@ -133,7 +134,7 @@ def test_equal_params_design_takes_the_width_closest_to_the_target(monkeypatch, 
         _, width = closest_rnn(400, row.layers, BITS)
         assert row.arch == f"rnn_tanh:{row.layers}x{width}"
         assert row.parameters == w_rnn(row.layers, width, BITS)
-    assert result.units is None and result.to_dict()["design"] == "equal-params"
+    assert result.units is None and to_plain(result)["design"] == "equal-params"
     sentence = result.sentence("vc")
     assert "rnn_tanh at about 400 parameters per depth (equal-params design:" in sentence
 
@@ -171,4 +172,4 @@ def test_a_record_from_before_the_curve_rule_reads_as_two_budgets():
     old = DepthMeasure.from_dict({"by_seed": [40.0, 41.0], "by_seed_at_budget": [40.0, 41.0]})
     assert old.by_budget == ((40.0, 41.0), (40.0, 41.0))
     assert old.convergence.verdict.startswith("unverified (+0% at 2x over 2 budgets x 2 seeds")
-    assert DepthMeasure.from_dict(old.to_dict()) == old
+    assert DepthMeasure.from_dict(to_plain(old)) == old

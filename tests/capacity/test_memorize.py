@@ -13,6 +13,7 @@ from rnncap.capacity.memorize import (
 )
 from rnncap.cli.app import main
 from rnncap.errors import InvalidInput
+from rnncap.plain import to_plain
 
 pytestmark = pytest.mark.slow  # trains models
 
@@ -43,7 +44,7 @@ def test_capacity_is_the_max_over_b_per_seed(tiny_run):
 
 
 def test_json_names_the_reference_and_the_budget(tiny_run):
-    doc = tiny_run.to_dict()
+    doc = to_plain(tiny_run)
     assert doc["reference_bits_per_parameter"] == {"low": 3.0, "high": 6.0, "mean": 5.0}
     assert doc["training"]["epochs"] == 150 and doc["lower_bound"] is True
     assert doc["float_capacity_bits"] == 32 * 27

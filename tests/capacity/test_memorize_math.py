@@ -12,6 +12,7 @@ from rnncap.capacity.memorize import (
     mutual_information_bits,
 )
 from rnncap.errors import InvalidInput
+from rnncap.plain import to_plain
 
 
 def test_collins_vector_from_theory():
@@ -89,6 +90,6 @@ def test_gaussian_inputs_let_a_narrow_input_hold_many_samples(fake_training):
     fake_training(lambda job: 0.9)
     sweep = Sweep((0.01,), encodings=("gaussian",))
     result = tuned_memorization(spec, (32, 64), 3, epochs=10, sweep=sweep)
-    doc = json.loads(json.dumps(result.to_dict()))
+    doc = json.loads(json.dumps(to_plain(result)))
     assert doc["input_encoding"] == "gaussian" and "general position" in doc["protocol"]
     assert doc["at_double_budget"]["input_encoding"] == "gaussian"

@@ -14,6 +14,7 @@ from rnncap.capacity.sweep import RESTART_STRIDE, Sweep
 from rnncap.capacity.tuned import tuned_memorization
 from rnncap.cli.app import main
 from rnncap.errors import InvalidInput
+from rnncap.plain import from_plain, to_plain
 
 TINY = parse_arch("rnn_tanh:1x2", input_size=8, seq_len=2)
 WIDE = parse_arch("rnn_tanh:1x2", input_size=12, seq_len=3)  # 4096 codes: room for b = 2000
@@ -63,7 +64,7 @@ def test_converged_run_and_its_json(fake_training):
     fake_training(_recall(saturated=True))
     result = tuned_memorization(WIDE, (1000, 2000), seeds=3, epochs=100, sweep=SWEEP)
     assert result.converged and result.verdict == "converged"
-    doc = json.loads(json.dumps(result.to_dict()))
+    doc = json.loads(json.dumps(to_plain(result)))
     assert doc["verdict"] == "converged" and doc["convergence"]["rise"] == pytest.approx(0.0)
     assert doc["budget"]["budget_epochs"] == [100, 200, 400]
     assert doc["budget"]["epochs"] == 200 and doc["budget"]["doubled_epochs"] == 400
@@ -109,7 +110,7 @@ def test_a_swept_dimension_keeps_each_points_best(field, attr, summary, names):
     the better of the two trained alone, and records which one won."""
     sweep = Sweep((0.05,), **{field: names})
     assert sweep.size == 2 and [getattr(m, attr) for m in sweep.members()] == list(names)
-    assert Sweep.from_dict(sweep.to_dict()) == sweep
+    assert from_plain(Sweep, to_plain(sweep)) == sweep
     settings = default_memorization_settings(40)
     default = measure_memorization(TINY, (16, 64), 1, settings=settings)
     assert {getattr(p, attr) for p in default.points} == {names[0]}  # bce on 0/1 by default
@@ -135,7 +136,7 @@ def test_a_swept_dimension_keeps_each_points_best(field, attr, summary, names):
 
 def test_a_stored_sweep_without_losses_trained_cross_entropy():
     old = {"lrs": [0.01], "schedules": ["constant"], "restarts": 1, "members_per_point": 1}
-    assert Sweep.from_dict(old).losses == ("bce",)
+    assert from_plain(Sweep, old).losses == ("bce",)
 
 
 @pytest.mark.slow
@@ -201,7 +202,7 @@ def test_the_ladder_stops_at_max_epochs_and_says_budget_limited(fake_training):
     assert [c["epochs"] for c in result.curve()] == [100, 200, 400]
     rise = (1 - h2(0.8)) / (1 - h2(0.7)) - 1
     assert result.verdict == f"budget-limited (+{100 * rise:.0f}% at 2x)"
-    assert result.to_dict()["budget_curve"][-1]["epochs"] == 400
+    assert to_plain(result)["budget_curve"][-1]["epochs"] == 400
 
 
 def test_signed_inputs_flip_the_first_step_only():
@@ -255,4 +256,4 @@ def test_signed_inputs_equal_shifted_binary_ones_without_delay():
 def test_one_encoding_per_measurement():
     with pytest.raises(InvalidInput, match="one input encoding per measurement"):
         Sweep((0.01,), encodings=("binary", "signed"))
-    assert Sweep((0.01,), encodings=("signed",)).to_dict()["encoding_label"].startswith("-1/+1")
+    assert to_plain(Sweep((0.01,), encodings=("signed",)))["encoding_label"].startswith("-1/+1")

@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import ClassVar
 
 from rnncap.errors import require
 
@@ -66,6 +67,24 @@ class Convergence:
     verdict of the last doubling."""
 
     curve: tuple[tuple[float, ...], ...]
+
+    RULE: ClassVar = (
+        f"converged when the last of >= {MIN_BUDGETS} doubling budgets rose by less "
+        f"than {CONVERGED_BELOW:.0%} (mean over >= {MIN_SEEDS} seeds) and the upper end of "
+        f"the {INTERVAL_METHOD} of that rise is below {CONVERGED_BELOW:.0%}; a fall is unstable"
+    )
+    PLAIN_VIEW: ClassVar = {  # the JSON `rnncap.plain.to_plain` writes
+        "curve_by_budget": "curve",
+        "at_budget": "value",
+        "at_double_budget": "doubled",
+        "rise": "finite_rise",
+        "rise_by_seed": "finite_rises",
+        "rise_ci95": "interval",
+        "status": "status",
+        "converged": "converged",
+        "verdict": "verdict",
+        "rule": "RULE",
+    }
 
     def __post_init__(self) -> None:
         curve = tuple(tuple(float(v) for v in row) for row in self.curve)
@@ -151,20 +170,12 @@ class Convergence:
             f"the rule needs >= {MIN_BUDGETS} of each)"
         )
 
-    def to_dict(self) -> dict:
-        interval = self.interval
-        return {
-            "curve_by_budget": [list(r) for r in self.curve],
-            "at_budget": self.value,
-            "at_double_budget": self.doubled,
-            "rise": None if math.isinf(self.rise) else self.rise,
-            "rise_by_seed": [None if math.isinf(r) else r for r in self.rises],
-            "rise_ci95": None if interval is None else list(interval),
-            "status": self.status,
-            "converged": self.converged,
-            "verdict": self.verdict,
-            "rule": f"converged when the last of >= {MIN_BUDGETS} doubling budgets rose by less "
-            f"than {CONVERGED_BELOW:.0%} (mean over >= {MIN_SEEDS} seeds) and the upper end of "
-            f"the {INTERVAL_METHOD} of that rise is below {CONVERGED_BELOW:.0%}; a fall is "
-            "unstable",
-        }
+    @property
+    def finite_rise(self) -> float | None:
+        """`rise`, None where it is infinite (JSON has no infinity)."""
+        return None if math.isinf(self.rise) else self.rise
+
+    @property
+    def finite_rises(self) -> list[float | None]:
+        """`rises`, None where one is infinite."""
+        return [None if math.isinf(r) else r for r in self.rises]

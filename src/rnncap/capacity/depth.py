@@ -19,6 +19,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 from rnncap.arch import RecurrentSpec, parse_arch
 from rnncap.capacity._common import (
@@ -31,10 +32,11 @@ from rnncap.capacity._common import (
 from rnncap.capacity.convergence import MIN_BUDGETS, Convergence, t_interval
 from rnncap.capacity.identifiable import identifiable_summary
 from rnncap.capacity.memorize import planned_grid
-from rnncap.capacity.sweep import Sweep, encoding_label
+from rnncap.capacity.sweep import Sweep
 from rnncap.capacity.tuned import DEFAULT_SWEEP, tuned_memorization
 from rnncap.engine.settings import MAX_EPOCHS
 from rnncap.errors import check_int, require
+from rnncap.plain import from_plain, to_plain
 
 LABELS = {"vc": "The measured VC dimension", "memorization": "Measured memorization"}
 #: The depth experiment's designs.
@@ -53,6 +55,16 @@ class DepthMeasure:
     (``by_budget[i][s]``: budget i, rising; seed s). The last budget's values are reported."""
 
     by_budget: tuple[tuple[float, ...], ...]
+
+    PLAIN_VIEW: ClassVar = {  # the JSON `rnncap.plain.to_plain` writes
+        "by_budget": "by_budget",
+        "by_seed": "by_seed",
+        "by_seed_at_budget": "by_seed_at_budget",
+        "summary": "summary",
+        "verdict": "convergence.verdict",
+        "converged": "convergence.converged",
+        "convergence": "convergence",
+    }
 
     def __post_init__(self) -> None:
         rows = tuple(tuple(float(v) for v in r) for r in self.by_budget)
@@ -78,20 +90,9 @@ class DepthMeasure:
     def convergence(self) -> Convergence:
         return Convergence(self.by_budget)
 
-    def to_dict(self) -> dict:
-        return {
-            "by_budget": [list(r) for r in self.by_budget],
-            "by_seed": list(self.by_seed),
-            "by_seed_at_budget": list(self.by_seed_at_budget),
-            "summary": self.summary,
-            "verdict": self.convergence.verdict,
-            "converged": self.convergence.converged,
-            "convergence": self.convergence.to_dict(),
-        }
-
     @classmethod
     def from_dict(cls, d: dict) -> DepthMeasure:
-        """The inverse of `to_dict` (a record made before the curve rule has two budgets)."""
+        """The inverse of `PLAIN_VIEW` (a record made before the curve rule has two budgets)."""
         if "by_budget" in d:
             return cls(tuple(tuple(map(float, r)) for r in d["by_budget"]))
         return cls((tuple(map(float, d["by_seed_at_budget"])), tuple(map(float, d["by_seed"]))))
@@ -109,6 +110,22 @@ class DepthBudget:
     vc_repetitions: int = 10
     budgets: int = MIN_BUDGETS  # each measure at epochs x 1, 2, 4, ...
 
+    VC_DESIGN: ClassVar = "geometric, 1..8 w (per depth)"
+    PLAIN_VIEW: ClassVar = {  # the JSON `rnncap.plain.to_plain` writes
+        "memorization_epochs": "memorization_epochs",
+        "memorization_doubled_epochs": "memorization_doubled_epochs",
+        "budgets": "budgets",
+        "memorization_budget_epochs": "memorization_budget_epochs",
+        "vc_budget_epochs": "vc_budget_epochs",
+        "sweep": "sweep",
+        "sample_sizes": "sample_sizes",
+        "vc_epochs": "vc_epochs",
+        "vc_doubled_epochs": "vc_doubled_epochs",
+        "vc_lr": "vc_lr",
+        "vc_repetitions": "vc_repetitions",
+        "vc_design": "VC_DESIGN",
+    }
+
     def __post_init__(self) -> None:
         check_int(self.budgets, "budgets", low=2, high=8, hint="e.g. budgets=3")
         # the last of the doubling budgets is one training run: it must stay within MAX_EPOCHS
@@ -120,21 +137,21 @@ class DepthBudget:
         if self.sample_sizes is not None:
             object.__setattr__(self, "sample_sizes", tuple(int(b) for b in self.sample_sizes))
 
-    def to_dict(self) -> dict:
-        return {
-            "memorization_epochs": self.memorization_epochs,
-            "memorization_doubled_epochs": 2 * self.memorization_epochs,
-            "budgets": self.budgets,
-            "memorization_budget_epochs": self.budget_epochs(self.memorization_epochs),
-            "vc_budget_epochs": self.budget_epochs(self.vc_epochs),
-            "sweep": self.sweep.to_dict(),
-            "sample_sizes": None if self.sample_sizes is None else list(self.sample_sizes),
-            "vc_epochs": self.vc_epochs,
-            "vc_doubled_epochs": 2 * self.vc_epochs,
-            "vc_lr": self.vc_lr,
-            "vc_repetitions": self.vc_repetitions,
-            "vc_design": "geometric, 1..8 w (per depth)",
-        }
+    @property
+    def memorization_doubled_epochs(self) -> int:
+        return 2 * self.memorization_epochs
+
+    @property
+    def vc_doubled_epochs(self) -> int:
+        return 2 * self.vc_epochs
+
+    @property
+    def memorization_budget_epochs(self) -> list[int]:
+        return self.budget_epochs(self.memorization_epochs)
+
+    @property
+    def vc_budget_epochs(self) -> list[int]:
+        return self.budget_epochs(self.vc_epochs)
 
     def budget_epochs(self, first: int) -> list[int]:
         """The doubling budgets that start at `first` epochs."""
@@ -142,10 +159,9 @@ class DepthBudget:
 
     @classmethod
     def from_dict(cls, d: dict) -> DepthBudget:
-        """The inverse of `to_dict` (a record made before the curve rule had 2 budgets)."""
-        sw = d["sweep"]
+        """The inverse of `PLAIN_VIEW` (a record made before the curve rule had 2 budgets)."""
         return cls(
-            int(d["memorization_epochs"]), Sweep.from_dict(sw),
+            int(d["memorization_epochs"]), from_plain(Sweep, d["sweep"]),
             None if d["sample_sizes"] is None else tuple(d["sample_sizes"]),
             int(d["vc_epochs"]), float(d["vc_lr"]), int(d["vc_repetitions"]),
             int(d.get("budgets", 2)),
@@ -164,25 +180,20 @@ class DepthRow:
     vc_bracketed: bool = True  # every seed's Phi fit bracketed h
     seeds: tuple[int, ...] = ()  # the seeds of the by_seed values, in order
 
-    def to_dict(self) -> dict:
-        return {
-            "seeds": list(self.seeds),
-            "layers": self.layers,
-            "arch": self.arch,
-            "parameters": self.parameters,
-            "vc": self.vc.to_dict(),
-            "vc_bracketed": self.vc_bracketed,
-            "memorization": self.memorization.to_dict(),
-            "bits_per_parameter": self.memorization.summary["mean"] / self.parameters,
-        }
+    PLAIN_VIEW: ClassVar = {  # the JSON `rnncap.plain.to_plain` writes (and `from_plain` reads)
+        "seeds": "seeds",
+        "layers": "layers",
+        "arch": "arch",
+        "parameters": "parameters",
+        "vc": "vc",
+        "vc_bracketed": "vc_bracketed",
+        "memorization": "memorization",
+        "bits_per_parameter": "bits_per_parameter",
+    }
 
-    @classmethod
-    def from_dict(cls, d: dict) -> DepthRow:
-        return cls(
-            int(d["layers"]), str(d["arch"]), int(d["parameters"]),
-            DepthMeasure.from_dict(d["vc"]), DepthMeasure.from_dict(d["memorization"]),
-            bool(d["vc_bracketed"]), tuple(int(s) for s in d["seeds"]),
-        )  # fmt: skip
+    @property
+    def bits_per_parameter(self) -> float:
+        return self.memorization.summary["mean"] / self.parameters
 
 
 @dataclass(frozen=True)
@@ -198,6 +209,23 @@ class DepthMeasurement:
     budget: DepthBudget = field(default_factory=DepthBudget)
     design: str = FIXED_WIDTH
     target_parameters: int | None = None  # the equal-params design's target w
+
+    PLAIN_VIEW: ClassVar = {  # the JSON `rnncap.plain.to_plain` writes (`capacity depth --json`)
+        "cell": "cell",
+        "design": "design",
+        "described": "described",
+        "units": "units",
+        "target_parameters": "target_parameters",
+        "input_bits": "input_bits",
+        "delay": "delay",
+        "input_encoding": "budget.sweep.encoding",
+        "protocol": "budget.sweep.encoding_label",
+        "seeds": "seeds",
+        "rows": "row_records",
+        "ratios": "ratios",
+        "sentences": "sentences",
+        "budget": "budget",
+    }
 
     @property
     def described(self) -> str:
@@ -268,31 +296,16 @@ class DepthMeasurement:
     def sentences(self) -> dict[str, str]:
         return {m: self.sentence(m) for m in ("vc", "memorization")}
 
-    def _row_dict(self, row: DepthRow) -> dict:
-        """A row's record, with its identifiable count when the task's shape is known."""
-        d = row.to_dict()
-        if self.input_bits is not None and self.delay is not None:
-            spec = parse_arch(row.arch, input_size=self.input_bits, seq_len=1 + self.delay)
-            d["identifiable"] = identifiable_summary(spec, row.memorization.summary)
-        return d
-
-    def to_dict(self) -> dict:
-        return {
-            "cell": self.cell,
-            "design": self.design,
-            "described": self.described,
-            "units": self.units,
-            "target_parameters": self.target_parameters,
-            "input_bits": self.input_bits,
-            "delay": self.delay,
-            "input_encoding": self.budget.sweep.encoding,
-            "protocol": encoding_label(self.budget.sweep.encoding),
-            "seeds": list(self.seeds),
-            "rows": [self._row_dict(r) for r in self.rows],
-            "ratios": self.ratios(),
-            "sentences": self.sentences(),
-            "budget": self.budget.to_dict(),
-        }
+    def row_records(self) -> list[dict]:
+        """The rows' records, each with its identifiable count when the task's shape is known."""
+        out = []
+        for row in self.rows:
+            d = to_plain(row)
+            if self.input_bits is not None and self.delay is not None:
+                spec = parse_arch(row.arch, input_size=self.input_bits, seq_len=1 + self.delay)
+                d["identifiable"] = identifiable_summary(spec, row.memorization.summary)
+            out.append(d)
+        return out
 
 
 def group_depth_rows(rows: Iterable[DepthRow]) -> tuple[DepthMeasurement, ...]:

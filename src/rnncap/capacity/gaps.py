@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import numpy as np
 
@@ -35,6 +36,8 @@ class GapRow:
     epochs_run: int
     status: str
 
+    PLAIN_EXTRA: ClassVar = ("gap",)  # `rnncap.plain.to_plain` writes it after the fields
+
     def __post_init__(self) -> None:
         require(set(self.mae) == set(SPLIT_NAMES), "errors for train, val and test")
 
@@ -42,9 +45,6 @@ class GapRow:
     def gap(self) -> float:
         """Test MAE minus train MAE (the target's units)."""
         return self.mae["test"] - self.mae["train"]
-
-    def to_dict(self) -> dict:
-        return {**vars(self), "gap": self.gap}
 
 
 @dataclass(frozen=True)
@@ -56,6 +56,14 @@ class GeneralizationGaps:
     rows: tuple[GapRow, ...]
     training: dict = field(default_factory=dict)  # `to_plain(ForecastSettings)`
 
+    PLAIN_VIEW: ClassVar = {  # the JSON `rnncap.plain.to_plain` writes (`capacity gaps --json`)
+        "task": "task",
+        "units": "units",
+        "training": "training",
+        "summary": "summary",
+        "rows": "rows",
+    }
+
     def summary(self) -> list[dict]:
         out = []
         for arch in dict.fromkeys(r.arch for r in self.rows):
@@ -66,15 +74,6 @@ class GeneralizationGaps:
             entry["gap"] = summary([r.gap for r in rows])
             out.append(entry)
         return out
-
-    def to_dict(self) -> dict:
-        return {
-            "task": self.task,
-            "units": self.units,
-            "training": self.training,
-            "summary": self.summary(),
-            "rows": [r.to_dict() for r in self.rows],
-        }
 
 
 def _specs(specs: Sequence[RecurrentSpec | str], td) -> list[RecurrentSpec]:

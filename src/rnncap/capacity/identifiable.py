@@ -24,6 +24,7 @@ respect to its parameters, on inputs of the protocol's shape.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from rnncap.arch import Cell, Convention, RecurrentSpec, count_parameters
 from rnncap.errors import require
@@ -47,17 +48,17 @@ class IdentifiableCount:
     parameters: int
     left_out: tuple[Unidentifiable, ...]
 
+    DENOMINATOR: ClassVar = "parameters (w, every stored weight, as Collins et al.)"
+    PLAIN_VIEW: ClassVar = {  # the JSON `rnncap.plain.to_plain` writes
+        "parameters": "parameters",
+        "identifiable_parameters": "identifiable",
+        "denominator": "DENOMINATOR",
+        "left_out": "left_out",
+    }
+
     @property
     def identifiable(self) -> int:
         return self.parameters - sum(u.count for u in self.left_out)
-
-    def to_dict(self) -> dict:
-        return {
-            "parameters": self.parameters,
-            "identifiable_parameters": self.identifiable,
-            "denominator": "parameters (w, every stored weight, as Collins et al.)",
-            "left_out": [vars(u) for u in self.left_out],
-        }
 
 
 def _gate_biases_redundant(cell: Cell, hidden: int) -> int:

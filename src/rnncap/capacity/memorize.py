@@ -15,6 +15,7 @@ import dataclasses
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import numpy as np
 
@@ -33,6 +34,7 @@ from rnncap.capacity._common import (
 from rnncap.capacity.identifiable import identifiable_summary
 from rnncap.capacity.sweep import ENCODINGS, Sweep, encoding_label
 from rnncap.errors import require
+from rnncap.plain import to_plain
 
 #: Collins et al. 2017: 3 to 6 bits per parameter for every architecture at depths 1, 2, 4; about
 #: 5 on average (ReLU RNNs and the IRNN about 3.5).
@@ -43,6 +45,8 @@ COLLINS_CITATION = (
 )
 #: A float32 parameter cannot carry more than 32 bits: an upper limit no measurement may pass.
 FLOAT_BITS = 32
+#: What a capacity per parameter divides by (the JSON says it beside the figure).
+DENOMINATOR = "w = every stored parameter (the headline); see identifiable"
 
 
 def binary_entropy(p: float) -> float:
@@ -94,6 +98,34 @@ class MemorizationResult:
     training: dict = field(default_factory=dict)
     spec: RecurrentSpec | None = None  # the measured network (for the identifiable count)
 
+    DENOMINATOR: ClassVar = DENOMINATOR
+    REFERENCE_BITS_PER_PARAMETER: ClassVar = COLLINS_BITS_PER_PARAMETER
+    REFERENCE: ClassVar = COLLINS_CITATION
+    LOWER_BOUND: ClassVar = True
+    PLAIN_VIEW: ClassVar = {  # the JSON `rnncap.plain.to_plain` writes (`memorize --json`)
+        "arch": "arch",
+        "parameters": "parameters",
+        "input_bits": "input_bits",
+        "delay": "delay",
+        "input_encoding": "encoding",
+        "protocol": "protocol",
+        "sample_sizes": "sample_sizes",
+        "seeds": "seeds",
+        "capacity_bits": "capacity",
+        "bits_per_parameter": "bits_per_parameter",
+        "denominator": "DENOMINATOR",
+        "identifiable": "identifiable",
+        "capacity_by_seed": "capacity_by_seed",
+        "limited_by_grid": "limited_by_grid",
+        "float_capacity_bits": "float_capacity_bits",
+        "reference_bits_per_parameter": "REFERENCE_BITS_PER_PARAMETER",
+        "reference": "REFERENCE",
+        "lower_bound": "LOWER_BOUND",
+        "training": "training",
+        "curve": "curve",
+        "points": "points",
+    }
+
     def __post_init__(self) -> None:
         require(len(self.points) == len(self.sample_sizes) * len(self.seeds), "one point per run")
 
@@ -133,32 +165,19 @@ class MemorizationResult:
             out.append({"samples": b, "bits": bits, "fraction_correct": frac})
         return out
 
-    def to_dict(self) -> dict:
-        return {
-            "arch": self.arch,
-            "parameters": self.parameters,
-            "input_bits": self.input_bits,
-            "delay": self.delay,
-            "input_encoding": self.encoding,
-            "protocol": encoding_label(self.encoding),
-            "sample_sizes": list(self.sample_sizes),
-            "seeds": list(self.seeds),
-            "capacity_bits": self.capacity,
-            "bits_per_parameter": self.bits_per_parameter,
-            "denominator": "w = every stored parameter (the headline); see identifiable",
-            "identifiable": None
-            if self.spec is None
-            else identifiable_summary(self.spec, self.capacity),
-            "capacity_by_seed": {str(k): v for k, v in self.capacity_by_seed().items()},
-            "limited_by_grid": self.limited_by_grid,
-            "float_capacity_bits": FLOAT_BITS * self.parameters,
-            "reference_bits_per_parameter": COLLINS_BITS_PER_PARAMETER,
-            "reference": COLLINS_CITATION,
-            "lower_bound": True,
-            "training": self.training,
-            "curve": self.curve(),
-            "points": [vars(p) for p in self.points],
-        }
+    @property
+    def protocol(self) -> str:
+        return encoding_label(self.encoding)
+
+    @property
+    def identifiable(self) -> dict | None:
+        """The identifiable count beside w, and bits per identifiable parameter."""
+        return None if self.spec is None else identifiable_summary(self.spec, self.capacity)
+
+    @property
+    def float_capacity_bits(self) -> int:
+        """The bits the stored floats could hold at most: a ceiling, not a measurement."""
+        return FLOAT_BITS * self.parameters
 
 
 def _check_input_bits(samples: int, input_bits: int) -> None:
@@ -350,7 +369,7 @@ def measure_memorization(
     training["state"] = BEST_SO_FAR
     training["loss"] = "/".join(sweep.losses)
     training["input_encoding"] = "/".join(sweep.encodings)
-    training["sweep"] = sweep.to_dict()
+    training["sweep"] = to_plain(sweep)
     return MemorizationResult(
         spec.name, w, spec.input_size, spec.seq_len - 1, grid, seeds_, points, training, spec
     )

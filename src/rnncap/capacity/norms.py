@@ -14,6 +14,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import ClassVar
 
 import numpy as np
 
@@ -50,9 +51,6 @@ class MatrixNorms:
         require(len(self.shape) == 2, f"a weight block is a matrix; got shape {self.shape}")
         require(self.spectral >= 0 and self.frobenius >= 0, "norms are >= 0")
 
-    def to_dict(self) -> dict:
-        return {**vars(self), "shape": list(self.shape)}
-
 
 @dataclass(frozen=True)
 class WeightNorms:
@@ -64,14 +62,13 @@ class WeightNorms:
     has_initial: bool
     bounds: tuple[dict, ...] = ()
 
-    def to_dict(self) -> dict:
-        return {
-            "arch": self.arch,
-            "parameters": self.parameters,
-            "has_initial": self.has_initial,
-            "rows": [r.to_dict() for r in self.rows],
-            "bounds": list(self.bounds),
-        }
+    PLAIN_VIEW: ClassVar = {  # the JSON `rnncap.plain.to_plain` writes (`capacity norms --json`)
+        "arch": "arch",
+        "parameters": "parameters",
+        "has_initial": "has_initial",
+        "rows": "rows",
+        "bounds": "bounds",
+    }
 
 
 def _matrix(value: object) -> np.ndarray:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import numpy as np
 
@@ -49,6 +50,24 @@ class RademacherEstimate:
     source: str = ""  # where the inputs came from, e.g. "nyc2013 temp JFK train windows"
     bound: dict | None = None  # a generalization bound with this estimate plugged in, if any
 
+    CAVEAT: ClassVar = CAVEAT
+    PLAIN_VIEW: ClassVar = {  # the JSON `rnncap.plain.to_plain` writes (`rademacher --json`)
+        "arch": "arch",
+        "parameters": "parameters",
+        "windows": "windows",
+        "seq_len": "seq_len",
+        "draws": "draws",
+        "complexity": "complexity",
+        "standard_error": "standard_error",
+        "sign_complexity": "sign_complexity",
+        "correlations": "correlations",
+        "sign_correlations": "sign_correlations",
+        "caveat": "CAVEAT",
+        "source": "source",
+        "training": "training",
+        "bound": "bound",
+    }
+
     def __post_init__(self) -> None:
         require(len(self.correlations) >= 1, "an estimate needs at least one draw")
         require(len(self.correlations) == len(self.sign_correlations), "one value per draw")
@@ -69,23 +88,10 @@ class RademacherEstimate:
         s = summary(self.correlations)["std"]
         return s / np.sqrt(self.draws)
 
-    def to_dict(self) -> dict:
-        return {
-            "arch": self.arch,
-            "parameters": self.parameters,
-            "windows": self.windows,
-            "seq_len": self.seq_len,
-            "draws": self.draws,
-            "complexity": self.complexity,
-            "standard_error": self.standard_error,
-            "sign_complexity": float(np.mean(self.sign_correlations)),
-            "correlations": list(self.correlations),
-            "sign_correlations": list(self.sign_correlations),
-            "caveat": CAVEAT,
-            "source": self.source,
-            "training": self.training,
-            "bound": self.bound,
-        }
+    @property
+    def sign_complexity(self) -> float:
+        """The same estimate for the sign output."""
+        return float(np.mean(self.sign_correlations))
 
 
 def default_rademacher_settings(epochs: int = 300, lr: float = 0.01):

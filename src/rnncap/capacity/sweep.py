@@ -17,6 +17,7 @@ import dataclasses
 import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import ClassVar
 
 from rnncap.capacity._common import positive_int
 from rnncap.errors import require
@@ -89,6 +90,18 @@ class Sweep:
     losses: tuple[str, ...] = ("bce",)
     encodings: tuple[str, ...] = ("binary",)
 
+    # The JSON `rnncap.plain.to_plain` writes; `from_plain` reads it back, and a record stored
+    # before losses and encodings were swept takes the defaults ("bce" on "binary" inputs).
+    PLAIN_VIEW: ClassVar = {
+        "lrs": "lrs",
+        "schedules": "schedules",
+        "losses": "losses",
+        "encodings": "encodings",
+        "encoding_label": "encoding_label",
+        "restarts": "restarts",
+        "members_per_point": "size",
+    }
+
     def __post_init__(self) -> None:
         lrs = tuple(float(v) for v in self.lrs)
         require(len(lrs) >= 1, "give at least one learning rate (e.g. lrs=(0.01, 0.03))")
@@ -128,15 +141,6 @@ class Sweep:
     ) -> Sweep:
         return cls(tuple(lrs), tuple(schedules), restarts, tuple(losses), tuple(encodings))
 
-    @classmethod
-    def from_dict(cls, d: dict) -> Sweep:
-        """The inverse of `to_dict` (a record stored before losses and encodings were swept
-        trained "bce" on "binary" inputs)."""
-        return cls(
-            tuple(d["lrs"]), tuple(d["schedules"]), int(d["restarts"]),
-            tuple(d.get("losses", ["bce"])), tuple(d.get("encodings", ["binary"])),
-        )  # fmt: skip
-
     @property
     def encoding(self) -> str:
         """The measurement's input encoding (its protocol variant)."""
@@ -159,13 +163,6 @@ class Sweep:
         """`base` (engine TrainSettings) with the member's learning rate, schedule and loss."""
         return dataclasses.replace(base, lr=member.lr, schedule=member.schedule, loss=member.loss)
 
-    def to_dict(self) -> dict:
-        return {
-            "lrs": list(self.lrs),
-            "schedules": list(self.schedules),
-            "losses": list(self.losses),
-            "encodings": list(self.encodings),
-            "encoding_label": encoding_label(self.encoding),
-            "restarts": self.restarts,
-            "members_per_point": self.size,
-        }
+    @property
+    def encoding_label(self) -> str:
+        return encoding_label(self.encoding)

@@ -15,6 +15,7 @@ import dataclasses
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import ClassVar
 
 from rnncap.arch import RecurrentSpec
 from rnncap.capacity._common import DEFAULT_MAX_SAMPLES, Progress, positive_int
@@ -22,6 +23,7 @@ from rnncap.capacity.convergence import BUDGET_LIMITED, MIN_BUDGETS, Convergence
 from rnncap.capacity.identifiable import identifiable_summary
 from rnncap.capacity.memorize import (
     COLLINS_BITS_PER_PARAMETER,
+    DENOMINATOR,
     MemorizationResult,
     default_memorization_settings,
     measure_memorization,
@@ -29,6 +31,7 @@ from rnncap.capacity.memorize import (
 from rnncap.capacity.sweep import Sweep, encoding_label
 from rnncap.engine.settings import MAX_EPOCHS
 from rnncap.errors import check_int, require
+from rnncap.plain import to_plain
 
 #: The default sweep: three learning rates x two decaying schedules (cosine, one-cycle), once.
 DEFAULT_SWEEP = Sweep((0.003, 0.01, 0.03), ("cosine", "onecycle"), 1)
@@ -45,6 +48,27 @@ class TunedMemorization:
     epochs: int
     sweep: Sweep
     ladder: tuple[MemorizationResult, ...] = ()  # every run, by rising budget (ends at at_double)
+
+    DENOMINATOR: ClassVar = DENOMINATOR
+    REFERENCE_BITS_PER_PARAMETER: ClassVar = COLLINS_BITS_PER_PARAMETER
+    PLAIN_VIEW: ClassVar = {  # the JSON `rnncap.plain.to_plain` writes (`memorize --json`, tuned)
+        "arch": "arch",
+        "parameters": "parameters",
+        "input_encoding": "encoding",
+        "protocol": "protocol",
+        "capacity_bits": "capacity",
+        "bits_per_parameter": "bits_per_parameter",
+        "denominator": "DENOMINATOR",
+        "identifiable": "identifiable",
+        "verdict": "verdict",
+        "converged": "converged",
+        "convergence": "convergence",
+        "budget": "budget",
+        "budget_curve": "curve",
+        "reference_bits_per_parameter": "REFERENCE_BITS_PER_PARAMETER",
+        "at_budget": "at_budget",
+        "at_double_budget": "at_double",
+    }
 
     @property
     def runs(self) -> tuple[MemorizationResult, ...]:
@@ -99,7 +123,7 @@ class TunedMemorization:
             "doubled_epochs": 2 * self.epochs,
             "budget_epochs": [r.training["epochs"] for r in self.runs],
             "sample_sizes": list(self.at_double.sample_sizes),
-            **self.sweep.to_dict(),
+            **to_plain(self.sweep),
         }
 
     def curve(self) -> list[dict]:
@@ -111,25 +135,13 @@ class TunedMemorization:
             for r in runs
         ]  # fmt: skip
 
-    def to_dict(self) -> dict:
-        return {
-            "arch": self.arch,
-            "parameters": self.parameters,
-            "input_encoding": self.sweep.encoding,
-            "protocol": encoding_label(self.sweep.encoding),
-            "capacity_bits": self.capacity,
-            "bits_per_parameter": self.bits_per_parameter,
-            "denominator": "w = every stored parameter (the headline); see identifiable",
-            "identifiable": self.identifiable,
-            "verdict": self.verdict,
-            "converged": self.converged,
-            "convergence": self.convergence.to_dict(),
-            "budget": self.budget,
-            "budget_curve": self.curve(),
-            "reference_bits_per_parameter": COLLINS_BITS_PER_PARAMETER,
-            "at_budget": self.at_budget.to_dict(),
-            "at_double_budget": self.at_double.to_dict(),
-        }
+    @property
+    def encoding(self) -> str:
+        return self.sweep.encoding
+
+    @property
+    def protocol(self) -> str:
+        return encoding_label(self.sweep.encoding)
 
 
 def _share(progress: Progress | None, before: int, length: int, whole: int) -> Progress | None:

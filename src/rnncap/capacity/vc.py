@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import numpy as np
 import torch
@@ -61,6 +62,20 @@ class VCEstimate:
     training: dict = field(default_factory=dict)
     known_vc: int | None = None  # d + 1 for linear classifiers
 
+    PLAIN_VIEW: ClassVar = {  # the JSON `rnncap.plain.to_plain` writes (`capacity vc --json`)
+        "model": "model",
+        "input_size": "input_size",
+        "seq_len": "seq_len",
+        "parameters": "parameters",
+        "h": "h",
+        "known_vc": "known_vc",
+        "relative_error": "relative_error",
+        "fit": "fit",
+        "points": "points",
+        "training": "training",
+        "wk": "wk",
+    }
+
     def __post_init__(self) -> None:
         require(len(self.points) >= 3, "a VC estimate needs at least 3 design points")
         require(self.parameters >= 1, "parameters must be >= 1")
@@ -78,21 +93,6 @@ class VCEstimate:
     def wk(self) -> int:
         """w * k, the expression of Koiran–Sontag's Omega(wk) (a ratio, never a point count)."""
         return self.parameters * self.seq_len
-
-    def to_dict(self) -> dict:
-        return {
-            "model": self.model,
-            "input_size": self.input_size,
-            "seq_len": self.seq_len,
-            "parameters": self.parameters,
-            "h": self.h,
-            "known_vc": self.known_vc,
-            "relative_error": self.relative_error,
-            "fit": self.fit.to_dict(),
-            "points": [vars(p) for p in self.points],
-            "training": self.training,
-            "wk": self.wk,
-        }
 
 
 @dataclass(frozen=True)

@@ -66,14 +66,6 @@ class VCFit:
     def __post_init__(self) -> None:
         require(self.h > 0, f"fitted VC dimension must be > 0; got {self.h}")
 
-    def to_dict(self) -> dict:
-        return {
-            "h": self.h,
-            "rms_residual": self.rms_residual,
-            "bracketed": self.bracketed,
-            "note": self.note,
-        }
-
 
 def _sse(h: float, n: np.ndarray, xi: np.ndarray) -> float:
     return float(np.sum((xi - phi(n / h)) ** 2))

@@ -16,6 +16,7 @@ from rnncap.cli.output import JsonOpt, fmt_int, print_json, stderr, stdout, tabl
 from rnncap.cli.resolve import TrustOpt, task_spec
 from rnncap.engine.settings import ForecastSettings
 from rnncap.errors import InvalidInput, check_float, check_int, parse_int_text
+from rnncap.plain import to_plain
 
 capacity_app = typer.Typer(help="Measure capacity: memorization, Rademacher, VC, norms, gaps.")
 app.add_typer(capacity_app, name="capacity")
@@ -189,7 +190,7 @@ def memorize(
             max_samples=max_samples, progress=progress,
         )  # fmt: skip
     if json:
-        return print_json(result.to_dict())
+        return print_json(result)
     first = {c["samples"]: c for c in result.at_budget.curve()}
     best = {p.samples: p for p in result.at_double.points if p.seed == result.at_double.seeds[0]}
     rows = [
@@ -298,7 +299,7 @@ def depth(
             budget=budget, max_samples=max_samples, progress=progress,
         )  # fmt: skip
     if json:
-        return print_json(result.to_dict())
+        return print_json(result)
     rows = [
         (r.layers, r.arch, fmt_int(r.parameters), _f(q["parameter_ratio"], 2),
          interval_text(r.vc.summary, 1), _ratio_cell(q["vc_ratio"], q["vc_ratio_ci95"]),
@@ -311,7 +312,7 @@ def depth(
             "bits/b1 [95%]", "bits/w", "mem. verdict"]  # fmt: skip
     title = f"{result.described}: capacity by depth"
     stdout().print(table(title, cols, rows, right=[cols[0], *cols[2:6], *cols[7:10]]))
-    bd = result.budget.to_dict()
+    bd = to_plain(result.budget)
     mb = {**bd["sweep"], "budget_epochs": bd["memorization_budget_epochs"]}
     caption = (
         f"{result.sentences()['vc']}\n{result.sentences()['memorization']}\n"
@@ -366,7 +367,7 @@ def rademacher(
             max_flops=check_float(max_tflops, "--max-tflops", low=0, strict_low=True) * 1e12,
         )  # fmt: skip
     if json:
-        return print_json(est.to_dict())
+        return print_json(est)
     rows = [
         (i, _f(c), _f(s))
         for i, (c, s) in enumerate(zip(est.correlations, est.sign_correlations, strict=True))
@@ -454,7 +455,7 @@ def vc(
                 )  # fmt: skip
     growth = growth_table(estimates)
     if json:
-        return print_json({"estimates": [e.to_dict() for e in estimates], "growth": growth})
+        return print_json({"estimates": [to_plain(e) for e in estimates], "growth": growth})
     rows = [
         (e.model, e.seq_len, fmt_int(e.parameters), f"{e.h:.1f}", _f(g["h_ratio"], 2),
          _f(g["wk_ratio"], 2), "-" if e.known_vc is None else e.known_vc,
@@ -498,7 +499,7 @@ def norms(
 
     result = checkpoint_norms(model, delta)
     if json:
-        return print_json(result.to_dict())
+        return print_json(result)
     rows = [
         (_matrix_name(r), r.gate, "x".join(map(str, r.shape)), _f(r.spectral), _f(r.frobenius),
          _f(r.stable_rank, 2), _f(r.distance_from_init), _f(r.relative_distance, 2))
@@ -552,7 +553,7 @@ def gaps(
             archs, task, seeds, ForecastSettings(epochs=epochs), progress=progress
         )
     if json:
-        return print_json(result.to_dict())
+        return print_json(result)
     rows = [
         (s["arch"], fmt_int(s["parameters"]), _f(s["train_mae"]["mean"]),
          _f(s["val_mae"]["mean"]), _f(s["test_mae"]["mean"]), _f(s["gap"]["mean"]),
