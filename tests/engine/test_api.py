@@ -17,6 +17,7 @@ from rnncap.engine import (
 )
 from rnncap.engine import api as api_module
 from rnncap.errors import InvalidInput
+from rnncap.plain import to_plain
 
 pytestmark = pytest.mark.slow  # trains models
 
@@ -168,7 +169,7 @@ def test_predict_matches_the_exported_model():
     with torch.no_grad():
         expected = member.model()(torch.from_numpy(data.x_val)).numpy()
     np.testing.assert_allclose(member.predict(data.x_val), expected, atol=1e-6)
-    assert member.to_dict()["arch"] == "lstm:1x4"
+    assert to_plain(member)["arch"] == "lstm:1x4"
 
 
 def test_worker_processes_give_the_same_members():
@@ -320,7 +321,7 @@ def test_time_limit_is_per_member():
     members = train(jobs, device="cpu", strategy="ensemble")
     assert [m.status for m in members] == [Status.TIME_LIMIT, Status.MAX_EPOCHS]
     assert [m.epochs_run for m in members] == [1, 5]
-    assert members[0].to_dict()["status"] == "time_limit"
+    assert to_plain(members[0])["status"] == "time_limit"
 
 
 @pytest.mark.parametrize("arch", ["lstm:2x32", "lstm:2x8"])

@@ -10,7 +10,7 @@ starts, with an `InvalidInput` that names the field and the fix.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import torch
@@ -20,7 +20,6 @@ from rnncap.engine.bookkeeping import Loss, Status, Strategy, parse_enum
 from rnncap.engine.model import RecurrentModel
 from rnncap.engine.settings import TrainSettings
 from rnncap.errors import InvalidInput, check_int, require
-from rnncap.plain import to_plain
 
 
 def _array(value: object, what: str, ndim: int, shape_hint: str) -> np.ndarray:
@@ -198,6 +197,19 @@ class TrainedMember:
     key: str = ""
     strategy: Strategy = Strategy.ENSEMBLE
 
+    # Metadata only (no weights): the JSON `rnncap.plain.to_plain` writes for output and stores.
+    PLAIN_VIEW: ClassVar = {
+        "key": "key",
+        "arch": "spec.arch_string",
+        "seed": "seed",
+        "status": "status",
+        "best_epoch": "best_epoch",
+        "epochs_run": "epochs_run",
+        "strategy": "strategy",
+        "settings": "settings",
+        "history": "history",
+    }
+
     def __post_init__(self) -> None:
         object.__setattr__(self, "status", parse_enum(Status, self.status, "status"))
         object.__setattr__(self, "strategy", parse_enum(Strategy, self.strategy, "strategy"))
@@ -231,17 +243,3 @@ class TrainedMember:
             ]
         out = np.concatenate(parts, axis=0)
         return out if anchor is None else out + np.asarray(anchor, dtype=np.float32)
-
-    def to_dict(self) -> dict[str, Any]:
-        """Metadata only (no weights), for JSON output and result stores."""
-        return {
-            "key": self.key,
-            "arch": self.spec.arch_string(),
-            "seed": self.seed,
-            "status": self.status,
-            "best_epoch": self.best_epoch,
-            "epochs_run": self.epochs_run,
-            "strategy": self.strategy,
-            "settings": to_plain(self.settings),
-            "history": self.history,
-        }

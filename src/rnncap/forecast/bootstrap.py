@@ -10,6 +10,7 @@ likely to be drawn and the bootstrap mean is exactly the sample mean.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 
@@ -77,23 +78,22 @@ class Difference:
     block: int
     resamples: int
 
+    PLAIN_VIEW: ClassVar = {  # the JSON `rnncap.plain.to_plain` writes
+        "model": "model",
+        "baseline": "baseline",
+        "split": "split",
+        "mae_difference": "difference",
+        "low": "low",
+        "high": "high",
+        "level": "level",
+        "block_windows": "block",
+        "resamples": "resamples",
+    }
+
     @property
     def significant(self) -> bool:
         """The interval excludes zero."""
         return self.high < 0 or self.low > 0
-
-    def to_dict(self) -> dict:
-        return {
-            "model": self.model,
-            "baseline": self.baseline,
-            "split": self.split,
-            "mae_difference": self.difference,
-            "low": self.low,
-            "high": self.high,
-            "level": self.level,
-            "block_windows": self.block,
-            "resamples": self.resamples,
-        }
 
 
 def mae_difference(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 
@@ -40,19 +41,23 @@ class Score:
     n: int
     by_lead: tuple[tuple[int, float, float], ...] = ()
 
+    PLAIN_VIEW: ClassVar = {  # the JSON `rnncap.plain.to_plain` writes
+        "model": "model",
+        "split": "split",
+        "mae": "mae",
+        "rmse": "rmse",
+        "skill": "skill",
+        "windows": "n",
+        "by_lead": "lead_records",
+    }
+
     def __post_init__(self) -> None:
         require(self.n >= 1, "a score needs at least one window")
 
-    def to_dict(self) -> dict:
-        return {
-            "model": self.model,
-            "split": self.split,
-            "mae": self.mae,
-            "rmse": self.rmse,
-            "skill": self.skill,
-            "windows": self.n,
-            "by_lead": [{"lead": h, "mae": m, "rmse": r} for h, m, r in self.by_lead],
-        }
+    @property
+    def lead_records(self) -> list[dict]:
+        """`by_lead` as one named record per lead."""
+        return [{"lead": h, "mae": m, "rmse": r} for h, m, r in self.by_lead]
 
 
 def score(
