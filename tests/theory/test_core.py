@@ -6,6 +6,7 @@ import pytest
 
 from rnncap.arch import Cell, parse_arch
 from rnncap.errors import InvalidInput
+from rnncap.plain import to_plain
 from rnncap.theory import Form, Kind, Status, bounds, catalog, get_bound
 from rnncap.theory.core import Citation, fmt_log10
 
@@ -35,7 +36,7 @@ def test_every_record_is_cited_and_tagged(bound):
     assert bound.citation.authors and bound.citation.year >= 1980 and bound.citation.locator
     assert isinstance(bound.status, Status) and isinstance(bound.application_status, Status)
     assert bound.formula and bound.application and bound.assumptions
-    d = bound.to_dict()
+    d = to_plain(bound)
     assert d["citation"] and d["status"] in {s.value for s in Status}
 
 
@@ -54,7 +55,7 @@ def test_every_bound_evaluates_for_every_cell(cell):
             if r.kind is Kind.EXPLICIT and r.log10 is not None:
                 assert math.isfinite(r.log10)
             if row.bound.derived and r.applicable:
-                assert row.bound.to_dict()["derived"]
+                assert to_plain(row.bound)["derived"]
 
 
 def test_derived_applications_say_so_in_their_notes():

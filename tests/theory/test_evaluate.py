@@ -117,7 +117,7 @@ def test_explain_quotes_measured_ratios_when_given():
     e = explain(_s("lstm:1x64"), _s("lstm:4x64"), measured=[m])
     line = next(s for s in e.answer.lines if s.startswith("Measured:"))
     assert "120 → 300 (×2.5, against ×4)" in line and "seed 0" in line
-    assert e.to_dict()["direct_answer"]["measured"][0]["ratio"] == 2.5
+    assert to_plain(e)["direct_answer"]["measured"][0]["ratio"] == 2.5
     none = explain(_s("lstm:1x64"), _s("lstm:4x64"))
     assert any("none given" in s for s in none.answer.lines)
     for bad in (0.0, -1.0, float("nan"), float("inf")):

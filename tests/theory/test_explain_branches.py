@@ -6,6 +6,7 @@ import math
 import pytest
 
 from rnncap.arch import parse_arch
+from rnncap.plain import to_plain
 from rnncap.theory import explain
 from rnncap.theory.explain import Measured
 
@@ -144,7 +145,7 @@ def test_items_name_status_and_derived():
     )
     upper = next(s for s in deep.answer.lines if s.startswith("Upper bounds"))
     assert "km97-pfaffian-unrolled (ABSTRACT-ONLY, DERIVED)" in upper
-    e_json = deep.to_dict()
+    e_json = to_plain(deep)
     assert e_json["answer"] == list(deep.lines) and e_json["bounds"]
     assert "measured" in e_json["direct_answer"] and "lines" in e_json["direct_answer"]
 

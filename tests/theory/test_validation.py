@@ -11,6 +11,7 @@ import pytest
 
 from rnncap.arch import Cell
 from rnncap.errors import InvalidInput
+from rnncap.plain import to_plain
 from rnncap.theory import (
     Activation,
     Bound,
@@ -190,7 +191,7 @@ def test_bound_derived_flags():
     assert not _bound().derived
     assert _bound(status=Status.DERIVED).derived
     assert _bound(application_status=Status.DERIVED).derived
-    d = _bound(variables=("w", "k")).to_dict()
+    d = to_plain(_bound(variables=("w", "k")))
     assert d["caveat"] == "worst case" and d["variables"] == ["w", "k"] and d["derived"] is False
 
 

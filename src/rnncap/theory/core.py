@@ -15,7 +15,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from enum import Enum
-from typing import Any
+from typing import Any, ClassVar
 
 from rnncap.arch import Cell, RecurrentSpec, count_parameters, unrolled_graph
 from rnncap.errors import InvalidInput, check_int, require
@@ -370,6 +370,27 @@ class Bound:
     )
     #: The figures the expression depends on ("w", "k", "U", "path"...), for `explain`.
     variables: tuple[str, ...] = ()
+
+    PLAIN_VIEW: ClassVar = {  # the JSON `rnncap.plain.to_plain` writes (`rnncap bounds --json`)
+        "key": "key",
+        "name": "name",
+        "citation": "citation_text",
+        "citation_short": "citation.short",
+        "quantity": "quantity",
+        "direction": "direction",
+        "form": "form",
+        "activations": "activations",
+        "cells": "cells",
+        "assumptions": "assumptions",
+        "status": "status",
+        "formula": "formula",
+        "application": "application",
+        "application_status": "application_status",
+        "derived": "derived",
+        "existence": "existence",
+        "caveat": "caveat",
+        "variables": "variables",
+    }
     #: Activation classes of LSTM/GRU specs it is evaluated for (if it lists a gated cell):
     #: PyTorch's sigmoid/tanh cells by default; Keras hard-sigmoid variants only where said.
     gated_classes: tuple[Activation, ...] = (Activation.PFAFFIAN,)
@@ -428,27 +449,9 @@ class Bound:
             return replace(result, derived="", caveat=caveat, other_cell=other)
         return replace(result, derived=self.derived_reason(ctx), caveat=caveat)
 
-    def to_dict(self) -> dict:
-        return {
-            "key": self.key,
-            "name": self.name,
-            "citation": str(self.citation),
-            "citation_short": self.citation.short(),
-            "quantity": self.quantity.value,
-            "direction": self.direction.value,
-            "form": self.form.value,
-            "activations": [a.value for a in self.activations],
-            "cells": [c.value for c in self.cells],
-            "assumptions": list(self.assumptions),
-            "status": self.status.value,
-            "formula": self.formula,
-            "application": self.application,
-            "application_status": self.application_status.value,
-            "derived": self.derived,
-            "existence": self.existence,
-            "caveat": self.caveat,
-            "variables": list(self.variables),
-        }
+    @property
+    def citation_text(self) -> str:
+        return str(self.citation)
 
 
 _REGISTRY: dict[str, Bound] = {}

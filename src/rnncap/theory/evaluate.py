@@ -8,7 +8,7 @@ for orders of growth, the same sequence length (theory.md, "How to use this file
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from rnncap.arch import RecurrentSpec
 from rnncap.errors import InvalidInput
@@ -55,7 +55,7 @@ class Evaluation:
     def to_dict(self) -> dict:
         label = self.label
         return {
-            **self.bound.to_dict(),
+            **to_plain(self.bound),
             "quantity": self.quantity,
             "derived": label.derived,  # for this spec, as the result says
             "section": self.section,
@@ -99,8 +99,7 @@ class Ratio:
     log10: float | None
     reason: str = ""
 
-    def to_dict(self) -> dict:
-        return {"key": self.key, "ratio": self.value, "log10": self.log10, "reason": self.reason}
+    PLAIN_VIEW: ClassVar = {"key": "key", "ratio": "value", "log10": "log10", "reason": "reason"}
 
 
 def _ratio_of(bound: Bound, a: Context, b: Context) -> Ratio:
@@ -157,6 +156,21 @@ class CompareRow:
     ratios: tuple[Ratio, ...]  # ratios[i]: spec i over spec 0 (ratios[0] is 1 when formed)
     section: str = MAIN
 
+    PLAIN_VIEW: ClassVar = {  # the JSON `rnncap.plain.to_plain` writes (`rnncap compare --json`)
+        "key": "bound.key",
+        "citation": "bound.citation.short",
+        "status": "bound.status",
+        "form": "bound.form",
+        "direction": "bound.direction",
+        "existence": "bound.existence",
+        "quantity": "quantity",
+        "section": "section",
+        "derived": "derived",
+        "labels": "labels",
+        "results": "results",
+        "ratios": "ratios",
+    }
+
     @property
     def labels(self) -> tuple[LegendEntry, ...]:
         """Per architecture: status, DERIVED marker, caveat (they differ with cell and depth)."""
@@ -170,22 +184,14 @@ class CompareRow:
         # a value that rounds to 1e+04 (9995 and up) is written as a power of ten like larger ones
         return shown if shown and 1e-3 <= float(shown) < 1e4 else f"10^{r.log10:.3g}"
 
-    def to_dict(self) -> dict:
-        labels = self.labels
-        return {
-            "key": self.bound.key,
-            "citation": self.bound.citation.short(),
-            "status": self.bound.status.value,
-            "form": self.bound.form.value,
-            "direction": self.bound.direction.value,
-            "existence": self.bound.existence,
-            "quantity": labels[0].quantity,
-            "section": self.section,
-            "derived": [label.derived for label in labels],  # per architecture, as the results
-            "labels": to_plain(labels),
-            "results": [r.to_dict() for r in self.results],
-            "ratios": [r.to_dict() for r in self.ratios],
-        }
+    @property
+    def quantity(self) -> str:
+        return self.labels[0].quantity
+
+    @property
+    def derived(self) -> list[bool]:
+        """Per architecture, as the results say."""
+        return [label.derived for label in self.labels]
 
 
 def _only(results: tuple[Result, ...], other_cell: bool) -> tuple[Result, ...]:

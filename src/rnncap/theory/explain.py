@@ -15,7 +15,6 @@ from typing import Any, ClassVar
 
 from rnncap.arch import Cell, RecurrentSpec, count_parameters
 from rnncap.errors import require
-from rnncap.plain import to_plain
 from rnncap.theory.core import DERIVED_LABEL, GATED, Context, Direction, Quantity, context
 from rnncap.theory.empirical import expected_bits
 from rnncap.theory.evaluate import MAIN, CompareRow, compare_bounds
@@ -130,14 +129,13 @@ class Explanation:
     rows: tuple[CompareRow, ...]
     answer: DirectAnswer
 
-    def to_dict(self) -> dict:
-        return {
-            "a": self.a.__dict__,
-            "b": self.b.__dict__,
-            "answer": list(self.lines),
-            "direct_answer": to_plain(self.answer),
-            "bounds": [r.to_dict() for r in self.rows],
-        }
+    PLAIN_VIEW: ClassVar = {  # the JSON `rnncap.plain.to_plain` writes (`rnncap explain --json`)
+        "a": "a",
+        "b": "b",
+        "answer": "lines",
+        "direct_answer": "answer",
+        "bounds": "rows",
+    }
 
 
 def _change(x: float, y: float) -> str:
