@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import math
+from dataclasses import dataclass
+from typing import ClassVar
 
 import pytest
 from test_store import _info
@@ -113,3 +115,40 @@ def test_a_depth_row_keeps_its_written_view_and_reads_back_from_it():
     older = {**json.loads(WRITTEN), "depth": {**written, "memorization": {
         "by_seed_at_budget": [29.0, 29.0], "by_seed": [30.0, 30.0]}}}  # fmt: skip
     assert from_plain(UnitResult, older).depth.memorization == row.memorization
+
+
+@dataclass(frozen=True)
+class _Inner:
+    name: str
+
+    def shout(self) -> str:
+        return self.name.upper()
+
+
+@dataclass(frozen=True)
+class _Viewed:
+    inner: _Inner
+    width: int
+    height: float = 1.0
+
+    PLAIN_VIEW: ClassVar = {
+        "area": "area",
+        "height": "height",
+        "width": "width",
+        "label": "inner.shout",
+        "inner": "inner",
+    }
+
+    @property
+    def area(self) -> float:
+        return self.width * self.height
+
+
+def test_a_declared_view_writes_its_keys_in_order_and_reads_back_by_field_names():
+    record = _Viewed(_Inner("ab"), 3, 2.5)
+    written = to_plain(record)
+    assert list(written.items()) == [
+        ("area", 7.5), ("height", 2.5), ("width", 3), ("label", "AB"), ("inner", {"name": "ab"}),
+    ]  # fmt: skip
+    assert from_plain(_Viewed, written) == record
+    assert from_plain(_Viewed, {"inner": {"name": "x"}, "width": 2}).height == 1.0
