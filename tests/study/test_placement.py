@@ -81,3 +81,57 @@ def test_only_data_files_travel_with_the_tasks_not_embedded_names():
     datasets = ("nyc2013", "/x/w.csv", "/x/w.csv")
     units = [Unit("a", (0,), tiny_payload({"dataset": d})) for d in datasets]
     assert dataset_files(units) == ["/x/w.csv"]
+
+
+class _FakeRay:
+    """Just enough of `ray` for `check_node_versions`: each node's probe returns or raises."""
+
+    import ray.exceptions as exceptions
+
+    def __init__(self, outcomes):
+        self.outcomes = outcomes
+
+    def nodes(self):
+        return [{"NodeID": n, "Alive": True, "Resources": {"CPU": 1.0}} for n in self.outcomes]
+
+    def remote(self, **_):
+        class Probe:
+            def options(self, scheduling_strategy):
+                node = scheduling_strategy.node_id
+
+                class Call:
+                    def remote(self):
+                        return node
+
+                return Call()
+
+        return lambda fn: Probe()
+
+    def wait(self, refs, num_returns, timeout):
+        return refs, []
+
+    def get(self, ref):
+        out = self.outcomes[ref]
+        if isinstance(out, BaseException):
+            raise out
+        return out
+
+
+def test_a_node_that_died_after_being_listed_does_not_stop_the_version_check():
+    """A probe pinned to a node that is gone raises TaskUnschedulableError ("doesn't exist any
+    more"): that node runs no unit, so the study goes on with the others; a node whose rnncap
+    cannot run still stops it."""
+    import ray.exceptions as e
+
+    from rnncap.errors import InvalidInput
+    from rnncap.study.ray_executor import check_node_versions, driver_versions
+
+    alive, gone = "a" * 56, "b" * 56
+    versions = driver_versions()
+    report = {"node": alive, "host": "h", **versions}
+    unschedulable = e.TaskUnschedulableError("The node specified ... doesn't exist any more")
+    fake = _FakeRay({alive: report, gone: unschedulable})
+    assert check_node_versions(fake, versions, timeout=1) == [report]
+    broken = _FakeRay({alive: report, gone: e.RayError("ModuleNotFoundError: rnncap")})
+    with pytest.raises(InvalidInput, match=f"Ray node {gone} could not run rnncap's version"):
+        check_node_versions(broken, versions, timeout=1)

@@ -138,9 +138,15 @@ def check_node_versions(ray: Any, expected: dict[str, str], timeout: float) -> l
 
 
 def _lost_node_errors(ray: Any) -> tuple[type, ...]:
-    """Ray's errors for a task lost with its worker or node (not raised by the task's code)."""
+    """Ray's errors for a task lost with its worker or node (not raised by the task's code).
+
+    TaskUnschedulableError: a probe pinned to a node that died after `ray.nodes()` listed it
+    alive ("doesn't exist any more"); a node lost in an earlier study must not stop this one."""
     e = ray.exceptions
-    return (e.NodeDiedError, e.WorkerCrashedError, e.ObjectLostError, e.LocalRayletDiedError)
+    return (
+        e.NodeDiedError, e.WorkerCrashedError, e.ObjectLostError, e.LocalRayletDiedError,
+        e.TaskUnschedulableError,
+    )  # fmt: skip
 
 
 def _cause(exc: BaseException) -> str:
