@@ -27,6 +27,8 @@ CONVERGED_BELOW = 0.05
 #: The fewest budgets (doublings + 1) and seeds a "converged" verdict needs.
 MIN_BUDGETS = 3
 MIN_SEEDS = 3
+#: The most budgets a measurement may ask for (its last trains 2^(budgets - 1) x the first).
+MAX_BUDGETS = 8
 #: The confidence of every interval the capacity measures report.
 CONFIDENCE = 0.95
 INTERVAL_METHOD = "Student-t 95% interval of the mean over seeds"

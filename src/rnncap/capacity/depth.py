@@ -29,7 +29,7 @@ from rnncap.capacity._common import (
     seed_list,
     summary,
 )
-from rnncap.capacity.convergence import MIN_BUDGETS, Convergence, t_interval
+from rnncap.capacity.convergence import MAX_BUDGETS, MIN_BUDGETS, Convergence, t_interval
 from rnncap.capacity.identifiable import identifiable_summary
 from rnncap.capacity.memorize import planned_grid
 from rnncap.capacity.sweep import Sweep
@@ -127,7 +127,7 @@ class DepthBudget:
     }
 
     def __post_init__(self) -> None:
-        check_int(self.budgets, "budgets", low=2, high=8, hint="e.g. budgets=3")
+        check_int(self.budgets, "budgets", low=2, high=MAX_BUDGETS, hint="e.g. budgets=3")
         # the last of the doubling budgets is one training run: it must stay within MAX_EPOCHS
         top = MAX_EPOCHS // 2 ** (self.budgets - 1)
         hint = f"its last budget, {2 ** (self.budgets - 1)}x it, may not pass {MAX_EPOCHS:,}"

@@ -19,7 +19,7 @@ from typing import ClassVar
 
 from rnncap.arch import RecurrentSpec
 from rnncap.capacity._common import DEFAULT_MAX_SAMPLES, Progress, positive_int
-from rnncap.capacity.convergence import BUDGET_LIMITED, MIN_BUDGETS, Convergence
+from rnncap.capacity.convergence import BUDGET_LIMITED, MAX_BUDGETS, MIN_BUDGETS, Convergence
 from rnncap.capacity.identifiable import identifiable_summary
 from rnncap.capacity.memorize import (
     COLLINS_BITS_PER_PARAMETER,
@@ -196,7 +196,7 @@ def tuned_memorization(
         Called with each run of the ladder as it finishes (a long measurement's partial curve).
     """
     epochs = positive_int(epochs, "epochs", "e.g. epochs=2000")
-    budgets = check_int(budgets, "budgets", low=2, high=8, hint="e.g. budgets=3")
+    budgets = check_int(budgets, "budgets", low=2, high=MAX_BUDGETS, hint="e.g. budgets=3")
     least = epochs * 2 ** (budgets - 1)
     top = least if max_epochs is None else positive_int(max_epochs, "max epochs", "max_epochs=")
     require(
