@@ -4,11 +4,10 @@ one model, and the study's report describes the record that trained it."""
 import pytest
 import torch
 
-from rnncap import engine
 from rnncap.cli.app import main
 from rnncap.data import Task, prepare_task
 from rnncap.engine import ForecastSettings
-from rnncap.forecast import Forecaster, fit_many, load
+from rnncap.forecast import Forecaster, fit_many, load, many
 from rnncap.study import ResultsStore, run_study
 from rnncap.study.config import load_study
 from rnncap.study.store import STORE_NAME
@@ -55,7 +54,7 @@ class Spy:
 
     def __init__(self, monkeypatch):
         self.jobs, self.members = [], []
-        train = engine.train
+        train = many.train  # the engine's `train`, as the forecast room calls it
 
         def spy_train(jobs, *args, **kwargs):
             self.jobs.extend(jobs)
@@ -63,7 +62,7 @@ class Spy:
             self.members.extend(members)
             return members
 
-        monkeypatch.setattr(engine, "train", spy_train)
+        monkeypatch.setattr(many, "train", spy_train)
 
 
 def run_study_file(tmp_path, lagged_csv, monkeypatch, extra: str = ""):

@@ -119,22 +119,26 @@ def test_units_record_every_baseline_scored_as_the_forecast_room_scores_it(tiny_
 def test_baselines_are_fitted_once_per_task_not_once_per_unit(tmp_path, monkeypatch):
     """The driver fits the task's baselines once and records them with every unit; a unit
     (what a worker process runs) fits none."""
-    from rnncap.study import runner, unit
+    import rnncap.forecast
+    from rnncap.study import runner
 
     calls = []
-    real = runner.task_baselines
+    real = rnncap.forecast.baseline_results
 
-    def counting(task):
-        calls.append(task)
-        return real(task)
+    def counting(td):
+        calls.append(real(td))
+        return calls[-1]
 
-    monkeypatch.setattr(runner, "task_baselines", counting)
-    monkeypatch.setattr(unit, "task_baselines", counting)  # a unit calling it would count too
+    runner.task_baselines.cache_clear()  # a fit cached by an earlier test would not count
+    monkeypatch.setattr(rnncap.forecast, "baseline_results", counting)  # whoever calls it
     run_study(tiny_config(), tmp_path)
     assert len(calls) == 1
     with ResultsStore.open(tmp_path) as store:
         units = store.units()
-    assert len(units) == 4 and all(u.result.baselines == real(calls[0]) for u in units)
+    fitted = tuple((r.name, r.val.mae, r.test.mae) for r in calls[0])
+    assert len(units) == 4
+    assert all(tuple((b.name, b.val_mae, b.test_mae) for b in u.result.baselines) == fitted
+               for u in units)  # fmt: skip
     run_study(tiny_config(), tmp_path)  # nothing left to run: nothing fitted
     assert len(calls) == 1
 

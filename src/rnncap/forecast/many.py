@@ -17,7 +17,8 @@ build the Forecasters yourself and call `fit_forecasters`.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -56,6 +57,34 @@ def member_forecast(td: TaskData, member: TrainedMember, split: str, residual: b
     `Forecaster.predict` gives them."""
     anchor = td.scaled_now(split).astype(np.float32) if residual else None
     return td.y_scaler.inverse(member.predict(td.split(split).x, anchor))
+
+
+@dataclass(frozen=True)
+class ForecastMember:
+    """An engine member trained on a task, with its forecasts (n, outputs), physical units, of
+    the splits asked for (none when only the weights are wanted)."""
+
+    member: TrainedMember
+    forecasts: Mapping[str, np.ndarray]
+
+
+def train_and_forecast(
+    td: TaskData,
+    members: Sequence[tuple[RecurrentSpec, int]],
+    recipe: ForecastSettings,
+    splits: Sequence[str] = ("train", "val", "test"),
+    *,
+    device: str | None = None,
+    progress: Progress | None = None,
+) -> list[ForecastMember]:
+    """Train (spec, seed) members with `recipe` on `td` in one `rnncap.engine.train` call (the
+    jobs of `member_jobs`) and forecast the windows of each of `splits`: all a study unit needs
+    from the forecast room, in one call, in the order of `members`."""
+    trained = train(member_jobs(td, members, recipe), device=device, progress=progress)
+    return [
+        ForecastMember(m, {s: member_forecast(td, m, s, recipe.residual) for s in splits})
+        for m in trained
+    ]
 
 
 def fit_forecasters(

@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +43,7 @@ from rnncap.study.records import (
     UnitResult,
 )
 from rnncap.study.store import STORE_NAME, ResultsStore, ensure_writable_folder, study_lock
-from rnncap.study.unit import default_device, make_task, task_baselines, task_data
+from rnncap.study.unit import default_device, make_task, task_data
 
 
 @dataclass(frozen=True)
@@ -184,6 +185,17 @@ def _task_info(task: Any, td: Any, *, forecast: bool) -> TaskInfo:
         task={k: v for k, v in getattr(task, "__dict__", {}).items() if _plain(v)},
         missing_baselines=missing_baselines() if forecast else (),  # no baselines without it
     )
+
+
+@lru_cache(maxsize=4)
+def task_baselines(task: TaskRef) -> tuple[BaselineResult, ...]:
+    """Every baseline of `rnncap.forecast.baseline_results` on ``task`` (persistence, daily
+    persistence, climatology, ridge, lagged ridge, LightGBM when installed), cached per process:
+    the driver fits them once per task (`TaskBaselines`), never a unit."""
+    from rnncap.forecast import baseline_results
+
+    scored = baseline_results(task_data(task))
+    return tuple(BaselineResult(r.name, r.val.mae, r.test.mae) for r in scored)
 
 
 class TaskBaselines:

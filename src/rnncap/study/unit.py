@@ -2,8 +2,9 @@
 
 The function is pure in the sense that matters for the store: its result depends only on its
 `UnitPayload` (architecture, seeds, task, training settings, measures), so any executor may run
-it anywhere and the driver records what comes back. It builds the engine's jobs, calls
-`rnncap.engine.train` once, and scores the `TrainedMember`s it returns.
+it anywhere and the driver records what comes back. It trains and forecasts through one
+call into the forecast room (`rnncap.forecast.many.train_and_forecast`) and scores the
+`TrainedMember`s it returns.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -19,7 +20,6 @@ from rnncap.capacity.depth import DepthRow
 from rnncap.errors import InvalidInput
 from rnncap.study.plan import SideMeasure, TaskRef, UnitPayload
 from rnncap.study.records import (
-    BaselineResult,
     ForecastSample,
     Measure,
     MemorizationResult,
@@ -29,6 +29,9 @@ from rnncap.study.records import (
     UnitResult,
     WeightNorms,
 )
+
+if TYPE_CHECKING:  # the forecast room imports torch: only when a unit trains
+    from rnncap.forecast.many import ForecastMember
 
 
 def default_device() -> str:
@@ -60,17 +63,6 @@ def task_data(task: TaskRef) -> Any:
     from rnncap.data import prepare_task
 
     return prepare_task(make_task(task.table))
-
-
-@lru_cache(maxsize=4)
-def task_baselines(task: TaskRef) -> tuple[BaselineResult, ...]:
-    """Every baseline of `rnncap.forecast.baseline_results` on ``task`` (persistence, daily
-    persistence, climatology, ridge, lagged ridge, LightGBM when installed), cached per process
-    (the study's driver fits them once per task, `rnncap.study.runner.TaskBaselines`)."""
-    from rnncap.forecast import baseline_results
-
-    scored = baseline_results(task_data(task))
-    return tuple(BaselineResult(r.name, r.val.mae, r.test.mae) for r in scored)
 
 
 def _mae(td: Any, pred: np.ndarray, split: str) -> float:
@@ -174,15 +166,11 @@ def _depth(seeds: tuple[int, ...], side: SideMeasure, device: str) -> DepthRow:
     return measure_depth_row(spec, list(seeds[: int(options["seeds"])]), budget, device=device)
 
 
-def _run_result(
-    td: Any, member: Any, residual: bool, measures: set[Measure], points: int
-) -> RunResult:
+def _run_result(td: Any, trained: ForecastMember, measures: set[Measure], points: int) -> RunResult:
     """One trained member scored: MAE per split in the target's units, forecasts, weight norms."""
-    from rnncap.forecast.many import member_forecast
-
+    member, preds = trained.member, trained.forecasts
     errors = sample = None
     if Measure.FORECAST in measures:
-        preds = {s: member_forecast(td, member, s, residual) for s in ("train", "val", "test")}
         errors = SplitErrors(*(_mae(td, preds[s], s) for s in ("train", "val", "test")))
         sample = _forecast_sample(td, preds["test"], points)
     norms = _norm_measures(member) if Measure.NORMS in measures else None
@@ -198,15 +186,15 @@ def run_unit(
 ) -> UnitResult:
     """Train the payload's seeds of one architecture as one ensemble and measure each member.
 
-    One `rnncap.engine.Job` per seed, with the payload's `ForecastSettings` and the task's data
-    (`rnncap.forecast.many.training_data`: the residual anchor when the recipe has it), exactly
-    the jobs `rnncap.forecast.fit_many` builds, so a run equals ``rnncap forecast train
-    --ensemble 1`` with that arch and seed. The task's baselines are not fitted here: the driver
+    The forecast room is entered once, `rnncap.forecast.many.train_and_forecast`: one
+    `rnncap.engine.Job` per seed, with the payload's `ForecastSettings` and the task's data (the
+    residual anchor when the recipe has it), exactly the jobs `rnncap.forecast.fit_many` builds,
+    so a run equals ``rnncap forecast train --ensemble 1`` with that arch and seed; it returns
+    each `TrainedMember` with its forecasts. The task's baselines are not fitted here: the driver
     fits them once per task (`rnncap.study.runner.TaskBaselines`) and records them with every
     unit.
     """
-    from rnncap import engine
-    from rnncap.forecast.many import member_jobs
+    from rnncap.forecast.many import train_and_forecast
 
     start = time.perf_counter()
     device = device or default_device()
@@ -214,12 +202,12 @@ def run_unit(
     runs: tuple[RunResult, ...] = ()
     if Measure.FORECAST in measures or Measure.NORMS in measures:
         td = task_data(payload.task)
-        recipe = payload.training
-        jobs = member_jobs(td, [(payload.spec, seed) for seed in payload.seeds], recipe)
-        members = engine.train(jobs, device=device, progress=progress)
-        runs = tuple(
-            _run_result(td, m, recipe.residual, measures, payload.forecast_points) for m in members
+        splits = ("train", "val", "test") if Measure.FORECAST in measures else ()
+        members = [(payload.spec, seed) for seed in payload.seeds]
+        trained = train_and_forecast(
+            td, members, payload.training, splits, device=device, progress=progress
         )
+        runs = tuple(_run_result(td, t, measures, payload.forecast_points) for t in trained)
     memorization = depth = None
     if Measure.MEMORIZATION in measures and payload.memorization is not None:
         memorization = _memorization(payload.seeds, payload.memorization, device)
