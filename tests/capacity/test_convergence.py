@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from rnncap.capacity._common import scaled, summary
 from rnncap.capacity.convergence import Convergence, t_interval
+from rnncap.capacity.stats import scaled, summary
 from rnncap.errors import InvalidInput
 from rnncap.plain import to_plain
 

@@ -11,7 +11,7 @@ import pytest
 from rnncap.arch import parse_arch
 from rnncap.theory import bounds
 from rnncap.theory.core import DERIVED_LABEL, context, get_bound
-from rnncap.theory.glue import vc_for_samples
+from rnncap.theory.learning_rows import vc_for_samples
 
 PDIM_NOTE = "Pdim(H)-based, loss-class adjustment not applied; M bounds the loss"  # theory.md 4.6
 NEEDS_M = "needs the number of training samples (m=M)"

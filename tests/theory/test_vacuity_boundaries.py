@@ -16,8 +16,8 @@ from rnncap.arch import parse_arch
 from rnncap.plain import to_plain
 from rnncap.theory import bounds, norms
 from rnncap.theory.core import context
-from rnncap.theory.glue import _gap_row, _samples_row
 from rnncap.theory.learning import sauer_log10
+from rnncap.theory.learning_rows import _gap_row, _samples_row
 
 BELOW, ONE, ABOVE = math.nextafter(1.0, 0.0), 1.0, math.nextafter(1.0, 2.0)
 

@@ -22,17 +22,13 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from rnncap.arch import RecurrentSpec, parse_arch
-from rnncap.capacity._common import (
-    DEFAULT_MAX_SAMPLES,
-    Progress,
-    positive_int,
-    seed_list,
-    summary,
-)
+from rnncap.capacity.checks import positive_int, seed_list
 from rnncap.capacity.convergence import MAX_BUDGETS, MIN_BUDGETS, Convergence, t_interval
 from rnncap.capacity.identifiable import identifiable_summary
 from rnncap.capacity.memorize import planned_grid
+from rnncap.capacity.stats import summary
 from rnncap.capacity.sweep import Sweep
+from rnncap.capacity.training import DEFAULT_MAX_SAMPLES, Progress
 from rnncap.capacity.tuned import DEFAULT_SWEEP, tuned_memorization
 from rnncap.engine.settings import MAX_EPOCHS
 from rnncap.errors import check_int, require

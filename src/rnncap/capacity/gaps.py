@@ -17,7 +17,9 @@ from typing import ClassVar
 import numpy as np
 
 from rnncap.arch import RecurrentSpec, count_parameters, parse_arch
-from rnncap.capacity._common import Progress, seed_list, summary, train_members
+from rnncap.capacity.checks import seed_list
+from rnncap.capacity.stats import summary
+from rnncap.capacity.training import Progress, train_members
 from rnncap.errors import require
 from rnncap.plain import to_plain
 

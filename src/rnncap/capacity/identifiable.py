@@ -137,7 +137,7 @@ def identifiable_parameters(spec: RecurrentSpec) -> IdentifiableCount:
 def identifiable_summary(spec: RecurrentSpec, capacity: dict) -> dict:
     """The JSON block beside w: the count, what it leaves out and why, and `capacity` (a bits
     `summary`) per identifiable parameter; for a stack it does not cover, the reason instead."""
-    from rnncap.capacity._common import scaled
+    from rnncap.capacity.stats import scaled
 
     if spec.bidirectional and spec.num_layers > 1:
         return {"identifiable_parameters": None,

@@ -20,19 +20,17 @@ from typing import ClassVar
 import numpy as np
 
 from rnncap.arch import RecurrentSpec, count_parameters
-from rnncap.capacity._common import (
+from rnncap.capacity.checks import sample_grid, seed_list
+from rnncap.capacity.identifiable import identifiable_summary
+from rnncap.capacity.stats import scaled, summary
+from rnncap.capacity.sweep import ENCODINGS, Sweep, encoding_label
+from rnncap.capacity.training import (
     DEFAULT_MAX_SAMPLES,
     Progress,
     full_batch_bce_settings,
-    sample_grid,
-    scaled,
-    seed_list,
     settings_dict,
-    summary,
     train_members,
 )
-from rnncap.capacity.identifiable import identifiable_summary
-from rnncap.capacity.sweep import ENCODINGS, Sweep, encoding_label
 from rnncap.errors import require
 from rnncap.plain import to_plain
 

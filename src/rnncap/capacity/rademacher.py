@@ -19,13 +19,13 @@ import numpy as np
 
 from rnncap.arch import RecurrentSpec, count_parameters
 from rnncap.arch.budget import DEFAULT_MAX_TRAIN_FLOPS, check_training_work
-from rnncap.capacity._common import (
+from rnncap.capacity.checks import positive_int
+from rnncap.capacity.stats import summary
+from rnncap.capacity.training import (
     DEFAULT_MAX_SAMPLES,
     Progress,
     full_batch_bce_settings,
-    positive_int,
     settings_dict,
-    summary,
     train_members,
 )
 from rnncap.errors import require

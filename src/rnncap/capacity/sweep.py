@@ -19,7 +19,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
-from rnncap.capacity._common import positive_int
+from rnncap.capacity.checks import positive_int
 from rnncap.errors import require
 
 #: Losses for binary labels that a sweep may try (engine `Loss` names).

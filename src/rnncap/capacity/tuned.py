@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from rnncap.arch import RecurrentSpec
-from rnncap.capacity._common import DEFAULT_MAX_SAMPLES, Progress, positive_int
+from rnncap.capacity.checks import positive_int
 from rnncap.capacity.convergence import BUDGET_LIMITED, MAX_BUDGETS, MIN_BUDGETS, Convergence
 from rnncap.capacity.identifiable import identifiable_summary
 from rnncap.capacity.memorize import (
@@ -29,6 +29,7 @@ from rnncap.capacity.memorize import (
     measure_memorization,
 )
 from rnncap.capacity.sweep import Sweep, encoding_label
+from rnncap.capacity.training import DEFAULT_MAX_SAMPLES, Progress
 from rnncap.engine.settings import MAX_EPOCHS
 from rnncap.errors import check_int, require
 from rnncap.plain import to_plain

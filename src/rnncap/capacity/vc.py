@@ -21,14 +21,13 @@ import numpy as np
 import torch
 
 from rnncap.arch import RecurrentSpec, count_parameters
-from rnncap.capacity._common import (
+from rnncap.capacity.checks import positive_int, sample_grid
+from rnncap.capacity.stats import summary
+from rnncap.capacity.training import (
     DEFAULT_MAX_SAMPLES,
     Progress,
     full_batch_bce_settings,
-    positive_int,
-    sample_grid,
     settings_dict,
-    summary,
     train_members,
 )
 from rnncap.capacity.vc_fit import VCFit, fit_vc_dimension

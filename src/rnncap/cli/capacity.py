@@ -9,8 +9,8 @@ from typing import Annotated
 
 import typer
 
-from rnncap.capacity._common import interval_text
 from rnncap.capacity.convergence import INTERVAL_METHOD
+from rnncap.capacity.stats import interval_text
 from rnncap.cli.app import app
 from rnncap.cli.output import JsonOpt, fmt_int, print_json, stderr, stdout, table
 from rnncap.cli.resolve import TrustOpt, task_spec

@@ -1,3 +1,3 @@
 """Importing this module registers every bound family into the catalog (one module per family)."""
 
-from rnncap.theory import empirical, feedforward, glue, koiran_sontag, norms  # noqa: F401
+from rnncap.theory import empirical, feedforward, koiran_sontag, learning_rows, norms  # noqa: F401

@@ -1,5 +1,5 @@
 """Learning-theory formulas with explicit constants (theory.md section 4), natural logs unless
-stated. Their catalog rows, evaluated for a spec, are in `rnncap.theory.glue`."""
+stated. Their catalog rows, evaluated for a spec, are in `rnncap.theory.learning_rows`."""
 
 from __future__ import annotations
 
