@@ -181,6 +181,29 @@ def weight_norms(
     )
 
 
+def bound_weights(spec: RecurrentSpec, state_dict: Mapping[str, object], inputs: np.ndarray | None):
+    """The theory room's `RecurrentWeights` of a single-layer vanilla RNN (the only model the
+    catalog's weight-based bounds cover), or None for any other model or without inputs."""
+    from rnncap.theory import RecurrentWeights
+
+    single = spec.num_layers == 1 and not spec.bidirectional and spec.cell.is_vanilla
+    if not (single and inputs is not None and "head.weight" in state_dict):
+        return None
+    bias = None
+    if spec.bias:
+        bias = _matrix(state_dict["layers.0.bias_ih_l0"]) + _matrix(
+            state_dict["layers.0.bias_hh_l0"]
+        )
+    return RecurrentWeights(
+        input_weight=_matrix(state_dict["layers.0.weight_ih_l0"]),
+        recurrent_weight=_matrix(state_dict["layers.0.weight_hh_l0"]),
+        output_weight=_matrix(state_dict["head.weight"]),
+        inputs=np.asarray(inputs, dtype=np.float64),
+        nonlinearity="relu" if spec.cell is Cell.RNN_RELU else "tanh",
+        input_bias=bias,
+    )
+
+
 def norm_bounds(
     spec: RecurrentSpec,
     state_dict: Mapping[str, object],
@@ -194,24 +217,9 @@ def norm_bounds(
     says why it does not apply. Each dict has key, name, citation, status, kind, text, value,
     vacuous and notes.
     """
-    from rnncap.theory import RecurrentWeights, bounds
+    from rnncap.theory import bounds
 
-    weights = None
-    single = spec.num_layers == 1 and not spec.bidirectional and spec.cell.is_vanilla
-    if single and inputs is not None and "head.weight" in state_dict:
-        bias = None
-        if spec.bias:
-            bias = _matrix(state_dict["layers.0.bias_ih_l0"]) + _matrix(
-                state_dict["layers.0.bias_hh_l0"]
-            )
-        weights = RecurrentWeights(
-            input_weight=_matrix(state_dict["layers.0.weight_ih_l0"]),
-            recurrent_weight=_matrix(state_dict["layers.0.weight_hh_l0"]),
-            output_weight=_matrix(state_dict["head.weight"]),
-            inputs=np.asarray(inputs, dtype=np.float64),
-            nonlinearity="relu" if spec.cell is Cell.RNN_RELU else "tanh",
-            input_bias=bias,
-        )
+    weights = bound_weights(spec, state_dict, inputs)
     m = None if inputs is None else int(len(inputs))
     rows = bounds(spec, m=m, delta=delta, weights=weights)
     out = []
