@@ -1,28 +1,64 @@
-"""Thread policy: one intra-op torch thread per training process, and passive OpenMP waiting.
+"""Thread policy: the cores the machine leaves idle, shared among the training processes, and
+one intra-op torch thread per process under load; passive OpenMP waiting always.
 
-The models rnncap trains are small (tens to thousands of units); their matrix products are too
-short to gain much from a second intra-op thread, and on a shared machine spinning OpenMP threads
-fight other processes for the cores (issue 16: 3-4x slowdowns at load 2-3.5 on 2 cores). So every
-training process (inline study, pool and Ray workers, forecast train, capacity) uses
-`thread_count()` threads, 1 unless ``RNNCAP_THREADS`` says otherwise, and parallelism comes from
-processes (``--workers``). Measured in docs/robustness.md.
+The models rnncap trains are small (tens to thousands of units); on a shared machine spinning
+OpenMP threads fight other processes for the cores (issue 16: 3-4x slowdowns at load 2-3.5 on
+2 cores), so under load every training process (inline study, pool and Ray workers, forecast
+train) uses one thread and parallelism comes from processes (``--workers``). On a quiet machine
+a single process would leave cores idle (issue 22), so each of ``processes`` training processes
+takes its share of the idle cores: `idle_thread_count`. ``RNNCAP_THREADS`` overrides both.
+Measured in docs/robustness.md.
 """
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from rnncap.errors import parse_int_text
+from rnncap.errors import parse_int_text, require
 
 
-def thread_count() -> int:
-    """Intra-op threads per training process: ``RNNCAP_THREADS`` (an integer >= 1), default 1."""
-    text = os.environ.get("RNNCAP_THREADS", "").strip()
-    if not text:
+def idle_thread_count(cores: int, load: float, processes: int) -> int:
+    """Intra-op threads for each of `processes` training processes on `cores` cores whose load
+    average is `load`: the idle cores (a core counts as idle when at least half of it is)
+    divided among the processes, at least 1 (the one-thread rule under load), at most `cores`.
+
+    An unknown load (NaN) counts as a busy machine.
+    """
+    require(cores >= 1 and processes >= 1, "cores and processes must be at least 1")
+    if not math.isfinite(load) or load < 0:
         return 1
-    return parse_int_text(text, "RNNCAP_THREADS", low=1, high=1024, hint="e.g. RNNCAP_THREADS=2")
+    idle = math.floor(cores - load + 0.5)
+    return max(1, min(cores, idle // processes))
+
+
+def machine_cores() -> int:
+    """The cores this process may run on (its CPU affinity where the OS tells it)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def machine_load() -> float:
+    """The 1-minute load average (NaN where the OS has none: then the policy is one thread)."""
+    try:
+        return float(os.getloadavg()[0])
+    except (AttributeError, OSError):  # pragma: no cover - not POSIX
+        return math.nan
+
+
+def thread_count(processes: int = 1) -> int:
+    """Intra-op threads for each of `processes` training processes started now:
+    ``RNNCAP_THREADS`` (an integer >= 1) when set, else `idle_thread_count` of this machine."""
+    text = os.environ.get("RNNCAP_THREADS", "").strip()
+    if text:
+        return parse_int_text(
+            text, "RNNCAP_THREADS", low=1, high=1024, hint="e.g. RNNCAP_THREADS=2"
+        )
+    return idle_thread_count(machine_cores(), machine_load(), processes)
 
 
 def passive_waiting() -> None:

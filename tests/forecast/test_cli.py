@@ -136,3 +136,33 @@ def test_a_preset_and_an_option_it_fixes_is_an_error(tmp_path, capsys):
     assert main([*argv, "--history", "48", "--out", str(tmp_path / "x.pt")]) == 2
     assert "--history cannot be combined with --preset chollet" in _error(capsys)
     assert not (tmp_path / "x.pt").exists()
+
+
+@pytest.mark.slow  # trains a tiny model
+def test_forecast_train_uses_the_policy_by_default(lagged_csv, tmp_path, monkeypatch):
+    """Without --threads, training runs on the idle cores (two on a quiet 2-core machine, faked
+    here) and the process's own setting is restored after; --threads N wins."""
+    import torch
+
+    from rnncap import threads
+    from rnncap.forecast import Forecaster
+
+    seen = []
+    fit = Forecaster.fit
+
+    def spy(self, *args, **kwargs):
+        seen.append(torch.get_num_threads())
+        return fit(self, *args, **kwargs)
+
+    monkeypatch.delenv("RNNCAP_THREADS", raising=False)
+    monkeypatch.setattr(threads, "machine_cores", lambda: 2)
+    monkeypatch.setattr(threads, "machine_load", lambda: 0.0)
+    monkeypatch.setattr(Forecaster, "fit", spy)
+    before = torch.get_num_threads()
+    args = ["forecast", "train", "--data", str(lagged_csv), "--arch", "lstm:1x4",
+            "--history", "8", "--horizon", "3", "--target", "echo", "--epochs", "1",
+            "--ensemble", "1"]  # fmt: skip
+    assert main([*args, "--out", str(tmp_path / "a.pt")]) == 0
+    assert main([*args, "--threads", "1", "--out", str(tmp_path / "b.pt")]) == 0
+    assert seen == [2, 1]
+    assert torch.get_num_threads() == before

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 import sys
 from pathlib import Path
@@ -75,8 +76,12 @@ def train(
         RECIPE.shuffle
     ),
     threads: Annotated[
-        int, typer.Option(help="Torch CPU threads (small RNNs are fastest on 1); 0 = torch's.")
-    ] = 1,
+        int | None,
+        typer.Option(
+            help="Torch CPU threads; default: the idle cores (1 under load, docs/robustness.md); "
+            "0 = torch's."
+        ),
+    ] = None,
     seed: Annotated[int, typer.Option(help="Seed of weights, dropout and batch order.")] = 0,
     ensemble: Annotated[
         int,
@@ -96,7 +101,8 @@ def train(
     from rnncap.forecast import Forecaster, save, train_summary
 
     check_writable_file(out, "--out")  # before any work, not after training
-    check_int(threads, "--threads", low=0, high=1024, hint="0 keeps torch's default")
+    if threads is not None:
+        check_int(threads, "--threads", low=0, high=1024, hint="0 keeps torch's default")
     check_float(time_limit, "--time-limit", low=0.0, hint="seconds; 0 for no limit")
     task = task_from_options(
         data, preset=preset, target=target, station=station, history=history, horizon=horizon,
@@ -114,11 +120,11 @@ def train(
         time_limit=time_limit or None,  # 0: no limit (see --help)
     )  # fmt: skip
     model.build_spec(td)  # bad settings fail here, before the progress bar
-    if threads > 0:
-        import torch
+    from rnncap.threads import torch_threads
 
-        torch.set_num_threads(threads)
-    with _epoch_bar(epochs * ensemble) as advance:
+    # None: the thread policy for one process (rnncap.threads); 0: torch's own default
+    threads_set = contextlib.nullcontext() if threads == 0 else torch_threads(threads)
+    with threads_set, _epoch_bar(epochs * ensemble) as advance:
         model.fit(td, progress=advance)
     if not model.best_epoch_:
         raise RnncapError(

@@ -51,7 +51,7 @@ class InlineExecutor:
         return None
 
     def run(self, units: Sequence[Unit], on_results: OnResults, on_progress: OnProgress) -> None:
-        with torch_threads():  # the thread policy, as in pool and Ray workers
+        with torch_threads():  # the thread policy for one process, as in pool and Ray workers
             for unit in units:
 
                 def progress(done: int, total: int, u: Unit = unit) -> None:
@@ -60,9 +60,10 @@ class InlineExecutor:
                 on_results([(unit, run_unit(unit.payload, progress=progress))])
 
 
-def one_thread() -> None:
-    """The thread policy in a worker process: `thread_count()` torch threads (1 by default)."""
-    n = thread_count()
+def worker_threads(processes: int) -> None:
+    """The thread policy in one of `processes` worker processes: `thread_count(processes)` torch
+    threads (its share of the idle cores; 1 under load)."""
+    n = thread_count(processes)
     os.environ["OMP_NUM_THREADS"] = str(n)
     passive_waiting()
     import torch
@@ -121,14 +122,15 @@ def watch_driver(driver_pid: int, *, direct_child: bool, interval: float = 0.5) 
     threading.Thread(target=watch, name="rnncap-driver-watchdog", daemon=True).start()
 
 
-def _pool_worker_init(driver_pid: int) -> None:
-    """Process-pool initializer: die with the driver, one torch thread."""
+def _pool_worker_init(driver_pid: int, processes: int) -> None:
+    """Process-pool initializer: die with the driver, its share of the idle cores as threads."""
     watch_driver(driver_pid, direct_child=True)
-    one_thread()
+    worker_threads(processes)
 
 
 class ProcessExecutor:
-    """A local pool of ``workers`` spawned processes, one torch thread each."""
+    """A local pool of ``workers`` spawned processes, each with its share of the idle cores as
+    torch threads (one under load)."""
 
     name = "process"
 
@@ -143,9 +145,11 @@ class ProcessExecutor:
         if not units:
             return
         ctx = get_context("spawn")
+        processes = min(self.workers, len(units))
         pool = ProcessPoolExecutor(
-            self.workers, mp_context=ctx, initializer=_pool_worker_init, initargs=(os.getpid(),)
-        )
+            processes, mp_context=ctx, initializer=_pool_worker_init,
+            initargs=(os.getpid(), processes),
+        )  # fmt: skip
         pending = {pool.submit(run_unit, u.payload): u for u in units}
         try:
             while pending:

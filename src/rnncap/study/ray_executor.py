@@ -29,13 +29,14 @@ from rnncap.study.executors import (
     OnProgress,
     OnResults,
     Outcome,
-    one_thread,
     start_reaper,
     watch_driver,
+    worker_threads,
 )
 from rnncap.study.plan import Unit, UnitPayload
 from rnncap.study.records import FailedUnit, UnitResult
 from rnncap.study.unit import run_unit
+from rnncap.threads import machine_cores
 
 #: Attempts per unit before it is recorded as failed (a lost node or a raised error each count).
 MAX_ATTEMPTS = 3
@@ -209,7 +210,7 @@ def ray_task(
         return ("mismatch", mismatch)
     if driver_pid is not None:
         watch_driver(driver_pid, direct_child=False)
-    one_thread()
+    worker_threads(machine_cores())  # Ray fills every CPU of the node with a task (num_cpus=1)
     try:
         if data is not None:
             payload = with_local_data(payload, data)
