@@ -12,7 +12,7 @@ from rnncap.cli.app import main
 from rnncap.cli.flags import command_words, to_flags
 from rnncap.data import Task
 from rnncap.errors import InvalidInput
-from rnncap.theory.core import context
+from rnncap.theory.context import context
 
 
 def test_value_form_becomes_flag_and_value():

@@ -8,7 +8,7 @@ import pytest
 
 from rnncap.arch import parse_arch
 from rnncap.theory import Activation, bounds, ratio
-from rnncap.theory.core import activation_classes
+from rnncap.theory.cells import activation_classes
 
 
 def _lstm(**kw):

@@ -12,7 +12,9 @@ import pytest
 from rnncap.arch import parse_arch
 from rnncap.errors import InvalidInput
 from rnncap.theory import Kind, Task, bounds, get_bound
-from rnncap.theory.core import Result, context, single_recurrence_reason
+from rnncap.theory.cells import single_recurrence_reason
+from rnncap.theory.context import context
+from rnncap.theory.core import Result
 
 
 def _spec(arch="rnn_tanh:8", **kw):

@@ -8,7 +8,8 @@ from rnncap.arch import Cell, parse_arch
 from rnncap.errors import InvalidInput
 from rnncap.plain import to_plain
 from rnncap.theory import Form, Kind, Status, bounds, catalog, get_bound
-from rnncap.theory.core import Citation, fmt_log10
+from rnncap.theory.core import Citation
+from rnncap.theory.numbers import fmt_log10
 
 CELLS = [c.value for c in Cell]
 

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from rnncap.arch import parse_arch
 from rnncap.theory import bhlm_thm7_vc, bhlm_thm10_log10, bounds, goldberg_jerrum_vc
-from rnncap.theory.core import context
+from rnncap.theory.context import context
 from rnncap.theory.feedforward import untied_layers
 
 

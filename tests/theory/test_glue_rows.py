@@ -10,7 +10,8 @@ import pytest
 
 from rnncap.arch import parse_arch
 from rnncap.theory import bounds
-from rnncap.theory.core import DERIVED_LABEL, context, get_bound
+from rnncap.theory.context import context
+from rnncap.theory.core import DERIVED_LABEL, get_bound
 from rnncap.theory.learning_rows import vc_for_samples
 
 PDIM_NOTE = "Pdim(H)-based, loss-class adjustment not applied; M bounds the loss"  # theory.md 4.6

@@ -107,7 +107,7 @@ def test_dasgupta_sontag_hand_vectors():
 def test_threshold_lower_row_when_k_exceeds_w():
     # no rnncap cell has Heaviside units, so the rule is exercised on its own
     from rnncap.theory import get_bound
-    from rnncap.theory.core import context
+    from rnncap.theory.context import context
 
     rule = get_bound("ks98-threshold-lower").evaluate_fn
     short = context(parse_arch("rnn_tanh:1x2", input_size=1, seq_len=5), task="classification")

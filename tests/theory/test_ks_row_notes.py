@@ -6,7 +6,9 @@ import pytest
 
 from rnncap.arch import parse_arch
 from rnncap.theory import bounds, dasgupta_sontag_vc
-from rnncap.theory.core import DERIVED_LABEL, context, get_bound, single_recurrence_reason
+from rnncap.theory.cells import single_recurrence_reason
+from rnncap.theory.context import context
+from rnncap.theory.core import DERIVED_LABEL, get_bound
 from rnncap.theory.koiran_sontag import ks_pwpoly_upper_log10
 
 

@@ -10,8 +10,8 @@ import pytest
 
 from rnncap.arch import parse_arch
 from rnncap.theory import Direction, Kind, Status, bounds, catalog, explain, get_bound
-from rnncap.theory.core import fmt_log10
 from rnncap.theory.norms import RecurrentWeights, zhang_lei_dhillon_order
+from rnncap.theory.numbers import fmt_log10
 
 
 def _spec(arch, d=10, k=120, bidirectional=False):

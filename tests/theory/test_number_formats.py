@@ -9,7 +9,8 @@ import math
 
 import pytest
 
-from rnncap.theory.core import Kind, explicit, fmt_approx, fmt_count, fmt_log10
+from rnncap.theory.core import Kind, explicit
+from rnncap.theory.numbers import fmt_approx, fmt_count, fmt_log10
 
 
 def test_fmt_log10_keeps_four_significant_digits_by_default():

@@ -7,7 +7,8 @@ import pytest
 from rnncap.arch import parse_arch
 from rnncap.errors import InvalidInput
 from rnncap.theory import compare_bounds, ratio
-from rnncap.theory.core import context, get_bound
+from rnncap.theory.context import context
+from rnncap.theory.core import get_bound
 from rnncap.theory.evaluate import CompareRow, Ratio, _ratio_of
 
 

@@ -11,7 +11,8 @@ import torch
 from rnncap.arch import parse_arch
 from rnncap.errors import InvalidInput
 from rnncap.theory import bhlm_thm7_vc, bhlm_thm10_log10, bounds, get_bound
-from rnncap.theory.core import DERIVED_LABEL, context
+from rnncap.theory.context import context
+from rnncap.theory.core import DERIVED_LABEL
 from rnncap.theory.feedforward import untied_layers
 
 

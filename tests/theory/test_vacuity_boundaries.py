@@ -15,7 +15,7 @@ import pytest
 from rnncap.arch import parse_arch
 from rnncap.plain import to_plain
 from rnncap.theory import bounds, norms
-from rnncap.theory.core import context
+from rnncap.theory.context import context
 from rnncap.theory.learning import sauer_log10
 from rnncap.theory.learning_rows import _gap_row, _samples_row
 

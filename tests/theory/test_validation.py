@@ -33,7 +33,8 @@ from rnncap.theory import (
     uml_realizable_samples,
     vll_phi,
 )
-from rnncap.theory.core import fmt_approx, fmt_count, fmt_log10, not_applicable
+from rnncap.theory.core import not_applicable
+from rnncap.theory.numbers import fmt_approx, fmt_count, fmt_log10
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,8 @@ from rich.table import Table
 from rnncap.cli.flags import to_flags
 from rnncap.cli.output import stdout, table
 from rnncap.theory import compare_bounds
-from rnncap.theory.core import DERIVED_LABEL, OTHER_CELL_TITLE, Kind
+from rnncap.theory.cells import OTHER_CELL_TITLE
+from rnncap.theory.core import DERIVED_LABEL, Kind
 from rnncap.theory.evaluate import MAIN, OTHER_CELL
 from rnncap.theory.legend import Footnotes, LegendEntry, expression_of
 

@@ -27,10 +27,10 @@ from rnncap.cli.resolve import TrustOpt, typed_options
 from rnncap.errors import parse_float_text, require
 from rnncap.plain import to_plain
 from rnncap.theory import Task, bounds, catalog, explain, sample_sizes
-from rnncap.theory.core import fmt_log10
 from rnncap.theory.evaluate import MAIN, OTHER_CELL
 from rnncap.theory.explain import DEFAULT_INPUT_SIZE, DEFAULT_PAIR, DEFAULT_SEQ_LEN, Measured
 from rnncap.theory.legend import Footnotes, entry
+from rnncap.theory.numbers import fmt_log10
 
 InputSizeOpt = Annotated[
     str,

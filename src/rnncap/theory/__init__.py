@@ -12,20 +12,18 @@
 'not a bound for this cell'
 """
 
+from rnncap.theory.cells import Activation
+from rnncap.theory.context import Context, Task, context
 from rnncap.theory.core import (
-    Activation,
     Bound,
     Citation,
-    Context,
     Direction,
     Form,
     Kind,
     Quantity,
     Result,
     Status,
-    Task,
     catalog,
-    context,
     get_bound,
 )
 from rnncap.theory.empirical import collins_bits, expected_bits, vll_phi

@@ -1,4 +1,4 @@
-"""The records of the bound catalog: citations, bounds, evaluation contexts and results.
+"""The records of the bound catalog: citations, bounds and results, and the catalog itself.
 
 Every bound family lives in its own module and registers its `Bound` records here with `register`;
 `catalog()` returns them all. A bound's `evaluate(ctx)` returns a `Result` that is one of:
@@ -7,6 +7,9 @@ Every bound family lives in its own module and registers its `Bound` records her
 * ``order``: an order-of-growth expression with the numbers substituted, never a number of points
   (its log10 is kept only to form ratios between architectures, where the constant cancels);
 * ``not_applicable``: with the reason (activation not covered, missing weights...).
+
+The context a bound is evaluated in is `rnncap.theory.context`, the activation classes of the
+cells `rnncap.theory.cells`, the log-space number formats `rnncap.theory.numbers`.
 """
 
 from __future__ import annotations
@@ -17,8 +20,11 @@ from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import Any, ClassVar
 
-from rnncap.arch import Cell, RecurrentSpec, count_parameters, unrolled_graph
-from rnncap.errors import InvalidInput, check_int, require
+from rnncap.arch import Cell
+from rnncap.errors import InvalidInput, require
+from rnncap.theory.cells import GATED, Activation, activation_classes
+from rnncap.theory.context import Context
+from rnncap.theory.numbers import fmt_log10
 
 
 class Status(str, Enum):
@@ -52,62 +58,6 @@ class Form(str, Enum):
     ORDER = "order"  # unknown constants: printed as an expression only
 
 
-class Activation(str, Enum):
-    """Activation classes the results are stated for (Koiran & Sontag's taxonomy and more)."""
-
-    POLYNOMIAL = "nonlinear polynomial"
-    PIECEWISE_POLYNOMIAL = "piecewise polynomial"
-    THRESHOLD = "threshold"
-    STANDARD_SIGMOID = "standard sigmoid / tanh"
-    ARBITRARY_SIGMOID = "arbitrary sigmoid"
-    PFAFFIAN = "Pfaffian (sigmoid/tanh, gated)"
-    GATED_PIECEWISE = "piecewise polynomial, gated (hard-sigmoid gates, piecewise-linear candidate)"
-    MIXED = "Pfaffian candidate with piecewise-linear (hard-sigmoid) gates"
-    OTHER = "other (no published result)"
-    LINEAR = "linear"
-    ANY = "any (learning-theory glue)"
-
-
-#: Activation classes of each rnncap cell. LSTM/GRU gates multiply sigmoid and tanh outputs, which
-#: no VC result for recurrent nets covers; the unrolled network is Pfaffian (theory.md 2.4).
-CELL_ACTIVATIONS: dict[Cell, tuple[Activation, ...]] = {
-    Cell.RNN_TANH: (Activation.STANDARD_SIGMOID, Activation.ARBITRARY_SIGMOID, Activation.PFAFFIAN),
-    Cell.RNN_RELU: (Activation.PIECEWISE_POLYNOMIAL,),
-    Cell.LSTM: (Activation.PFAFFIAN,),
-    Cell.GRU: (Activation.PFAFFIAN,),
-}
-
-GATED = (Cell.LSTM, Cell.GRU)
-#: Gated-cell activations by class: piecewise linear (Keras' hard_sigmoid is piecewise linear in
-#: Keras 2 and 3 alike) and Pfaffian (theory.md 2.4: σ and tanh are Pfaffian).
-PIECEWISE_LINEAR_ACTIVATIONS = frozenset({"relu", "linear", "hard_sigmoid"})
-PFAFFIAN_ACTIVATIONS = frozenset({"tanh", "sigmoid"})
-
-
-#: Every class a gated spec can have: for rows that apply to any activation (glue, Collins).
-ALL_GATED_CLASSES = (
-    Activation.PFAFFIAN,
-    Activation.GATED_PIECEWISE,
-    Activation.MIXED,
-    Activation.OTHER,
-)
-
-
-def activation_classes(spec: RecurrentSpec) -> tuple[Activation, ...]:
-    """The activation classes of `spec`: its cell's, refined for gated cells by the spec's
-    candidate ``activation`` and gate ``recurrent_activation`` (e.g. Keras hard_sigmoid)."""
-    if spec.cell not in GATED:
-        return CELL_ACTIVATIONS[spec.cell]
-    used = {spec.activation, spec.recurrent_activation}  # RecurrentSpec fills in the defaults
-    if used <= PFAFFIAN_ACTIVATIONS:
-        return (Activation.PFAFFIAN,)
-    if used <= PIECEWISE_LINEAR_ACTIVATIONS:
-        return (Activation.GATED_PIECEWISE,)
-    if used <= PIECEWISE_LINEAR_ACTIVATIONS | PFAFFIAN_ACTIVATIONS:
-        return (Activation.MIXED,)
-    return (Activation.OTHER,)
-
-
 DERIVED_LABEL = "derived by rnncap (not a published theorem)"
 #: Regression notes (theory.md 4.6): the adjustment carries over to upper bounds only.
 PDIM_UPPER_NOTE = (
@@ -117,42 +67,6 @@ PDIM_UPPER_NOTE = (
 PDIM_LOWER_NOTE = (
     "pseudo-dimension: VCdim <= Pdim, so a VC lower bound is a Pdim lower bound (at w)"
 )
-
-
-def single_recurrence_reason(ctx: Context) -> str | None:
-    """Why a result for single-recurrence vanilla RNNs (Koiran–Sontag) is DERIVED for `ctx`: a
-    stacked or bidirectional vanilla RNN. LSTM/GRU are not covered (`vanilla_only_reason`)."""
-    spec = ctx.spec
-    if spec.cell in GATED or not (spec.num_layers > 1 or spec.bidirectional):
-        return None
-    shape = "stacked" if spec.num_layers > 1 else "bidirectional"
-    return (
-        f"{shape} network: stated for one recurrence; no bound for stacked or bidirectional "
-        "RNNs is known (theory.md 0.3)"
-    )
-
-
-#: Title of the separate section that `--all` shows for results of another cell class.
-OTHER_CELL_TITLE = "results for vanilla RNNs, not this cell"
-
-
-def vanilla_only_reason(ctx: Context) -> str | None:
-    """Why a vanilla-RNN result does not cover `ctx` at all (LSTM/GRU): such a row is no bound
-    for the cell, neither stated nor DERIVED, and is shown only in a separate reference section."""
-    if ctx.spec.cell not in GATED:
-        return None
-    return (
-        f"stated for vanilla RNNs of single-recurrence units σ(affine combination); "
-        f"{ctx.spec.cell.value.upper()} gates multiply unit outputs, so it is not covered: the "
-        "expression in this cell's w is a reference, not a bound"
-    )
-
-
-class Task(str, Enum):
-    """Classification uses VC dimension; regression (forecasting) uses pseudo-dimension."""
-
-    REGRESSION = "regression"
-    CLASSIFICATION = "classification"
 
 
 @dataclass(frozen=True)
@@ -179,94 +93,6 @@ class Citation:
 
     def __str__(self) -> str:
         return f'{self.authors} ({self.year}). "{self.title}." {self.venue}. {self.locator}.'
-
-
-@dataclass(frozen=True)
-class Context:
-    """Everything a bound may need: the architecture's figures and the learning setting.
-
-    ``w`` is ``count_parameters(spec).total``; ``units`` and ``path`` come from
-    ``unrolled_graph(spec)`` (nonlinear units U and longest path, in cell applications).
-    """
-
-    spec: RecurrentSpec
-    w: int
-    units: int
-    path: int
-    m: int | None = None  # available training samples
-    delta: float = 0.05
-    epsilon: float = 0.1
-    task: Task = Task.REGRESSION
-    vc: float | None = None  # a user-supplied VC / Pdim proxy for the sample-size entries
-    weights: Any = None  # a `RecurrentWeights` record for the norm-based bounds
-
-    @property
-    def k(self) -> int:
-        return self.spec.seq_len
-
-    @property
-    def regression(self) -> bool:
-        return self.task is Task.REGRESSION
-
-    @property
-    def w_eff(self) -> int:
-        """Parameters after the pseudo-dimension adjustment (regression: W + 1, theory.md 4.6)."""
-        return self.w + 1 if self.regression else self.w
-
-    @property
-    def path_eff(self) -> int:
-        return self.path + 1 if self.regression else self.path
-
-
-def context(
-    spec: RecurrentSpec,
-    *,
-    m: int | None = None,
-    delta: float = 0.05,
-    epsilon: float = 0.1,
-    task: Task | str = Task.REGRESSION,
-    vc: float | None = None,
-    weights: Any = None,
-) -> Context:
-    """Validate the learning setting and take w, U and the path from the arch room."""
-    require(isinstance(spec, RecurrentSpec), "spec must be a RecurrentSpec (see parse_arch)")
-    check_delta(delta)
-    check_epsilon(epsilon)
-    if m is not None:
-        check_int(m, "samples", low=1, hint="e.g. m=20000")
-    if vc is not None:
-        require(vc > 0 and math.isfinite(vc), f"vc must be a number > 0; got {vc!r} (e.g. vc=10)")
-    try:
-        task = Task(task.value if isinstance(task, Enum) else task)
-    except ValueError:
-        raise InvalidInput(
-            f"unknown task {task!r}; choose one of: regression, classification"
-        ) from None
-    graph = unrolled_graph(spec)
-    return Context(
-        spec=spec,
-        w=count_parameters(spec).total,
-        units=graph.nonlinear_units,
-        path=graph.longest_path,
-        m=m,
-        delta=float(delta),
-        epsilon=float(epsilon),
-        task=task,
-        vc=vc,
-        weights=weights,
-    )
-
-
-def check_delta(delta: float) -> float:
-    ok = isinstance(delta, (int, float)) and 0.0 < delta < 1.0
-    require(ok, f"delta must lie in (0, 1); got {delta!r} (e.g. delta=0.05)")
-    return float(delta)
-
-
-def check_epsilon(epsilon: float) -> float:
-    ok = isinstance(epsilon, (int, float)) and epsilon > 0 and math.isfinite(epsilon)
-    require(ok, f"epsilon must be > 0; got {epsilon!r} (e.g. epsilon=0.1)")
-    return float(epsilon)
 
 
 class Kind(str, Enum):
@@ -475,40 +301,3 @@ def get_bound(key: str) -> Bound:
     if key not in by_key:
         raise InvalidInput(f"unknown bound {key!r}; list them with `rnncap bounds --list`")
     return by_key[key]
-
-
-# -- numbers in log space -------------------------------------------------------------------------
-def fmt_log10(log10: float, digits: int = 4) -> str:
-    """A positive number given by its log10: plain below 1e7, else a power of ten."""
-    if not math.isfinite(log10):
-        return "∞" if log10 > 0 else "0"
-    if log10 < 7:
-        value = 10.0**log10
-        if value >= 1000:
-            return f"{value:,.0f}"
-        return f"{value:.{digits}g}"
-    exponent = math.floor(log10)
-    mantissa = 10.0 ** (log10 - exponent)
-    if mantissa >= 9.995:
-        mantissa, exponent = 1.0, exponent + 1
-    return f"{mantissa:.2f}×10^{exponent}"
-
-
-def fmt_approx(value: float, digits: int = 2) -> str:
-    """An empirical figure without false precision: 428,165 -> "430,000", 0.0123 -> "0.012"."""
-    if not math.isfinite(value) or value <= 0:
-        return fmt_log10(math.log10(value)) if value > 0 else f"{value:g}"
-    if value >= 1e7:
-        exponent = math.floor(math.log10(value))
-        return f"{value / 10**exponent:.{digits - 1}f}×10^{exponent}"
-    rounded = float(f"{value:.{digits}g}")
-    return f"{rounded:,.0f}" if rounded >= 100 else f"{rounded:g}"
-
-
-def fmt_count(n: float) -> str:
-    """An input figure substituted into an expression: 120, 71,680 or 1.0e9."""
-    if n < 1e7 and float(n).is_integer():
-        return f"{int(n):,}"
-    if n < 1e7:
-        return f"{n:.4g}"
-    return f"{n:.2e}".replace("e+0", "e").replace("e+", "e")

@@ -10,22 +10,21 @@ import math
 
 from rnncap.arch import Cell
 from rnncap.errors import require
+from rnncap.theory.cells import ALL_GATED_CLASSES, Activation
+from rnncap.theory.context import Context
 from rnncap.theory.core import (
-    ALL_GATED_CLASSES,
     DERIVED_LABEL,
-    Activation,
     Bound,
     Citation,
-    Context,
     Direction,
     Form,
     Quantity,
     Result,
     Status,
     explicit,
-    fmt_approx,
     register,
 )
+from rnncap.theory.numbers import fmt_approx
 
 _CAVEAT = "empirical estimate, after extensive tuning: an untuned model stores less"
 

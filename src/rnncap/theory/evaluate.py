@@ -13,18 +13,9 @@ from typing import Any, ClassVar
 from rnncap.arch import RecurrentSpec
 from rnncap.errors import InvalidInput
 from rnncap.plain import to_plain
-from rnncap.theory.core import (
-    Bound,
-    Context,
-    Kind,
-    Result,
-    Task,
-    activation_classes,
-    catalog,
-    context,
-    get_bound,
-    not_applicable,
-)
+from rnncap.theory.cells import activation_classes
+from rnncap.theory.context import Context, Task, context
+from rnncap.theory.core import Bound, Kind, Result, catalog, get_bound, not_applicable
 from rnncap.theory.legend import LegendEntry, entry
 
 #: Sections of the tables and JSON: bounds for the spec's own cell, and (with ``--all``) results

@@ -15,7 +15,9 @@ from typing import Any, ClassVar
 
 from rnncap.arch import Cell, RecurrentSpec, count_parameters
 from rnncap.errors import require
-from rnncap.theory.core import DERIVED_LABEL, GATED, Context, Direction, Quantity, context
+from rnncap.theory.cells import GATED
+from rnncap.theory.context import Context, context
+from rnncap.theory.core import DERIVED_LABEL, Direction, Quantity
 from rnncap.theory.empirical import expected_bits
 from rnncap.theory.evaluate import MAIN, CompareRow, compare_bounds
 from rnncap.theory.feedforward import untied_size

@@ -20,28 +20,25 @@ import numpy as np
 
 from rnncap.arch import Cell, count_parameters
 from rnncap.errors import require
+from rnncap.theory.cells import GATED, Activation, activation_classes
+from rnncap.theory.context import Context
 from rnncap.theory.core import (
     DERIVED_LABEL,
-    GATED,
     PDIM_LOWER_NOTE,
     PDIM_UPPER_NOTE,
-    Activation,
     Bound,
     Citation,
-    Context,
     Direction,
     Form,
     Quantity,
     Result,
     Status,
-    activation_classes,
     explicit,
-    fmt_count,
-    fmt_log10,
     not_applicable,
     order,
     register,
 )
+from rnncap.theory.numbers import fmt_count, fmt_log10
 
 GJ95 = Citation(
     "Goldberg & Jerrum",

@@ -12,27 +12,24 @@ from functools import partial
 
 from rnncap.arch import Cell
 from rnncap.errors import require
+from rnncap.theory.cells import GATED, Activation, single_recurrence_reason, vanilla_only_reason
+from rnncap.theory.context import Context
 from rnncap.theory.core import (
     DERIVED_LABEL,
-    GATED,
     PDIM_LOWER_NOTE,
     PDIM_UPPER_NOTE,
-    Activation,
     Bound,
     Citation,
-    Context,
     Direction,
     Form,
     Quantity,
     Result,
     Status,
-    fmt_count,
     not_applicable,
     order,
     register,
-    single_recurrence_reason,
-    vanilla_only_reason,
 )
+from rnncap.theory.numbers import fmt_count
 
 KS98 = Citation(
     "Koiran & Sontag",

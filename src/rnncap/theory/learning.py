@@ -7,10 +7,7 @@ import math
 from dataclasses import dataclass, fields
 
 from rnncap.errors import require
-from rnncap.theory.core import (
-    check_delta,
-    check_epsilon,
-)
+from rnncap.theory.context import check_delta, check_epsilon
 
 UML = "Shalev-Shwartz & Ben-David"
 UML_TITLE = "Understanding Machine Learning: From Theory to Algorithms"

@@ -12,13 +12,12 @@ import math
 from functools import partial
 
 from rnncap.arch import Cell
+from rnncap.theory.cells import ALL_GATED_CLASSES, Activation, single_recurrence_reason
+from rnncap.theory.context import Context
 from rnncap.theory.core import (
-    ALL_GATED_CLASSES,
     DERIVED_LABEL,
-    Activation,
     Bound,
     Citation,
-    Context,
     Direction,
     Form,
     Kind,
@@ -26,13 +25,10 @@ from rnncap.theory.core import (
     Result,
     Status,
     explicit,
-    fmt_count,
-    fmt_log10,
     get_bound,
     not_applicable,
     order,
     register,
-    single_recurrence_reason,
 )
 from rnncap.theory.learning import (
     MOHRI,
@@ -49,6 +45,7 @@ from rnncap.theory.learning import (
     uml_agnostic_samples,
     uml_realizable_samples,
 )
+from rnncap.theory.numbers import fmt_count, fmt_log10
 
 # -- catalog rows ----------------------------------------------------------------------------------
 EXPLICIT_VC_KEYS = ("bhlm19-thm7-untied", "bhlm19-thm10-unrolled")

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from rnncap.arch import RecurrentSpec
+from rnncap.theory.context import context
 from rnncap.theory.core import (
     DERIVED_LABEL,
     Bound,
@@ -22,7 +23,6 @@ from rnncap.theory.core import (
     Result,
     Status,
     catalog,
-    context,
     get_bound,
 )
 

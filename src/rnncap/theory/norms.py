@@ -16,19 +16,18 @@ import numpy as np
 
 from rnncap.arch import Cell
 from rnncap.errors import require
+from rnncap.theory.cells import Activation
+from rnncap.theory.context import Context, check_delta
 from rnncap.theory.core import (
     DERIVED_LABEL,
-    Activation,
     Bound,
     Citation,
-    Context,
     Direction,
     Form,
     Kind,
     Quantity,
     Result,
     Status,
-    check_delta,
     explicit,
     not_applicable,
     order,
