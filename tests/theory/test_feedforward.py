@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from rnncap.arch import parse_arch
 from rnncap.theory import bhlm_thm7_vc, bhlm_thm10_log10, bounds, goldberg_jerrum_vc
 from rnncap.theory.context import context
-from rnncap.theory.feedforward import untied_layers
+from rnncap.theory.untied import untied_layers
 
 
 def test_goldberg_jerrum_vector():

@@ -13,7 +13,7 @@ from rnncap.errors import InvalidInput
 from rnncap.theory import bhlm_thm7_vc, bhlm_thm10_log10, bounds, get_bound
 from rnncap.theory.context import context
 from rnncap.theory.core import DERIVED_LABEL
-from rnncap.theory.feedforward import untied_layers
+from rnncap.theory.untied import untied_layers
 
 
 def _count(*modules: torch.nn.Module) -> int:

@@ -12,6 +12,10 @@
 'not a bound for this cell'
 """
 
+# isort: off
+from rnncap.theory import families  # noqa: F401  (registers the catalog, in its order, first)
+
+# isort: on
 from rnncap.theory.cells import Activation
 from rnncap.theory.context import Context, Task, context
 from rnncap.theory.core import (
@@ -37,7 +41,7 @@ from rnncap.theory.evaluate import (
     ratios,
 )
 from rnncap.theory.explain import Explanation, explain
-from rnncap.theory.feedforward import bhlm_thm7_vc, bhlm_thm10_log10, goldberg_jerrum_vc
+from rnncap.theory.feedforward_formulas import bhlm_thm7_vc, bhlm_thm10_log10, goldberg_jerrum_vc
 from rnncap.theory.koiran_sontag import dasgupta_sontag_vc
 from rnncap.theory.learning import (
     SampleSizes,

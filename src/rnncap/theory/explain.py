@@ -20,8 +20,8 @@ from rnncap.theory.context import Context, context
 from rnncap.theory.core import DERIVED_LABEL, Direction, Quantity
 from rnncap.theory.empirical import expected_bits
 from rnncap.theory.evaluate import MAIN, CompareRow, compare_bounds
-from rnncap.theory.feedforward import untied_size
 from rnncap.theory.legend import LegendEntry, expression_of
+from rnncap.theory.untied import untied_size
 
 #: Defaults of `rnncap explain`: the inputs of the default nyc2013 task (33 station variables,
 #: wind direction as sine and cosine, + 4 hour/day-of-year features = 37; a test ties this to

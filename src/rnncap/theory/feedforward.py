@@ -8,6 +8,9 @@ How rnncap applies them (DERIVED, derivations in docs/theory.md):
   edge; they are applied to the *untied* unrolled network, whose class contains the weight-shared
   one, so its bound also bounds the RNN. Layer j of the untied network holds the cell
   applications (l, t) with t + l - 1 = j, then the head: k + L layers in all (unidirectional).
+
+This module holds their catalog rows; the closed forms are `rnncap.theory.feedforward_formulas`,
+the untied network `rnncap.theory.untied`.
 """
 
 from __future__ import annotations
@@ -16,10 +19,7 @@ import math
 from dataclasses import replace
 from functools import partial
 
-import numpy as np
-
-from rnncap.arch import Cell, count_parameters
-from rnncap.errors import require
+from rnncap.arch import Cell
 from rnncap.theory.cells import GATED, Activation, activation_classes
 from rnncap.theory.context import Context
 from rnncap.theory.core import (
@@ -38,7 +38,9 @@ from rnncap.theory.core import (
     order,
     register,
 )
+from rnncap.theory.feedforward_formulas import bhlm_thm7_vc, bhlm_thm10_log10
 from rnncap.theory.numbers import fmt_count, fmt_log10
+from rnncap.theory.untied import unsupported_layering, untied_layers
 
 GJ95 = Citation(
     "Goldberg & Jerrum",
@@ -78,98 +80,6 @@ BHLM19 = Citation(
 
 
 _RELU = (Cell.RNN_RELU,)
-
-
-# -- standalone formulas (the test vectors of theory.md section 7) ---------------------------------
-def goldberg_jerrum_vc(parameters: float, degree: int, predicates: float) -> float:
-    """Theorem 2.2: VCdim <= 2·k·log2(8·e·d·s) for k real parameters, s predicates of degree d."""
-    require(parameters >= 1, f"parameters must be >= 1; got {parameters!r}")
-    require(degree >= 1 and predicates >= 1, "degree and predicates must be >= 1")
-    return 2 * parameters * math.log2(8 * math.e * degree * predicates)
-
-
-def bhlm_thm10_log10(w: float, units: float, degree: int = 1, pieces: int = 2) -> float:
-    """log10 of Theorem 10's explicit value 2·W·log2(16e·max{U+1, 2dU}·(1+p)^U), in log space."""
-    require(w >= 1 and units >= 1, f"W and U must be >= 1; got W={w!r}, U={units!r}")
-    inner = math.log2(16 * math.e * max(units + 1, 2 * degree * units)) + units * math.log2(
-        1 + pieces
-    )
-    return math.log10(2 * w) + math.log10(inner)
-
-
-def bhlm_thm7_vc(
-    layer_units: np.ndarray, layer_params: np.ndarray, pieces: int = 1, degree: int = 1
-) -> tuple[float, float]:
-    """Theorem 7: VCdim <= L + L̄·W·log2(4·e·p·R·log2(2·e·p·R)); returns ``(bound, L̄)``.
-
-    Parameters
-    ----------
-    layer_units : array (L,)
-        k_i, computation units in layer i (the last layer is the single linear output unit).
-    layer_params : array (L,)
-        Parameters (weights and biases) at the inputs of the units of layer i.
-    pieces : int
-        p, so that activations have p + 1 pieces (ReLU: p = 1).
-    degree : int
-        d, 0 (piecewise constant) or 1 (piecewise linear).
-    """
-    k = np.asarray(layer_units, dtype=float)
-    p_i = np.asarray(layer_params, dtype=float)
-    require(k.shape == p_i.shape and k.ndim == 1, "layer_units and layer_params: same length")
-    require(degree in (0, 1), f"degree must be 0 or 1 here; got {degree!r}")
-    require(k.sum() > 2, "Theorem 7 needs more than 2 computation units")
-    n_layers = len(k)
-    index = np.arange(1, n_layers + 1)
-    w_i = np.cumsum(p_i) if degree else p_i  # W_i: layers 1..i if d > 0, else layer i
-    w = p_i.sum()
-    lbar = w_i.sum() / w
-    # R = Σ k_i·(1 + (i−1)·d^(i−1)); for d in {0, 1}, (i−1)·d^(i−1) = (i−1)·d (d = 0: R = Σ k_i)
-    r = float((k * (1 + (index - 1) * degree)).sum())
-    inner = 4 * math.e * pieces * r * math.log2(2 * math.e * pieces * r)
-    return n_layers + w_i.sum() * math.log2(inner), float(lbar)
-
-
-# -- the untied unrolled network -------------------------------------------------------------------
-def _unsupported_layering(ctx: Context) -> str | None:
-    if ctx.spec.bidirectional:
-        return "layering of the bidirectional unrolled network is not derived"
-    if not ctx.spec.outputs and not ctx.regression:
-        return "the network model ends in a linear output unit: give the spec a head (outputs >= 1)"
-    return None
-
-
-def untied_layers(ctx: Context) -> tuple[np.ndarray, np.ndarray]:
-    """Units and parameters per layer of the untied unrolled network, for one scalar output.
-
-    Layer j (1-based) holds cell applications (l, t) with t + l - 1 = j; each application of layer
-    l carries that layer's parameters from ``count_parameters(spec).per_layer``. The head row of
-    one output forms the last layer; regression adds one more layer with one parameter.
-    """
-    spec = ctx.spec
-    per_layer = count_parameters(spec).per_layer
-    n_hidden = spec.seq_len + spec.num_layers - 1
-    units = np.zeros(n_hidden)
-    params = np.zeros(n_hidden)
-    for layer, h in enumerate(spec.hidden_sizes):  # layer l (0-based) spans j = l .. l + k - 1
-        units[layer : layer + spec.seq_len] += h
-        params[layer : layer + spec.seq_len] += per_layer[f"layer {layer + 1}"]
-    extra_units, extra_params = [], []
-    if spec.outputs:
-        extra_units.append(1.0)
-        extra_params.append(per_layer["head"] / spec.outputs)
-    if ctx.regression:
-        extra_units.append(1.0)
-        extra_params.append(1.0)
-    return np.concatenate([units, extra_units]), np.concatenate([params, extra_params])
-
-
-def untied_size(ctx: Context) -> tuple[float, int] | None:
-    """(W, L) of the untied unrolled network (parameters of all cell applications, layers), the
-    feed-forward network whose class contains the RNN's; None where its layering is not derived."""
-    if _unsupported_layering(ctx) is not None:
-        return None
-    units, params = untied_layers(ctx)
-    return float(params.sum()), len(units)
 
 
 def _scalar_units(ctx: Context) -> int:
@@ -252,7 +162,7 @@ def _gj_consequence(ctx: Context) -> Result:
 
 
 def _bmm_upper(ctx: Context) -> Result:
-    if (why := _unsupported_layering(ctx)) is not None:
+    if (why := unsupported_layering(ctx)) is not None:
         return not_applicable(why)
     units, params = untied_layers(ctx)
     w, n_layers = float(params.sum()), len(units)
@@ -286,7 +196,7 @@ def _existence_lower(expression: str, with_log: bool, ctx: Context) -> Result:
 
 
 def _thm7(ctx: Context) -> Result:
-    if (why := _unsupported_layering(ctx)) is not None:
+    if (why := unsupported_layering(ctx)) is not None:
         return not_applicable(why)
     units, params = untied_layers(ctx)
     bound, lbar = bhlm_thm7_vc(units, params)  # ReLU: the defaults p = 1, d = 1
