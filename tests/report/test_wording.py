@@ -11,8 +11,9 @@ import pytest
 from fake_store import PERSISTENCE, Fake, make_store, seeds
 
 from rnncap.report import build_report, load_results
-from rnncap.report.answer import MIN_TREND_ARCHS, answer, rank_interval
+from rnncap.report.answer import answer
 from rnncap.report.build import table
+from rnncap.report.trends import MIN_TREND_ARCHS, rank_interval
 from rnncap.study.records import MemorizationVerdict
 
 pytestmark = pytest.mark.slow  # keras models / report figures: seconds each

@@ -5,7 +5,8 @@ Every sentence is built from `StudyResults` and claims no more than the data hol
 * a difference between architectures is *clear* only beyond two standard errors of the
   difference of the seed means; otherwise it is a tie, and the tied architectures are named;
 * a trend with size is stated only over at least `MIN_TREND_ARCHS` architectures, with a 95%
-  interval of the rank correlation, and called a trend only when the interval excludes zero;
+  interval of the rank correlation, and called a trend only when the interval excludes zero
+  (`rnncap.report.trends`);
 * failed fits (worse than persistence on their own training data) are counted and named, and
   their architectures are left out of every comparison and trend;
 * memorization is quoted only where its measurement converged.
@@ -18,9 +19,8 @@ from collections import Counter
 
 from rnncap.engine.bookkeeping import Status
 from rnncap.report.results import ArchResult, Spread, StudyResults, compare
+from rnncap.report.trends import MIN_TREND_ARCHS, trend_text
 
-#: Fewest architectures over which the report states a trend with size.
-MIN_TREND_ARCHS = 6
 #: How many tied architectures a sentence names before "and N more".
 NAMED = 4
 
@@ -34,43 +34,6 @@ CAVEATS = (
     "No known result separates the effect of depth from the number of parameters w for "
     "recurrent networks: at a fixed w, theory allows but does not establish a change in capacity.",
 )
-
-
-def rank_correlation(x: list[float], y: list[float]) -> float:
-    """Spearman's rank correlation (average ranks for ties, then Pearson); nan if undefined."""
-
-    def ranks(v: list[float]) -> list[float]:
-        order = sorted(range(len(v)), key=lambda i: v[i])
-        out = [0.0] * len(v)
-        i = 0
-        while i < len(order):
-            j = i
-            while j + 1 < len(order) and v[order[j + 1]] == v[order[i]]:
-                j += 1
-            for k in range(i, j + 1):
-                out[order[k]] = (i + j) / 2 + 1
-            i = j + 1
-        return out
-
-    rx, ry = ranks(x), ranks(y)
-    n = len(x)
-    if n < 3:
-        return math.nan
-    mx, my = sum(rx) / n, sum(ry) / n
-    sxy = sum((a - mx) * (b - my) for a, b in zip(rx, ry, strict=True))
-    sxx = sum((a - mx) ** 2 for a in rx)
-    syy = sum((b - my) ** 2 for b in ry)
-    return sxy / math.sqrt(sxx * syy) if sxx > 0 and syy > 0 else math.nan
-
-
-def rank_interval(r: float, n: int) -> tuple[float, float]:
-    """95% interval of a Spearman correlation: Fisher z with Fieller et al.'s (1957)
-    standard error 1.06 / sqrt(n - 3)."""
-    if n <= 3 or not math.isfinite(r):
-        return -1.0, 1.0
-    z = math.atanh(max(min(r, 0.999999), -0.999999))
-    half = 1.96 * 1.06 / math.sqrt(n - 3)
-    return math.tanh(z - half), math.tanh(z + half)
 
 
 def _mae(s: Spread, unit: str) -> str:
@@ -197,15 +160,6 @@ def _best(res: StudyResults) -> list[str]:
     return [text]
 
 
-def _trend(x: list[float], y: list[float], what: str) -> str:
-    r = rank_correlation(x, y)
-    lo, hi = rank_interval(r, len(x))
-    stats = f"rank correlation {r:+.2f}, 95% interval {lo:+.2f} to {hi:+.2f}"
-    if not math.isfinite(r) or lo <= 0 <= hi:
-        return f"{what} shows no clear trend with size ({stats})"
-    return f"{what} {'rises' if r > 0 else 'falls'} with size ({stats})"
-
-
 def _size(res: StudyResults) -> list[str]:
     grid = res.grid
     if not grid:
@@ -227,8 +181,8 @@ def _size(res: StudyResults) -> list[str]:
     return [
         f"Across the {len(g)} grid architectures with fitted models "
         f"({min(params):,.0f} to {max(params):,.0f} parameters{dropped}), "
-        f"{_trend(params, mae, 'test MAE')},"
-        f" and {_trend(params, gap, 'the generalization gap')}. Persistence itself scores "
+        f"{trend_text(params, mae, 'test MAE')},"
+        f" and {trend_text(params, gap, 'the generalization gap')}. Persistence itself scores "
         f"{pers.gap:+.3f} {res.unit} on the same test minus train difference: that part of every "
         "gap comes from the splits (different seasons), not from the models."
     ]
