@@ -37,6 +37,14 @@ def test_run_resumes_a_finished_study_and_writes_the_report(study_copy, tmp_path
     assert doc["summary"]["ran"] == 0
     assert (study_copy / "report" / "index.html").is_file()
     assert doc["report"]["runs"] == 4 and doc["report"]["answer"]
+    # where the time went, with the report's: nothing trained, every unit already there
+    phases = doc["summary"]["phases"]
+    assert phases["forecast_units"] == phases["capacity"] == phases["baselines"] == 0.0
+    assert phases["report"] > 0 and phases["setup"] > 0
+    assert main(["study", "run", str(study_file), "--out", str(study_copy), "--no-report"]) == 0
+    last = capsys.readouterr().out.strip().splitlines()[-1]
+    assert last.startswith("time: setup ") and "forecast 0 s, capacity 0 s" in last
+    assert "report" not in last  # --no-report: no report time
 
 
 @pytest.mark.slow  # trains models

@@ -25,10 +25,18 @@ def test_memorization_is_measured_on_the_frontier_only_and_matches_a_direct_run(
         measures=("counts", "forecast", "memorization"),
         memorization=MEMO,
     )
-    run_study(cfg, tmp_path)
+    summary = run_study(cfg, tmp_path)
     with ResultsStore.open(tmp_path) as store:
-        units = {u.result.arch: u.result.memorization for u in store.units()}
+        stored = store.units()
         infos = store.architectures()
+    units = {u.result.arch: u.result.memorization for u in stored}
+    # the memorization time is the units' capacity phase, apart from their forecasting
+    spent = {u.result.arch: u.result.capacity_seconds for u in stored}
+    assert spent["lstm:1x4"] == 0.0 < min(spent["lstm:1x5"], spent["lstm:2x4"])
+    assert summary.phases.capacity == pytest.approx(sum(spent.values()))
+    assert summary.phases.forecast_units == pytest.approx(
+        sum(u.result.seconds - u.result.capacity_seconds for u in stored)
+    )
     frontier = [a for a, i in infos.items() if "frontier" in i.groups]
     assert sorted(frontier) == ["lstm:1x5", "lstm:2x4"]
     assert units["lstm:1x4"] is None  # grid-only architecture: no memorization

@@ -13,6 +13,7 @@ from rnncap.arch import parse_arch
 from rnncap.data import Task, prepare_task
 from rnncap.engine import RecurrentModel
 from rnncap.forecast import Forecaster
+from rnncap.plain import to_plain
 from rnncap.study import ResultsStore, run_study
 
 
@@ -131,16 +132,24 @@ def test_baselines_are_fitted_once_per_task_not_once_per_unit(tmp_path, monkeypa
 
     runner.task_baselines.cache_clear()  # a fit cached by an earlier test would not count
     monkeypatch.setattr(rnncap.forecast, "baseline_results", counting)  # whoever calls it
-    run_study(tiny_config(), tmp_path)
+    summary = run_study(tiny_config(), tmp_path)
     assert len(calls) == 1
     with ResultsStore.open(tmp_path) as store:
         units = store.units()
+        stored_phases = store.meta()["phases"]
+    # where the time went: the units' own times, summed; the baselines' fit, once
+    phases = summary.phases
+    assert phases.forecast_units == pytest.approx(sum(u.result.seconds for u in units))
+    assert phases.capacity == 0.0 and all(u.result.capacity_seconds == 0.0 for u in units)
+    assert phases.baselines > 0 and phases.setup > 0 and 0 < phases.units_wall < summary.seconds
+    assert stored_phases == to_plain(phases)
     fitted = tuple((r.name, r.val.mae, r.test.mae) for r in calls[0])
     assert len(units) == 4
     assert all(tuple((b.name, b.val_mae, b.test_mae) for b in u.result.baselines) == fitted
                for u in units)  # fmt: skip
-    run_study(tiny_config(), tmp_path)  # nothing left to run: nothing fitted
+    again = run_study(tiny_config(), tmp_path)  # nothing left to run: nothing fitted
     assert len(calls) == 1
+    assert again.phases.forecast_units == 0.0 and again.phases.baselines == 0.0
 
 
 def test_the_task_record_names_a_baseline_left_out_for_a_missing_package(monkeypatch):

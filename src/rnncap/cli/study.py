@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Annotated
 
@@ -22,6 +23,7 @@ from rnncap.study import (
     load_study,
     run_study,
 )
+from rnncap.study.records import PhaseTimes
 
 study_app = typer.Typer(
     invoke_without_command=True,
@@ -106,10 +108,15 @@ def _run(cfg: StudyConfig, out: Path, json_out: bool, no_report: bool) -> None:
         if bar.live.is_started:  # stopping a bar never shown prints a blank line
             bar.stop()
     result: dict = {"summary": to_plain(summary)}
+    report_seconds = None
     if not no_report:
         from rnncap.report import build_report
 
+        report_start = time.perf_counter()
         result["report"] = to_plain(build_report(summary.store, out / "report"))
+        report_seconds = time.perf_counter() - report_start
+        if result["summary"]["phases"] is not None:
+            result["summary"]["phases"]["report"] = report_seconds
     if json_out:
         print_json(result)
         return
@@ -125,6 +132,18 @@ def _run(cfg: StudyConfig, out: Path, json_out: bool, no_report: bool) -> None:
         for paragraph in rep["answer"]:
             print(f"- {paragraph.replace('**', '')}")
         print(f"report: {rep['folder']}/index.html")
+    if s.phases is not None:
+        print(phase_line(s.phases, report_seconds))
+
+
+def phase_line(p: PhaseTimes, report: float | None) -> str:
+    """One line: where the run's time went (docs/study.md quotes it)."""
+    text = (
+        f"time: setup {p.setup:.0f} s; units {p.units_wall:.0f} s wall (summed over units: "
+        f"forecast {p.forecast_units:.0f} s, capacity {p.capacity:.0f} s); baselines "
+        f"{p.baselines:.0f} s on the driver beside the units"
+    )
+    return text + ("" if report is None else f"; report {report:.0f} s")
 
 
 @study_app.callback()

@@ -155,6 +155,7 @@ class UnitResult:
     depth: DepthRow | None = None  # this depth of the fixed-width depth measurement
     node: str | None = None
     attempts: int = 1
+    capacity_seconds: float = 0.0  # of `seconds`: the memorization and depth measurements
 
     @property
     def mean_test_mae(self) -> float | None:
@@ -248,3 +249,16 @@ class StudyInfo:
     name: str
     seeds: tuple[int, ...]
     training: str  # ForecastSettings.describe(): "Adam on mean squared error (mse), learning ..."
+
+
+@dataclass(frozen=True)
+class PhaseTimes:
+    """Where a study run's time went, in seconds, for docs/study.md and `rnncap study`'s last
+    lines. The units' phases are summed over the units run now (across workers, so they may
+    exceed the wall time, `units_wall`); the baselines are fitted on the driver beside them."""
+
+    setup: float  # the task, the plan and the theory's bounds, before any unit starts
+    forecast_units: float  # the units' training, forecasts and weight norms
+    capacity: float  # the units' memorization and depth measurements
+    baselines: float  # the task's baselines (0 when none were needed or cached)
+    units_wall: float  # from the first unit started to the last one recorded

@@ -37,6 +37,7 @@ from rnncap.study.records import (
     BoundValue,
     FailedUnit,
     Measure,
+    PhaseTimes,
     SplitErrors,
     StudyInfo,
     TaskInfo,
@@ -74,6 +75,7 @@ class StudySummary:
     seconds: float
     device: str
     failed: int = 0  # units that failed every attempt (`ResultsStore.failures` has their errors)
+    phases: PhaseTimes | None = None  # where the time went (also stored: meta "phases")
 
 
 def _bounds(
@@ -209,6 +211,7 @@ class TaskBaselines:
     def __init__(self, task: TaskRef, needed: bool):
         self._result: tuple[BaselineResult, ...] = ()
         self._error: BaseException | None = None
+        self.seconds = 0.0  # the fit's own time (0 when not needed, or cached in this process)
         self._thread = None
         if needed:
             self._thread = threading.Thread(
@@ -217,10 +220,12 @@ class TaskBaselines:
             self._thread.start()
 
     def _fit(self, task: TaskRef) -> None:
+        start = time.perf_counter()
         try:
             self._result = task_baselines(task)
         except BaseException as exc:  # handed to the caller, in the driver's thread
             self._error = exc
+        self.seconds = time.perf_counter() - start
 
     def __call__(self) -> tuple[BaselineResult, ...]:
         if self._thread is not None:
@@ -287,7 +292,8 @@ def run_study(
         baselines = TaskBaselines(task_ref, needed=forecast and bool(pending))
         total_runs = sum(len(u.seeds) for u in units)
         finished_runs = float(total_runs - sum(len(u.seeds) for u in pending))
-        state = {"runs": finished_runs, "units": len(units) - len(pending), "failed": 0}
+        state = {"runs": finished_runs, "units": len(units) - len(pending), "failed": 0,
+                 "forecast_seconds": 0.0, "capacity_seconds": 0.0}  # fmt: skip
         if on_progress:
             on_progress(finished_runs, total_runs)
 
@@ -301,6 +307,9 @@ def run_study(
             store.record_batch(done, failed)  # one transaction for the whole batch
             state["failed"] += len(failed)
             for unit, r in batch:
+                if isinstance(r, UnitResult):
+                    state["forecast_seconds"] += r.seconds - r.capacity_seconds
+                    state["capacity_seconds"] += r.capacity_seconds
                 state["runs"] += len(unit.seeds)
                 state["units"] += 1
                 if on_progress:
@@ -312,7 +321,16 @@ def run_study(
             if on_progress:
                 on_progress(state["runs"] + min(fraction, 0.999) * len(unit.seeds), total_runs)
 
+        units_start = time.perf_counter()
         executor.run(pending, record, partial)
+        phases = PhaseTimes(
+            setup=units_start - start,
+            forecast_units=state["forecast_seconds"],
+            capacity=state["capacity_seconds"],
+            baselines=baselines.seconds,  # known once a unit was recorded (each waits for it)
+            units_wall=time.perf_counter() - units_start,
+        )
+        store.set_meta({"phases": to_plain(phases)})
     return StudySummary(
         folder / STORE_NAME,
         len(units),
@@ -322,6 +340,7 @@ def run_study(
         time.perf_counter() - start,
         default_device(),
         int(state["failed"]),
+        phases,
     )
 
 

@@ -209,10 +209,15 @@ def run_unit(
         )
         runs = tuple(_run_result(td, t, measures, payload.forecast_points) for t in trained)
     memorization = depth = None
+    capacity_seconds = 0.0  # the memorization and depth measurements' part of the unit's time
     if Measure.MEMORIZATION in measures and payload.memorization is not None:
+        capacity_start = time.perf_counter()
         memorization = _memorization(payload.seeds, payload.memorization, device)
+        capacity_seconds += time.perf_counter() - capacity_start
     if Measure.DEPTH in measures and payload.depth is not None:
+        capacity_start = time.perf_counter()
         depth = _depth(payload.seeds, payload.depth, device)
+        capacity_seconds += time.perf_counter() - capacity_start
     return UnitResult(
         arch=payload.spec.name,
         device=device,
@@ -220,4 +225,5 @@ def run_unit(
         runs=runs,
         memorization=memorization,
         depth=depth,
+        capacity_seconds=capacity_seconds,
     )
