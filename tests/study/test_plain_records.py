@@ -65,8 +65,13 @@ def _unit() -> UnitResult:
     return UnitResult("lstm:1x4", "cpu", 0.5, (run,), mem, baselines, node="n", attempts=2)
 
 
+#: Fields added to `UnitResult` since, with their values in `_unit` (old rows read them as these).
+ADDED = {"capacity_seconds": 0.0}  # the unit's memorization and depth time (issue 22)
+
+
 def test_the_json_keeps_the_keys_and_values_the_hand_written_methods_wrote():
-    assert json.dumps(to_plain(_unit()), sort_keys=True) == WRITTEN
+    expected = json.dumps({**json.loads(WRITTEN), **ADDED}, sort_keys=True)
+    assert json.dumps(to_plain(_unit()), sort_keys=True) == expected
 
 
 def test_records_read_back_equal_and_typed():
