@@ -5,15 +5,16 @@ mapping keys as strings, paths as strings; a record class may name properties to
 fields (``PLAIN_EXTRA``: derived figures a JSON reader wants, e.g. a gap), or declare its whole
 JSON view instead (``PLAIN_VIEW``: JSON key -> dotted attribute path, a method on the path called
 without arguments, written in that order and nothing else: a view that renames, drops or derives
-keys; it reads back only where it writes every field under its own name). The inverse,
+keys; a key starting with ``**`` merges the plain dict at its path into the view, as ``{**d}``
+would, later keys overriding; it reads back only where it writes every field under its own
+name). The inverse,
 `from_plain(cls, data)`, reads a record back by its fields' type hints: integers in a float field
 become floats, lists tuples, string keys integers where the hint says so, strings enums, plain
 dicts records; other values are kept as JSON gave them (no guessing); a field absent from ``data``
 takes its default (a record stored before the field existed) and keys that are not fields
-(``PLAIN_EXTRA``) are ignored. A record that still has a hand-written ``to_dict`` (theory's
-results) is written by it, and one with its own ``from_dict`` (capacity's depth records, which read
-their layouts from before the curve rule) is read by it, so records that hold one keep their JSON
-keys and migrations. Torch-free and standard library only, so the store, the report and every
+(``PLAIN_EXTRA``) are ignored. A record with its own ``from_dict`` (capacity's depth
+records, which read their layouts from before the curve rule) is read by it, so its migrations
+stay with it. Torch-free and standard library only, so the store, the report and every
 ``--json`` share it instead of a hand-written pair per record.
 """
 
@@ -35,11 +36,16 @@ R = TypeVar("R")
 def to_plain(value: Any) -> Any:
     """``value`` as plain JSON values (dicts, lists, str, int, float, bool, None)."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        if hasattr(value, "to_dict"):  # a record that keeps a hand-written JSON view
-            return to_plain(value.to_dict())
         view = getattr(value, "PLAIN_VIEW", None)
         if view is not None:
-            return {key: to_plain(_path(value, path)) for key, path in view.items()}
+            out = {}
+            for key, path in view.items():
+                plain = to_plain(_path(value, path))
+                if key.startswith("**"):  # another record's keys, merged in at this place
+                    out.update(plain)
+                else:
+                    out[key] = plain
+            return out
         out = {f.name: to_plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
         for name in getattr(value, "PLAIN_EXTRA", ()):
             out[name] = to_plain(getattr(value, name))

@@ -157,3 +157,35 @@ def test_a_declared_view_writes_its_keys_in_order_and_reads_back_by_field_names(
     ]  # fmt: skip
     assert from_plain(_Viewed, written) == record
     assert from_plain(_Viewed, {"inner": {"name": "x"}, "width": 2}).height == 1.0
+
+
+@dataclass(frozen=True)
+class _Merged:
+    inner: _Inner
+    width: int
+
+    PLAIN_VIEW: ClassVar = {"width": "width", "**inner": "inner", "name": "inner.shout"}
+
+
+def test_a_view_merges_another_records_keys_in_place_later_keys_overriding():
+    """``**`` in a view writes the record at its path as ``{**d}`` would (how a theory
+    `Evaluation` writes its bound's keys, a `Result` its explicit figures, a model file its
+    reading), and a later key of the same name overrides the value in place."""
+    written = to_plain(_Merged(_Inner("ab"), 3))
+    assert list(written.items()) == [("width", 3), ("name", "AB")]
+    assert to_plain(_Merged(_Inner("ab"), 3)) == {"width": 3, **{"name": "ab"}, "name": "AB"}
+
+
+def test_theory_results_write_their_figures_only_when_explicit():
+    """The JSON the hand-written `Result.to_dict` wrote (main at e78ab7a), from the view."""
+    from rnncap.theory.core import Kind, Result
+
+    explicit = Result(Kind.EXPLICIT, "10^2", log10=2.0, vacuous=True, notes=("n",), derived="why")
+    assert to_plain(explicit) == {
+        "kind": "explicit", "text": "10^2", "value": 100.0, "log10": 2.0, "vacuous": True,
+        "notes": ["n"], "derived": True, "derived_reason": "why", "caveat": "", "other_cell": "",
+    }  # fmt: skip
+    order = Result(Kind.ORDER, "O(w), constant unknown", log10=1.0)
+    assert list(to_plain(order)) == ["kind", "text", "vacuous", "notes", "derived",
+                                     "derived_reason", "caveat", "other_cell"]  # fmt: skip
+    assert to_plain(order)["derived"] is False

@@ -11,6 +11,7 @@ import pytest
 
 from rnncap.arch import parse_arch
 from rnncap.errors import InvalidInput
+from rnncap.plain import to_plain
 from rnncap.theory import Kind, Task, bounds, get_bound
 from rnncap.theory.cells import single_recurrence_reason
 from rnncap.theory.context import context
@@ -81,4 +82,4 @@ def test_a_bound_applied_within_its_statement_has_no_derived_reason():
     bound = get_bound("zld18-pac-bayes")
     assert bound.derived_reason(context(_spec())) == ""
     row = bounds(_spec(), keys=("ks98-sigmoid-lower",))[0]  # one-layer tanh RNN: covered
-    assert row.result.derived == "" and row.result.to_dict()["derived"] is False
+    assert row.result.derived == "" and to_plain(row.result)["derived"] is False

@@ -20,6 +20,7 @@ import numpy as np
 
 from rnncap.arch import Cell, RecurrentSpec
 from rnncap.errors import InvalidInput, brief, require
+from rnncap.plain import to_plain
 from rnncap.readable import check_readable_file
 
 GATE_NAMES = {
@@ -226,7 +227,7 @@ def norm_bounds(
     for row in rows:
         if "weights" not in row.bound.application:
             continue  # not a weight-based bound
-        result = row.result.to_dict()
+        result = to_plain(row.result)
         out.append(
             {
                 "key": row.bound.key,

@@ -46,8 +46,6 @@ def _default(obj: Any) -> Any:
         return obj.value
     if isinstance(obj, Path):
         return str(obj)
-    if hasattr(obj, "to_dict"):
-        return obj.to_dict()
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
         return to_plain(obj)
     if hasattr(obj, "tolist"):

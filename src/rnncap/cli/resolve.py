@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, ClassVar
 
 import typer
 
@@ -23,7 +23,6 @@ from rnncap.arch.reader import ModuleReading
 from rnncap.arch.spec import RecurrentSpec, parse_arch
 from rnncap.cli.output import fmt_int, stderr
 from rnncap.errors import require
-from rnncap.plain import to_plain
 
 TrustOpt = Annotated[
     bool,
@@ -47,8 +46,7 @@ class ModelFile:
     reading: ModuleReading
     spec: RecurrentSpec
 
-    def to_dict(self) -> dict:
-        return {"path": str(self.path), **to_plain(self.reading)}
+    PLAIN_VIEW: ClassVar = {"path": "path", "**reading": "reading"}  # `to_plain`'s JSON
 
 
 def is_model_file(text: str) -> bool:

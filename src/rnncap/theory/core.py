@@ -143,18 +143,26 @@ class Result:
             return None
         return 10.0**self.log10 if self.log10 < 300 else math.inf
 
-    def to_dict(self) -> dict:
-        out: dict[str, Any] = {"kind": self.kind.value, "text": self.text}
-        if self.kind is Kind.EXPLICIT:
-            out["value"] = self.value
-            out["log10"] = self.log10
-        out["vacuous"] = self.vacuous
-        out["notes"] = list(self.notes)
-        out["derived"] = bool(self.derived)
-        out["derived_reason"] = self.derived
-        out["caveat"] = self.caveat
-        out["other_cell"] = self.other_cell
-        return out
+    @property
+    def explicit_figures(self) -> dict[str, float | None]:
+        """``value`` and ``log10`` for an explicit result (its JSON has them); {} otherwise."""
+        return {"value": self.value, "log10": self.log10} if self.kind is Kind.EXPLICIT else {}
+
+    @property
+    def is_derived(self) -> bool:
+        return bool(self.derived)
+
+    PLAIN_VIEW: ClassVar = {  # the JSON `rnncap.plain.to_plain` writes (`rnncap bounds --json`)
+        "kind": "kind",
+        "text": "text",
+        "**figures": "explicit_figures",  # value and log10, for an explicit result only
+        "vacuous": "vacuous",
+        "notes": "notes",
+        "derived": "is_derived",
+        "derived_reason": "derived",
+        "caveat": "caveat",
+        "other_cell": "other_cell",
+    }
 
 
 def explicit(log10: float, text: str | None = None, **kw: Any) -> Result:

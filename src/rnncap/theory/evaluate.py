@@ -12,7 +12,6 @@ from typing import Any, ClassVar
 
 from rnncap.arch import RecurrentSpec
 from rnncap.errors import InvalidInput
-from rnncap.plain import to_plain
 from rnncap.theory.cells import activation_classes
 from rnncap.theory.context import Context, Task, context
 from rnncap.theory.core import Bound, Kind, Result, catalog, get_bound, not_applicable
@@ -43,16 +42,14 @@ class Evaluation:
     def section(self) -> str:
         return OTHER_CELL if self.result.other_cell else MAIN
 
-    def to_dict(self) -> dict:
-        label = self.label
-        return {
-            **to_plain(self.bound),
-            "quantity": self.quantity,
-            "derived": label.derived,  # for this spec, as the result says
-            "section": self.section,
-            "label": to_plain(label),
-            "result": self.result.to_dict(),
-        }
+    PLAIN_VIEW: ClassVar = {  # the JSON `rnncap.plain.to_plain` writes: the bound's, then
+        "**bound": "bound",
+        "quantity": "quantity",
+        "derived": "label.derived",  # for this spec, as the result says
+        "section": "section",
+        "label": "label",
+        "result": "result",
+    }
 
 
 def bounds(
