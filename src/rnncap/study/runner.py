@@ -254,6 +254,82 @@ def _check_runnable(config: StudyConfig, archs: list[PlannedArch], units: list[U
             check_trainable(unit.payload.memorization.spec)
 
 
+@dataclass(frozen=True)
+class _Planned:
+    """A study's plan before anything is written: the task, its data and shape, the units and
+    every architecture's info."""
+
+    task_ref: TaskRef
+    task: Any
+    td: Any
+    units: list[Unit]
+    infos: dict[str, ArchInfo]
+
+
+def _plan(config: StudyConfig) -> _Planned:
+    """The task prepared, the architectures and units planned and checked, their infos built."""
+    task_ref = TaskRef.of({"dataset": "nyc2013", **config.task})
+    td = task_data(task_ref)
+    shape = TaskShape(int(td.input_size), int(td.train.x.shape[1]), int(td.outputs))
+    archs = plan_architectures(config, shape)
+    units = plan_units(config, archs, task_ref)
+    by_name = {a.name: a for a in archs}
+    _check_runnable(config, archs, units)
+    m = int(len(td.train.y))
+    infos = {a.name: _arch_info(a, by_name, shape, config.measures, m) for a in archs}
+    return _Planned(task_ref, make_task(task_ref.table), td, units, infos)
+
+
+class _Recorder:
+    """The driver's side of a run: records each batch of outcomes in one transaction (with the
+    task's baselines), counts the progress and sums the units' phase times."""
+
+    def __init__(
+        self,
+        store: ResultsStore,
+        units: list[Unit],
+        pending: list[Unit],
+        baselines: TaskBaselines | None,
+        on_unit: Callable[[UnitDone], None] | None,
+        on_progress: Callable[[float, float], None] | None,
+    ):
+        self.store, self.baselines = store, baselines
+        self.on_unit, self.on_progress = on_unit, on_progress
+        self.planned = len(units)
+        self.total_runs = sum(len(u.seeds) for u in units)
+        self.runs = float(self.total_runs - sum(len(u.seeds) for u in pending))
+        self.units = len(units) - len(pending)
+        self.failed = 0
+        self.forecast_seconds = self.capacity_seconds = 0.0
+        if on_progress:
+            on_progress(self.runs, self.total_runs)
+
+    def __call__(self, batch: list[Outcome]) -> None:
+        if self.baselines is not None:  # the task's baselines, fitted once, not by each worker
+            fitted = self.baselines
+            batch = [(u, dataclasses.replace(r, baselines=fitted()))
+                     if isinstance(r, UnitResult) else (u, r) for u, r in batch]  # fmt: skip
+        done = [(u.key, u.payload.plain(), r, u.seeds) for u, r in batch
+                if isinstance(r, UnitResult)]  # fmt: skip
+        failed = [r for _, r in batch if isinstance(r, FailedUnit)]
+        self.store.record_batch(done, failed)  # one transaction for the whole batch
+        self.failed += len(failed)
+        for unit, r in batch:
+            if isinstance(r, UnitResult):
+                self.forecast_seconds += r.seconds - r.capacity_seconds
+                self.capacity_seconds += r.capacity_seconds
+            self.runs += len(unit.seeds)
+            self.units += 1
+            if self.on_progress:
+                self.on_progress(self.runs, self.total_runs)
+            if self.on_unit:
+                self.on_unit(_unit_done(unit, r, self.units, self.planned))
+
+    def partial(self, unit: Unit, fraction: float) -> None:
+        if self.on_progress:
+            self.on_progress(self.runs + min(fraction, 0.999) * len(unit.seeds), self.total_runs)
+
+
 def run_study(
     config: StudyConfig,
     out: str | Path,
@@ -269,79 +345,37 @@ def run_study(
     """
     start = time.perf_counter()
     executor = executor or make_executor(config.executor)
-    task_ref = TaskRef.of({"dataset": "nyc2013", **config.task})
-    task = make_task(task_ref.table)
-    td = task_data(task_ref)
-    shape = TaskShape(int(td.input_size), int(td.train.x.shape[1]), int(td.outputs))
-    archs = plan_architectures(config, shape)
-    units = plan_units(config, archs, task_ref)
-    by_name = {a.name: a for a in archs}
-    _check_runnable(config, archs, units)
-    m = int(len(td.train.y))
-    infos = {a.name: _arch_info(a, by_name, shape, config.measures, m) for a in archs}
+    plan = _plan(config)
+    units = plan.units
     executor.check()  # e.g. Ray: the address answers and every node runs these versions
     folder = ensure_writable_folder(Path(out))  # only now, once the plan is known to be valid
     with study_lock(folder), ResultsStore.create(folder / STORE_NAME) as store:
-        store.set_plan([(u.key, u.arch, list(u.seeds)) for u in units], infos)
+        store.set_plan([(u.key, u.arch, list(u.seeds)) for u in units], plan.infos)
         info = StudyInfo(config.name, tuple(config.seeds), config.recipe().describe())
         store.set_meta({"study": to_plain(config), "updated": time.time()})
         forecast = Measure.FORECAST in config.measures
-        store.set_task(info, _task_info(task, td, forecast=forecast), bound_legend())
+        store.set_task(info, _task_info(plan.task, plan.td, forecast=forecast), bound_legend())
         done_keys = store.done_keys()
         pending = [u for u in units if u.key not in done_keys]
-        baselines = TaskBaselines(task_ref, needed=forecast and bool(pending))
-        total_runs = sum(len(u.seeds) for u in units)
-        finished_runs = float(total_runs - sum(len(u.seeds) for u in pending))
-        state = {"runs": finished_runs, "units": len(units) - len(pending), "failed": 0,
-                 "forecast_seconds": 0.0, "capacity_seconds": 0.0}  # fmt: skip
-        if on_progress:
-            on_progress(finished_runs, total_runs)
-
-        def record(batch: list[Outcome]) -> None:
-            if forecast:  # the task's baselines, fitted once here rather than by each worker
-                batch = [(u, dataclasses.replace(r, baselines=baselines()))
-                         if isinstance(r, UnitResult) else (u, r) for u, r in batch]  # fmt: skip
-            done = [(u.key, u.payload.plain(), r, u.seeds) for u, r in batch
-                    if isinstance(r, UnitResult)]  # fmt: skip
-            failed = [r for _, r in batch if isinstance(r, FailedUnit)]
-            store.record_batch(done, failed)  # one transaction for the whole batch
-            state["failed"] += len(failed)
-            for unit, r in batch:
-                if isinstance(r, UnitResult):
-                    state["forecast_seconds"] += r.seconds - r.capacity_seconds
-                    state["capacity_seconds"] += r.capacity_seconds
-                state["runs"] += len(unit.seeds)
-                state["units"] += 1
-                if on_progress:
-                    on_progress(state["runs"], total_runs)
-                if on_unit:
-                    on_unit(_unit_done(unit, r, state["units"], len(units)))
-
-        def partial(unit: Unit, fraction: float) -> None:
-            if on_progress:
-                on_progress(state["runs"] + min(fraction, 0.999) * len(unit.seeds), total_runs)
-
+        baselines = TaskBaselines(plan.task_ref, needed=forecast and bool(pending))
+        recorder = _Recorder(
+            store, units, pending, baselines if forecast else None, on_unit, on_progress
+        )
         units_start = time.perf_counter()
-        executor.run(pending, record, partial)
+        executor.run(pending, recorder, recorder.partial)
         phases = PhaseTimes(
             setup=units_start - start,
-            forecast_units=state["forecast_seconds"],
-            capacity=state["capacity_seconds"],
+            forecast_units=recorder.forecast_seconds,
+            capacity=recorder.capacity_seconds,
             baselines=baselines.seconds,  # known once a unit was recorded (each waits for it)
             units_wall=time.perf_counter() - units_start,
         )
         store.set_meta({"phases": to_plain(phases)})
     return StudySummary(
-        folder / STORE_NAME,
-        len(units),
-        len(units) - len(pending),
-        len(pending),
-        total_runs,
-        time.perf_counter() - start,
-        default_device(),
-        int(state["failed"]),
+        folder / STORE_NAME, len(units), len(units) - len(pending), len(pending),
+        recorder.total_runs, time.perf_counter() - start, default_device(), recorder.failed,
         phases,
-    )
+    )  # fmt: skip
 
 
 def _unit_done(unit: Unit, r: UnitResult | FailedUnit, done: int, total: int) -> UnitDone:
