@@ -161,6 +161,42 @@ def _train_unit(
     return members
 
 
+def _checked(
+    jobs: Sequence[Job], strategy: Strategy | str, max_members: int | None, workers: int
+) -> tuple[list[Job], Strategy]:
+    """`train`'s arguments checked (one line each when wrong): the jobs as a list, the strategy."""
+    jobs = list(jobs)
+    require(len(jobs) >= 1, "no jobs to train; pass at least one rnncap.engine.Job")
+    for i, job in enumerate(jobs):
+        require(isinstance(job, Job), f"jobs[{i}] is a {type(job).__name__}, not an engine Job")
+    if max_members is not None:
+        check_int(max_members, "max_members", low=1)
+    check_int(workers, "workers", low=1)
+    return jobs, parse_enum(Strategy, strategy, "strategy")
+
+
+def _plan_units(
+    jobs: list[Job], strategy: Strategy, dev: torch.device, workers: int
+) -> list[tuple[list[int], Strategy]]:
+    """The training units: each group of same-shaped jobs (their indexes) split over the
+    workers, each part with its strategy (`choose_strategy` for ``auto``)."""
+    groups: dict[tuple, list[int]] = {}
+    for i, job in enumerate(jobs):
+        groups.setdefault(group_key(job), []).append(i)
+    units: list[tuple[list[int], Strategy]] = []
+    for index in groups.values():
+        first = jobs[index[0]]
+        rows = min(first.settings.batch_size, first.data.x_train.shape[0])
+        for part in split(index, workers):
+            how = strategy
+            if how is Strategy.AUTO:
+                how = choose_strategy(first.spec, rows, dev, len(part))
+            if how is Strategy.ENSEMBLE:
+                check_supported(first.spec)
+            units.append((part, how))
+    return units
+
+
 def train(
     jobs: Sequence[Job],
     device: str | torch.device | None = None,
@@ -195,31 +231,11 @@ def train(
     -------
     list of TrainedMember, in the order of `jobs`.
     """
-    jobs = list(jobs)
-    require(len(jobs) >= 1, "no jobs to train; pass at least one rnncap.engine.Job")
-    for i, job in enumerate(jobs):
-        require(isinstance(job, Job), f"jobs[{i}] is a {type(job).__name__}, not an engine Job")
-    strategy = parse_enum(Strategy, strategy, "strategy")
-    if max_members is not None:
-        check_int(max_members, "max_members", low=1)
-    check_int(workers, "workers", low=1)
+    jobs, strategy = _checked(jobs, strategy, max_members, workers)
     dev = resolve_device(device)
     if dev.type != "cpu":
         workers = 1
-    groups: dict[tuple, list[int]] = {}
-    for i, job in enumerate(jobs):
-        groups.setdefault(group_key(job), []).append(i)
-    units: list[tuple[list[int], str]] = []
-    for index in groups.values():
-        first = jobs[index[0]]
-        rows = min(first.settings.batch_size, first.data.x_train.shape[0])
-        for part in split(index, workers):
-            how = strategy
-            if how is Strategy.AUTO:
-                how = choose_strategy(first.spec, rows, dev, len(part))
-            if how is Strategy.ENSEMBLE:
-                check_supported(first.spec)
-            units.append((part, how))
+    units = _plan_units(jobs, strategy, dev, workers)
     ticker = _Ticker(progress, sum(j.settings.epochs for j in jobs))
     results: list[TrainedMember | None] = [None] * len(jobs)
 

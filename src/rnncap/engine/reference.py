@@ -18,7 +18,49 @@ import torch.nn.functional as F
 
 from rnncap.engine.bookkeeping import Loss, Status, Strategy, lr_factor
 from rnncap.engine.model import RecurrentModel
-from rnncap.engine.records import Job, TrainedMember
+from rnncap.engine.records import Job, MemberData, TrainedMember
+from rnncap.engine.settings import TrainSettings
+
+#: The loss of each `Loss` on (outputs + anchor, targets): hinge is squared, on logits.
+LOSSES = {
+    Loss.MSE: F.mse_loss,
+    Loss.BCE: F.binary_cross_entropy_with_logits,
+    Loss.HINGE: lambda z, t: torch.clamp(1 - (2 * t - 1) * z, min=0).pow(2).mean(),
+}
+
+
+def _tensors(data: MemberData, split: str) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Inputs, targets and anchor (zeros without one) of ``split`` ("train" or "val")."""
+    x, y, a = (getattr(data, f"{name}_{split}") for name in ("x", "y", "anchor"))
+    a = torch.zeros(y.shape) if a is None else torch.from_numpy(a)
+    return torch.from_numpy(x), torch.from_numpy(y), a
+
+
+def _train_epoch(
+    model: RecurrentModel,
+    optimizer: torch.optim.Optimizer,
+    train: tuple[torch.Tensor, torch.Tensor, torch.Tensor],
+    s: TrainSettings,
+    generator: torch.Generator,
+) -> float:
+    """One pass over the training rows in this member's order; the mean training loss."""
+    x, y, anchor = train
+    n = len(x)
+    model.train()
+    order = torch.arange(n)
+    if s.shuffle and s.batch_size < n:
+        order = torch.randperm(n, generator=generator)
+    seen = 0.0
+    for i in range(0, n, s.batch_size):
+        idx = order[i : i + s.batch_size]
+        loss = LOSSES[s.loss](model(x[idx]) + anchor[idx], y[idx])
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        if s.clip:
+            torch.nn.utils.clip_grad_norm_(model.parameters(), s.clip)
+        optimizer.step()
+        seen += loss.item() * len(idx)
+    return seen / n
 
 
 def train_reference(job: Job) -> TrainedMember:
@@ -30,19 +72,7 @@ def train_reference(job: Job) -> TrainedMember:
     generator = torch.Generator().manual_seed(seed)
     model.dropout_generator = generator
     optimizer = torch.optim.Adam(model.parameters(), lr=s.lr, weight_decay=s.weight_decay)
-    loss_fn = {
-        Loss.MSE: F.mse_loss,
-        Loss.BCE: F.binary_cross_entropy_with_logits,
-        Loss.HINGE: lambda z, t: torch.clamp(1 - (2 * t - 1) * z, min=0).pow(2).mean(),
-    }[s.loss]
-
-    def tensors(split: str):
-        x, y, a = (getattr(data, f"{name}_{split}") for name in ("x", "y", "anchor"))
-        a = torch.zeros(y.shape) if a is None else torch.from_numpy(a)
-        return torch.from_numpy(x), torch.from_numpy(y), a
-
-    x, y, anchor = tensors("train")
-    n = len(x)
+    train = _tensors(data, "train")
     history, best_loss, best_epoch, bad_epochs = [], math.inf, 0, 0
     best_state, status = initial, Status.MAX_EPOCHS
     start = time.perf_counter()
@@ -51,28 +81,14 @@ def train_reference(job: Job) -> TrainedMember:
         for group in optimizer.param_groups:
             group["lr"] = s.lr * lr_factor(s.schedule, epoch, s.epochs)
         # 2. one pass over the training rows, in this member's order
-        model.train()
-        order = torch.arange(n)
-        if s.shuffle and s.batch_size < n:
-            order = torch.randperm(n, generator=generator)
-        seen = 0.0
-        for i in range(0, n, s.batch_size):
-            idx = order[i : i + s.batch_size]
-            loss = loss_fn(model(x[idx]) + anchor[idx], y[idx])
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            if s.clip:
-                torch.nn.utils.clip_grad_norm_(model.parameters(), s.clip)
-            optimizer.step()
-            seen += loss.item() * len(idx)
-        train_loss = seen / n
+        train_loss = _train_epoch(model, optimizer, train, s, generator)
         # 3. the validation loss
         val_loss = None
         if data.has_val:
             model.eval()
-            xv, yv, av = tensors("val")
+            xv, yv, av = _tensors(data, "val")
             with torch.no_grad():
-                val_loss = loss_fn(model(xv) + av, yv).item()
+                val_loss = LOSSES[s.loss](model(xv) + av, yv).item()
         history.append({"epoch": epoch, "train_loss": train_loss, "val_loss": val_loss})
         # 4. bookkeeping: stop on NaN/inf, keep the best weights, patience, time limit
         watched = train_loss if val_loss is None else val_loss
