@@ -308,6 +308,46 @@ def check_window_bytes(windows: int, history: int, features: int, where: str) ->
     )
 
 
+def _check_length(ds: Dataset, task: Task) -> None:
+    """The series holds at least one window (history + horizon rows), or one line."""
+    n_rows, longest = len(ds.frame), task.history + max(task.leads)
+    require(
+        n_rows >= longest,
+        f"{ds.name}: the series has {n_rows} rows, shorter than history + horizon = "
+        f"{longest}; shorten the history (history=) or the horizon (horizon=)",
+    )
+
+
+def _split_rows(
+    ds: Dataset, task: Task, ok: np.ndarray, ends: tuple[pd.Timestamp, pd.Timestamp]
+) -> dict[str, np.ndarray]:
+    """The rows (last input step) of each split's complete windows: every input and lead step of
+    a window lies inside the split (train before ``ends[0]``, val before ``ends[1]``, test to
+    the end), or `InvalidInput` naming a split without one."""
+    index, leads = ds.frame.index, np.array(task.leads)
+    n_rows = len(index)
+    first = np.clip(np.arange(n_rows) - task.history + 1, 0, None)
+    final = np.clip(np.arange(n_rows) + leads.max(), None, n_rows - 1)
+    starts, stops = index[first], index[final]
+    train_end, val_end = ends
+    bounds = {
+        "train": (index[0], train_end),
+        "val": (train_end, val_end),
+        "test": (val_end, index[-1] + ds.step),
+    }
+    rows = {}
+    for name, (lo, hi) in bounds.items():
+        inside = ok & (starts >= lo) & (stops < hi)
+        rows[name] = np.flatnonzero(inside)
+        require(
+            len(rows[name]) > 0,
+            f"the {name} split ({lo} to {hi}) has no complete window of {task.history} + "
+            f"{leads.max()} steps; move the split boundaries, shorten the history (history=) or "
+            "horizon (horizon=), or use data with fewer gaps",
+        )
+    return rows
+
+
 def prepare_task(task: Task, dataset: Dataset | None = None) -> TaskData:
     """Windows, chronological splits and train-only scalers for `task`.
 
@@ -328,12 +368,8 @@ def prepare_task(task: Task, dataset: Dataset | None = None) -> TaskData:
     features = frame[inputs]
     if task.time_features:
         features = pd.concat([features, time_features(frame.index)], axis=1)
-    n_rows, leads = len(frame), np.array(task.leads)
-    require(
-        n_rows >= task.history + leads.max(),
-        f"{ds.name}: the series has {n_rows} rows, shorter than history + horizon = "
-        f"{task.history + leads.max()}; shorten the history (history=) or the horizon (horizon=)",
-    )
+    leads = np.array(task.leads)
+    _check_length(ds, task)
     values = features.to_numpy(dtype=np.float64)
     target_values = frame[targets].to_numpy(dtype=np.float64)
     period = steps_per_day(ds.step)
@@ -341,26 +377,8 @@ def prepare_task(task: Task, dataset: Dataset | None = None) -> TaskData:
         ~np.isnan(values).any(axis=1), ~np.isnan(target_values).any(axis=1), task, period
     )
     train_end, val_end = _boundaries(ds, task)
-    index = frame.index
-    first = np.clip(np.arange(n_rows) - task.history + 1, 0, None)
-    final = np.clip(np.arange(n_rows) + leads.max(), None, n_rows - 1)
-    starts, stops = index[first], index[final]
-    bounds = {
-        "train": (index[0], train_end),
-        "val": (train_end, val_end),
-        "test": (val_end, index[-1] + ds.step),
-    }
-    rows = {}
-    for name, (lo, hi) in bounds.items():
-        inside = ok & (starts >= lo) & (stops < hi)
-        rows[name] = np.flatnonzero(inside)
-        require(
-            len(rows[name]) > 0,
-            f"the {name} split ({lo} to {hi}) has no complete window of {task.history} + "
-            f"{leads.max()} steps; move the split boundaries, shorten the history (history=) or "
-            "horizon (horizon=), or use data with fewer gaps",
-        )
-    in_train = np.asarray(index < train_end)  # rows of the training part, and only those
+    rows = _split_rows(ds, task, ok, (train_end, val_end))
+    in_train = np.asarray(frame.index < train_end)  # rows of the training part, and only those
     x_scaler = Scaler.fit(values[in_train], tuple(features.columns))
     out_targets = np.tile(np.arange(len(targets)), len(leads))
     out_leads = np.repeat(leads, len(targets))
@@ -386,7 +404,7 @@ def prepare_task(task: Task, dataset: Dataset | None = None) -> TaskData:
         leads=tuple(int(h) for h in leads),
         x_scaler=x_scaler,
         y_scaler=y_scaler,
-        times=index.to_numpy(),
+        times=frame.index.to_numpy(),
         target_values=target_values,
         steps_per_day=period,
     )
