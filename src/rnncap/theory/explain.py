@@ -10,16 +10,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any
 
 from rnncap.arch import Cell, RecurrentSpec, count_parameters
-from rnncap.errors import require
 from rnncap.theory.cells import GATED
 from rnncap.theory.context import Context, context
 from rnncap.theory.core import DERIVED_LABEL, Direction, Quantity
 from rnncap.theory.empirical import expected_bits
 from rnncap.theory.evaluate import MAIN, CompareRow, compare_bounds
+from rnncap.theory.explain_records import DirectAnswer, Explanation, Figures, Measured
 from rnncap.theory.legend import LegendEntry, expression_of
 from rnncap.theory.untied import untied_size
 
@@ -42,23 +41,6 @@ DEPTH_LAW = (
 )
 
 
-@dataclass(frozen=True)
-class Figures:
-    """What the bounds depend on, for one architecture."""
-
-    arch: str
-    w: int
-    layers: int
-    units: int  # hidden units summed over layers
-    min_width: int
-    unrolled_units: int  # U
-    path: int
-    input_size: int
-    seq_len: int
-    first_layer_w: int  # parameters of layer 1 (all directions)
-    later_layer_w: int  # parameters of each later layer (0 for one layer), head excluded
-
-
 def _figures(spec: RecurrentSpec) -> Figures:
     ctx = context(spec)
     per_layer = count_parameters(spec).per_layer
@@ -76,68 +58,6 @@ def _figures(spec: RecurrentSpec) -> Figures:
         first_layer_w=layer_w[0],
         later_layer_w=layer_w[1] if len(layer_w) > 1 else 0,
     )
-
-
-@dataclass(frozen=True)
-class Measured:
-    """A capacity measured for A and for B (e.g. VC-dimension estimates h from
-    `rnncap.capacity`), quoted by the direct answer as the ratio h(B) / h(A)."""
-
-    what: str  # "VC-dimension estimate (Vapnik–Levin–LeCun fit)"
-    a: float
-    b: float
-    source: str = ""  # how it was measured: command, budget, seed
-
-    def __post_init__(self) -> None:
-        require(bool(self.what), "a measured value needs a name, e.g. 'VC-dimension estimate'")
-        for name in ("a", "b"):
-            v = getattr(self, name)
-            require(
-                isinstance(v, (int, float)) and math.isfinite(v) and v > 0,
-                f"measured {self.what} of {name.upper()} must be a number > 0; got {v!r}",
-            )
-
-    PLAIN_EXTRA: ClassVar = ("ratio",)  # `rnncap.plain.to_plain` writes them after the fields
-
-    @property
-    def ratio(self) -> float:
-        return self.b / self.a
-
-
-@dataclass(frozen=True)
-class DirectAnswer:
-    """ "Is VC(B) = (L_B / L_A) x VC(A)?", answered from the pair's figures."""
-
-    question: str
-    established: bool  # always False: no published result states such a law
-    layer_factor: float
-    w_ratio: float
-    units_ratio: float
-    path_ratio: float
-    #: W·L·log W of the untied unrolled ReLU networks, B over A (DERIVED); None when the depth
-    #: results do not cover A or B (not piecewise linear, or a layering that is not derived)
-    feedforward_ratio: float | None
-    lower: dict[str, float]  # bound key -> ratio of its expression
-    upper: dict[str, float]
-    measured: tuple[Measured, ...]
-    lines: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Explanation:
-    a: Figures
-    b: Figures
-    lines: tuple[str, ...]
-    rows: tuple[CompareRow, ...]
-    answer: DirectAnswer
-
-    PLAIN_VIEW: ClassVar = {  # the JSON `rnncap.plain.to_plain` writes (`rnncap explain --json`)
-        "a": "a",
-        "b": "b",
-        "answer": "lines",
-        "direct_answer": "answer",
-        "bounds": "rows",
-    }
 
 
 def _change(x: float, y: float) -> str:
@@ -250,43 +170,40 @@ def _depth_sentence(ca: Context, cb: Context, fa: Figures, fb: Figures) -> tuple
     ), ff
 
 
-def _direct_answer(
-    ca: Context,
-    cb: Context,
-    fa: Figures,
-    fb: Figures,
-    lower: list[CompareRow],
-    upper: list[CompareRow],
-    measured: Sequence[Measured],
-) -> DirectAnswer:
+def _question(fa: Figures, fb: Figures) -> str:
     factor = fb.layers / fa.layers
-    w_ratio, units_ratio, path_ratio = fb.w / fa.w, fb.units / fa.units, fb.path / fa.path
-    question = (
+    if fa.layers == fb.layers:
+        return f"Both have {fa.layers} layer(s); is VC({fb.arch}) / VC({fa.arch}) known?"
+    return (
         f"Is VC({fb.arch}) = ({fb.layers}/{fa.layers}) × VC({fa.arch}), i.e. does capacity "
         f"scale {_x(factor)} with the layer count?"
-        if fa.layers != fb.layers
-        else f"Both have {fa.layers} layer(s); is VC({fb.arch}) / VC({fa.arch}) known?"
     )
-    lines = [
-        question,
-        "Answer: not established. No published result gives a multiplicative or an additive law "
-        "for the VC dimension of recurrent depth: every recurrent VC bound (Koiran & Sontag 1998) "
-        "is in w and k only, and none is stated for stacked, LSTM or GRU networks.",
-    ]
+
+
+def _figures_sentence(fa: Figures, fb: Figures) -> str:
+    """What the figures do instead of a law: layers, w (per layer), units, U and the path."""
     later = (
         f" (layer 1: {fa.first_layer_w:,}; each later layer of {fb.arch}: {fb.later_layer_w:,})"
         if fb.later_layer_w
         else ""
     )
-    lines.append(
-        f"What the figures do instead: layers {_x(factor)}; parameters w {_x(w_ratio)}{later}; "
-        f"hidden units {_x(units_ratio)}; unrolled units U "
+    return (
+        f"What the figures do instead: layers {_x(fb.layers / fa.layers)}; parameters w "
+        f"{_x(fb.w / fa.w)}{later}; hidden units {_x(fb.units / fa.units)}; unrolled units U "
         f"{_x(fb.unrolled_units / fa.unrolled_units)}; unrolled depth k + L − 1 "
-        f"{fa.path} → {fb.path} ({_x(path_ratio)}): stacking adds L − 1 steps to a path of k."
+        f"{fa.path} → {fb.path} ({_x(fb.path / fa.path)}): stacking adds L − 1 steps to a path "
+        "of k."
     )
+
+
+def _lower_sentence(
+    ca: Context, cb: Context, fa: Figures, fb: Figures, lower: list[CompareRow]
+) -> str:
+    """The lower bounds' ratios, which follow w, or why none applies to both."""
+    factor, w_ratio = fb.layers / fa.layers, fb.w / fa.w
     if lower:
         items = "; ".join(_item(r, fa, fb) for r in lower)
-        lines.append(
+        return (
             f"Lower bounds (ratios of the expression, constants unknown, not ratios of "
             f"capacities): {items}. They follow w, not the layer count"
             + (
@@ -295,39 +212,34 @@ def _direct_answer(
                 else "; here w happens to scale with it."
             )
         )
-    else:
-        lines.append(
-            "No lower bound applies to both architectures."
-            + (
-                " Koiran & Sontag's lower bounds are stated for vanilla RNNs, not for "
-                f"{' or '.join(sorted({c.spec.cell.value.upper() for c in (ca, cb)}))} cells "
-                "(--all lists them apart, as references)."
-                if ca.spec.cell in GATED and cb.spec.cell in GATED
-                else ""
-            )
-        )
-    if upper:
-        items = "; ".join(_item(r, fa, fb) for r in upper)
-        lines.append(
-            f"Upper bounds (ratios of the bounds, not of capacities): {items}. An upper bound "
-            "that grows allows more capacity; it does not show it."
-        )
-    depth, ff = _depth_sentence(ca, cb, fa, fb)
-    lines.append(depth)
-    if measured:
-        items = "; ".join(
-            f"{m.what}: {m.a:,.4g} → {m.b:,.4g} ({_x(m.ratio)}, against {_x(factor)})"
-            + (f" [{m.source}]" if m.source else "")
-            for m in measured
-        )
-        lines.append(f"Measured: {items}.")
-    else:
-        lines.append(
+    return "No lower bound applies to both architectures." + (
+        " Koiran & Sontag's lower bounds are stated for vanilla RNNs, not for "
+        f"{' or '.join(sorted({c.spec.cell.value.upper() for c in (ca, cb)}))} cells "
+        "(--all lists them apart, as references)."
+        if ca.spec.cell in GATED and cb.spec.cell in GATED
+        else ""
+    )
+
+
+def _measured_sentence(measured: Sequence[Measured], factor: float) -> str:
+    if not measured:
+        return (
             "Measured: none given for this pair (no VC estimate was measured); a measured ratio "
             "h(B)/h(A) would be quoted here."
         )
+    items = "; ".join(
+        f"{m.what}: {m.a:,.4g} → {m.b:,.4g} ({_x(m.ratio)}, against {_x(factor)})"
+        + (f" [{m.source}]" if m.source else "")
+        for m in measured
+    )
+    return f"Measured: {items}."
+
+
+def _conclusion(fa: Figures, fb: Figures, lower: list[CompareRow], upper: list[CompareRow]) -> str:
+    """Neither established nor implied: what moves with w, and which upper bounds grow faster."""
+    w_ratio = fb.w / fa.w
     rising = [r.bound.key for r in upper if r.ratios[1].value > max(w_ratio, 1.0)]
-    lines.append(
+    return (
         f"So VC({fb.arch}) = ({fb.layers}/{fa.layers}) × VC({fa.arch}) is neither established "
         "nor implied by any result found: "
         + (
@@ -342,13 +254,42 @@ def _direct_answer(
             else "; no upper bound grows faster than w."
         )
     )
+
+
+def _direct_answer(
+    ca: Context,
+    cb: Context,
+    fa: Figures,
+    fb: Figures,
+    lower: list[CompareRow],
+    upper: list[CompareRow],
+    measured: Sequence[Measured],
+) -> DirectAnswer:
+    factor = fb.layers / fa.layers
+    question = _question(fa, fb)
+    lines = [
+        question,
+        "Answer: not established. No published result gives a multiplicative or an additive law "
+        "for the VC dimension of recurrent depth: every recurrent VC bound (Koiran & Sontag 1998) "
+        "is in w and k only, and none is stated for stacked, LSTM or GRU networks.",
+        _figures_sentence(fa, fb),
+        _lower_sentence(ca, cb, fa, fb, lower),
+    ]
+    if upper:
+        items = "; ".join(_item(r, fa, fb) for r in upper)
+        lines.append(
+            f"Upper bounds (ratios of the bounds, not of capacities): {items}. An upper bound "
+            "that grows allows more capacity; it does not show it."
+        )
+    depth, ff = _depth_sentence(ca, cb, fa, fb)
+    lines += [depth, _measured_sentence(measured, factor), _conclusion(fa, fb, lower, upper)]
     return DirectAnswer(
         question=question,
         established=False,
         layer_factor=factor,
-        w_ratio=w_ratio,
-        units_ratio=units_ratio,
-        path_ratio=path_ratio,
+        w_ratio=fb.w / fa.w,
+        units_ratio=fb.units / fa.units,
+        path_ratio=fb.path / fa.path,
         feedforward_ratio=ff,
         lower={r.bound.key: r.ratios[1].value for r in lower},
         upper={r.bound.key: r.ratios[1].value for r in upper},
