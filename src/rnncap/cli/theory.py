@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from rnncap.arch import RecurrentSpec
 from rnncap.cli.app import app
 from rnncap.cli.bound_tables import (
     CAPTION,
@@ -27,8 +28,9 @@ from rnncap.cli.resolve import TrustOpt, typed_options
 from rnncap.errors import parse_float_text, require
 from rnncap.plain import to_plain
 from rnncap.theory import Task, bounds, catalog, explain, sample_sizes
-from rnncap.theory.evaluate import MAIN, OTHER_CELL
-from rnncap.theory.explain import DEFAULT_INPUT_SIZE, DEFAULT_PAIR, DEFAULT_SEQ_LEN, Measured
+from rnncap.theory.evaluate import MAIN, OTHER_CELL, Evaluation
+from rnncap.theory.explain import DEFAULT_INPUT_SIZE, DEFAULT_PAIR, DEFAULT_SEQ_LEN
+from rnncap.theory.explain_records import Explanation, Measured
 from rnncap.theory.legend import Footnotes, entry
 from rnncap.theory.numbers import fmt_log10
 
@@ -81,6 +83,14 @@ def _samples(text: str | None) -> int | None:
     return None if text is None else parse_int(text, "--samples", 1, "--samples 20000")
 
 
+SamplesOpt = Annotated[
+    str | None, typer.Option("--samples", metavar="M", help="Training samples available.")
+]
+VcOpt = Annotated[
+    str | None, typer.Option("--vc", metavar="D", help="VC/Pdim proxy for sample sizes.")
+]
+
+
 @app.command("bounds")
 def bounds_cmd(
     ctx: typer.Context,
@@ -91,15 +101,11 @@ def bounds_cmd(
     seq_len: SeqLenOpt = str(DEFAULT_SEQ_LEN),
     outputs: OutputsOpt = "1",
     bidirectional: BidirectionalOpt = False,
-    samples: Annotated[
-        str | None, typer.Option("--samples", metavar="M", help="Training samples available.")
-    ] = None,
+    samples: SamplesOpt = None,
     delta: DeltaOpt = "0.05",
     epsilon: EpsOpt = "0.1",
     task: TaskOpt = Task.REGRESSION,
-    vc: Annotated[
-        str | None, typer.Option("--vc", metavar="D", help="VC/Pdim proxy for sample sizes.")
-    ] = None,
+    vc: VcOpt = None,
     convention: ConventionOpt = "torch",
     only: Annotated[
         list[str] | None, typer.Option("--bound", help="Evaluate only this bound (repeatable).")
@@ -143,6 +149,18 @@ def bounds_cmd(
         return print_json({"arch": to_plain(spec), "task": task.value, "bounds": listed})
     hidden = sum(1 for r in rows if r.section == MAIN and not r.result.applicable and not show_all)
     hidden_other = sum(1 for r in rows if r.section == OTHER_CELL and not show_other)
+    _print_bounds(spec, task, main, other, hidden, hidden_other)
+
+
+def _print_bounds(
+    spec: RecurrentSpec,
+    task: Task,
+    main: list[Evaluation],
+    other: list[Evaluation],
+    hidden: int,
+    hidden_other: int,
+) -> None:
+    """The `bounds` tables: the spec's rows, other cells' apart, and what was left out."""
     title = (
         f"Capacity bounds for {spec.name} (input size {spec.input_size}, k = {spec.seq_len} "
         f"steps, {task.value})"
@@ -228,6 +246,11 @@ def explain_cmd(
     result = explain(a, b, measured=measured, other_cells=show_all, task=task)
     if json_:
         return print_json(result)
+    _print_explanation(result, [a.name, b.name])
+
+
+def _print_explanation(result: Explanation, names: list[str]) -> None:
+    """`explain`'s sentences, its direct answer and the bounds side by side."""
     out = stdout()
     for line in result.lines:
         out.print(line, markup=False)
@@ -236,7 +259,6 @@ def explain_cmd(
     for line in result.answer.lines[1:]:
         out.print("  " + line, markup=False)
     out.print()
-    names = [a.name, b.name]
 
     def cells(r, notes: Footnotes, compact: bool) -> tuple[str, ...]:
         la, lb = r.labels
