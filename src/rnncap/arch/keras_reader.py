@@ -165,16 +165,7 @@ class _Walk:
     def visit(self, layer, previous, prefix: str) -> None:
         name, kind = prefix + layer.name, type(layer).__name__
         if hasattr(layer, "layers") and hasattr(layer, "count_params"):  # a nested model
-            inner_prev = previous
-            self.taps[id(layer)] = None
-            for sub in layer.layers:
-                if type(sub).__name__ == "InputLayer":
-                    self.taps[id(sub)] = self.tap_of(layer, previous)
-                    continue
-                self.visit(sub, inner_prev, name + "/")
-                inner_prev = sub
-            if layer.layers:
-                self.taps[id(layer)] = self.taps.get(id(layer.layers[-1]))
+            self.visit_nested(layer, previous, name)
             return
         tap = self.tap_of(layer, previous)
         self.taps[id(layer)] = None
@@ -183,45 +174,12 @@ class _Walk:
             return
         recurrent = _recurrent(layer)
         if recurrent is not None:
-            read = _layer_spec(layer, *recurrent)
-            if isinstance(read, str):
-                self.unknown.append(UnrecognizedModule(name, kind, own, read))
-                return
-            spec, seq_len = read
-            sequences = bool(getattr(recurrent[0], "return_sequences", False))
-            stack = self.stacks[tap.index] if tap is not None else None
-            if stack is not None and _extends(stack, spec):
-                stack.spec = stack.spec.replace(
-                    hidden_sizes=stack.spec.hidden_sizes + spec.hidden_sizes
-                )
-                stack.sequences = sequences
-                self.taps[id(layer)] = _Tap(tap.index, stack.spec.num_layers)
-            else:
-                self.stacks.append(_Stack(spec, seq_len, sequences))
-                self.taps[id(layer)] = _Tap(len(self.stacks) - 1, 1)
+            self.visit_recurrent(layer, recurrent, tap, name, kind, own)
             return
         if kind == "Dense" and tap is not None:
-            stack = self.stacks[tap.index]
-            width = stack.spec.layer_output_size(stack.spec.num_layers - 1)
-            kernel = layer.kernel.shape
-            if stack.sequences:
-                why = "Dense on every time step (return_sequences=True); a head reads the last step"
-            elif not layer.use_bias:
-                why = "Dense without a bias: not a linear head"
-            elif stack.spec.outputs or int(kernel[0]) != width:
-                why = "Dense after a stack, but not its head (width differs)"
-            else:
-                stack.spec = stack.spec.replace(outputs=int(kernel[1]))
-                act = str(layer.get_config().get("activation", "linear"))
-                if act != "linear":
-                    effect = (
-                        "a non-decreasing output map: count and pseudo-dimension bounds unchanged"
-                        if act in _MONOTONE
-                        else "not modelled by the bounds (counted as a linear head)"
-                    )
-                    self.notes.append(f"{name}: head activation {act}, {effect}")
-                return
-            self.unknown.append(UnrecognizedModule(name, kind, own, why))
+            why = self.visit_dense(layer, tap, name)
+            if why is not None:
+                self.unknown.append(UnrecognizedModule(name, kind, own, why))
             return
         if kind in _PASS_THROUGH and own == 0:
             self.taps[id(layer)] = tap
@@ -231,6 +189,59 @@ class _Walk:
         else:
             why = "unknown layer type (no parameters, but its effect on the stack is unknown)"
         self.unknown.append(UnrecognizedModule(name, kind, own, why))
+
+    def visit_nested(self, model, previous, name: str) -> None:
+        """A model inside the model: its layers in order, its output the last one's."""
+        inner_prev = previous
+        self.taps[id(model)] = None
+        for sub in model.layers:
+            if type(sub).__name__ == "InputLayer":
+                self.taps[id(sub)] = self.tap_of(model, previous)
+                continue
+            self.visit(sub, inner_prev, name + "/")
+            inner_prev = sub
+        if model.layers:
+            self.taps[id(model)] = self.taps.get(id(model.layers[-1]))
+
+    def visit_recurrent(self, layer, recurrent, tap: _Tap | None, name, kind, own) -> None:
+        """A recurrent layer: a new stack, or the next layer of the stack it reads from."""
+        read = _layer_spec(layer, *recurrent)
+        if isinstance(read, str):
+            self.unknown.append(UnrecognizedModule(name, kind, own, read))
+            return
+        spec, seq_len = read
+        sequences = bool(getattr(recurrent[0], "return_sequences", False))
+        stack = self.stacks[tap.index] if tap is not None else None
+        if tap is not None and stack is not None and _extends(stack, spec):
+            sizes = stack.spec.hidden_sizes + spec.hidden_sizes
+            stack.spec = stack.spec.replace(hidden_sizes=sizes)
+            stack.sequences = sequences
+            self.taps[id(layer)] = _Tap(tap.index, stack.spec.num_layers)
+        else:
+            self.stacks.append(_Stack(spec, seq_len, sequences))
+            self.taps[id(layer)] = _Tap(len(self.stacks) - 1, 1)
+
+    def visit_dense(self, layer, tap: _Tap, name: str) -> str | None:
+        """A Dense layer on a stack's output: its head (None), or why it is not one."""
+        stack = self.stacks[tap.index]
+        width = stack.spec.layer_output_size(stack.spec.num_layers - 1)
+        kernel = layer.kernel.shape
+        if stack.sequences:
+            return "Dense on every time step (return_sequences=True); a head reads the last step"
+        if not layer.use_bias:
+            return "Dense without a bias: not a linear head"
+        if stack.spec.outputs or int(kernel[0]) != width:
+            return "Dense after a stack, but not its head (width differs)"
+        stack.spec = stack.spec.replace(outputs=int(kernel[1]))
+        act = str(layer.get_config().get("activation", "linear"))
+        if act != "linear":
+            effect = (
+                "a non-decreasing output map: count and pseudo-dimension bounds unchanged"
+                if act in _MONOTONE
+                else "not modelled by the bounds (counted as a linear head)"
+            )
+            self.notes.append(f"{name}: head activation {act}, {effect}")
+        return None
 
 
 def spec_from_keras(model) -> ModuleReading:
