@@ -18,6 +18,7 @@ from rnncap.study import (
     ExecutorKind,
     ExecutorSettings,
     StudyConfig,
+    StudySummary,
     UnitDone,
     default_study,
     load_study,
@@ -120,15 +121,18 @@ def _run(cfg: StudyConfig, out: Path, json_out: bool, no_report: bool) -> None:
     if json_out:
         print_json(result)
         return
-    s = summary
+    _print_summary(summary, result.get("report"), report_seconds)
+
+
+def _print_summary(s: StudySummary, rep: dict | None, report_seconds: float | None) -> None:
+    """What ran, the report's answer (when built) and where the time went."""
     print(
         f"{s.planned} units planned, {s.skipped} already in the store, {s.ran} run now "
         f"({fmt_int(s.runs)} models, {s.seconds:.0f} s on {s.device}); store: {s.store}"
     )
     if s.failed:
         print(f"{s.failed} unit(s) failed every attempt; running the study again retries them")
-    if "report" in result:
-        rep = result["report"]
+    if rep is not None:
         for paragraph in rep["answer"]:
             print(f"- {paragraph.replace('**', '')}")
         print(f"report: {rep['folder']}/index.html")
