@@ -15,7 +15,7 @@ import dataclasses
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -301,6 +301,46 @@ def planned_grid(
     return spec, w, grid
 
 
+def _sweep_jobs(
+    spec: RecurrentSpec, grid: tuple[int, ...], seeds: tuple[int, ...], sweep: Sweep, run: Any
+) -> tuple[list, list[tuple]]:
+    """One engine job per (seed, b, sweep member), and what each one's score needs (b, seed,
+    member, its random task x and y); the members of a point share one copy of its data."""
+    from rnncap.engine import Job
+
+    jobs, tasks = [], []
+    for seed in seeds:
+        for b in grid:
+            x, y = memorization_task(
+                b, spec.input_size, spec.seq_len - 1, np.random.default_rng([seed, b]),
+                sweep.encoding,
+            )  # fmt: skip
+            data = memorization_data(x, y)  # one copy per point, shared by its members
+            for m in sweep.members():
+                key = (
+                    f"b={b} seed={seed} lr={m.lr} {m.schedule} {m.loss} {m.encoding} r={m.restart}"
+                )
+                jobs.append(Job(spec, m.init_seed(seed), data, sweep.settings(run, m), key))
+                tasks.append((b, seed, m, x, y))
+    return jobs, tasks
+
+
+def _best_points(
+    tasks: list[tuple], members: list, sweep: Sweep
+) -> dict[tuple[int, int], MemorizationPoint]:
+    """Each (b, seed) point's best member by the bits it stored."""
+    best: dict[tuple[int, int], MemorizationPoint] = {}
+    for (b, seed, m, x, y), member in zip(tasks, members, strict=True):
+        p = float(((member.predict(x)[:, 0] > 0) == (y[:, 0] > 0.5)).mean())
+        point = MemorizationPoint(
+            b, seed, p, mutual_information_bits(b, p), str(member.status), m.lr, m.schedule,
+            m.restart, sweep.size, m.loss, m.encoding,
+        )  # fmt: skip
+        if (b, seed) not in best or point.bits > best[(b, seed)].bits:
+            best[(b, seed)] = point
+    return best
+
+
 def measure_memorization(
     spec: RecurrentSpec,
     sample_sizes: Sequence[int] | None = None,
@@ -335,33 +375,9 @@ def measure_memorization(
     sweep = sweep or Sweep((base.lr,), (str(base.schedule),))
     spec, w, grid = planned_grid(spec, sample_sizes, max_samples, sweep.encoding)
     seeds_ = seed_list(seeds)
-    from rnncap.engine import Job
-
     run = dataclasses.replace(base, batch_size=max(base.batch_size, grid[-1]))
-    jobs, tasks = [], []
-    for seed in seeds_:
-        for b in grid:
-            x, y = memorization_task(
-                b, spec.input_size, spec.seq_len - 1, np.random.default_rng([seed, b]),
-                sweep.encoding,
-            )  # fmt: skip
-            data = memorization_data(x, y)  # one copy per point, shared by its members
-            for m in sweep.members():
-                key = (
-                    f"b={b} seed={seed} lr={m.lr} {m.schedule} {m.loss} {m.encoding} r={m.restart}"
-                )
-                jobs.append(Job(spec, m.init_seed(seed), data, sweep.settings(run, m), key))
-                tasks.append((b, seed, m, x, y))
-    members = train_members(jobs, progress, device)
-    best: dict[tuple[int, int], MemorizationPoint] = {}
-    for (b, seed, m, x, y), member in zip(tasks, members, strict=True):
-        p = float(((member.predict(x)[:, 0] > 0) == (y[:, 0] > 0.5)).mean())
-        point = MemorizationPoint(
-            b, seed, p, mutual_information_bits(b, p), str(member.status), m.lr, m.schedule,
-            m.restart, sweep.size, m.loss, m.encoding,
-        )  # fmt: skip
-        if (b, seed) not in best or point.bits > best[(b, seed)].bits:
-            best[(b, seed)] = point
+    jobs, tasks = _sweep_jobs(spec, grid, seeds_, sweep, run)
+    best = _best_points(tasks, train_members(jobs, progress, device), sweep)
     points = tuple(best[(b, seed)] for seed in seeds_ for b in grid)
     training = {**settings_dict(run), "batch_size": "full (b)", "optimizer": "adam"}
     training["state"] = BEST_SO_FAR

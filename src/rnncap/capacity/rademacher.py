@@ -99,6 +99,25 @@ def default_rademacher_settings(epochs: int = 300, lr: float = 0.01):
     return full_batch_bce_settings(epochs, lr, patience=0)
 
 
+def _checked_inputs(spec: RecurrentSpec, inputs: np.ndarray, max_samples: int) -> np.ndarray:
+    """The windows as contiguous float32 (n, k, d) that `spec` reads, within the budget."""
+    require(isinstance(spec, RecurrentSpec), "spec must be a RecurrentSpec (use parse_arch)")
+    x = np.ascontiguousarray(np.asarray(inputs, dtype=np.float32))
+    require(x.ndim == 3, f"inputs must be (n, time, features); got shape {x.shape}")
+    n, _, d = x.shape
+    require(n >= 2, f"need at least 2 windows to fit signs on; got {n}")
+    require(
+        d == spec.input_size,
+        f"{spec.name} reads {spec.input_size} features per step but the inputs have {d}",
+    )
+    require(
+        n <= max_samples,
+        f"network too large for the budget: fitting {n:,} windows exceeds max_samples= "
+        f"{max_samples:,}; use fewer windows or raise max_samples=",
+    )
+    return x
+
+
 def empirical_rademacher(
     spec: RecurrentSpec,
     inputs: np.ndarray,
@@ -133,20 +152,8 @@ def empirical_rademacher(
     max_flops : float
         Budget: the most training FLOPs of all draws together (checked before any training).
     """
-    require(isinstance(spec, RecurrentSpec), "spec must be a RecurrentSpec (use parse_arch)")
-    x = np.ascontiguousarray(np.asarray(inputs, dtype=np.float32))
-    require(x.ndim == 3, f"inputs must be (n, time, features); got shape {x.shape}")
-    n, k, d = x.shape
-    require(n >= 2, f"need at least 2 windows to fit signs on; got {n}")
-    require(
-        d == spec.input_size,
-        f"{spec.name} reads {spec.input_size} features per step but the inputs have {d}",
-    )
-    require(
-        n <= max_samples,
-        f"network too large for the budget: fitting {n:,} windows exceeds max_samples= "
-        f"{max_samples:,}; use fewer windows or raise max_samples=",
-    )
+    x = _checked_inputs(spec, inputs, max_samples)
+    n, k, _ = x.shape
     draws = positive_int(draws, "number of draws", "e.g. draws=8")
     spec = spec.replace(outputs=1, seq_len=k)
     from rnncap.engine import Job, MemberData
