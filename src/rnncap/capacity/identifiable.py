@@ -66,6 +66,48 @@ def _gate_biases_redundant(cell: Cell, hidden: int) -> int:
     return {Cell.LSTM: 4, Cell.GRU: 2}.get(cell, 1) * hidden
 
 
+def _layer_unidentifiable(
+    spec: RecurrentSpec, layer: int, dirs: int, one_step: bool
+) -> list[Unidentifiable]:
+    """The weights of one layer (its `dirs` directions) the protocol cannot identify."""
+    out: list[Unidentifiable] = []
+    h, name = spec.hidden_sizes[layer], f"layer {layer + 1}"
+    if spec.bias:
+        out.append(
+            Unidentifiable(
+                f"{name}: second bias per gate (b_hh beside b_ih)",
+                dirs * _gate_biases_redundant(spec.cell, h),
+                "only the sum b_ih + b_hh acts on a gate",
+            )
+        )
+    if one_step:
+        out.append(
+            Unidentifiable(
+                f"{name}: hidden-to-hidden weights",
+                dirs * spec.cell.gates * h * spec.state_size(layer),
+                "k = 1: they multiply the zero initial state",
+            )
+        )
+    if spec.cell is Cell.LSTM and (one_step or layer == 0):
+        out.append(
+            Unidentifiable(
+                f"{name}: forget-gate input weights",
+                dirs * h * spec.layer_input_size(layer),
+                "the forget gate multiplies c0 = 0 where the input is seen; after it the "
+                "input is zero",
+            )
+        )
+        if one_step and spec.bias:
+            out.append(
+                Unidentifiable(
+                    f"{name}: forget-gate bias",
+                    dirs * h,
+                    "k = 1: the forget gate multiplies c0 = 0",
+                )
+            )
+    return out
+
+
 def identifiable_parameters(spec: RecurrentSpec) -> IdentifiableCount:
     """w of `spec` with one output, and the weights that are not identifiable under the
     memorization protocol (input at step 1 of ``spec.seq_len``, zeros after, zero initial state).
@@ -97,40 +139,7 @@ def identifiable_parameters(spec: RecurrentSpec) -> IdentifiableCount:
         )
         dirs = 1
     for layer in range(spec.num_layers):
-        h, name = spec.hidden_sizes[layer], f"layer {layer + 1}"
-        if spec.bias:
-            out.append(
-                Unidentifiable(
-                    f"{name}: second bias per gate (b_hh beside b_ih)",
-                    dirs * _gate_biases_redundant(spec.cell, h),
-                    "only the sum b_ih + b_hh acts on a gate",
-                )
-            )
-        if one_step:
-            out.append(
-                Unidentifiable(
-                    f"{name}: hidden-to-hidden weights",
-                    dirs * spec.cell.gates * h * spec.state_size(layer),
-                    "k = 1: they multiply the zero initial state",
-                )
-            )
-        if spec.cell is Cell.LSTM and (one_step or layer == 0):
-            out.append(
-                Unidentifiable(
-                    f"{name}: forget-gate input weights",
-                    dirs * h * spec.layer_input_size(layer),
-                    "the forget gate multiplies c0 = 0 where the input is seen; after it the "
-                    "input is zero",
-                )
-            )
-            if one_step and spec.bias:
-                out.append(
-                    Unidentifiable(
-                        f"{name}: forget-gate bias",
-                        dirs * h,
-                        "k = 1: the forget gate multiplies c0 = 0",
-                    )
-                )
+        out += _layer_unidentifiable(spec, layer, dirs, one_step)
     return IdentifiableCount(spec.name, w, tuple(u for u in out if u.count))
 
 

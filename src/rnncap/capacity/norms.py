@@ -113,6 +113,40 @@ def matrix_norms(
     )
 
 
+def _recurrent_rows(
+    spec: RecurrentSpec, key: str, m: re.Match, value: object, init: object | None
+) -> list[MatrixNorms]:
+    """The norms of one recurrent weight matrix: per gate (gated cells), then the whole."""
+    gates = GATE_NAMES[spec.cell]
+    layer = int(m.group("layer"))
+    require(
+        layer < spec.num_layers,
+        f"{key!r} is beyond the {spec.num_layers} layers of {spec.name}",
+    )
+    where = dict(
+        layer=f"layer {layer + 1}",
+        tensor=m.group("kind"),
+        direction="reverse" if m.group("rev") else "forward",
+    )
+    w = _matrix(value)
+    w0 = None if init is None else _matrix(init)
+    rows = []
+    if where["tensor"] != "weight_hr":
+        h = spec.hidden_sizes[layer]
+        require(
+            w.shape[0] == len(gates) * h,
+            f"{key!r} has {w.shape[0]} rows; {spec.name} expects {len(gates) * h}: "
+            "is this checkpoint for another architecture?",
+        )
+        if len(gates) > 1:
+            for g, name in enumerate(gates):
+                block = slice(g * h, (g + 1) * h)
+                part0 = None if w0 is None else w0[block]
+                rows.append(matrix_norms(w[block], part0, **where, gate=name))
+    rows.append(matrix_norms(w, w0, **where, gate="all"))
+    return rows
+
+
 def weight_norms(
     spec: RecurrentSpec,
     state_dict: Mapping[str, object],
@@ -131,7 +165,6 @@ def weight_norms(
     """
     from rnncap.arch import count_parameters
 
-    gates = GATE_NAMES[spec.cell]
     rows: list[MatrixNorms] = []
     seen = 0
     for key, value in state_dict.items():
@@ -149,31 +182,7 @@ def weight_norms(
         if m is None:
             continue  # biases and anything that is not a weight matrix
         seen += 1
-        layer = int(m.group("layer"))
-        require(
-            layer < spec.num_layers,
-            f"{key!r} is beyond the {spec.num_layers} layers of {spec.name}",
-        )
-        where = dict(
-            layer=f"layer {layer + 1}",
-            tensor=m.group("kind"),
-            direction="reverse" if m.group("rev") else "forward",
-        )
-        w = _matrix(value)
-        w0 = None if init is None else _matrix(init)
-        if where["tensor"] != "weight_hr":
-            h = spec.hidden_sizes[layer]
-            require(
-                w.shape[0] == len(gates) * h,
-                f"{key!r} has {w.shape[0]} rows; {spec.name} expects {len(gates) * h}: "
-                "is this checkpoint for another architecture?",
-            )
-            if len(gates) > 1:
-                for g, name in enumerate(gates):
-                    block = slice(g * h, (g + 1) * h)
-                    part0 = None if w0 is None else w0[block]
-                    rows.append(matrix_norms(w[block], part0, **where, gate=name))
-        rows.append(matrix_norms(w, w0, **where, gate="all"))
+        rows += _recurrent_rows(spec, key, m, value, init)
     require(
         seen > 0, "no recurrent weight matrices found (expected keys like layers.0.weight_ih_l0)"
     )
