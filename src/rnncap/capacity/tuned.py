@@ -153,6 +153,32 @@ def _share(progress: Progress | None, before: int, length: int, whole: int) -> P
     return lambda done, total: progress(before + round(length * done / max(total, 1)), whole)
 
 
+def _ladder_range(epochs: int, budgets: int, max_epochs: int | None) -> tuple[int, int, int]:
+    """The first budget, the fewest budgets and the most epochs one run may train, checked
+    before any training (a run past `MAX_EPOCHS` would fail half-way)."""
+    epochs = positive_int(epochs, "epochs", "e.g. epochs=2000")
+    budgets = check_int(budgets, "budgets", low=2, high=MAX_BUDGETS, hint="e.g. budgets=3")
+    least = epochs * 2 ** (budgets - 1)
+    top = least if max_epochs is None else positive_int(max_epochs, "max epochs", "max_epochs=")
+    require(
+        top >= least,
+        f"max epochs ({top}) must reach the last of {budgets} doubling budgets ({least})",
+    )
+    require(
+        top <= MAX_EPOCHS,
+        f"the last budget would train {top:,} epochs, over the limit of {MAX_EPOCHS:,} per run; "
+        "lower epochs= or max_epochs=",
+    )
+    return epochs, budgets, top
+
+
+def _budget_limited(runs: list[MemorizationResult]) -> bool:
+    """Whether the curve rule over the budgets run so far still says budget-limited."""
+    seeds = runs[-1].seeds
+    check = Convergence(tuple(tuple(r.capacity_by_seed()[s] for s in seeds) for r in runs))
+    return check.status == BUDGET_LIMITED
+
+
 def tuned_memorization(
     spec: RecurrentSpec,
     sample_sizes: Sequence[int] | None = None,
@@ -196,43 +222,47 @@ def tuned_memorization(
     on_run : callable, optional
         Called with each run of the ladder as it finishes (a long measurement's partial curve).
     """
-    epochs = positive_int(epochs, "epochs", "e.g. epochs=2000")
-    budgets = check_int(budgets, "budgets", low=2, high=MAX_BUDGETS, hint="e.g. budgets=3")
-    least = epochs * 2 ** (budgets - 1)
-    top = least if max_epochs is None else positive_int(max_epochs, "max epochs", "max_epochs=")
-    require(
-        top >= least,
-        f"max epochs ({top}) must reach the last of {budgets} doubling budgets ({least})",
-    )
-    require(
-        top <= MAX_EPOCHS,
-        f"the last budget would train {top:,} epochs, over the limit of {MAX_EPOCHS:,} per run; "
-        "lower epochs= or max_epochs=",
-    )  # checked before any training: a run past the limit would fail half-way
+    epochs, budgets, top = _ladder_range(epochs, budgets, max_epochs)
     sweep = sweep or DEFAULT_SWEEP
     base = settings or default_memorization_settings()
     planned = epochs * (2 ** (1 + (top // epochs).bit_length()) - 1)  # epochs of a full ladder
+
+    def measure(length: int, done: int) -> MemorizationResult:
+        return measure_memorization(
+            spec, sample_sizes, seeds, settings=dataclasses.replace(base, epochs=length),
+            sweep=sweep, max_samples=max_samples, device=device,
+            progress=_share(progress, done, length, planned),
+        )  # fmt: skip
+
+    runs, last = _ladder(measure, epochs, budgets, top, time_limit, clock, on_run)
+    return TunedMemorization(runs[-2], runs[-1], last // 2, sweep, tuple(runs))
+
+
+def _ladder(
+    measure: Callable[[int, int], MemorizationResult],
+    epochs: int,
+    budgets: int,
+    top: int,
+    time_limit: float | None,
+    clock: Callable[[], float],
+    on_run: Callable[[MemorizationResult], None] | None,
+) -> tuple[list[MemorizationResult], int]:
+    """`measure(length, epochs done)` at `epochs`, twice, four times ...: at least `budgets`
+    runs, then on while budget-limited, within `top` epochs and the time limit; the runs and
+    the last one's epochs."""
     start, runs, done, last_time = clock(), [], 0, 0.0
     length = epochs
     while True:
         began = clock()
-        runs.append(
-            measure_memorization(
-                spec, sample_sizes, seeds, settings=dataclasses.replace(base, epochs=length),
-                sweep=sweep, max_samples=max_samples, device=device,
-                progress=_share(progress, done, length, planned),
-            )
-        )  # fmt: skip
+        runs.append(measure(length, done))
         done, last_time = done + length, clock() - began
         if on_run is not None:
             on_run(runs[-1])
         if len(runs) < budgets:
             length *= 2
             continue
-        seeds_ = runs[-1].seeds
-        check = Convergence(tuple(tuple(r.capacity_by_seed()[s] for s in seeds_) for r in runs))
         late = time_limit is not None and clock() - start + 2 * last_time > time_limit
-        if check.status != BUDGET_LIMITED or 2 * length > top or late:
+        if not _budget_limited(runs) or 2 * length > top or late:
             break
         length *= 2
-    return TunedMemorization(runs[-2], runs[-1], length // 2, sweep, tuple(runs))
+    return runs, length
