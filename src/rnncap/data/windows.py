@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 
 from rnncap.data.dataset import Dataset
-from rnncap.data.task import Task, check_window_bytes, resolve_columns, time_features
+from rnncap.data.splits import check_window_bytes
+from rnncap.data.task import Task, resolve_columns, time_features
 from rnncap.errors import require
 
 
