@@ -38,11 +38,11 @@ def test_one_row_per_architecture_and_seed(result):
     assert result.training == to_plain(RECIPE)  # residual, dropout, weight decay, cosine
 
 
-@pytest.mark.parametrize("residual", [True, False])
-def test_errors_are_the_forecasters_mae_in_degrees(td, residual):
+@pytest.mark.parametrize("anchor", ["persistence", "none", "lagged-ridge"])
+def test_errors_are_the_forecasters_mae_in_degrees(td, anchor):
     """The same member trained as a Forecaster (the study's and `forecast train`'s path) has
     the same MAE in degC on every split: same recipe, same anchor, same units."""
-    recipe = RECIPE.replace(residual=residual)
+    recipe = RECIPE.replace(anchor=anchor)
     (row,) = generalization_gaps(["gru:1x4"], td, [1], recipe).rows
     (model,) = fit_many(td, ["gru:1x4"], seeds=(1,), settings=recipe)
     for split in ("train", "val", "test"):

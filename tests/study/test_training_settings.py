@@ -15,7 +15,7 @@ from rnncap.study.config import load_study
 #: A record with no default value, and the words `describe` must use for each of its fields.
 ODD = ForecastSettings(epochs=7, batch_size=16, lr=0.005, clip=0.5, patience=2, dropout=0.1,
                        weight_decay=0.01, shuffle=False, schedule="onecycle", time_limit=90,
-                       residual=False)  # fmt: skip
+                       anchor="none")  # fmt: skip
 PHRASES = {
     "epochs": "up to 7 epochs",
     "batch_size": "batch 16",
@@ -28,7 +28,7 @@ PHRASES = {
     "shuffle": "in a fixed order",
     "schedule": "one-cycle",
     "time_limit": "time limit 90 s",
-    "residual": "no residual anchor",
+    "anchor": "no residual anchor",
 }
 DEFAULT_PHRASES = {
     "epochs": "up to 30 epochs",
@@ -42,7 +42,7 @@ DEFAULT_PHRASES = {
     "shuffle": "reshuffled each epoch",
     "schedule": "cosine decay to a tenth",
     "time_limit": "no time limit",
-    "residual": "residual on persistence",
+    "anchor": "residual on persistence",
 }
 
 
@@ -68,7 +68,7 @@ def test_the_recipe_is_the_engine_settings_with_the_forecasters_defaults():
         0.3,
         1e-3,
     )
-    assert recipe.residual is True and recipe.time_limit is None
+    assert recipe.anchor == "persistence" and recipe.time_limit is None
     assert recipe.train_settings() == TrainSettings(schedule="cosine", patience=6, dropout=0.3,
                                                     weight_decay=1e-3)  # fmt: skip
     assert ForecastSettings.from_options(to_plain(recipe)) == recipe  # plain values round trip
@@ -81,19 +81,22 @@ def _study(tmp_path, training: str):
 
 
 @pytest.mark.parametrize(
-    "line", ["residual = false", 'loss = "mse"', "shuffle = false", "time_limit = 30.5"]
+    "line", ["anchor = \"none\"", 'loss = "mse"', "shuffle = false", "time_limit = 30.5"]
 )
 def test_documented_keys_are_accepted(tmp_path, line):
     config = load_study(_study(tmp_path, line))
     key, value = line.split(" = ")
-    assert getattr(config.recipe(), key) == {"false": False, '"mse"': "mse"}.get(value, 30.5)
+    expected = {"false": False, '"mse"': "mse", '"none"': "none"}.get(value, 30.5)
+    assert getattr(config.recipe(), key) == expected
 
 
 BAD = {
     "epoch = 3": ["unknown key epoch", "known keys: epochs"],
     'loss = "bce"': ["loss must be 'mse'"],
     'shuffle = "no"': ["shuffle must be True or False"],
-    "residual = 1": ["residual must be true or false"],
+    "anchor = 1": ["unknown anchor 1", "lagged-ridge"],
+    'anchor = "lightgbm"': ["unknown anchor 'lightgbm'", "only these baselines are fitted"],
+    "residual = false": ["residual was replaced by anchor", 'anchor = "none"'],
     'schedule = "linear"': ["learning-rate schedule 'linear'", "cosine"],
     "dropout = 1.5": ["dropout must be below 1"],
     "time_limit = -1": ["time limit"],

@@ -114,7 +114,9 @@ def generalization_gaps(
         stopping on validation).
     """
     from rnncap.data import TaskData, prepare_task
-    from rnncap.engine import ForecastSettings, Job, MemberData
+    from rnncap.engine import ForecastSettings, Job
+    from rnncap.forecast.anchor import fit_anchor
+    from rnncap.forecast.many import training_data
 
     require(len(specs) >= 1, "give at least one architecture (e.g. lstm:1x32 gru:2x16)")
     run = ForecastSettings() if settings is None else settings
@@ -124,11 +126,11 @@ def generalization_gaps(
     )
     require(run.patience > 0, "early stopping needs patience > 0 (e.g. patience=5)")
     td = task if isinstance(task, TaskData) else prepare_task(task)
-    # residual: each split's scaled persistence is added to the network's output (as in training)
-    anchors = {s: td.scaled_now(s).astype(np.float32) if run.residual else None
-               for s in SPLIT_NAMES}  # fmt: skip
-    data = MemberData(td.train.x, td.train.y, td.val.x, td.val.y,
-                      anchors["train"], anchors["val"])  # fmt: skip
+    # the recipe's anchor (fitted on the training split) is added to the network's output, as
+    # in training
+    anchor = fit_anchor(td, run.anchor)
+    data = training_data(td, anchor)
+    anchors = {s: anchor.scaled(td, s) for s in SPLIT_NAMES}
     seeds_ = seed_list(seeds)
     jobs = [
         Job(spec, seed, data, run.train_settings(), f"{spec.name} seed={seed}")

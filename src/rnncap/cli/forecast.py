@@ -35,6 +35,10 @@ def train(
     preset: Annotated[str, typer.Option(help="Jena task preset: chollet or keras.")] = "",
     target: Annotated[str, typer.Option(help="Target variable(s), comma-separated.")] = "",
     station: Annotated[str, typer.Option(help="Station of the target (nyc2013: JFK).")] = "",
+    stations: Annotated[
+        str,
+        typer.Option(help="Also forecast the target at these stations (JFK,LGA,EWR or all)."),
+    ] = "",
     history: Annotated[
         int | None, typer.Option(help="Input steps per window [default: 120].")
     ] = None,
@@ -42,6 +46,9 @@ def train(
         int | None, typer.Option(help="Steps ahead of the last input [default: 24].")
     ] = None,
     all_leads: Annotated[bool, typer.Option(help="Predict every lead 1..horizon.")] = False,
+    horizons: Annotated[
+        str, typer.Option(help="Leads to predict: 1-H (every lead 1..H) or H.")
+    ] = "",
     inputs: Annotated[str, typer.Option(help="Input variables/columns (default: all).")] = "",
     time_features: Annotated[
         bool | None, typer.Option(help="Hour/day-of-year sin & cos [default: on].")
@@ -69,9 +76,10 @@ def train(
     weight_decay: Annotated[float, typer.Option(help="Adam L2 weight decay.")] = (
         RECIPE.weight_decay
     ),
-    residual: Annotated[bool, typer.Option(help="Learn the change from persistence.")] = (
-        RECIPE.residual
-    ),
+    anchor: Annotated[
+        str,
+        typer.Option(help="Residual anchor: auto, persistence, ridge, lagged-ridge or none."),
+    ] = RECIPE.anchor,
     shuffle: Annotated[bool, typer.Option(help="Reshuffle the windows each epoch.")] = (
         RECIPE.shuffle
     ),
@@ -105,8 +113,8 @@ def train(
         check_int(threads, "--threads", low=0, high=1024, hint="0 keeps torch's default")
     check_float(time_limit, "--time-limit", low=0.0, hint="seconds; 0 for no limit")
     task = task_from_options(
-        data, preset=preset, target=target, station=station, history=history, horizon=horizon,
-        all_leads=all_leads, inputs=inputs, time_features=time_features, stride=stride,
+        data, preset=preset, target=target, station=station, stations=stations, history=history,
+        horizon=horizon, horizons=horizons, all_leads=all_leads, inputs=inputs, time_features=time_features, stride=stride,
         split=split, resample=resample, freq=freq, time_column=time_column, tz=tz,
         max_gap=max_gap,
     )  # fmt: skip
@@ -116,7 +124,7 @@ def train(
     model = Forecaster(
         arch, seed=seed, ensemble=ensemble, dropout=dropout, epochs=epochs,
         batch_size=batch_size, lr=lr, schedule=schedule, clip=clip, patience=patience,
-        weight_decay=weight_decay, residual=residual, shuffle=shuffle,
+        weight_decay=weight_decay, anchor=anchor, shuffle=shuffle,
         time_limit=time_limit or None,  # 0: no limit (see --help)
     )  # fmt: skip
     model.build_spec(td)  # bad settings fail here, before the progress bar

@@ -54,6 +54,11 @@ class Task:
         Target variable(s): a variable name (taken at `station`) or a column name.
     station : str or None
         Station of the target (nyc2013: EWR, JFK, LGA; None = the dataset's default).
+    stations : tuple of str
+        More stations whose target is forecast too (multiple outputs, after the target
+        station's), or ``("all",)`` for every station of the dataset; empty = the target
+        station alone. The inputs are the same windows (every station's variables), so each
+        window is supervised at every station at once.
     history : int, default=120
         Input steps k per window (hours for hourly data).
     horizon : int, default=24
@@ -76,6 +81,7 @@ class Task:
     dataset: str = "nyc2013"
     target: tuple[str, ...] = ("temp",)
     station: str | None = None
+    stations: tuple[str, ...] = ()
     history: int = 120
     horizon: int = 24
     all_leads: bool = False
@@ -96,6 +102,7 @@ class Task:
         require(len(self.target) >= 1, "a task needs a target (e.g. target=('temp',))")
         set_(self, "inputs", _names(self.inputs))
         set_(self, "station", str(self.station) if self.station else None)
+        set_(self, "stations", _names(self.stations))
         set_(self, "history", _positive(self.history, "history", "history=120"))
         set_(self, "horizon", _positive(self.horizon, "horizon", "horizon=24"))
         set_(self, "stride", _positive(self.stride, "stride", "stride=1"))
@@ -241,14 +248,30 @@ def resolve_columns(ds: Dataset, task: Task) -> tuple[list[str], list[str]]:
         f"{ds.name} has no stations; drop station=",
     )
     targets: list[str] = []
-    for name in task.target:
-        cols = ds.resolve(name, station)
-        require(len(cols) == 1, f"target {name!r} is ambiguous: {cols}; name a station")
-        targets += cols
+    for at in (station, *(s for s in target_stations(ds, task) if s != station)):
+        for name in task.target:
+            cols = ds.resolve(name, at)
+            require(len(cols) == 1, f"target {name!r} is ambiguous: {cols}; name a station")
+            targets += [c for c in cols if c not in targets]
     inputs: list[str] = []
     for name in task.inputs or ds.columns:
         inputs += [c for c in ds.resolve(name, None) if c not in inputs]
     return targets, inputs
+
+
+def target_stations(ds: Dataset, task: Task) -> tuple[str, ...]:
+    """The stations of `task.stations` in `ds` ("all": every one), each checked."""
+    if not task.stations:
+        return ()
+    require(bool(ds.stations), f"{ds.name} has no stations; drop stations=")
+    if task.stations == ("all",):
+        return tuple(ds.stations)
+    for name in task.stations:
+        require(
+            name in ds.stations,
+            f"unknown station {name!r}; stations of {ds.name}: {', '.join(ds.stations)} (or all)",
+        )
+    return task.stations
 
 
 def steps_per_day(step: pd.Timedelta) -> int:

@@ -3,7 +3,7 @@
 `TrainSettings` says how the engine trains one member. `ForecastSettings` is the forecasting
 recipe, one frozen record from the command line to the report: `TrainSettings` with the
 forecaster's defaults (cosine schedule, patience 6, dropout 0.3, weight decay 1e-3) plus the
-residual anchor. Everything that trains or describes a weather forecaster reads it: the defaults
+residual anchor (``anchor``). Everything that trains or describes a weather forecaster reads it: the defaults
 of ``rnncap forecast train``'s flags, `rnncap.forecast.Forecaster` and ``fit_many``, a study's
 ``[training]`` table (validated against its fields when the study file is read), the report's
 Training line (`ForecastSettings.describe`) and ``rnncap capacity gaps``. The setting names are
@@ -29,6 +29,19 @@ from rnncap.plain import to_plain
 #: settings that may differ between members of one ensemble (each member has its own value)
 PER_MEMBER = ("lr", "schedule", "time_limit")
 
+
+#: The residual anchors (``ForecastSettings.anchor``): what the network's output is added to.
+ANCHORS = ("auto", "persistence", "ridge", "lagged-ridge", "none")
+
+#: How `ForecastSettings.describe` names each anchor.
+ANCHOR_WORDS = {
+    "auto": "residual on the anchor with the lowest validation MAE among persistence, ridge and "
+    "lagged ridge (fitted on the training split)",
+    "persistence": "residual on persistence (the network learns the change from the target now)",
+    "ridge": "residual on the full-window ridge (fitted on the training split)",
+    "lagged-ridge": "residual on the lagged ridge (fitted on the training split)",
+    "none": "no residual anchor (the network predicts the target itself)",
+}
 
 #: The most epochs one training run may take, checked before any work (docs/robustness.md).
 MAX_EPOCHS = 1_000_000
@@ -124,7 +137,7 @@ class TrainSettings:
 class ForecastSettings(TrainSettings):
     """How a forecaster is trained: `TrainSettings` (every field and check) with these defaults.
 
-    Parameters (only those whose default differs from `TrainSettings`, and ``residual``)
+    Parameters (only those whose default differs from `TrainSettings`, and ``anchor``)
     ----------
     schedule : default="cosine"
         Cosine decay of the learning rate from ``lr`` to ``lr / 10``.
@@ -132,10 +145,12 @@ class ForecastSettings(TrainSettings):
     dropout : default=0.3
         Between recurrent layers (none after the last).
     weight_decay : default=1e-3
-    residual : bool, default=True
-        Learn the change from persistence: the network's output is added to the scaled value of
-        the target now (the engine's anchor, `MemberData`), so an untrained or heavily
-        regularised model falls back on persistence rather than on the mean.
+    anchor : {"auto", "persistence", "ridge", "lagged-ridge", "none"}, default="persistence"
+        The residual anchor (`rnncap.forecast.anchor`): the network's output is added to this
+        fitted baseline's scaled forecast (the engine's anchor, `MemberData`), so an untrained
+        or heavily regularised model falls back on that baseline rather than on the mean. The
+        ridges are fitted on the training split only; "auto" keeps the one of persistence,
+        ridge and lagged ridge with the lowest validation MAE; "none" predicts the target.
 
     ``loss`` must stay ``"mse"`` (forecast targets are real-valued). ``time_limit`` stays None
     (no limit) by default, so that a run's weights do not depend on the machine's load; pass
@@ -146,7 +161,7 @@ class ForecastSettings(TrainSettings):
     patience: int = 6
     dropout: float = 0.3
     weight_decay: float = 1e-3
-    residual: bool = True
+    anchor: str = "persistence"
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -156,8 +171,9 @@ class ForecastSettings(TrainSettings):
             f"{self.loss.value!r}",
         )
         require(
-            isinstance(self.residual, bool),
-            f"residual must be true or false; got {self.residual!r}",
+            self.anchor in ANCHORS,
+            f"unknown anchor {self.anchor!r}: the network can be anchored on "
+            f"{', '.join(ANCHORS)} (only these baselines are fitted as anchors)",
         )
 
     @classmethod
@@ -172,6 +188,11 @@ class ForecastSettings(TrainSettings):
         """The record with `options` (a subset of `names`) overriding the defaults; an unknown
         name or a bad value is one `InvalidInput` line that names `where`."""
         require(isinstance(options, Mapping), f"{where} must be a table; got {options!r}")
+        require(
+            "residual" not in options,
+            f"{where}: residual was replaced by anchor; write anchor = \"persistence\" for "
+            "residual = true, anchor = \"none\" for residual = false",
+        )
         unknown = sorted(set(options) - set(cls.names()))
         require(
             not unknown,
@@ -188,7 +209,7 @@ class ForecastSettings(TrainSettings):
         return self.from_options({**to_plain(self), **changes})
 
     def train_settings(self) -> TrainSettings:
-        """The engine's part (everything but ``residual``, which decides the training data)."""
+        """The engine's part (everything but ``anchor``, which decides the training data)."""
         return TrainSettings(**{f.name: getattr(self, f.name) for f in _ENGINE_FIELDS})
 
     def describe(self) -> str:
@@ -209,9 +230,7 @@ class ForecastSettings(TrainSettings):
             f"gradient norm clipped at {self.clip:g}" if self.clip else "no gradient clipping",
             f"weight decay {self.weight_decay:g}",
             f"dropout {self.dropout:g} between layers",
-            "residual on persistence (the network learns the change from the target now)"
-            if self.residual
-            else "no residual anchor (the network predicts the target itself)",
+            ANCHOR_WORDS[self.anchor],
             f"time limit {self.time_limit:g} s" if self.time_limit else "no time limit",
         ]
         return ", ".join(parts)

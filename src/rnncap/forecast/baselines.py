@@ -116,10 +116,15 @@ def scaled_target(td: TaskData, split: str, kind: str) -> np.ndarray:
 class Learned(Baseline):
     """A baseline that learns the level or the change from persistence, chosen on validation.
 
+    The choice is made per output (each lead time and target), as the ridge penalty is, so a
+    multi-output baseline is the single-output baselines fitted side by side: at every lead it
+    gets the help it would get if that lead were the whole task.
+
     Subclasses implement `_fit_kinds` (fit every kind in `kinds`, return the fitted state of
-    each) and `_predict_kind` (scaled prediction of the kept state).
-    Fitted state: ``target_`` ("level" or "change"), ``val_mae_`` (kind -> validation MAE,
-    physical units), ``state_``.
+    each) and `_predict_kind` (scaled prediction of one kind's state).
+    Fitted state: ``output_targets_`` ("level" or "change" per output), ``target_`` (the kind
+    every output kept, or "per output"), ``val_mae_`` (kind -> validation MAE over every
+    output, physical units), ``states_`` (kind -> fitted state, the kinds some output kept).
     """
 
     def __init__(self, target: str = "auto"):
@@ -136,12 +141,15 @@ class Learned(Baseline):
         kinds = self._kinds()
         states = self._fit_kinds(td, kinds)
         truth = td.y_physical(td.val)
-        self.val_mae_ = {
-            k: float(np.mean(np.abs(self._physical(td, "val", k, states[k]) - truth)))
+        per_output = np.vstack([
+            np.mean(np.abs(self._physical(td, "val", k, states[k]) - truth), axis=0)
             for k in kinds
-        }
-        self.target_ = min(kinds, key=lambda k: self.val_mae_[k])  # ties: the level
-        self.state_ = states[self.target_]
+        ])  # fmt: skip
+        self.val_mae_ = {k: float(per_output[i].mean()) for i, k in enumerate(kinds)}
+        self.output_targets_ = tuple(kinds[i] for i in np.argmin(per_output, axis=0))  # ties: level
+        kept = tuple(dict.fromkeys(self.output_targets_))
+        self.target_ = kept[0] if len(kept) == 1 else "per output"
+        self.states_ = {k: states[k] for k in kept}
         self.fitted_ = True
         return self
 
@@ -153,7 +161,12 @@ class Learned(Baseline):
 
     def predict(self, td: TaskData, split: str = "test") -> np.ndarray:
         self._check()
-        return self._physical(td, split, self.target_, self.state_)
+        out = None
+        for kind, state in self.states_.items():
+            pred = self._physical(td, split, kind, state)
+            mine = np.array([t == kind for t in self.output_targets_])
+            out = pred if out is None else np.where(mine[None, :], pred, out)
+        return out
 
     def _fit_kinds(self, td: TaskData, kinds: tuple[str, ...]) -> dict:
         raise NotImplementedError
@@ -222,9 +235,11 @@ def ridge_path(
 class LinearBaseline(Learned):
     """Ridge on features of the window; both kinds share one Gram matrix (stacked outputs).
 
-    Fitted state (besides `Learned`'s): ``coef_`` (features, outputs), ``intercept_``,
-    ``alpha_`` (outputs,) absolute penalties, ``val_mse_`` (alpha -> validation MSE per output
-    of the kept kind, scaled units).
+    Fitted state (besides `Learned`'s), each output's column from the kind it kept: ``coef_``
+    (features, outputs), ``intercept_``, ``alpha_`` (outputs,) absolute penalties, ``change_``
+    (outputs,) True where the output kept the change, ``val_mse_`` (alpha -> validation MSE per
+    output, scaled units): the scaled forecast is ``features @ coef_ + intercept_`` plus the
+    scaled value now where ``change_``.
     """
 
     def __init__(self, target: str = "auto", alphas: tuple[float, ...] | None = None):
@@ -251,8 +266,18 @@ class LinearBaseline(Learned):
 
     def fit(self, td: TaskData) -> LinearBaseline:
         super().fit(td)
-        ridge, self.val_mse_ = self.state_
-        self.coef_, self.intercept_, self.alpha_ = ridge.coef, ridge.intercept, ridge.alpha
+        kinds = np.array(self.output_targets_)
+        fits = {k: state[0] for k, state in self.states_.items()}
+
+        def per_output(field: str) -> np.ndarray:  # each output's column from the kind it kept
+            return np.stack([getattr(fits[k], field)[..., j] for j, k in enumerate(kinds)], -1)
+
+        self.coef_, self.intercept_, self.alpha_ = map(per_output, ("coef", "intercept", "alpha"))
+        self.change_ = kinds == "change"
+        self.val_mse_ = {
+            a: np.array([self.states_[k][1][a][j] for j, k in enumerate(kinds)])
+            for a in next(iter(self.states_.values()))[1]
+        }
         return self
 
     def _predict_kind(self, td: TaskData, split: str, state: object) -> np.ndarray:

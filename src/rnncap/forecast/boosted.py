@@ -38,8 +38,8 @@ class LightGBM(Learned):
         Rounds without a lower validation MAE before stopping.
     seed : int, default=0
 
-    Fitted state (besides `Learned`'s): ``boosters_`` (one per output), ``rounds_`` (the kept
-    number of rounds per output).
+    Fitted state (besides `Learned`'s): ``boosters_`` (one per output, of the kind it kept),
+    ``rounds_`` (the kept number of rounds per output).
     """
 
     name = "lightgbm"
@@ -104,7 +104,7 @@ class LightGBM(Learned):
 
     def fit(self, td: TaskData) -> LightGBM:
         super().fit(td)
-        self.boosters_ = self.state_
+        self.boosters_ = [self.states_[k][j] for j, k in enumerate(self.output_targets_)]
         self.rounds_ = [b.best_iteration for b in self.boosters_]
         return self
 

@@ -21,13 +21,14 @@ from rnncap.atomic import atomic_path
 from rnncap.data.scaling import Scaler
 from rnncap.data.task import Task
 from rnncap.errors import InvalidInput, brief, require
+from rnncap.forecast.anchor import FittedAnchor, anchor_of
 from rnncap.forecast.ensemble import network
 from rnncap.forecast.forecaster import SETTINGS, Forecaster
 from rnncap.plain import from_plain, to_plain
 from rnncap.readable import check_readable_file
 
 FORMAT = "rnncap.forecaster"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 1  # the anchor entry is optional (older files: persistence or none)
 
 
 def versions() -> dict[str, str]:
@@ -61,6 +62,7 @@ def to_checkpoint(model: Forecaster) -> dict:
         "losses": model.losses_,
         "train_seconds": model.train_seconds_,
         "members": list(getattr(model, "members_", ())),
+        "anchor": anchor_of(model).to_dict(),
         "versions": versions(),
     }
 
@@ -111,6 +113,9 @@ def load(path: str | Path) -> Forecaster:
 def _from_checkpoint(ckpt: dict) -> Forecaster:
     """The forecaster of a checkpoint dict; any inconsistency raises (turned into one line)."""
     settings = {k: ckpt["settings"][k] for k in SETTINGS if k in ckpt["settings"]}
+    legacy = ckpt["settings"].get("residual")  # before the anchor: residual on persistence or none
+    if "anchor" not in settings and legacy is not None:
+        settings["anchor"] = "persistence" if legacy else "none"
     model = Forecaster(**settings)  # validates the settings (one line each)
     spec = RecurrentSpec.from_dict(ckpt["spec"])
     check_trainable(spec)  # before building weights from a spec read from a file
@@ -133,7 +138,30 @@ def _from_checkpoint(ckpt: dict) -> Forecaster:
     model.status_ = ckpt["status"]
     model.losses_ = dict(ckpt["losses"])
     model.train_seconds_ = ckpt["train_seconds"]
+    model.anchor_ = _anchor(ckpt, model.settings.anchor, spec.outputs)
     if ckpt.get("members"):
         model.members_ = tuple(ckpt["members"])
     model.versions_ = dict(ckpt["versions"])
     return model
+
+
+def _anchor(ckpt: dict, wanted: str, outputs: int) -> FittedAnchor:
+    """The checkpoint's fitted anchor, checked against its settings and the network's outputs."""
+    if "anchor" not in ckpt:  # written before the anchor was recorded: persistence or none
+        require(
+            wanted in ("persistence", "none"),
+            f"its {wanted} anchor was not fitted (no anchor entry); train the model again",
+        )
+        return FittedAnchor(wanted)
+    anchor = FittedAnchor.from_dict(ckpt["anchor"])
+    require(
+        wanted in ("auto", anchor.kind),
+        f"its settings ask for the {wanted} anchor but it holds a fitted {anchor.kind} anchor",
+    )
+    if anchor.coef is not None:
+        require(
+            anchor.coef.ndim == 2 and anchor.coef.shape[1] == outputs
+            and anchor.intercept.shape == (outputs,) and anchor.change.shape == (outputs,),
+            f"its {anchor.kind} anchor has {anchor.coef.shape} coefficients for {outputs} outputs",
+        )  # fmt: skip
+    return anchor

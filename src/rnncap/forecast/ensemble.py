@@ -53,7 +53,7 @@ def fit_ensemble(model, td, progress=None, device=None):
     first = members[0]
     seconds = sum(m.train_seconds_ for m in members)
     model.adopt_network(td, MeanOf([m.model_ for m in members]), first.history_,
-                        first.best_epoch_, first.status_, seconds)  # fmt: skip
+                        first.best_epoch_, first.status_, seconds, first.anchor_)  # fmt: skip
     model.members_ = tuple(
         {
             "seed": m.seed,

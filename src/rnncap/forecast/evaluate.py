@@ -121,7 +121,8 @@ def forecast_frame(model: Forecaster, dataset: Dataset) -> pd.DataFrame:
     leads = np.repeat(np.array(task.leads), n_targets)
     targets = np.tile(np.arange(n_targets), len(task.leads))
     now = win.target_values[win.rows][:, targets]
-    pred = model.predict_physical(win.x, now)  # (n, outputs), lead-major
+    target_times = [pd.DatetimeIndex(win.issued + h * win.step) for h in task.leads]
+    pred = model.predict_physical(win.x, now, target_times)  # (n, outputs), lead-major
     valid_rows = win.rows[:, None] + leads[None, :]
     inside = valid_rows < len(win.times)
     observed = np.full(pred.shape, np.nan)

@@ -37,11 +37,23 @@ def lagged_features(td: TaskData, split: str) -> np.ndarray:
     """(n, features) float64: the scaled inputs at each lag (time-feature columns left out),
     then hour-of-day and day-of-year (sine, cosine) of the target time of every lead."""
     part = td.split(split)
-    keep = [j for j, c in enumerate(td.input_columns) if c not in TIME_FEATURES]
-    last = td.task.history - 1
-    picked = part.x[:, [last - lag for lag in lag_steps(td)], :][:, :, keep]
-    blocks = [picked.reshape(len(part), -1).astype(np.float64)]
-    for h in td.leads:
-        times = pd.DatetimeIndex(td.times[part.rows + h])
+    targets = [pd.DatetimeIndex(td.times[part.rows + h]) for h in td.leads]
+    return lagged_matrix(part.x, td.input_columns, lag_steps(td), targets)
+
+
+def lagged_matrix(
+    x: np.ndarray,
+    input_columns: tuple[str, ...],
+    lags: tuple[int, ...],
+    target_times: list[pd.DatetimeIndex],
+) -> np.ndarray:
+    """`lagged_features` from scaled windows `x` (n, history, inputs) and the target times of
+    each lead (one index of n times per lead): also what a lagged-ridge anchor computes at
+    prediction time, where there is no `TaskData`."""
+    keep = [j for j, c in enumerate(input_columns) if c not in TIME_FEATURES]
+    last = x.shape[1] - 1
+    picked = x[:, [last - lag for lag in lags], :][:, :, keep]
+    blocks = [picked.reshape(len(x), -1).astype(np.float64)]
+    for times in target_times:
         blocks.append(time_features(times).to_numpy(dtype=np.float64))
     return np.hstack(blocks)

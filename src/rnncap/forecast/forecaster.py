@@ -4,7 +4,7 @@
 one recipe, the record `rnncap.engine.ForecastSettings`, for `rnncap forecast train`, `fit_many`
 and `rnncap study`, so the same architecture, seed, data and settings give the same weights
 whichever of them trained it. The recipe (`rnncap.engine`): Adam, MSE on scaled targets, the
-network learning the change from persistence (the residual anchor), gradient-norm clipping,
+network learning the correction to a fitted baseline (the residual anchor), gradient-norm clipping,
 cosine decay of the learning rate to a tenth, early stopping on the validation loss (the best
 epoch's weights are kept), and weights, batch order and dropout masks that depend on ``seed``
 alone. `rnncap.engine.train_reference` writes that recipe out as a plain loop."""
@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import torch
 from torch import nn
 
@@ -24,6 +25,7 @@ from rnncap.data.scaling import Scaler
 from rnncap.data.task import TIME_FEATURES, Task, TaskData
 from rnncap.engine import ForecastSettings, TrainedMember
 from rnncap.errors import InvalidInput, check_int, require
+from rnncap.forecast.anchor import FittedAnchor, anchor_of
 from rnncap.plain import to_plain
 
 # what a task must agree on, besides its input and target columns, for a trained model to apply
@@ -62,10 +64,11 @@ class Forecaster:
     settings : ForecastSettings, optional
         The training recipe (`rnncap.engine.ForecastSettings`: its defaults when omitted).
     **overrides
-        Settings by name (``epochs=10``, ``residual=False``, ...) applied on top of `settings`;
+        Settings by name (``epochs=10``, ``anchor="none"``, ...) applied on top of `settings`;
         an unknown name or a bad value is one `InvalidInput` line, raised here.
 
-    Fitted state: ``model_`` (RecurrentModel at the best epoch), ``spec_``, ``task_``,
+    Fitted state: ``model_`` (RecurrentModel at the best epoch), ``anchor_`` (the fitted
+    `FittedAnchor` its output is added to), ``spec_``, ``task_``,
     ``x_scaler_``, ``y_scaler_``, ``input_columns_``, ``target_columns_``, ``history_``
     (per-epoch train/val loss), ``best_epoch_``, ``status_``, ``losses_`` (train/val/test MSE
     of the kept weights, scaled units), ``train_seconds_``, ``initial_state_`` (the weights
@@ -127,11 +130,14 @@ class Forecaster:
 
         return fit_forecasters(td, [self], progress=progress, device=device)[0]
 
-    def adopt(self, td: TaskData, member: TrainedMember, seconds: float) -> Forecaster:
-        """Take `member` (trained by the engine on `td`) as this forecaster's network."""
+    def adopt(
+        self, td: TaskData, member: TrainedMember, seconds: float, anchor: FittedAnchor
+    ) -> Forecaster:
+        """Take `member` (trained by the engine on `td` with `anchor`) as this forecaster's
+        network."""
         self.adopt_network(
             td, member.model().cpu(), member.history, member.best_epoch, member.status.value,
-            seconds,
+            seconds, anchor,
         )  # fmt: skip
         self.initial_state_ = member.initial_state_dict
         return self
@@ -144,8 +150,10 @@ class Forecaster:
         best_epoch: int,
         status: str,
         seconds: float,
+        anchor: FittedAnchor,
     ) -> Forecaster:
-        """Take `model` (a trained `RecurrentModel`, or a mean of them) as the network."""
+        """Take `model` (a trained `RecurrentModel`, or a mean of them) and the fitted `anchor`
+        its output is added to as the network."""
         model.eval()
         self.model_, self.spec_, self.task_ = model, model.spec, td.task
         self.x_scaler_, self.y_scaler_ = td.x_scaler, td.y_scaler
@@ -153,9 +161,9 @@ class Forecaster:
         self.target_units_ = td.target_units
         self.history_, self.best_epoch_, self.status_ = list(history), best_epoch, status
         self.train_seconds_ = seconds
+        self.anchor_ = anchor
         self.losses_ = {
-            s: mean_loss(model, td.split(s).x, td.split(s).y, self._anchor(td, s, td.y_scaler))
-            for s in SPLITS
+            s: mean_loss(model, td.split(s).x, td.split(s).y, anchor.scaled(td, s)) for s in SPLITS
         }
         return self
 
@@ -193,16 +201,6 @@ class Forecaster:
             "use data with the same columns as the training data",
         )
 
-    def _anchor(self, td: TaskData, split: str, y_scaler: Scaler) -> np.ndarray:
-        """(n, outputs) scaled persistence for `split` if residual, else zeros; float32."""
-        if self.settings.residual:
-            return td.scaled_now(split, y_scaler).astype(np.float32)
-        return np.zeros((len(td.split(split)), td.outputs), dtype=np.float32)
-
-    def _anchor_from(self, now: np.ndarray, y_scaler: Scaler) -> np.ndarray:
-        if not self.settings.residual:
-            return np.zeros(now.shape, dtype=np.float32)
-        return y_scaler.transform(now).astype(np.float32)
 
     def task_for(self, dataset: str) -> Task:
         """The model's task on other data, naming its columns explicitly (``JFK.temp``), so any
@@ -213,13 +211,14 @@ class Forecaster:
             dataset=dataset,
             target=self.target_columns_,
             station=None,
+            stations=(),
             inputs=tuple(c for c in self.input_columns_ if c not in own),
         )
 
     def predict_scaled(self, x: np.ndarray, anchor: np.ndarray) -> np.ndarray:
         """Scaled forecasts (n, outputs) for inputs scaled with the model's own scalers.
 
-        `anchor` (n, outputs) is what the network's output is added to (see `residual`).
+        `anchor` (n, outputs) is what the network's output is added to (``anchor_``).
         """
         self._check_fitted()
         out = []
@@ -230,10 +229,14 @@ class Forecaster:
             return np.zeros((0, self.spec_.outputs), dtype=np.float32)
         return torch.cat(out).numpy() + anchor
 
-    def predict_physical(self, x_physical: np.ndarray, now: np.ndarray) -> np.ndarray:
-        """Forecasts in physical units for inputs (n, k, d) and targets now (n, outputs)."""
+    def predict_physical(
+        self, x_physical: np.ndarray, now: np.ndarray, target_times: list[pd.DatetimeIndex]
+    ) -> np.ndarray:
+        """Forecasts in physical units for inputs (n, k, d), targets now (n, outputs) and the
+        target times of each lead (what a lagged-ridge anchor's calendar features need)."""
         x = self.x_scaler_.transform(x_physical).astype(np.float32)
-        anchor = self._anchor_from(now, self.y_scaler_)
+        now_scaled = self.y_scaler_.transform(now)
+        anchor = anchor_of(self).from_windows(x, now_scaled, self.input_columns_, target_times)
         return self.y_scaler_.inverse(self.predict_scaled(x, anchor))
 
     def predict(self, td: TaskData, split: str = "test") -> np.ndarray:
@@ -242,7 +245,7 @@ class Forecaster:
         x = td.split(split).x
         if td.x_scaler != self.x_scaler_:  # data scaled differently: back to units, then ours
             x = rescale(x, td.x_scaler, self.x_scaler_)
-        anchor = self._anchor(td, split, self.y_scaler_)
+        anchor = anchor_of(self).scaled(td, split, x, self.y_scaler_)
         return self.y_scaler_.inverse(self.predict_scaled(x, anchor))
 
 

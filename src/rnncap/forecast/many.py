@@ -27,36 +27,41 @@ from rnncap.arch import RecurrentSpec
 from rnncap.data.task import TaskData
 from rnncap.engine import ForecastSettings, Job, MemberData, TrainedMember, train
 from rnncap.errors import require
+from rnncap.forecast.anchor import FittedAnchor, fit_anchor
 from rnncap.forecast.forecaster import Forecaster
 
 Progress = Callable[[int, int], None]
 
 
-def training_data(td: TaskData, residual: bool) -> MemberData:
-    """The windows of `td` as engine data; with `residual` the anchor is scaled persistence."""
+def training_data(td: TaskData, anchor: FittedAnchor) -> MemberData:
+    """The windows of `td` as engine data, the network's output added to `anchor` (none: no
+    anchor arrays, the network predicts the target)."""
     anchors = {}
-    if residual:
-        anchors = {f"anchor_{s}": td.scaled_now(s).astype(np.float32) for s in ("train", "val")}
+    if anchor.kind != "none":
+        anchors = {f"anchor_{s}": anchor.scaled(td, s) for s in ("train", "val")}
     return MemberData(td.train.x, td.train.y, td.val.x, td.val.y, **anchors)
 
 
 def member_jobs(
     td: TaskData, members: Sequence[tuple[RecurrentSpec, int]], recipe: ForecastSettings
-) -> list[Job]:
+) -> tuple[list[Job], FittedAnchor]:
     """One engine `Job` per (spec, seed), trained with `recipe` on the windows of `td` (all jobs
-    share one `MemberData`): the jobs of `fit_forecasters` and of a study unit."""
-    data = training_data(td, recipe.residual)
+    share one `MemberData`), and the recipe's anchor fitted on `td`: the jobs of
+    `fit_forecasters` and of a study unit."""
+    anchor = fit_anchor(td, recipe.anchor)
+    data = training_data(td, anchor)
     settings = recipe.train_settings()
-    return [Job(spec, seed, data, settings, key=f"{spec.name}/seed={seed}")
+    jobs = [Job(spec, seed, data, settings, key=f"{spec.name}/seed={seed}")
             for spec, seed in members]  # fmt: skip
+    return jobs, anchor
 
 
-def member_forecast(td: TaskData, member: TrainedMember, split: str, residual: bool) -> np.ndarray:
-    """Forecasts (n, outputs), physical units, of an engine member trained on `td` for the
-    windows of `split` (its output added to scaled persistence when trained `residual`), as
-    `Forecaster.predict` gives them."""
-    anchor = td.scaled_now(split).astype(np.float32) if residual else None
-    return td.y_scaler.inverse(member.predict(td.split(split).x, anchor))
+def member_forecast(
+    td: TaskData, member: TrainedMember, split: str, anchor: FittedAnchor
+) -> np.ndarray:
+    """Forecasts (n, outputs), physical units, of an engine member trained on `td` with `anchor`
+    for the windows of `split`, as `Forecaster.predict` gives them."""
+    return td.y_scaler.inverse(member.predict(td.split(split).x, anchor.scaled(td, split)))
 
 
 @dataclass(frozen=True)
@@ -80,9 +85,10 @@ def train_and_forecast(
     """Train (spec, seed) members with `recipe` on `td` in one `rnncap.engine.train` call (the
     jobs of `member_jobs`) and forecast the windows of each of `splits`: all a study unit needs
     from the forecast room, in one call, in the order of `members`."""
-    trained = train(member_jobs(td, members, recipe), device=device, progress=progress)
+    jobs, anchor = member_jobs(td, members, recipe)
+    trained = train(jobs, device=device, progress=progress)
     return [
-        ForecastMember(m, {s: member_forecast(td, m, s, recipe.residual) for s in splits})
+        ForecastMember(m, {s: member_forecast(td, m, s, anchor) for s in splits})
         for m in trained
     ]
 
@@ -101,16 +107,18 @@ def fit_forecasters(
     models = list(models)
     require(len(models) >= 1, "no models to fit; pass at least one architecture and seed")
     specs = [m.build_spec(td) for m in models]
-    data = {r: training_data(td, r) for r in {m.settings.residual for m in models}}
+    anchors = {k: fit_anchor(td, k) for k in dict.fromkeys(m.settings.anchor for m in models)}
+    data = {k: training_data(td, a) for k, a in anchors.items()}
     jobs = [
-        Job(spec, m.seed, data[m.settings.residual], m.settings.train_settings(),
+        Job(spec, m.seed, data[m.settings.anchor], m.settings.train_settings(),
             key=f"{m.arch}/seed={m.seed}")
         for spec, m in zip(specs, models, strict=True)
     ]  # fmt: skip
     start = time.perf_counter()
     members = train(jobs, device=device, progress=progress)
     seconds = (time.perf_counter() - start) / len(jobs)
-    return [m.adopt(td, member, seconds) for m, member in zip(models, members, strict=True)]
+    return [m.adopt(td, member, seconds, anchors[m.settings.anchor])
+            for m, member in zip(models, members, strict=True)]  # fmt: skip
 
 
 def fit_many(
@@ -138,7 +146,7 @@ def fit_many(
     settings : ForecastSettings, optional
         The recipe (`rnncap.engine.ForecastSettings`; its defaults when omitted).
     **overrides
-        Settings by name on top of `settings` (``epochs``, ``lr``, ``residual``, ...).
+        Settings by name on top of `settings` (``epochs``, ``lr``, ``anchor``, ...).
     """
     require(len(archs) >= 1, "no architectures to fit; pass at least one, e.g. ['lstm:2x32']")
     recipe = (settings or ForecastSettings()).replace(**overrides)

@@ -188,7 +188,8 @@ def run_unit(
 
     The forecast room is entered once, `rnncap.forecast.many.train_and_forecast`: one
     `rnncap.engine.Job` per seed, with the payload's `ForecastSettings` and the task's data (the
-    residual anchor when the recipe has it), exactly the jobs `rnncap.forecast.fit_many` builds,
+    recipe's residual anchor, fitted on the task's training split), exactly the jobs
+    `rnncap.forecast.fit_many` builds,
     so a run equals ``rnncap forecast train --ensemble 1`` with that arch and seed; it returns
     each `TrainedMember` with its forecasts. The task's baselines are not fitted here: the driver
     fits them once per task (`rnncap.study.runner.TaskBaselines`) and records them with every
