@@ -114,9 +114,9 @@ def train(
     check_float(time_limit, "--time-limit", low=0.0, hint="seconds; 0 for no limit")
     task = task_from_options(
         data, preset=preset, target=target, station=station, stations=stations, history=history,
-        horizon=horizon, horizons=horizons, all_leads=all_leads, inputs=inputs, time_features=time_features, stride=stride,
-        split=split, resample=resample, freq=freq, time_column=time_column, tz=tz,
-        max_gap=max_gap,
+        horizon=horizon, horizons=horizons, all_leads=all_leads, inputs=inputs,
+        time_features=time_features, stride=stride, split=split, resample=resample, freq=freq,
+        time_column=time_column, tz=tz, max_gap=max_gap,
     )  # fmt: skip
     from rnncap.data import prepare_task
 

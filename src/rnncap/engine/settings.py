@@ -3,11 +3,11 @@
 `TrainSettings` says how the engine trains one member. `ForecastSettings` is the forecasting
 recipe, one frozen record from the command line to the report: `TrainSettings` with the
 forecaster's defaults (cosine schedule, patience 6, dropout 0.3, weight decay 1e-3) plus the
-residual anchor (``anchor``). Everything that trains or describes a weather forecaster reads it: the defaults
-of ``rnncap forecast train``'s flags, `rnncap.forecast.Forecaster` and ``fit_many``, a study's
-``[training]`` table (validated against its fields when the study file is read), the report's
-Training line (`ForecastSettings.describe`) and ``rnncap capacity gaps``. The setting names are
-its fields; the defaults are written here once.
+residual anchor (``anchor``). Everything that trains or describes a weather forecaster reads
+it: the defaults of ``rnncap forecast train``'s flags, `rnncap.forecast.Forecaster` and
+``fit_many``, a study's ``[training]`` table (validated against its fields when the study file
+is read), the report's Training line (`ForecastSettings.describe`) and ``rnncap capacity
+gaps``. The setting names are its fields; the defaults are written here once.
 
 What is *not* a setting: the architecture, the seed, and the command line's ``--ensemble``
 (how many seeds are averaged into one model; 5 by default). A study trains one model per seed,
