@@ -111,6 +111,11 @@ def test_checkpoint_for_another_task_or_data(checkpoint, tmp_path, capsys):
         (["--history", "5000"], "shorter than history \\+ horizon"),
         (["--arch", "lstm:2xx"], "malformed architecture"),
         (["--target", "rain"], "unknown variable 'rain'"),
+        (["--anchor", "lightgbm"], "unknown anchor 'lightgbm'.*only these baselines are fitted"),
+        (["--horizons", "1-9"], "lead 9 is over the 8-step input window"),
+        (["--horizons", "3-5"], "--horizons takes 1-H .* or H"),
+        (["--horizons", "1-3", "--horizon", "3"], "cannot be combined with --horizon"),
+        (["--stations", "JFK"], "has no stations; drop stations="),
     ],
 )
 def test_bad_training_input_exits_2(lagged_csv, tmp_path, capsys, args, message):

@@ -213,8 +213,35 @@ def evaluate(
     console.print(table(str(model_path), columns, rows, right=columns[2:], caption=caption))
     if result.differences:
         console.print(_differences_table(result, unit))
+    if result.by_output:
+        console.print(_by_output_table(result, unit))
     for note in result.notes:
         stderr().print(note, markup=False, soft_wrap=True)
+
+
+#: Lead times shown in the per-output table (every lead is in --json and the --plot figure).
+SHOWN_LEADS = (1, 3, 6, 12, 18, 24, 36, 48)
+
+
+def _by_output_table(result, unit: str):
+    leads = sorted({c.lead for c in result.by_output})
+    shown = [h for h in leads if h in SHOWN_LEADS or h == leads[-1]]
+    columns = ["target", "lead", f"{result.model} val / test", "strongest baseline (val)",
+               "its val / test", f"test difference ({unit}), 95 % interval"]  # fmt: skip
+    rows = []
+    for c in result.by_output:
+        if c.lead not in shown:
+            continue
+        best = c.strongest_baseline(result.model)
+        d = next(d for d in c.differences if d.baseline == best)
+        mine = f"{c.val[result.model]:.3f} / {c.test[result.model]:.3f}"
+        rows.append((c.target, str(c.lead), mine, best, f"{c.val[best]:.3f} / {c.test[best]:.3f}",
+                     f"{d.difference:+.3f} [{d.low:+.3f}, {d.high:+.3f}]"))  # fmt: skip
+    caption = (
+        "each output alone (every baseline fitted per output, chosen on validation); leads "
+        f"{', '.join(map(str, shown))} of {len(leads)} shown, all in --json (by_output)"
+    )
+    return table("per target and lead time", columns, rows, right=columns[2:], caption=caption)
 
 
 def _differences_table(result, unit: str):

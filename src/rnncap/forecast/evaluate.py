@@ -13,6 +13,7 @@ from rnncap.data.windows import inference_windows
 from rnncap.errors import require
 from rnncap.forecast.baselines import Baseline, Persistence, all_baselines, missing_baselines
 from rnncap.forecast.bootstrap import Difference, block_windows, mae_difference
+from rnncap.forecast.by_output import OutputComparison, by_output_comparisons
 from rnncap.forecast.forecaster import Forecaster
 from rnncap.forecast.metrics import Score, mae, score
 
@@ -24,7 +25,9 @@ class Evaluation:
     """Scores (model first, then baselines) per split; skill is against persistence.
 
     ``differences``: the model's test MAE minus each baseline's, with a block-bootstrap 95 %
-    interval; ``notes``: baselines left out (a missing optional package), one line each.
+    interval; ``by_output``: with several outputs (stations, lead times), the same comparison
+    at each output alone (`OutputComparison`); ``notes``: baselines left out (a missing
+    optional package), one line each.
     """
 
     model: str
@@ -33,6 +36,7 @@ class Evaluation:
     units: tuple[str, ...]
     differences: tuple[Difference, ...] = ()
     notes: tuple[str, ...] = ()
+    by_output: tuple[OutputComparison, ...] = ()
 
     def get(self, model: str, split: str) -> Score:
         return next(s for s in self.scores if s.model == model and s.split == split)
@@ -52,19 +56,21 @@ def evaluate(
     name = model.spec_.name
     scores, differences = [], []
     block = block_windows(td)
+    preds: dict[str, dict[str, np.ndarray]] = {}
     for split in splits:
         truth = td.y_physical(td.split(split))
         base = mae(Persistence().fit(td).predict(td, split), truth)
         pred = model.predict(td, split)
+        preds[split] = {name: pred}
         scores.append(score(name, split, pred, td, base))
         for b in fitted:
-            b_pred = b.predict(td, split)
+            b_pred = preds[split][b.name] = b.predict(td, split)
             scores.append(score(b.name, split, b_pred, td, base))
             if split == "test":
                 differences.append(mae_difference(name, b.name, split, pred, b_pred, truth, block))
-    return Evaluation(
-        name, tuple(scores), dict(model.losses_), td.target_units, tuple(differences), notes
-    )
+    by_output = by_output_comparisons(td, name, preds, block) if td.outputs > 1 else ()
+    return Evaluation(name, tuple(scores), dict(model.losses_), td.target_units,
+                      tuple(differences), notes, by_output)  # fmt: skip
 
 
 @dataclass(frozen=True)
