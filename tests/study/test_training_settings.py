@@ -117,3 +117,15 @@ def test_a_bad_training_key_or_value_is_one_line_exit_2_when_the_file_is_read(
     for words in BAD[line]:
         assert words in err
     assert not out.exists()
+
+
+def test_the_report_says_why_a_study_trains_with_a_smaller_budget():
+    from rnncap.study.defaults import FULL
+
+    line = FULL.training_line()
+    assert line.startswith(FULL.recipe().describe())
+    full = ForecastSettings()
+    assert (f"smaller budget than rnncap forecast train's (up to {full.epochs} epochs, "
+            f"patience {full.patience}") in line and "because a study trains" in line  # fmt: skip
+    at_full_budget = FULL.replace(training={})
+    assert at_full_budget.training_line() == full.describe()

@@ -208,8 +208,9 @@ class TaskData:
     def scaled_now(self, split: str, scaler: Scaler | None = None) -> np.ndarray:
         """(n, outputs) float64: the target at the last input step of each window of `split`
         (persistence's forecast), scaled with `scaler` (default: the task's `y_scaler`). A
-        residual forecaster's output is added to it (`rnncap.engine.ForecastSettings.residual`);
-        a learned baseline of the change subtracts it."""
+        forecaster anchored on persistence adds its output to it
+        (`rnncap.engine.ForecastSettings.anchor`); a learned baseline of the change subtracts
+        it."""
         rows = self.split(split).rows
         now = self.target_values[rows][:, self.output_targets]
         return (scaler or self.y_scaler).transform(now)

@@ -328,6 +328,22 @@ class StudyConfig:
         recipe's defaults (the report's Training line is written from it too)."""
         return ForecastSettings.from_options(self.training, "[training] of the study file")
 
+    def training_line(self) -> str:
+        """The report's Training line: the recipe in words, and, when the study trains with a
+        smaller budget than ``rnncap forecast train`` (fewer epochs or less patience), one
+        sentence saying why."""
+        recipe, full = self.recipe(), ForecastSettings()
+        line = recipe.describe()
+        if recipe.epochs < full.epochs or recipe.patience < full.patience:
+            line += (
+                f". This is a smaller budget than rnncap forecast train's (up to {full.epochs} "
+                f"epochs, patience {full.patience}, learning rate {full.lr:g}, 5-member "
+                "ensembles) because a study trains every architecture and seed of its grid "
+                "and must finish in minutes; the forecaster at full budget is measured in "
+                "docs/forecasting.md"
+            )
+        return line
+
     def replace(self, **changes: Any) -> StudyConfig:
         return dataclasses.replace(self, **changes)
 

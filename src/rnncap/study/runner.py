@@ -351,7 +351,7 @@ def run_study(
     folder = ensure_writable_folder(Path(out))  # only now, once the plan is known to be valid
     with study_lock(folder), ResultsStore.create(folder / STORE_NAME) as store:
         store.set_plan([(u.key, u.arch, list(u.seeds)) for u in units], plan.infos)
-        info = StudyInfo(config.name, tuple(config.seeds), config.recipe().describe())
+        info = StudyInfo(config.name, tuple(config.seeds), config.training_line())
         store.set_meta({"study": to_plain(config), "updated": time.time()})
         forecast = Measure.FORECAST in config.measures
         store.set_task(info, _task_info(plan.task, plan.td, forecast=forecast), bound_legend())
