@@ -84,9 +84,7 @@ def test_each_output_keeps_its_own_level_or_change(td):
 
 
 @pytest.mark.slow  # trains a model
-def test_the_forecast_is_the_network_plus_the_anchor_also_after_a_checkpoint(
-    td, model, tmp_path
-):
+def test_the_forecast_is_the_network_plus_the_anchor_also_after_a_checkpoint(td, model, tmp_path):
     ridge = LaggedRidge().fit(td)
     with torch.no_grad():
         net = model.model_(torch.from_numpy(td.test.x)).numpy()

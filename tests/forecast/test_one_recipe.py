@@ -114,7 +114,7 @@ def test_a_study_run_equals_forecast_train_with_ensemble_1(tmp_path, lagged_csv,
 
 def test_residual_false_in_a_study_file_trains_without_the_anchor(tmp_path, lagged_csv,
                                                                   monkeypatch, task):  # fmt: skip
-    spy, info, units = run_study_file(tmp_path, lagged_csv, monkeypatch, "anchor = \"none\"")
+    spy, info, units = run_study_file(tmp_path, lagged_csv, monkeypatch, 'anchor = "none"')
     (job,) = spy.jobs
     assert not job.data.has_anchor and job.data.anchor_train is None
     assert "no residual anchor" in info.training

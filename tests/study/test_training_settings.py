@@ -81,7 +81,7 @@ def _study(tmp_path, training: str):
 
 
 @pytest.mark.parametrize(
-    "line", ["anchor = \"none\"", 'loss = "mse"', "shuffle = false", "time_limit = 30.5"]
+    "line", ['anchor = "none"', 'loss = "mse"', "shuffle = false", "time_limit = 30.5"]
 )
 def test_documented_keys_are_accepted(tmp_path, line):
     config = load_study(_study(tmp_path, line))

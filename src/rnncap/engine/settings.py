@@ -190,8 +190,8 @@ class ForecastSettings(TrainSettings):
         require(isinstance(options, Mapping), f"{where} must be a table; got {options!r}")
         require(
             "residual" not in options,
-            f"{where}: residual was replaced by anchor; write anchor = \"persistence\" for "
-            "residual = true, anchor = \"none\" for residual = false",
+            f'{where}: residual was replaced by anchor; write anchor = "persistence" for '
+            'residual = true, anchor = "none" for residual = false',
         )
         unknown = sorted(set(options) - set(cls.names()))
         require(

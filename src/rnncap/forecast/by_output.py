@@ -56,8 +56,9 @@ def by_output_comparisons(
             test[n], test_low[n], test_high[n] = mean_interval(e, min(block, len(e)))
         mine = preds["test"][model][:, j : j + 1]
         diffs = tuple(
-            mae_difference(model, n, "test", mine, p[:, j : j + 1], truth["test"][:, j : j + 1],
-                           block)  # fmt: skip
+            mae_difference(
+                model, n, "test", mine, p[:, j : j + 1], truth["test"][:, j : j + 1], block
+            )  # fmt: skip
             for n, p in preds["test"].items()
             if n != model
         )

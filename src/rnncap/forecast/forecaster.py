@@ -201,7 +201,6 @@ class Forecaster:
             "use data with the same columns as the training data",
         )
 
-
     def task_for(self, dataset: str) -> Task:
         """The model's task on other data, naming its columns explicitly (``JFK.temp``), so any
         file with the training data's column names will do, whatever its loader."""
