@@ -136,3 +136,20 @@ def test_each_output_is_compared_alone_with_its_interval(td, model):
         assert (got.difference, got.low, got.high) == pytest.approx(
             (want.difference, want.low, want.high)
         )
+
+
+@pytest.mark.slow  # trains a model and fits every baseline
+def test_the_command_line_trains_every_station_and_lead_and_evaluates_each(tmp_path, capsys):
+    from rnncap.cli.app import main
+
+    path, png = tmp_path / "m.pt", tmp_path / "f.png"
+    argv = ["forecast", "train", "--stations", "all", "--horizons", "1-3", "--history", "6",
+            "--stride", "24", "--epochs", "1", "--ensemble", "1", "--arch", "gru:4",
+            "--anchor", "lagged-ridge", "--out", str(path)]  # fmt: skip
+    assert main(argv) == 0
+    capsys.readouterr()
+    assert main(["forecast", "evaluate", str(path), "--plot", str(png)]) == 0
+    out = capsys.readouterr().out
+    assert "per target and lead time" in out and png.stat().st_size > 0
+    for station in ("JFK.temp", "EWR.temp", "LGA.temp"):
+        assert station in out
