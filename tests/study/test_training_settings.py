@@ -38,7 +38,7 @@ DEFAULT_PHRASES = {
     "patience": "early stopping after 6 epochs",
     "loss": "mean squared error",
     "dropout": "dropout 0.3",
-    "weight_decay": "weight decay 0.001",
+    "weight_decay": "weight decay 0.01",
     "shuffle": "reshuffled each epoch",
     "schedule": "cosine decay to a tenth",
     "time_limit": "no time limit",
@@ -66,11 +66,11 @@ def test_the_recipe_is_the_engine_settings_with_the_forecasters_defaults():
         "cosine",
         6,
         0.3,
-        1e-3,
+        1e-2,
     )
     assert recipe.anchor == "persistence" and recipe.time_limit is None
     assert recipe.train_settings() == TrainSettings(schedule="cosine", patience=6, dropout=0.3,
-                                                    weight_decay=1e-3)  # fmt: skip
+                                                    weight_decay=1e-2)  # fmt: skip
     assert ForecastSettings.from_options(to_plain(recipe)) == recipe  # plain values round trip
 
 
@@ -126,6 +126,7 @@ def test_the_report_says_why_a_study_trains_with_a_smaller_budget():
     assert line.startswith(FULL.recipe().describe())
     full = ForecastSettings()
     assert (f"smaller budget than rnncap forecast train's (up to {full.epochs} epochs, "
-            f"patience {full.patience}") in line and "because a study trains" in line  # fmt: skip
+            f"patience {full.patience}, weight decay {full.weight_decay:g}") in line  # fmt: skip
+    assert "because a study trains" in line and line.count(". ") == 1  # one sentence added
     at_full_budget = FULL.replace(training={})
     assert at_full_budget.training_line() == full.describe()
