@@ -120,13 +120,13 @@ def test_a_bad_training_key_or_value_is_one_line_exit_2_when_the_file_is_read(
 
 
 def test_the_report_says_why_a_study_trains_with_a_smaller_budget():
-    from rnncap.study.defaults import FULL
+    from rnncap.study.defaults import FULL, training_line
 
-    line = FULL.training_line()
+    line = training_line(FULL)
     assert line.startswith(FULL.recipe().describe())
     full = ForecastSettings()
     assert (f"smaller budget than rnncap forecast train's (up to {full.epochs} epochs, "
             f"patience {full.patience}, weight decay {full.weight_decay:g}") in line  # fmt: skip
     assert "because a study trains" in line and line.count(". ") == 1  # one sentence added
     at_full_budget = FULL.replace(training={})
-    assert at_full_budget.training_line() == full.describe()
+    assert training_line(at_full_budget) == full.describe()

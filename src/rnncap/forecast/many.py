@@ -88,8 +88,7 @@ def train_and_forecast(
     jobs, anchor = member_jobs(td, members, recipe)
     trained = train(jobs, device=device, progress=progress)
     return [
-        ForecastMember(m, {s: member_forecast(td, m, s, anchor) for s in splits})
-        for m in trained
+        ForecastMember(m, {s: member_forecast(td, m, s, anchor) for s in splits}) for m in trained
     ]
 
 

@@ -57,10 +57,6 @@ except ModuleNotFoundError:  # pragma: no cover - Python 3.10
 
 #: Measures a study can record for each architecture or run (`rnncap.study.records.Measure`).
 MEASURES = tuple(m.value for m in Measure)
-#: Settings below the recipe's that make a study cheaper than ``forecast train`` (a lower weight
-#: decay early-stops sooner); `StudyConfig.training_line` says why when one is.
-CHEAPER = ("epochs", "patience", "weight_decay")
-
 #: Keys of the [memorization] table: the frontier's memorization budget and the task's shape.
 MEMORIZATION_KEYS = (
     "budget", "input_bits", "delay", "epochs", "sample_sizes", "sample_fractions", "seeds", "lrs",
@@ -331,22 +327,6 @@ class StudyConfig:
         """The record every model of the study trains with: the ``[training]`` overrides on the
         recipe's defaults (the report's Training line is written from it too)."""
         return ForecastSettings.from_options(self.training, "[training] of the study file")
-
-    def training_line(self) -> str:
-        """The report's Training line: the recipe in words, and, when the study trains with a
-        cheaper recipe than ``rnncap forecast train`` (fewer epochs, less patience or a lower
-        weight decay, which early-stops sooner), one sentence saying why."""
-        recipe, full = self.recipe(), ForecastSettings()
-        line = recipe.describe()
-        if any(getattr(recipe, k) < getattr(full, k) for k in CHEAPER):
-            line += (
-                f". This is a smaller budget than rnncap forecast train's (up to {full.epochs} "
-                f"epochs, patience {full.patience}, weight decay {full.weight_decay:g}, 5-member "
-                "ensembles) because a study trains every architecture and seed of its grid and "
-                "must finish in minutes; the forecaster at full budget is measured in "
-                "docs/forecasting.md"
-            )
-        return line
 
     def replace(self, **changes: Any) -> StudyConfig:
         return dataclasses.replace(self, **changes)

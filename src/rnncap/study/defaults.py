@@ -6,6 +6,7 @@ Budgets are sized so that the default finishes within 15 minutes and the quick o
 
 from __future__ import annotations
 
+from rnncap.engine.settings import ForecastSettings
 from rnncap.study.config import ExecutorKind, ExecutorSettings, Frontier, Grid, StudyConfig
 
 #: The default grid: LSTMs over layers {1,2,3,4} x units {8,16,32,64} and an equal-budget frontier
@@ -17,7 +18,7 @@ from rnncap.study.config import ExecutorKind, ExecutorSettings, Frontier, Grid, 
 #: processes with one torch thread each use a 2-core CPU better than one process with two threads
 #: (performance.md section 5.3). The budget is smaller than ``rnncap forecast train``'s, and the
 #: weight decay stays 1e-3 (the recipe's 1e-2 early-stops later, so it trains longer), to keep the
-#: study at about 6 minutes; the report's Training line says so (`StudyConfig.training_line`).
+#: study at about 6 minutes; the report's Training line says so (`training_line`).
 FULL = StudyConfig(
     name="default",
     grid=Grid(cells=("lstm",), layers=(1, 2, 3, 4), units=(8, 16, 32, 64),
@@ -45,3 +46,25 @@ QUICK = StudyConfig(
 def default_study(quick: bool = False) -> StudyConfig:
     """The study `rnncap study` runs with no file: `QUICK` with ``quick=True``, else `FULL`."""
     return QUICK if quick else FULL
+
+
+#: Settings below the recipe's that make a study cheaper than ``forecast train`` (a lower weight
+#: decay early-stops sooner); `training_line` says why when one is.
+CHEAPER = ("epochs", "patience", "weight_decay")
+
+
+def training_line(config: StudyConfig) -> str:
+    """The report's Training line: the study's recipe in words, and, when it trains more
+    cheaply than ``rnncap forecast train`` (fewer epochs, less patience or a lower weight
+    decay), one sentence saying why."""
+    recipe, full = config.recipe(), ForecastSettings()
+    line = recipe.describe()
+    if any(getattr(recipe, k) < getattr(full, k) for k in CHEAPER):
+        line += (
+            f". This is a smaller budget than rnncap forecast train's (up to {full.epochs} "
+            f"epochs, patience {full.patience}, weight decay {full.weight_decay:g}, 5-member "
+            "ensembles) because a study trains every architecture and seed of its grid and "
+            "must finish in minutes; the forecaster at full budget is measured in "
+            "docs/forecasting.md"
+        )
+    return line

@@ -21,6 +21,7 @@ import numpy as np
 from rnncap.arch import count_parameters, unrolled_graph
 from rnncap.plain import to_plain
 from rnncap.study.config import StudyConfig
+from rnncap.study.defaults import training_line
 from rnncap.study.executors import Executor, Outcome, make_executor
 from rnncap.study.plan import (
     PlannedArch,
@@ -351,7 +352,7 @@ def run_study(
     folder = ensure_writable_folder(Path(out))  # only now, once the plan is known to be valid
     with study_lock(folder), ResultsStore.create(folder / STORE_NAME) as store:
         store.set_plan([(u.key, u.arch, list(u.seeds)) for u in units], plan.infos)
-        info = StudyInfo(config.name, tuple(config.seeds), config.training_line())
+        info = StudyInfo(config.name, tuple(config.seeds), training_line(config))
         store.set_meta({"study": to_plain(config), "updated": time.time()})
         forecast = Measure.FORECAST in config.measures
         store.set_task(info, _task_info(plan.task, plan.td, forecast=forecast), bound_legend())
