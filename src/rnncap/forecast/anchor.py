@@ -4,8 +4,9 @@ A forecaster predicts ``net(x) + anchor`` in scaled units. The anchor is persist
 target now), a ridge on the full window, the lagged ridge, or nothing. A ridge anchor is fitted
 on the training split only (its penalty and its level-or-change choice per output on
 validation, exactly as the baseline of that name), so the network trains on residuals that
-never saw validation or test targets. ``"auto"`` fits every candidate and keeps the one with the
-lowest validation MAE, the rule every other choice follows.
+never saw validation or test targets. ``"auto"`` fits every candidate and keeps the one whose
+own forecast has the lowest validation MAE (no network is trained per candidate; the default
+recipe's anchor was chosen by comparing trained ensembles, docs/forecasting.md).
 
 A `FittedAnchor` is plain numbers (the ridge's coefficients): it is saved in the checkpoint and
 computes the same anchor again at prediction time, from a `TaskData` or from raw windows.
