@@ -4,10 +4,10 @@ A multi-output forecaster (several stations, every lead 1..H) is trained on all 
 once, but a practitioner compares forecasts one lead time and one station at a time. The
 baselines are fitted per output already: the ridges pick a penalty, and every learned
 baseline the level or the change, per output on validation; LightGBM grows one booster per
-output. (The lagged ridge sees the target-time calendar of every lead, but each lead's hour and
-day-of-year sine/cosine pairs are rotations of the others', so they span the same space.) So
-the comparison at one output is the comparison with baselines refitted for that lead alone,
-with the same help.
+output. The lagged ridge sees the target-time calendar of every lead; each lead's hour and
+day-of-year sine/cosine pairs are rotations of the others' (the same span), so its fit differs
+from a per-lead refit only through how the penalty spreads over those copies (docs/forecasting.md
+gives the size of that difference on nyc2013).
 """
 
 from __future__ import annotations
