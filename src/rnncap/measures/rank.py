@@ -1,0 +1,203 @@
+"""How well each measure ranks the generalization gaps: Jiang et al. (2020)'s statistics.
+
+- **Kendall's tau** between a measure and a gap over all models: tau-b, as
+  `scipy.stats.kendalltau` computes it (pairs tied in either variable count in the denominator's
+  tie correction), over the models that have both numbers.
+- **Granulated tau** for an axis k: models that agree on every other axis form a group; within a
+  group, tau-b over the pairs that differ in k (pairs that differ only by seed do not count);
+  ``psi_k`` is the mean over the groups that have such a pair. **Psi** is the mean of psi_k over
+  the axes that vary.
+- **Bootstrap**: models are resampled with replacement (`resamples` times, seeded) and every
+  statistic is recomputed; the 95 % interval is the 2.5th to 97.5th percentile.
+
+Sign convention: a good measure rises with the gap (tau > 0), as in Jiang et al.; nothing is
+flipped, so a measure that falls as the gap grows shows a negative tau. Pure numpy, torch-free.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from rnncap.errors import require
+from rnncap.measures.records import GAP_IID, GAP_SHIFT, ModelPoint
+
+#: The fewest models with measures that a ranking is computed for.
+MIN_MODELS = 5
+
+
+@dataclass(frozen=True)
+class Tau:
+    """One rank correlation with its bootstrap 95 % interval; ``value`` None when no pair of
+    models could be compared."""
+
+    value: float | None
+    low: float | None = None
+    high: float | None = None
+
+    @property
+    def evidence(self) -> bool:
+        """True when the interval lies on one side of 0 ("no evidence" otherwise)."""
+        return self.low is not None and self.high is not None and (self.low > 0 or self.high < 0)
+
+
+@dataclass(frozen=True)
+class MeasureRank:
+    """How one measure ranks each gap: overall, per axis (granulated) and Psi."""
+
+    measure: str
+    models: int  # models that have this measure
+    overall: Mapping[str, Tau]  # gap -> tau
+    granulated: Mapping[str, Mapping[str, Tau]]  # gap -> axis -> psi_k
+    psi: Mapping[str, Tau]  # gap -> Psi
+
+
+@dataclass(frozen=True)
+class MeasureRanking:
+    """Every measure against every gap, over `models` trained models."""
+
+    models: int
+    gaps: tuple[str, ...]
+    axes: tuple[str, ...]  # the axes that take two or more values
+    resamples: int
+    seed: int
+    rows: tuple[MeasureRank, ...]
+
+
+def kendall_tau_b(x: np.ndarray, y: np.ndarray) -> float | None:
+    """Kendall's tau-b of two vectors (NaN: the model is left out); None with no usable pair."""
+    x, y = np.asarray(x, float), np.asarray(y, float)
+    i, j = np.triu_indices(len(x), k=1)
+    value = _ratio(*_sums(np.sign(x[i] - x[j])[:, None], np.sign(y[i] - y[j])))[0]
+    return None if np.isnan(value) else float(value)
+
+
+def _sums(sm: np.ndarray, sg: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per measure column: sum of s_m s_g, sum of s_m^2, sum of s_g^2 over valid pairs."""
+    valid = ~(np.isnan(sm) | np.isnan(sg)[:, None])
+    a = np.where(valid, sm, 0.0)
+    b = np.where(valid, sg[:, None], 0.0)
+    return (a * b).sum(0), (a * a).sum(0), (b * b).sum(0)
+
+
+def _ratio(num: np.ndarray, dm: np.ndarray, dg: np.ndarray) -> np.ndarray:
+    den = np.sqrt(dm * dg)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
+
+
+def _psi(sm: np.ndarray, sg: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """Mean over groups (label >= 0) of each group's tau-b, per measure column; NaN when no group
+    has a comparable pair."""
+    keep = labels >= 0
+    if not keep.any():
+        return np.full(sm.shape[1], np.nan)
+    order = np.argsort(labels[keep], kind="stable")
+    lab = labels[keep][order]
+    starts = np.flatnonzero(np.r_[True, lab[1:] != lab[:-1]])
+    valid = ~(np.isnan(sm[keep][order]) | np.isnan(sg[keep][order])[:, None])
+    a = np.where(valid, sm[keep][order], 0.0)
+    b = np.where(valid, sg[keep][order][:, None], 0.0)
+    per_group = _ratio(*(np.add.reduceat(v, starts, axis=0) for v in (a * b, a * a, b * b)))
+    with np.errstate(invalid="ignore"):
+        counted = (~np.isnan(per_group)).sum(0)
+        return np.where(counted > 0, np.nansum(per_group, 0) / np.maximum(counted, 1), np.nan)
+
+
+def _codes(points: Sequence[ModelPoint], axes: Sequence[str]) -> np.ndarray:
+    """Integer codes (models x axes) of each axis's values (a missing value is its own code)."""
+    cols = []
+    for axis in axes:
+        values = [repr(p.axes.get(axis)) for p in points]
+        cols.append(np.unique(values, return_inverse=True)[1])
+    return np.stack(cols, axis=1) if cols else np.zeros((len(points), 0), int)
+
+
+def _pair_labels(codes: np.ndarray, i: np.ndarray, j: np.ndarray, k: int) -> np.ndarray:
+    """Per pair: the group (other axes' codes) when the pair differs in axis k alone, else -1."""
+    others = np.delete(codes, k, axis=1)
+    same_others = (others[i] == others[j]).all(1)
+    ok = same_others & (codes[i, k] != codes[j, k])
+    if others.shape[1] == 0:
+        return np.where(ok, 0, -1)
+    group = np.unique(others, axis=0, return_inverse=True)[1].reshape(-1)
+    return np.where(ok, group[i], -1)
+
+
+def _statistics(m: np.ndarray, g: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """(gaps, 2 + axes, measures): overall tau, Psi, then psi_k per axis (NaN: undefined)."""
+    i, j = np.triu_indices(len(m), k=1)
+    sm = np.sign(m[i] - m[j])
+    labels = [_pair_labels(codes, i, j, k) for k in range(codes.shape[1])]
+    out = np.full((g.shape[1], 2 + len(labels), m.shape[1]), np.nan)
+    for gi in range(g.shape[1]):
+        sg = np.sign(g[i, gi] - g[j, gi])
+        out[gi, 0] = _ratio(*_sums(sm, sg))
+        for k, lab in enumerate(labels):
+            out[gi, 2 + k] = _psi(sm, sg, lab)
+        if labels:
+            with np.errstate(invalid="ignore"):
+                psis = out[gi, 2:]
+                n = (~np.isnan(psis)).sum(0)
+                out[gi, 1] = np.where(n > 0, np.nansum(psis, 0) / np.maximum(n, 1), np.nan)
+    return out
+
+
+def _tau_of(value: float, boot: np.ndarray) -> Tau:
+    if np.isnan(value):
+        return Tau(None)
+    finite = boot[~np.isnan(boot)]
+    if len(finite) < 2:
+        return Tau(float(value))
+    low, high = np.percentile(finite, [2.5, 97.5])
+    return Tau(float(value), float(low), float(high))
+
+
+def rank_measures(
+    points: Sequence[ModelPoint], *, resamples: int = 1000, seed: int = 0
+) -> MeasureRanking:
+    """Kendall's tau, granulated tau per axis and Psi of every measure against every gap, with
+    bootstrap 95 % intervals over models (module docstring)."""
+    points = [p for p in points if p.measures]
+    require(
+        len(points) >= MIN_MODELS,
+        f"{len(points)} models have measures; ranking measures needs at least {MIN_MODELS}: "
+        "run a study with more models (e.g. examples/measures.toml)",
+    )
+    names = sorted({name for p in points for name in p.measures})
+    present = {gap for p in points for gap in p.gaps}
+    gaps = [g for g in (GAP_IID, GAP_SHIFT) if g in present]
+    gaps += sorted(present - set(gaps))
+    require(bool(gaps), "the models record no generalization gap; nothing to rank against")
+    all_axes = sorted({axis for p in points for axis in p.axes})
+    varying = [a for a in all_axes if len({repr(p.axes.get(a)) for p in points}) > 1]
+    m = np.array([[p.measures.get(n, np.nan) for n in names] for p in points], float)
+    g = np.array([[p.gaps.get(gap, np.nan) for gap in gaps] for p in points], float)
+    codes = _codes(points, varying)
+    stats = _statistics(m, g, codes)
+    rng = np.random.default_rng(seed)
+    boot = np.full((resamples, *stats.shape), np.nan)
+    for r in range(resamples):
+        idx = rng.integers(0, len(points), len(points))
+        boot[r] = _statistics(m[idx], g[idx], codes[idx])
+    rows = []
+    for c, name in enumerate(names):
+
+        def tau(gi: int, s: int, c: int = c) -> Tau:
+            return _tau_of(stats[gi, s, c], boot[:, gi, s, c])
+
+        rows.append(
+            MeasureRank(
+                measure=name,
+                models=int((~np.isnan(m[:, c])).sum()),
+                overall={gap: tau(gi, 0) for gi, gap in enumerate(gaps)},
+                granulated={
+                    gap: {axis: tau(gi, 2 + k) for k, axis in enumerate(varying)}
+                    for gi, gap in enumerate(gaps)
+                },
+                psi={gap: tau(gi, 1) for gi, gap in enumerate(gaps)},
+            )
+        )
+    return MeasureRanking(len(points), tuple(gaps), tuple(varying), resamples, seed, tuple(rows))
