@@ -1,5 +1,7 @@
 """Kendall's tau against scipy, granulated tau and Psi against a hand-computed example."""
 
+import json
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -7,8 +9,9 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from rnncap.errors import InvalidInput
-from rnncap.measures.rank import MIN_MODELS, kendall_tau_b, rank_measures
+from rnncap.measures.rank import MIN_MODELS, MeasureRanking, kendall_tau_b, rank_measures
 from rnncap.measures.records import GAP_IID, GAP_SHIFT, ModelPoint
+from rnncap.plain import from_plain, to_plain
 
 
 @pytest.mark.filterwarnings("ignore:After omitting NaNs")
@@ -110,3 +113,10 @@ def test_an_undefined_tau_is_none_not_zero():
     (row,) = rank_measures(points, resamples=10).rows
     assert row.overall[GAP_IID].value is None
     assert row.granulated[GAP_IID]["a"].value is None and row.psi[GAP_IID].value is None
+
+
+def test_the_ranking_round_trips_through_plain_json():
+    result = rank_measures(HAND, resamples=20)
+    plain = to_plain(result)
+    assert plain["rows"][0]["overall"][GAP_IID]["evidence"] is False
+    assert from_plain(MeasureRanking, json.loads(json.dumps(plain))) == result

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 
@@ -36,6 +37,8 @@ class Tau:
     value: float | None
     low: float | None = None
     high: float | None = None
+
+    PLAIN_EXTRA: ClassVar = ("evidence",)
 
     @property
     def evidence(self) -> bool:
@@ -70,16 +73,26 @@ def kendall_tau_b(x: np.ndarray, y: np.ndarray) -> float | None:
     """Kendall's tau-b of two vectors (NaN: the model is left out); None with no usable pair."""
     x, y = np.asarray(x, float), np.asarray(y, float)
     i, j = np.triu_indices(len(x), k=1)
-    value = _ratio(*_sums(np.sign(x[i] - x[j])[:, None], np.sign(y[i] - y[j])))[0]
+    value = _ratio(*_Signs(np.sign(x[i] - x[j])[:, None]).sums(np.sign(y[i] - y[j])))[0]
     return None if np.isnan(value) else float(value)
 
 
-def _sums(sm: np.ndarray, sg: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per measure column: sum of s_m s_g, sum of s_m^2, sum of s_g^2 over valid pairs."""
-    valid = ~(np.isnan(sm) | np.isnan(sg)[:, None])
-    a = np.where(valid, sm, 0.0)
-    b = np.where(valid, sg[:, None], 0.0)
-    return (a * b).sum(0), (a * a).sum(0), (b * b).sum(0)
+class _Signs:
+    """The signs s_m of every pair for every measure column (NaN: a model lacks the measure),
+    kept as the three arrays the tau-b sums need, so each gap costs three matrix products."""
+
+    def __init__(self, sm: np.ndarray):
+        known = ~np.isnan(sm)
+        self.a = np.where(known, sm, 0.0)
+        self.abs_a = np.abs(self.a)
+        self.known = known.astype(float)
+
+    def sums(self, sg: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per column: sum of s_m s_g, of s_m^2 and of s_g^2 over the pairs where both are known
+        (signs are -1, 0, 1, so s^2 = |s|)."""
+        known_g = ~np.isnan(sg)
+        b = np.where(known_g, sg, 0.0)
+        return self.a.T @ b, self.abs_a.T @ known_g, self.known.T @ np.abs(b)
 
 
 def _ratio(num: np.ndarray, dm: np.ndarray, dg: np.ndarray) -> np.ndarray:
@@ -97,10 +110,11 @@ def _psi(sm: np.ndarray, sg: np.ndarray, labels: np.ndarray) -> np.ndarray:
     order = np.argsort(labels[keep], kind="stable")
     lab = labels[keep][order]
     starts = np.flatnonzero(np.r_[True, lab[1:] != lab[:-1]])
-    valid = ~(np.isnan(sm[keep][order]) | np.isnan(sg[keep][order])[:, None])
-    a = np.where(valid, sm[keep][order], 0.0)
-    b = np.where(valid, sg[keep][order][:, None], 0.0)
-    per_group = _ratio(*(np.add.reduceat(v, starts, axis=0) for v in (a * b, a * a, b * b)))
+    sm, sg = sm[keep][order], sg[keep][order]
+    known_m, known_g = ~np.isnan(sm), ~np.isnan(sg)[:, None]
+    a, b = np.where(known_m, sm, 0.0), np.where(known_g, sg[:, None], 0.0)
+    terms = (a * b, np.abs(a) * known_g, known_m * np.abs(b))
+    per_group = _ratio(*(np.add.reduceat(t, starts, axis=0) for t in terms))
     with np.errstate(invalid="ignore"):
         counted = (~np.isnan(per_group)).sum(0)
         return np.where(counted > 0, np.nansum(per_group, 0) / np.maximum(counted, 1), np.nan)
@@ -130,11 +144,12 @@ def _statistics(m: np.ndarray, g: np.ndarray, codes: np.ndarray) -> np.ndarray:
     """(gaps, 2 + axes, measures): overall tau, Psi, then psi_k per axis (NaN: undefined)."""
     i, j = np.triu_indices(len(m), k=1)
     sm = np.sign(m[i] - m[j])
+    signs = _Signs(sm)
     labels = [_pair_labels(codes, i, j, k) for k in range(codes.shape[1])]
     out = np.full((g.shape[1], 2 + len(labels), m.shape[1]), np.nan)
     for gi in range(g.shape[1]):
         sg = np.sign(g[i, gi] - g[j, gi])
-        out[gi, 0] = _ratio(*_sums(sm, sg))
+        out[gi, 0] = _ratio(*signs.sums(sg))
         for k, lab in enumerate(labels):
             out[gi, 2 + k] = _psi(sm, sg, lab)
         if labels:
