@@ -60,3 +60,44 @@ def make_member():
 def make_data():
     """`build_data`: random training windows."""
     return build_data
+
+
+def synthetic_points(n: int = 36, seed: int = 0) -> list:
+    """`ModelPoint`s over four axes (3 x 3 x 2 x 2 grid, seeds), with a measure that tracks the
+    same-season gap ("good"), one that falls with it ("inverse"), noise, the parameter count
+    and two bounds, one of which tracks the gap better than the count."""
+    from rnncap.measures.records import BOUND_PREFIX, GAP_IID, GAP_SHIFT, LOG_PARAMS, ModelPoint
+
+    rng = np.random.default_rng(seed)
+    points = []
+    for i in range(n):
+        axes = {"units": (8, 16, 32)[i % 3], "lr": (1e-3, 3e-3, 1e-2)[(i // 3) % 3],
+                "dropout": (0.0, 0.3)[(i // 9) % 2], "layers": (1, 2)[(i // 18) % 2]}  # fmt: skip
+        iid, shift = float(rng.normal()), float(rng.normal())
+        measures = {
+            "good": iid + 0.1 * float(rng.normal()),
+            "inverse": -iid + 0.1 * float(rng.normal()),
+            "noise": float(rng.normal()),
+            LOG_PARAMS: float(np.log(axes["units"] * 100)) + 0.3 * iid,
+            BOUND_PREFIX + "km97-pfaffian-unrolled": 2 * iid + 0.2 * float(rng.normal()),
+            BOUND_PREFIX + "ks97-quadratic-vc": float(rng.normal()),
+        }
+        points.append(ModelPoint(f"m{i}", axes, {GAP_IID: iid, GAP_SHIFT: shift}, measures))
+    return points
+
+
+@pytest.fixture
+def measured_store(tmp_path, monkeypatch):
+    """A real (empty) results store whose `model_points` returns `synthetic_points()` (a double
+    for the study's own method)."""
+    from rnncap.study.store import ResultsStore
+
+    ResultsStore.create(tmp_path / "results.sqlite").close()
+    points = synthetic_points()
+    monkeypatch.setattr(ResultsStore, "model_points", lambda self: points, raising=False)
+    return tmp_path
+
+
+@pytest.fixture
+def synthetic():
+    return synthetic_points()

@@ -7,3 +7,4 @@ from rnncap.cli import theory  # noqa: F401
 from rnncap.cli import study  # noqa: F401
 from rnncap.cli import forecast  # noqa: F401
 from rnncap.cli import capacity  # noqa: F401
+from rnncap.cli import measures  # noqa: F401

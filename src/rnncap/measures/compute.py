@@ -21,12 +21,11 @@ from rnncap.engine import MemberData, TrainedMember
 from rnncap.engine.bookkeeping import Loss
 from rnncap.engine.trainer import batch_slices
 from rnncap.measures.path_norm import log_path_norm
+from rnncap.measures.records import BOUND_PREFIX, LOG_PARAMS
 from rnncap.measures.sharpness import flatness_sigma
 
 #: Measure names (docs/measures.md). A bound's measure is BOUND_PREFIX + its catalog key.
-LOG_PARAMS = "log_params"
 LOG_PARAMS_RECURRENT = "log_params_recurrent"
-BOUND_PREFIX = "log10_bound:"
 LOG_PROD_SPECTRAL = "log_prod_spectral"
 LOG_SUM_SPECTRAL = "log_sum_spectral"
 LOG_PROD_FROBENIUS = "log_prod_frobenius"

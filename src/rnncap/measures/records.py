@@ -9,6 +9,10 @@ from dataclasses import dataclass, field
 GAP_IID = "gap_iid"  # same-season holdout weeks MAE minus train MAE
 GAP_SHIFT = "gap_shift"  # test split (later months) MAE minus train MAE
 
+#: Measure names the ranking's sentence singles out (docs/measures.md lists every measure).
+LOG_PARAMS = "log_params"  # natural log of the parameter count
+BOUND_PREFIX = "log10_bound:"  # + a catalog bound's key: log10 of that bound's value
+
 
 @dataclass(frozen=True)
 class ModelPoint:

@@ -22,6 +22,7 @@ from rnncap.atomic import write_atomic
 from rnncap.report import plots
 from rnncap.report.answer import CAVEATS, answer, best_run
 from rnncap.report.captions import TITLES, caption
+from rnncap.report.measures import FIGURE, heatmap, optional_ranking, section
 from rnncap.report.results import ArchResult, Spread, StudyResults, load_results
 from rnncap.study.store import ensure_writable_folder
 
@@ -183,6 +184,15 @@ def build_report(store: str | Path, out: str | Path) -> ReportFiles:
         write_atomic(folder / f"{name}.svg", _figure_bytes(fig, "svg"))
         png64[name] = base64.b64encode(png).decode()
         written += [f"{name}.png", f"{name}.svg"]
+    measures = None  # the measures section, when the store holds enough measured models
+    ranking = optional_ranking(store)
+    if ranking is not None:
+        fig = heatmap(ranking)
+        png = _figure_bytes(fig, "png")
+        write_atomic(folder / f"{FIGURE}.png", png)
+        write_atomic(folder / f"{FIGURE}.svg", _figure_bytes(fig, "svg"))
+        written += [f"{FIGURE}.png", f"{FIGURE}.svg"]
+        measures = section(ranking, base64.b64encode(png).decode())
     write_atomic(folder / "results.csv", pd.DataFrame(res.rows()).to_csv(index=False).encode())
     t, keys = table(res), legend(res)
     note = TABLE_NOTE.format(u=res.unit, p=res.task.persistence.train)
@@ -192,13 +202,17 @@ def build_report(store: str | Path, out: str | Path) -> ReportFiles:
     md += ["", "## Architectures", "", _markdown_table(t), "", note, ""]
     for n in figs:
         md += [f"## {TITLES[n]}", "", f"![{TITLES[n]}]({n}.png)", "", captions[n], ""]
+    if measures is not None:
+        md += list(measures.markdown)
     if not keys.empty:
         md += ["## Bound keys", "", _markdown_table(keys), ""]
     write_atomic(folder / "report.md", "\n".join(md).encode())
-    page = _html(res, paragraphs, t, note, keys, png64, captions)
+    extra = "" if measures is None else measures.html
+    page = _html(res, paragraphs, t, note, keys, png64, captions, extra)
     write_atomic(folder / "index.html", page.encode())
     written += ["results.csv", "report.md", "index.html"]
-    return ReportFiles(folder, tuple(written), tuple(figs), tuple(paragraphs), res.runs)
+    shown = (*figs, FIGURE) if measures is not None else tuple(figs)
+    return ReportFiles(folder, tuple(written), shown, tuple(paragraphs), res.runs)
 
 
 def _md_inline(text: str) -> str:
@@ -216,7 +230,8 @@ white-space:nowrap}table.keys td,table.keys th{text-align:left}tr.failed td{back
 img{max-width:100%;display:block;margin:1em 0 .3em}figure{margin:0 0 2em}
 figcaption{color:#333;font-size:14px}dl{display:grid;grid-template-columns:max-content auto;
 gap:.2em 1em}dt{font-weight:600}dd{margin:0}.answer li{margin:.4em 0}
-.caveat{color:#555;font-size:14px}.note{color:#555;font-size:13px}"""
+.caveat{color:#555;font-size:14px}.note{color:#555;font-size:13px}
+table.measures{font-size:12px}table.measures td{white-space:normal}"""
 
 
 def _html(
@@ -227,6 +242,7 @@ def _html(
     keys: pd.DataFrame,
     png64: dict[str, str],
     captions: dict[str, str],
+    measures: str = "",
 ) -> str:
     esc = html.escape
     head = "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in header(res))
@@ -264,5 +280,5 @@ def _html(
         f'<h2>The answer</h2><ul class="answer">{items}</ul>'
         f'<h3>Caveats from the theory</h3><ul class="caveat">{caveats}</ul>'
         f"<h2>Architectures</h2><table><tr>{cols}</tr>{body}</table>"
-        f'<p class="note">{esc(note)}</p>{figures}{key_table}</body></html>'
+        f'<p class="note">{esc(note)}</p>{figures}{measures}{key_table}</body></html>'
     )
