@@ -6,7 +6,7 @@ the training never reached) is absent from the dict, never 0. docs/measures.md d
 
 Weight matrices are the whole ``weight_ih``, ``weight_hh`` and ``weight_hr`` of every layer and
 direction and the head's ``weight`` (`rnncap.capacity.norms` rows with gate "all"); biases are
-not matrices and count only in the parameter vector (distance from initialisation).
+left out of every norm, as in Jiang et al.
 """
 
 from __future__ import annotations
@@ -73,8 +73,9 @@ def bound_measures(member: TrainedMember, data: MemberData) -> dict[str, float]:
 
 def norm_measures(member: TrainedMember) -> dict[str, float]:
     """Products and sums of squared spectral and Frobenius norms over the weight matrices (as
-    logs), the mean stable rank, and the distance from initialisation of the whole parameter
-    vector with its ratio to the initial norm."""
+    logs), the mean stable rank, and the distance from initialisation of all weight matrices
+    together (one vector, biases left out as in Jiang et al.) with its ratio to the initial
+    norm."""
     from rnncap.capacity.norms import weight_norms
 
     rows = [r for r in weight_norms(member.spec, member.state_dict).rows if r.gate == "all"]
@@ -89,9 +90,9 @@ def norm_measures(member: TrainedMember) -> dict[str, float]:
         if np.sum(squares) > 0:
             out[f"log_sum_{name}"] = float(np.log(np.sum(squares)))
     out[STABLE_RANK_MEAN] = float(np.mean([r.stable_rank for r in rows]))
-    w = torch.cat([v.detach().double().flatten() for v in member.state_dict.values()])
-    w0 = torch.cat([member.initial_state_dict[k].detach().double().flatten()
-                    for k in member.state_dict])  # fmt: skip
+    keys = [k for k in member.state_dict if k.rsplit(".", 1)[-1].startswith("weight")]
+    w = torch.cat([member.state_dict[k].detach().double().flatten() for k in keys])
+    w0 = torch.cat([member.initial_state_dict[k].detach().double().flatten() for k in keys])
     out[DIST_INIT] = float(torch.linalg.vector_norm(w - w0))
     norm0 = float(torch.linalg.vector_norm(w0))
     if norm0 > 0:
