@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from rnncap.engine import RecurrentModel
+from rnncap.engine import MemberData, RecurrentModel
 from rnncap.measures import compute as c
 
 
@@ -110,3 +110,18 @@ def test_model_measures_leave_out_what_cannot_be_computed(make_member, make_data
     expected = {c.LOG_PARAMS, c.LOG_PATH_NORM, c.DIST_INIT, c.PACBAYES_MAG_FLATNESS}
     assert expected <= got.keys()
     assert all(isinstance(v, float) and math.isfinite(v) for v in got.values())
+
+
+def test_steps_count_to_a_fraction_of_the_anchor_only_loss(make_member):
+    """Anchors 1 and targets 0 and 2: the zero network's MSE is 1; the threshold is 0.6."""
+    n = 100
+    x = np.zeros((n, 5, 3), np.float32)
+    y = np.tile(np.array([[0.0], [2.0]], np.float32), (n // 2, 1))
+    data = MemberData(x, y, anchor_train=np.ones((n, 1), np.float32))
+    losses = [0.9, 0.61, 0.59, 0.3]
+    history = [{"epoch": i + 1, "train_loss": v} for i, v in enumerate(losses)]
+    member = make_member("gru:1x2", history=history, batch_size=32)
+    assert c.zero_network_loss(member, data) == pytest.approx(1.0)
+    assert c.STEPS_LOSS_FRACTION == 0.6
+    # epoch 3 first reaches 0.6; 100 rows in batches of 32 are 4 steps per epoch
+    assert c.model_measures(member, data)[c.STEPS_TO_LOSS] == 12

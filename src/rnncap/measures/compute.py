@@ -19,7 +19,7 @@ import torch
 from rnncap.arch import count_parameters
 from rnncap.engine import MemberData, TrainedMember
 from rnncap.engine.bookkeeping import Loss
-from rnncap.engine.trainer import batch_slices
+from rnncap.engine.trainer import batch_slices, elementwise_loss
 from rnncap.measures.path_norm import log_path_norm
 from rnncap.measures.records import BOUND_PREFIX, LOG_PARAMS
 from rnncap.measures.sharpness import flatness_sigma
@@ -37,8 +37,9 @@ STABLE_RANK_MEAN = "stable_rank_mean"
 PACBAYES_MAG_FLATNESS = "pacbayes_mag_flatness"
 STEPS_TO_LOSS = "steps_to_loss"
 
-#: The training loss (scaled units) whose first crossing `steps_to_loss` counts the steps to.
-STEPS_LOSS = 0.1
+#: `steps_to_loss` counts the steps until the training loss reaches this fraction of the loss of
+#: the zero network (the anchor alone: persistence for a residual forecaster).
+STEPS_LOSS_FRACTION = 0.6
 
 
 def parameter_measures(member: TrainedMember) -> dict[str, float]:
@@ -100,9 +101,17 @@ def norm_measures(member: TrainedMember) -> dict[str, float]:
     return out
 
 
-def steps_to_loss(
-    member: TrainedMember, n_train: int, threshold: float = STEPS_LOSS
-) -> float | None:
+def zero_network_loss(member: TrainedMember, data: MemberData) -> float:
+    """The training loss of a network that outputs 0: the anchor alone (persistence for a
+    residual forecaster), or 0 for every target without anchors."""
+    y = torch.from_numpy(data.y_train)
+    anchor = (
+        torch.zeros_like(y) if data.anchor_train is None else torch.from_numpy(data.anchor_train)
+    )
+    return float(elementwise_loss(member.settings.loss, anchor, y).mean())
+
+
+def steps_to_loss(member: TrainedMember, n_train: int, threshold: float) -> float | None:
     """Optimizer steps until an epoch's mean training loss first reaches `threshold`: the epochs
     up to and including that one times the steps per epoch; None when no epoch reached it."""
     per_epoch = len(batch_slices(n_train, member.settings.batch_size))
@@ -123,7 +132,8 @@ def model_measures(member: TrainedMember, data: MemberData, *, seed: int = 0) ->
     sigma = flatness_sigma(member, data, seed=seed)
     if sigma is not None:
         out[PACBAYES_MAG_FLATNESS] = 1.0 / sigma**2
-    steps = steps_to_loss(member, len(data.x_train))
+    threshold = STEPS_LOSS_FRACTION * zero_network_loss(member, data)
+    steps = steps_to_loss(member, len(data.x_train), threshold)
     if steps is not None:
         out[STEPS_TO_LOSS] = steps
     return {k: v for k, v in out.items() if math.isfinite(v)}
