@@ -117,3 +117,18 @@ def test_the_section_fits_1280_px_in_chromium(fake_report_store, measured, tmp_p
         capture_output=True, text=True, timeout=120, check=True,
     )  # fmt: skip
     assert _coloured_pixels(shot) > 3000
+
+
+def test_a_store_that_refuses_its_model_points_has_no_section(
+    fake_report_store, monkeypatch, tmp_path
+):
+    """A store recorded before models kept their axes: `model_points` refuses it in one line;
+    the report goes on without the section (`rnncap study measures` shows the line)."""
+    from rnncap.errors import InvalidInput
+
+    def refuse(self):
+        raise InvalidInput("recorded before rnncap kept each model's axes")
+
+    monkeypatch.setattr(ResultsStore, "model_points", refuse, raising=False)
+    report = build_report(fake_report_store, tmp_path / "report")
+    assert FIGURE not in report.figures

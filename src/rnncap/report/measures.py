@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 from matplotlib.figure import Figure
 
-from rnncap.errors import require
+from rnncap.errors import InvalidInput, require
 from rnncap.measures.rank import MIN_MODELS, MeasureRanking, Tau, rank_measures
 from rnncap.measures.records import ModelPoint
 from rnncap.measures.summary import by_tau, gap_name, ranking_table, verdict
@@ -50,8 +50,14 @@ def store_ranking(store: str | Path, *, resamples: int = 1000, seed: int = 0) ->
 
 
 def optional_ranking(store: str | Path, *, resamples: int = 1000) -> MeasureRanking | None:
-    """The ranking for the report, or None when the store has too few measured models."""
-    measured = [p for p in model_points(store) if p.measures]
+    """The ranking for the report, or None when the store has too few measured models, or
+    was recorded before models kept their axes (`model_points` refuses it in one line: that
+    store's report has no measures section, and `rnncap study measures` says why)."""
+    try:
+        points = model_points(store)
+    except InvalidInput:
+        return None
+    measured = [p for p in points if p.measures]
     if len(measured) < MIN_MODELS:
         return None
     return rank_measures(measured, resamples=resamples)
