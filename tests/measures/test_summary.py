@@ -10,6 +10,7 @@ def test_cells_say_no_evidence_when_the_interval_includes_zero():
     assert fmt_tau(Tau(0.05, -0.1, 0.2)) == "+0.05 [-0.10, +0.20] n.e."
     assert fmt_tau(Tau(-0.3, -0.5, -0.1)) == "-0.30 [-0.50, -0.10]"
     assert fmt_tau(Tau(None)) == "—"
+    assert fmt_tau(Tau(0.5, -0.001, 1.0)) == "+0.50 [+0.00, +1.00] n.e."  # never "-0.00"
 
 
 def _row(name: str, tau: Tau) -> MeasureRank:

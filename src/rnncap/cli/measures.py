@@ -46,8 +46,9 @@ def measures_cmd(
     for t in ranking_table(ranking):
         shown = table(t.title, t.columns, t.rows, right=t.columns[1:])
         shown.columns[0].no_wrap = True  # measure names whole; a narrow terminal wraps the lines
-        for column in shown.columns[1:]:
-            column.min_width = 8  # "models"; "[+0.30," on one line, "+0.52]" on the next
+        for column, name in zip(shown.columns[1:], t.columns[1:], strict=True):
+            # "[+0.30," on one line and "+0.52]" on the next; a header's words whole
+            column.min_width = max(8, *(len(word) for word in name.split()))
         need = Measurement.get(out, out.options.update_width(10_000), shown).minimum
         Console(highlight=False, width=max(out.width, need)).print(shown)
     out.print(

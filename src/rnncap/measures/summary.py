@@ -32,14 +32,19 @@ def gap_name(gap: str) -> str:
     return GAP_NAMES.get(gap, gap)
 
 
+def fmt_signed(value: float) -> str:
+    """``+0.41``; a value that rounds to zero is ``+0.00``, never ``-0.00``."""
+    return f"{round(value, 2) + 0.0:+.2f}"
+
+
 def fmt_tau(t: Tau) -> str:
     """``+0.41 [+0.30, +0.52]``; ``n.e.`` appended when the interval includes 0; ``—`` when no
     pair could be compared."""
     if t.value is None:
         return "—"
     if t.low is None or t.high is None:
-        return f"{t.value:+.2f}"
-    text = f"{t.value:+.2f} [{t.low:+.2f}, {t.high:+.2f}]"
+        return fmt_signed(t.value)
+    text = f"{fmt_signed(t.value)} [{fmt_signed(t.low)}, {fmt_signed(t.high)}]"
     return text if t.evidence else f"{text} {NO_EVIDENCE}"
 
 
@@ -96,9 +101,9 @@ def _gap_clause(ranking: MeasureRanking, gap: str) -> str:
     if better:
         return clause + (
             f"; {len(better)} of {len(bounds)} bounds rank it better than the parameter count "
-            f"(tau {base:+.2f}), best {_named(better[0], gap)}"
+            f"(tau {fmt_signed(base)}), best {_named(better[0], gap)}"
         )
-    return clause + f"; no bound ranks it better than the parameter count (tau {base:+.2f})"
+    return clause + f"; no bound ranks it better than the parameter count (tau {fmt_signed(base)})"
 
 
 def verdict(ranking: MeasureRanking) -> str:

@@ -18,7 +18,7 @@ from matplotlib.figure import Figure
 from rnncap.errors import InvalidInput, require
 from rnncap.measures.rank import MIN_MODELS, MeasureRanking, Tau, rank_measures
 from rnncap.measures.records import ModelPoint
-from rnncap.measures.summary import by_tau, gap_name, ranking_table, verdict
+from rnncap.measures.summary import by_tau, fmt_signed, gap_name, ranking_table, verdict
 from rnncap.study.store import ResultsStore
 
 FIGURE = "measures_tau"
@@ -90,7 +90,7 @@ def heatmap(ranking: MeasureRanking) -> Figure:
         image = ax.imshow(np.ma.masked_invalid(grid), cmap="RdBu_r", vmin=-1, vmax=1, aspect="auto")
         for (i, j), v in np.ndenumerate(grid):
             if np.isfinite(v):
-                ax.text(j, i, f"{v:+.2f}", ha="center", va="center", fontsize=7)
+                ax.text(j, i, fmt_signed(v), ha="center", va="center", fontsize=7)
         ax.set_xticks(range(len(columns)), columns, rotation=30, ha="right", fontsize=8)
         ax.set_title(f"{gap_name(gap)} ({gap})", fontsize=10)
     axes[0].set_yticks(range(len(order)), [r.measure for r in order], fontsize=8)
