@@ -79,7 +79,7 @@ def kendall_tau_b(x: np.ndarray, y: np.ndarray) -> float | None:
 
 class _Signs:
     """The signs s_m of every pair for every measure column (NaN: a model lacks the measure),
-    kept as the three arrays the tau-b sums need, so each gap costs three matrix products."""
+    kept as the three arrays the tau-b sums need, so each gap costs three weighted sums."""
 
     def __init__(self, sm: np.ndarray):
         known = ~np.isnan(sm)
@@ -92,7 +92,12 @@ class _Signs:
         (signs are -1, 0, 1, so s^2 = |s|)."""
         known_g = ~np.isnan(sg)
         b = np.where(known_g, sg, 0.0)
-        return self.a.T @ b, self.abs_a.T @ known_g, self.known.T @ np.abs(b)
+        # einsum's own loops: BLAS threads, woken for each small product, cost more on a busy CPU
+        return (
+            np.einsum("pc,p->c", self.a, b),
+            np.einsum("pc,p->c", self.abs_a, known_g.astype(float)),
+            np.einsum("pc,p->c", self.known, np.abs(b)),
+        )
 
 
 def _ratio(num: np.ndarray, dm: np.ndarray, dg: np.ndarray) -> np.ndarray:
@@ -101,23 +106,33 @@ def _ratio(num: np.ndarray, dm: np.ndarray, dg: np.ndarray) -> np.ndarray:
         return np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
 
 
-def _psi(sm: np.ndarray, sg: np.ndarray, labels: np.ndarray) -> np.ndarray:
-    """Mean over groups (label >= 0) of each group's tau-b, per measure column; NaN when no group
-    has a comparable pair."""
-    keep = labels >= 0
-    if not keep.any():
-        return np.full(sm.shape[1], np.nan)
-    order = np.argsort(labels[keep], kind="stable")
-    lab = labels[keep][order]
-    starts = np.flatnonzero(np.r_[True, lab[1:] != lab[:-1]])
-    sm, sg = sm[keep][order], sg[keep][order]
-    known_m, known_g = ~np.isnan(sm), ~np.isnan(sg)[:, None]
-    a, b = np.where(known_m, sm, 0.0), np.where(known_g, sg[:, None], 0.0)
-    terms = (a * b, np.abs(a) * known_g, known_m * np.abs(b))
-    per_group = _ratio(*(np.add.reduceat(t, starts, axis=0) for t in terms))
-    with np.errstate(invalid="ignore"):
-        counted = (~np.isnan(per_group)).sum(0)
-        return np.where(counted > 0, np.nansum(per_group, 0) / np.maximum(counted, 1), np.nan)
+class _Groups:
+    """The pairs that differ in one axis alone, sorted by their group (the other axes' values),
+    with the signs of every measure on them: ready for the per-group sums of each gap."""
+
+    def __init__(self, sm: np.ndarray, labels: np.ndarray):
+        keep = np.flatnonzero(labels >= 0)
+        self.pairs = keep[np.argsort(labels[keep], kind="stable")]
+        lab = labels[self.pairs]
+        self.starts = np.flatnonzero(np.r_[True, lab[1:] != lab[:-1]]) if len(lab) else lab
+        part = sm[self.pairs]
+        self.known_m = ~np.isnan(part)
+        self.a = np.where(self.known_m, part, 0.0)
+        self.abs_a = np.abs(self.a)
+
+    def psi(self, sg: np.ndarray) -> np.ndarray:
+        """Mean over the groups of each group's tau-b, per measure column; NaN when no group
+        has a comparable pair."""
+        if not len(self.pairs):
+            return np.full(self.a.shape[1], np.nan)
+        part = sg[self.pairs]
+        known_g = ~np.isnan(part)
+        b = np.where(known_g, part, 0.0)[:, None]
+        terms = (self.a * b, self.abs_a * known_g[:, None], self.known_m * np.abs(b))
+        per_group = _ratio(*(np.add.reduceat(t, self.starts, axis=0) for t in terms))
+        with np.errstate(invalid="ignore"):
+            counted = (~np.isnan(per_group)).sum(0)
+            return np.where(counted > 0, np.nansum(per_group, 0) / np.maximum(counted, 1), np.nan)
 
 
 def _codes(points: Sequence[ModelPoint], axes: Sequence[str]) -> np.ndarray:
@@ -129,30 +144,33 @@ def _codes(points: Sequence[ModelPoint], axes: Sequence[str]) -> np.ndarray:
     return np.stack(cols, axis=1) if cols else np.zeros((len(points), 0), int)
 
 
-def _pair_labels(codes: np.ndarray, i: np.ndarray, j: np.ndarray, k: int) -> np.ndarray:
-    """Per pair: the group (other axes' codes) when the pair differs in axis k alone, else -1."""
-    others = np.delete(codes, k, axis=1)
-    same_others = (others[i] == others[j]).all(1)
-    ok = same_others & (codes[i, k] != codes[j, k])
-    if others.shape[1] == 0:
-        return np.where(ok, 0, -1)
-    group = np.unique(others, axis=0, return_inverse=True)[1].reshape(-1)
-    return np.where(ok, group[i], -1)
+def _groups(codes: np.ndarray) -> np.ndarray:
+    """(models x axes): for axis k, the id of the model's values on every other axis."""
+    out = np.zeros_like(codes)
+    for k in range(codes.shape[1]):
+        others = np.delete(codes, k, axis=1)
+        if others.shape[1]:
+            out[:, k] = np.unique(others, axis=0, return_inverse=True)[1].reshape(-1)
+    return out
 
 
-def _statistics(m: np.ndarray, g: np.ndarray, codes: np.ndarray) -> np.ndarray:
-    """(gaps, 2 + axes, measures): overall tau, Psi, then psi_k per axis (NaN: undefined)."""
+def _statistics(m: np.ndarray, g: np.ndarray, codes: np.ndarray, groups: np.ndarray) -> np.ndarray:
+    """(gaps, 2 + axes, measures): overall tau, Psi, then psi_k per axis (NaN: undefined).
+    A pair counts for axis k when the two models share their group for k and differ in k."""
     i, j = np.triu_indices(len(m), k=1)
     sm = np.sign(m[i] - m[j])
     signs = _Signs(sm)
-    labels = [_pair_labels(codes, i, j, k) for k in range(codes.shape[1])]
-    out = np.full((g.shape[1], 2 + len(labels), m.shape[1]), np.nan)
+    per_axis = []
+    for k in range(codes.shape[1]):
+        ok = (groups[i, k] == groups[j, k]) & (codes[i, k] != codes[j, k])
+        per_axis.append(_Groups(sm, np.where(ok, groups[i, k], -1)))
+    out = np.full((g.shape[1], 2 + len(per_axis), m.shape[1]), np.nan)
     for gi in range(g.shape[1]):
         sg = np.sign(g[i, gi] - g[j, gi])
         out[gi, 0] = _ratio(*signs.sums(sg))
-        for k, lab in enumerate(labels):
-            out[gi, 2 + k] = _psi(sm, sg, lab)
-        if labels:
+        for k, axis in enumerate(per_axis):
+            out[gi, 2 + k] = axis.psi(sg)
+        if per_axis:
             with np.errstate(invalid="ignore"):
                 psis = out[gi, 2:]
                 n = (~np.isnan(psis)).sum(0)
@@ -191,12 +209,13 @@ def rank_measures(
     m = np.array([[p.measures.get(n, np.nan) for n in names] for p in points], float)
     g = np.array([[p.gaps.get(gap, np.nan) for gap in gaps] for p in points], float)
     codes = _codes(points, varying)
-    stats = _statistics(m, g, codes)
+    groups = _groups(codes)
+    stats = _statistics(m, g, codes, groups)
     rng = np.random.default_rng(seed)
     boot = np.full((resamples, *stats.shape), np.nan)
     for r in range(resamples):
         idx = rng.integers(0, len(points), len(points))
-        boot[r] = _statistics(m[idx], g[idx], codes[idx])
+        boot[r] = _statistics(m[idx], g[idx], codes[idx], groups[idx])
     rows = []
     for c, name in enumerate(names):
 
