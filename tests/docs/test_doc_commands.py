@@ -213,8 +213,9 @@ def run_in(folder: Path, args: list[str]) -> tuple[int, str, str]:
 def _needs(folder: Path, args: tuple[str, ...]) -> None:
     """Files a command reads that its page made earlier, in a command of its own, on another
     page or in a template line (``--address HEAD_IP:6379``): ``model.pt`` from README's
-    `forecast train --out model.pt`, and the store a `study status|report|export` reads from
-    `rnncap study --quick --out FOLDER` (cut like every study)."""
+    `forecast train --out model.pt`, the store a `study status|report|export` reads from
+    `rnncap study --quick --out FOLDER` (cut like every study), and the store `study measures`
+    ranks from `rnncap study run examples/measures.toml` (cut too)."""
     if "model.pt" in args and not (folder / "model.pt").exists():
         code, _, err = run_in(folder, budgeted(("forecast", "train", "--out", "model.pt")))
         assert code == 0, err
@@ -223,6 +224,11 @@ def _needs(folder: Path, args: tuple[str, ...]) -> None:
         if not (folder / store).exists():
             code, _, err = run_in(folder, ["study", "--quick", "--out", store, "--no-report"])
             assert code == 0, err
+    if args[:2] == ("study", "measures") and not (folder / args[2]).exists():
+        # the ranking needs measured models: the measures preset (cut like every study)
+        run = ["study", "run", "examples/measures.toml", "--out", args[2], "--no-report"]
+        code, _, err = run_in(folder, run)
+        assert code == 0, err
 
 
 @pytest.fixture(scope="module")
