@@ -120,3 +120,26 @@ def test_the_ranking_round_trips_through_plain_json():
     plain = to_plain(result)
     assert plain["rows"][0]["overall"][GAP_IID]["evidence"] is False
     assert from_plain(MeasureRanking, json.loads(json.dumps(plain))) == result
+
+
+def test_granulated_tau_is_the_mean_of_scipys_tau_per_group_on_a_factorial_grid():
+    """One model per cell of a 3 x 4 x 2 grid (no seed replicates): every pair in a group of
+    axis k differs in k, so psi_k is the mean over groups of scipy's tau on each group."""
+    rng = np.random.default_rng(7)
+    points = [
+        ModelPoint(f"{a}{b}{c}", {"a": a, "b": b, "c": c}, {GAP_IID: float(rng.normal())},
+                   {"mu": float(rng.integers(0, 4))})  # ties too
+        for a in range(3) for b in range(4) for c in range(2)
+    ]  # fmt: skip
+    (row,) = rank_measures(points, resamples=10).rows
+    for axis in ("a", "b", "c"):
+        others = [x for x in ("a", "b", "c") if x != axis]
+        groups: dict[tuple, list[ModelPoint]] = {}
+        for p in points:
+            groups.setdefault(tuple(p.axes[o] for o in others), []).append(p)
+        taus = [
+            stats.kendalltau([p.measures["mu"] for p in g], [p.gaps[GAP_IID] for p in g]).statistic
+            for g in groups.values()
+        ]
+        expected = np.nanmean(taus)
+        assert row.granulated[GAP_IID][axis].value == pytest.approx(expected, abs=1e-12)
