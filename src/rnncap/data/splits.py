@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from rnncap.data.dataset import Dataset
+from rnncap.data.holdout import HOLDOUT, rows_in_span
 from rnncap.errors import InvalidInput, require
 
 if TYPE_CHECKING:
@@ -86,11 +87,18 @@ def check_length(ds: Dataset, task: Task) -> None:
 
 
 def split_rows(
-    ds: Dataset, task: Task, ok: np.ndarray, ends: tuple[pd.Timestamp, pd.Timestamp]
+    ds: Dataset,
+    task: Task,
+    ok: np.ndarray,
+    ends: tuple[pd.Timestamp, pd.Timestamp],
+    held: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
     """The rows (last input step) of each split's complete windows: every input and lead step of
     a window lies inside the split (train before ``ends[0]``, val before ``ends[1]``, test to
-    the end), or `InvalidInput` naming a split without one."""
+    the end), or `InvalidInput` naming a split without one.
+
+    With holdout rows `held` (`rnncap.data.holdout.holdout_mask`), a training window reads none
+    of them and a ``"holdout"`` split holds the windows that lie wholly inside them."""
     index, leads = ds.frame.index, np.array(task.leads)
     n_rows = len(index)
     first = np.clip(np.arange(n_rows) - task.history + 1, 0, None)
@@ -102,14 +110,24 @@ def split_rows(
         "val": (train_end, val_end),
         "test": (val_end, index[-1] + ds.step),
     }
+    touched = rows_in_span(np.zeros(n_rows, bool) if held is None else held, first, final)
     rows = {}
     for name, (lo, hi) in bounds.items():
         inside = ok & (starts >= lo) & (stops < hi)
+        if name == "train":
+            inside &= touched == 0  # a training window reads no holdout row
         rows[name] = np.flatnonzero(inside)
         require(
             len(rows[name]) > 0,
             f"the {name} split ({lo} to {hi}) has no complete window of {task.history} + "
             f"{leads.max()} steps; move the split boundaries, shorten the history (history=) or "
             "horizon (horizon=), or use data with fewer gaps",
+        )
+    if held is not None and held.any():  # windows wholly inside the holdout weeks
+        rows[HOLDOUT] = np.flatnonzero(ok & (touched == final - first + 1))
+        require(
+            len(rows[HOLDOUT]) > 0,
+            f"the {task.holdout_weeks} holdout weeks hold no complete window of {task.history} + "
+            f"{leads.max()} steps; hold out more weeks, or shorten the history (history=)",
         )
     return rows

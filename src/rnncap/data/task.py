@@ -5,6 +5,8 @@ row t+h for the lead h (= horizon, or every lead 1..H with ``all_leads``). A win
 if every value it touches is present, including the target at row t (persistence) and at the
 row of daily persistence, so every baseline and model is scored on exactly the same windows.
 A window belongs to a split only if all its rows, inputs and targets, lie inside that split.
+With ``holdout_weeks`` the training months also lose whole random weeks to a same-season
+holdout split (`rnncap.data.holdout`: the rule for windows that touch a holdout week is there).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from rnncap.data.dataset import Dataset, load_dataset
+from rnncap.data.holdout import HOLDOUT, holdout_mask
 from rnncap.data.scaling import Scaler
 from rnncap.data.splits import (
     check_length,
@@ -76,6 +79,11 @@ class Task:
         empty = the dataset's default (nyc2013: train Jan-Aug, val Sep-Oct, test Nov-Dec).
     resample, freq, time_column, tz, max_gap : str
         Loader options (see `load_dataset`).
+    holdout_weeks : int, default=0
+        Whole weeks of the training months withheld as a same-season holdout split, never used
+        for fitting, scaling or early stopping (`rnncap.data.holdout`); 0: no holdout.
+    holdout_seed : int, default=0
+        Seed of the draw of the holdout weeks (the same task gives the same weeks).
     """
 
     dataset: str = "nyc2013"
@@ -94,6 +102,8 @@ class Task:
     time_column: str = ""
     tz: str = ""
     max_gap: str = ""
+    holdout_weeks: int = 0
+    holdout_seed: int = 0
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
@@ -106,6 +116,9 @@ class Task:
         set_(self, "history", _positive(self.history, "history", "history=120"))
         set_(self, "horizon", _positive(self.horizon, "horizon", "horizon=24"))
         set_(self, "stride", _positive(self.stride, "stride", "stride=1"))
+        weeks = check_int(self.holdout_weeks, "holdout_weeks", low=0, hint="e.g. holdout_weeks=4")
+        set_(self, "holdout_weeks", weeks)
+        set_(self, "holdout_seed", check_int(self.holdout_seed, "holdout_seed", low=0))
         split = tuple(self.split or ())
         require(
             len(split) in (0, 2),
@@ -176,6 +189,7 @@ class TaskData:
     times: np.ndarray
     target_values: np.ndarray
     steps_per_day: int
+    holdout: Split | None = None  # the same-season holdout weeks (`Task.holdout_weeks`)
 
     @property
     def input_size(self) -> int:
@@ -198,6 +212,12 @@ class TaskData:
         return np.tile(np.arange(len(self.target_columns)), len(self.leads))
 
     def split(self, name: str) -> Split:
+        if name == HOLDOUT:
+            require(
+                self.holdout is not None,
+                "the task has no holdout split; set holdout_weeks (e.g. holdout_weeks=4)",
+            )
+            return self.holdout  # type: ignore[return-value]
         require(name in SPLITS, f"unknown split {name!r}; choose one of: {', '.join(SPLITS)}")
         return getattr(self, name)
 
@@ -309,8 +329,9 @@ def prepare_task(task: Task, dataset: Dataset | None = None) -> TaskData:
         ~np.isnan(values).any(axis=1), ~np.isnan(target_values).any(axis=1), task, period
     )
     train_end, val_end = split_boundaries(ds, task)
-    rows = split_rows(ds, task, ok, (train_end, val_end))
-    in_train = np.asarray(frame.index < train_end)  # rows of the training part, and only those
+    held = holdout_mask(frame.index, train_end, task.holdout_weeks, task.holdout_seed)
+    rows = split_rows(ds, task, ok, (train_end, val_end), held)
+    in_train = np.asarray(frame.index < train_end) & ~held  # training rows outside the holdout
     x_scaler = Scaler.fit(values[in_train], tuple(features.columns))
     out_targets = np.tile(np.arange(len(targets)), len(leads))
     out_leads = np.repeat(leads, len(targets))
@@ -330,6 +351,7 @@ def prepare_task(task: Task, dataset: Dataset | None = None) -> TaskData:
         train=splits["train"],
         val=splits["val"],
         test=splits["test"],
+        holdout=splits.get(HOLDOUT),
         input_columns=tuple(features.columns),
         target_columns=tuple(targets),
         target_units=tuple(ds.variable(c).unit for c in targets),
