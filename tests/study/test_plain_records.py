@@ -27,17 +27,19 @@ from rnncap.study.records import (
 )
 
 # json.dumps(UnitResult.to_dict(), sort_keys=True) as the hand-written methods wrote it (main at
-# dbf6a3e), for the record built by `_unit`
+# dbf6a3e), for the record built by `_unit`, with the fields added since at their defaults (the
+# holdout error, axes, training windows and complexity measures of a run: issue 24)
 WRITTEN = (
     '{"arch": "lstm:1x4", "attempts": 2, "baselines": [{"name": "persistence", "test_mae": 3.87, '
     '"val_mae": 3.9}], "depth": null, "device": "cpu", "memorization": {"arch": "lstm:1x9", '
     '"bits_per_parameter_by_seed": {"0": 0.66, "1": 0.5}, "budget": 400, "epochs": 150, '
     '"limited_by_grid": false, "parameters": 397, "sample_sizes": [198, 397], "verdict": '
-    '"budget-limited"}, "node": "n", "runs": [{"attempts": 1, "best_epoch": 3, "epochs": 7, '
-    '"errors": {"test": 3.5, "train": 1.0, "val": 2.0}, "forecast": {"pred": [1.5], "times": '
-    '["t0"], "truth": [1.0]}, "norms": {"distance_from_init": null, "frobenius": 9.0, '
-    '"recurrent_spectral_max": 1.5, "relative_distance_from_init": null, "spectral_max": 4.0, '
-    '"stable_rank_mean": 1.2}, "seed": 0, "status": "early_stopped"}], "seconds": 0.5}'
+    '"budget-limited"}, "node": "n", "runs": [{"attempts": 1, "axes": {}, "best_epoch": 3, '
+    '"epochs": 7, "errors": {"holdout": null, "test": 3.5, "train": 1.0, "val": 2.0}, '
+    '"forecast": {"pred": [1.5], "times": ["t0"], "truth": [1.0]}, "measures": {}, "norms": '
+    '{"distance_from_init": null, "frobenius": 9.0, "recurrent_spectral_max": 1.5, '
+    '"relative_distance_from_init": null, "spectral_max": 4.0, "stable_rank_mean": 1.2}, '
+    '"seed": 0, "status": "early_stopped", "train_windows": null}], "seconds": 0.5}'
 )
 
 

@@ -15,7 +15,7 @@ from rnncap.study.config import load_study
 #: A record with no default value, and the words `describe` must use for each of its fields.
 ODD = ForecastSettings(epochs=7, batch_size=16, lr=0.005, clip=0.5, patience=2, dropout=0.1,
                        weight_decay=0.01, shuffle=False, schedule="onecycle", time_limit=90,
-                       anchor="none")  # fmt: skip
+                       anchor="none", train_fraction=0.25)  # fmt: skip
 PHRASES = {
     "epochs": "up to 7 epochs",
     "batch_size": "batch 16",
@@ -29,6 +29,7 @@ PHRASES = {
     "schedule": "one-cycle",
     "time_limit": "time limit 90 s",
     "anchor": "no residual anchor",
+    "train_fraction": "a fixed 25% of the training windows",
 }
 DEFAULT_PHRASES = {
     "epochs": "up to 30 epochs",
@@ -43,6 +44,7 @@ DEFAULT_PHRASES = {
     "schedule": "cosine decay to a tenth",
     "time_limit": "no time limit",
     "anchor": "residual on persistence",
+    "train_fraction": "every training window",
 }
 
 

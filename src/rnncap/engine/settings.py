@@ -153,6 +153,11 @@ class ForecastSettings(TrainSettings):
         or heavily regularised model falls back on that baseline rather than on the mean. The
         ridges are fitted on the training split only; "auto" keeps the one of persistence,
         ridge and lagged ridge with the lowest validation MAE; "none" predicts the target.
+    train_fraction : float, default=1.0
+        The share of the training windows trained on: a subset drawn once with a fixed seed, the
+        same for every model, nested (a smaller fraction keeps a subset of a larger one's
+        windows; `rnncap.forecast.many.training_data`). Like ``anchor``, it decides the
+        training data, not how the engine steps.
 
     ``loss`` must stay ``"mse"`` (forecast targets are real-valued). ``time_limit`` stays None
     (no limit) by default, so that a run's weights do not depend on the machine's load; pass
@@ -164,9 +169,15 @@ class ForecastSettings(TrainSettings):
     dropout: float = 0.3
     weight_decay: float = 1e-2
     anchor: str = "persistence"
+    train_fraction: float = 1.0
 
     def __post_init__(self) -> None:
         super().__post_init__()
+        fraction = check_float(
+            self.train_fraction, "train_fraction", low=0.0, strict_low=True, high=1.0,
+            hint="the share of the training windows, e.g. 0.5",
+        )  # fmt: skip
+        object.__setattr__(self, "train_fraction", fraction)
         require(
             self.loss is Loss.MSE,
             f"loss must be 'mse' for forecasting (the targets are real-valued); got "
@@ -234,6 +245,9 @@ class ForecastSettings(TrainSettings):
             f"dropout {self.dropout:g} between layers",
             ANCHOR_WORDS[self.anchor],
             f"time limit {self.time_limit:g} s" if self.time_limit else "no time limit",
+            "every training window"
+            if self.train_fraction == 1.0
+            else f"a fixed {self.train_fraction:.0%} of the training windows",
         ]
         return ", ".join(parts)
 

@@ -33,13 +33,36 @@ from rnncap.forecast.forecaster import Forecaster
 Progress = Callable[[int, int], None]
 
 
-def training_data(td: TaskData, anchor: FittedAnchor) -> MemberData:
-    """The windows of `td` as engine data, the network's output added to `anchor` (none: no
-    anchor arrays, the network predicts the target)."""
+#: Seed of the draw of a training subset (`ForecastSettings.train_fraction`): fixed, so that
+#: every model at one fraction trains on the same windows whatever its own seed.
+SUBSET_SEED = 0
+
+
+def training_rows(n: int, fraction: float) -> np.ndarray:
+    """Indices (sorted) of the ``round(fraction * n)`` (at least 1) training windows kept: the
+    first of one fixed permutation, so a smaller fraction keeps a subset of a larger one's."""
+    if fraction >= 1.0:
+        return np.arange(n)
+    keep = max(1, round(fraction * n))
+    return np.sort(np.random.default_rng(SUBSET_SEED).permutation(n)[:keep])
+
+
+def training_data(td: TaskData, anchor: FittedAnchor, fraction: float = 1.0) -> MemberData:
+    """The windows of `td` trained on (the share `fraction` of the training windows,
+    `training_rows`; every validation window) as engine data, the network's output added to
+    `anchor` (none: no anchor arrays, the network predicts the target). A holdout split
+    (`rnncap.data.holdout`) is never part of it."""
+    rows = training_rows(len(td.train), fraction)
+    every = len(rows) == len(td.train)  # no copy of the windows
+
+    def kept(a: np.ndarray) -> np.ndarray:
+        return a if every else a[rows]
+
     anchors = {}
     if anchor.kind != "none":
-        anchors = {f"anchor_{s}": anchor.scaled(td, s) for s in ("train", "val")}
-    return MemberData(td.train.x, td.train.y, td.val.x, td.val.y, **anchors)
+        anchors = {"anchor_train": kept(anchor.scaled(td, "train")),
+                   "anchor_val": anchor.scaled(td, "val")}  # fmt: skip
+    return MemberData(kept(td.train.x), kept(td.train.y), td.val.x, td.val.y, **anchors)
 
 
 def member_jobs(
@@ -49,7 +72,7 @@ def member_jobs(
     share one `MemberData`), and the recipe's anchor fitted on `td`: the jobs of
     `fit_forecasters` and of a study unit."""
     anchor = fit_anchor(td, recipe.anchor)
-    data = training_data(td, anchor)
+    data = training_data(td, anchor, recipe.train_fraction)
     settings = recipe.train_settings()
     jobs = [Job(spec, seed, data, settings, key=f"{spec.name}/seed={seed}")
             for spec, seed in members]  # fmt: skip
@@ -67,10 +90,14 @@ def member_forecast(
 @dataclass(frozen=True)
 class ForecastMember:
     """An engine member trained on a task, with its forecasts (n, outputs), physical units, of
-    the splits asked for (none when only the weights are wanted)."""
+    the splits asked for (none when only the weights are wanted), the engine data it was trained
+    on, and which training windows of the task that data holds (`training_rows`)."""
 
     member: TrainedMember
     forecasts: Mapping[str, np.ndarray]
+    data: MemberData
+    train_rows: np.ndarray
+    train_fraction: float = 1.0
 
 
 def train_and_forecast(
@@ -87,9 +114,12 @@ def train_and_forecast(
     from the forecast room, in one call, in the order of `members`."""
     jobs, anchor = member_jobs(td, members, recipe)
     trained = train(jobs, device=device, progress=progress)
+    rows = training_rows(len(td.train), recipe.train_fraction)
     return [
-        ForecastMember(m, {s: member_forecast(td, m, s, anchor) for s in splits}) for m in trained
-    ]
+        ForecastMember(m, {s: member_forecast(td, m, s, anchor) for s in splits},
+                       job.data, rows, recipe.train_fraction)
+        for m, job in zip(trained, jobs, strict=True)
+    ]  # fmt: skip
 
 
 def fit_forecasters(
@@ -107,9 +137,11 @@ def fit_forecasters(
     require(len(models) >= 1, "no models to fit; pass at least one architecture and seed")
     specs = [m.build_spec(td) for m in models]
     anchors = {k: fit_anchor(td, k) for k in dict.fromkeys(m.settings.anchor for m in models)}
-    data = {k: training_data(td, a) for k, a in anchors.items()}
+    kinds = dict.fromkeys((m.settings.anchor, m.settings.train_fraction) for m in models)
+    data = {(k, f): training_data(td, anchors[k], f) for k, f in kinds}
     jobs = [
-        Job(spec, m.seed, data[m.settings.anchor], m.settings.train_settings(),
+        Job(spec, m.seed, data[m.settings.anchor, m.settings.train_fraction],
+            m.settings.train_settings(),
             key=f"{m.arch}/seed={m.seed}")
         for spec, m in zip(specs, models, strict=True)
     ]  # fmt: skip

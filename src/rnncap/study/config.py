@@ -23,6 +23,10 @@ A study file lists only overrides of the defaults; unknown keys are errors. Exam
     [training]             # rnncap.engine.ForecastSettings overrides (one recipe)
     epochs = 10
 
+    [axes]                 # hyperparameters to vary (rnncap.study.axes), crossed with the grid
+    design = "one-at-a-time"
+    lr = [0.003, 0.01]
+
     [executor]
     kind = "inline"        # "inline" | "process" | "ray"
 """
@@ -48,7 +52,8 @@ from rnncap.errors import (
     require,
 )
 from rnncap.readable import check_readable_file
-from rnncap.study.records import Measure
+from rnncap.study.axes import axis_points
+from rnncap.study.records import OPT_IN_MEASURES, Measure
 
 try:  # Python 3.11+
     import tomllib
@@ -260,24 +265,27 @@ class StudyConfig:
     the record's fields and values (`recipe`), ``task`` when the study is planned.
     ``chunk`` is the number of seeds of one architecture trained together as one unit of work.
     ``forecast_points`` is how many test forecasts of each run the store keeps for the report.
+    ``axes`` is the [axes] table: hyperparameters each architecture is trained at
+    (`rnncap.study.axes`; their values are fields of the recipe, checked by it).
     """
 
     name: str = "study"
     task: dict = field(default_factory=dict)
     grid: Grid = Grid()
     seeds: tuple[int, ...] = (0, 1, 2)
-    measures: tuple[Measure, ...] = tuple(m for m in Measure if m is not Measure.DEPTH)
+    measures: tuple[Measure, ...] = tuple(m for m in Measure if m not in OPT_IN_MEASURES)
     training: dict = field(default_factory=dict)
     executor: ExecutorSettings = ExecutorSettings()
     chunk: int = 8
     forecast_points: int = 336  # two weeks of hourly forecasts
     memorization: dict = field(default_factory=dict)  # overrides for the memorization measure
     depth: dict = field(default_factory=dict)  # overrides for the depth measure (opt-in)
+    axes: dict = field(default_factory=dict)  # hyperparameter axes (`rnncap.study.axes`)
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
         require(isinstance(self.name, str) and self.name.strip(), "study name must be a string")
-        for what in ("task", "training", "memorization", "depth"):
+        for what in ("task", "training", "memorization", "depth", "axes"):
             value = getattr(self, what)
             require(isinstance(value, dict), f"[{what}] must be a table; got {value!r}")
         seeds = self.seeds
@@ -291,6 +299,7 @@ class StudyConfig:
         require(not bad, f"unknown measures {bad}; choose from: {', '.join(MEASURES)}")
         set_(self, "measures", tuple(Measure(m) for m in measures))
         self.recipe()  # unknown [training] keys or bad values: one line, now
+        self.points()  # unknown axes or bad values: one line, now
         _check_keys("memorization", self.memorization, set(MEMORIZATION_KEYS))
         _check_memorization(self.memorization)
         _check_keys("depth", self.depth, set(DEPTH_KEYS))
@@ -310,7 +319,12 @@ class StudyConfig:
         g = self.grid
         archs = len(g.cells) * len(g.layers) * len(g.units) + len(g.widths)
         archs += sum(len(f.layers) for f in g.frontier)
-        return archs * -(-len(self.seeds) // self.chunk)
+        return archs * len(self.points()) * -(-len(self.seeds) // self.chunk)
+
+    def points(self) -> list[dict[str, Any]]:
+        """The training points of the [axes] table (`rnncap.study.axes.axis_points`): each
+        architecture is trained at every one of them (one empty point without axes)."""
+        return axis_points(self.axes, self.training)
 
     @classmethod
     def from_dict(cls, data: dict) -> StudyConfig:
@@ -323,10 +337,12 @@ class StudyConfig:
             data["executor"] = ExecutorSettings.from_dict(data["executor"])
         return cls(**data)
 
-    def recipe(self) -> ForecastSettings:
-        """The record every model of the study trains with: the ``[training]`` overrides on the
-        recipe's defaults (the report's Training line is written from it too)."""
-        return ForecastSettings.from_options(self.training, "[training] of the study file")
+    def recipe(self, point: dict[str, Any] | None = None) -> ForecastSettings:
+        """The record a model of the study trains with: the ``[training]`` overrides on the
+        recipe's defaults (the report's Training line is written from it too), and the values
+        of one training point of the [axes] table when given."""
+        options = {**self.training, **(point or {})}
+        return ForecastSettings.from_options(options, "[training] of the study file")
 
     def replace(self, **changes: Any) -> StudyConfig:
         return dataclasses.replace(self, **changes)

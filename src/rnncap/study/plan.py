@@ -269,9 +269,11 @@ def depth_spec(arch: PlannedArch, options: dict) -> RecurrentSpec | None:
 
 
 def plan_units(config: StudyConfig, archs: list[PlannedArch], task: TaskRef) -> list[Unit]:
-    """Split each architecture's seeds into chunks of ``config.chunk``: one unit per chunk."""
+    """Split each architecture's seeds into chunks of ``config.chunk``: one unit per chunk, at
+    each training point of the [axes] table (`StudyConfig.points`)."""
     measures = tuple(Measure(m) for m in config.measures if Measure(m) in RUN_MEASURES)
-    training = config.recipe()  # every setting, defaults filled in: part of the key
+    # every setting, defaults filled in: part of the key
+    recipes = [config.recipe(point) for point in config.points()]
     units = []
     for arch in archs:
         memorization = depth = None
@@ -284,19 +286,21 @@ def plan_units(config: StudyConfig, archs: list[PlannedArch], task: TaskRef) -> 
             if fixed is not None:
                 depth = SideMeasure(fixed, {**DEPTH_DEFAULTS, **config.depth})
         seeds = list(config.seeds)
-        for i in range(0, len(seeds), config.chunk):
-            chunk = tuple(int(s) for s in seeds[i : i + config.chunk])
-            payload = UnitPayload(
-                spec=arch.spec,
-                seeds=chunk,
-                task=task,
-                training=training,
-                measures=measures,
-                forecast_points=int(config.forecast_points),
-                memorization=memorization,
-                depth=depth if i == 0 else None,  # measured once per architecture
-            )
-            units.append(Unit(arch.name, chunk, payload))
+        for p, training in enumerate(recipes):
+            for i in range(0, len(seeds), config.chunk):
+                chunk = tuple(int(s) for s in seeds[i : i + config.chunk])
+                first = i == 0 and p == 0  # side measures: once per architecture
+                payload = UnitPayload(
+                    spec=arch.spec,
+                    seeds=chunk,
+                    task=task,
+                    training=training,
+                    measures=measures,
+                    forecast_points=int(config.forecast_points),
+                    memorization=memorization if p == 0 else None,
+                    depth=depth if first else None,
+                )
+                units.append(Unit(arch.name, chunk, payload))
     if not units:
         raise InvalidInput("the study has no units of work; give at least one seed")
     return units

@@ -24,10 +24,15 @@ class Measure(str, Enum):
     NORMS = "norms"
     MEMORIZATION = "memorization"
     DEPTH = "depth"  # VC and memorization of the frontier's cell at a fixed small width
+    COMPLEXITY = "complexity"  # every complexity measure of each model (`rnncap.measures`)
 
 
 #: Measures recorded by training (the others are computed on the driver, per architecture).
-RUN_MEASURES = (Measure.FORECAST, Measure.NORMS, Measure.MEMORIZATION, Measure.DEPTH)
+RUN_MEASURES = (
+    Measure.FORECAST, Measure.NORMS, Measure.MEMORIZATION, Measure.DEPTH, Measure.COMPLEXITY,
+)  # fmt: skip
+#: Measures a study file must ask for (not in the default list): slow, or for a special study.
+OPT_IN_MEASURES = (Measure.DEPTH, Measure.COMPLEXITY)
 
 
 class MemorizationVerdict(str, Enum):
@@ -42,16 +47,26 @@ class MemorizationVerdict(str, Enum):
 
 @dataclass(frozen=True)
 class SplitErrors:
-    """Mean absolute error on each split, in the target's physical unit."""
+    """Mean absolute error on each split, in the target's physical unit.
+
+    ``holdout`` is the error on the same-season holdout weeks (`rnncap.data.holdout`), None
+    when the task has none.
+    """
 
     train: float
     val: float
     test: float
+    holdout: float | None = None
 
     @property
     def gap(self) -> float:
-        """Generalization gap: test minus train MAE."""
+        """Generalization gap across the change of season: test minus train MAE."""
         return self.test - self.train
+
+    @property
+    def gap_iid(self) -> float | None:
+        """In-distribution generalization gap: holdout minus train MAE (None without one)."""
+        return None if self.holdout is None else self.holdout - self.train
 
     @property
     def val_gap(self) -> float:
@@ -84,6 +99,11 @@ class RunResult:
     """One trained model (one seed of a unit): how training ended and what was measured.
 
     ``attempts`` counts initialisations tried (more than 1 when the recipe retried a failed fit).
+    ``axes`` holds the model's hyperparameters as the engine used them (cell, layers, units from
+    its spec; lr, batch_size, dropout, weight_decay, epochs from its settings; train_fraction of
+    its recipe) and ``train_windows`` the training windows it was given.
+    ``measures`` holds its complexity measures (`rnncap.measures.model_measures`; a measure
+    that cannot be computed is absent, never 0), empty unless the study asked for them.
     """
 
     seed: int
@@ -94,6 +114,9 @@ class RunResult:
     norms: WeightNorms | None = None
     forecast: ForecastSample | None = None
     attempts: int = 1
+    axes: dict[str, float | int | str] = field(default_factory=dict)
+    train_windows: int | None = None
+    measures: dict[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "status", Status(self.status))  # a stored string becomes typed

@@ -17,7 +17,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from rnncap.capacity.depth import DepthRow
+from rnncap.data.task import HOLDOUT
 from rnncap.errors import InvalidInput
+from rnncap.study.axes import AXES
 from rnncap.study.plan import SideMeasure, TaskRef, UnitPayload
 from rnncap.study.records import (
     ForecastSample,
@@ -65,10 +67,12 @@ def task_data(task: TaskRef) -> Any:
     return prepare_task(make_task(task.table))
 
 
-def _mae(td: Any, pred: np.ndarray, split: str) -> float:
-    """Mean absolute error in physical units against the split's true targets (raw series)."""
+def _mae(td: Any, pred: np.ndarray, split: str, rows: np.ndarray | None = None) -> float:
+    """Mean absolute error in physical units against the split's true targets (raw series), over
+    the windows `rows` of the split when given (a model's training subset)."""
     truth = td.y_physical(td.split(split))
-    return float(np.mean(np.abs(pred - truth)))
+    error = np.abs(pred - truth)
+    return float(np.mean(error if rows is None else error[rows]))
 
 
 def _forecast_sample(td: Any, pred: np.ndarray, points: int) -> ForecastSample | None:
@@ -166,16 +170,44 @@ def _depth(seeds: tuple[int, ...], side: SideMeasure, device: str) -> DepthRow:
     return measure_depth_row(spec, list(seeds[: int(options["seeds"])]), budget, device=device)
 
 
+def model_axes(trained: ForecastMember) -> dict[str, float | int | str]:
+    """The hyperparameters a member was trained with, read from what the engine returned: the
+    architecture from its spec, the engine settings from its `TrainSettings`; the share of the
+    training windows is the recipe's, which chose its data (the run's ``train_windows`` counts
+    the windows the engine was given)."""
+    member = trained.member
+    spec, settings = member.spec, member.settings
+    sizes = spec.hidden_sizes
+    units: int | str = sizes[0] if spec.is_uniform else ",".join(map(str, sizes))
+    axes: dict[str, float | int | str] = {
+        "cell": spec.cell.value, "layers": spec.num_layers, "units": units,
+    }  # fmt: skip
+    for name in AXES:
+        axes[name] = trained.train_fraction if name == "train_fraction" else getattr(settings, name)
+    return axes
+
+
 def _run_result(td: Any, trained: ForecastMember, measures: set[Measure], points: int) -> RunResult:
-    """One trained member scored: MAE per split in the target's units, forecasts, weight norms."""
+    """One trained member scored: MAE per split in the target's units (the training MAE on the
+    windows it was given; the holdout weeks too, when the task has them), forecasts, weight
+    norms, its axes and its complexity measures."""
     member, preds = trained.member, trained.forecasts
     errors = sample = None
     if Measure.FORECAST in measures:
-        errors = SplitErrors(*(_mae(td, preds[s], s) for s in ("train", "val", "test")))
+        splits = ("train", "val", "test") + ((HOLDOUT,) if td.holdout is not None else ())
+        errors = SplitErrors(
+            *(_mae(td, preds[s], s, trained.train_rows if s == "train" else None) for s in splits)
+        )
         sample = _forecast_sample(td, preds["test"], points)
     norms = _norm_measures(member) if Measure.NORMS in measures else None
+    complexity: dict[str, float] = {}
+    if Measure.COMPLEXITY in measures:
+        from rnncap.measures.compute import model_measures
+
+        complexity = model_measures(member, trained.data, seed=0)
     return RunResult(member.seed, member.status, int(member.best_epoch), member.epochs_run,
-                     errors, norms, sample)  # fmt: skip
+                     errors, norms, sample, axes=model_axes(trained),
+                     train_windows=len(trained.data.x_train), measures=complexity)  # fmt: skip
 
 
 def run_unit(
@@ -201,9 +233,11 @@ def run_unit(
     device = device or default_device()
     measures = set(payload.measures)
     runs: tuple[RunResult, ...] = ()
-    if Measure.FORECAST in measures or Measure.NORMS in measures:
+    if measures & {Measure.FORECAST, Measure.NORMS, Measure.COMPLEXITY}:
         td = task_data(payload.task)
-        splits = ("train", "val", "test") if Measure.FORECAST in measures else ()
+        splits: tuple[str, ...] = ()
+        if Measure.FORECAST in measures:
+            splits = ("train", "val", "test") + ((HOLDOUT,) if td.holdout is not None else ())
         members = [(payload.spec, seed) for seed in payload.seeds]
         trained = train_and_forecast(
             td, members, payload.training, splits, device=device, progress=progress
