@@ -60,6 +60,10 @@ def train(
     time_column: TimeColOpt = "",
     tz: TzOpt = "",
     max_gap: MaxGapOpt = "",
+    holdout_weeks: Annotated[
+        int, typer.Option(help="Random whole weeks of the training months held out (0: none).")
+    ] = 0,
+    holdout_seed: Annotated[int, typer.Option(help="Seed of the holdout weeks' draw.")] = 0,
     epochs: Annotated[int, typer.Option(help="Maximum epochs.")] = RECIPE.epochs,
     batch_size: Annotated[int, typer.Option(help="Windows per batch.")] = RECIPE.batch_size,
     lr: Annotated[float, typer.Option(help="Peak Adam learning rate.")] = RECIPE.lr,
@@ -116,7 +120,8 @@ def train(
         data, preset=preset, target=target, station=station, stations=stations, history=history,
         horizon=horizon, horizons=horizons, all_leads=all_leads, inputs=inputs,
         time_features=time_features, stride=stride, split=split, resample=resample, freq=freq,
-        time_column=time_column, tz=tz, max_gap=max_gap,
+        time_column=time_column, tz=tz, max_gap=max_gap, holdout_weeks=holdout_weeks or None,
+        holdout_seed=holdout_seed or None,
     )  # fmt: skip
     from rnncap.data import prepare_task
 
@@ -148,7 +153,10 @@ def train(
     rows = [
         ("task", f"{','.join(td.target_columns)} {t['horizon']} steps ahead from {t['history']}"),
         ("parameters", fmt_int(summary["parameters"])),
-        ("windows train/val/test", "/".join(fmt_int(n) for n in summary["windows"].values())),
+        (
+            "windows " + "/".join(summary["windows"]),
+            "/".join(fmt_int(n) for n in summary["windows"].values()),
+        ),
         *(
             [("ensemble", f"{ensemble} members (seeds {seed}..{seed + ensemble - 1}), mean")]
             if ensemble > 1
@@ -161,12 +169,14 @@ def train(
         ("training time", f"{summary['train_seconds']:.0f} s"),
         ("MSE train/val/test (scaled)", "/".join(f"{v:.4f}" for v in summary["loss"].values())),
     ]
-    for split in ("val", "test"):
+    for split in ("val", "test", "holdout")[: 3 if td.holdout is not None else 2]:
         m = summary[f"{split}_mae"]
         rows.append(
             (f"{split} MAE", f"{m['model']:.3f} (persistence {m['persistence']:.3f}, "
              f"skill {_skill(m['skill'])})")
         )  # fmt: skip
+    if "gap_iid" in summary:
+        rows.append(("holdout - train MAE", f"{summary['gap_iid']:+.3f}"))
     stdout().print(table(f"{summary['arch']} -> {out}", ["", "value"], rows))
 
 

@@ -12,7 +12,7 @@ import pandas as pd
 
 from rnncap.atomic import atomic_path
 from rnncap.data.dataset import Dataset
-from rnncap.data.task import Task, TaskData, prepare_task, resolve_columns
+from rnncap.data.task import HOLDOUT, Task, TaskData, prepare_task, resolve_columns
 from rnncap.errors import InvalidInput
 from rnncap.forecast.baselines import Persistence
 from rnncap.forecast.forecaster import Forecaster
@@ -21,15 +21,17 @@ from rnncap.plain import to_plain
 
 
 def train_summary(model: Forecaster, td: TaskData, out: Path | str) -> dict:
-    """What `forecast train` reports: settings, stopping, losses and MAE against persistence."""
+    """What `forecast train` reports: settings, stopping, losses and MAE against persistence
+    (on the holdout weeks too, with their gap to the training MAE, when the task has them)."""
     from rnncap.arch.counts import count_parameters
 
+    splits = ("train", "val", "test") + ((HOLDOUT,) if td.holdout is not None else ())
     summary: dict = {
         "arch": model.spec_.name,
         "parameters": count_parameters(model.spec_).total,
         "checkpoint": str(out),
         "task": to_plain(td.task),
-        "windows": {s: len(td.split(s)) for s in ("train", "val", "test")},
+        "windows": {s: len(td.split(s)) for s in splits},
         "epochs_run": len(model.history_),
         "best_epoch": model.best_epoch_,
         "status": model.status_,
@@ -39,11 +41,13 @@ def train_summary(model: Forecaster, td: TaskData, out: Path | str) -> dict:
         "members": list(getattr(model, "members_", ())),
     }
     persistence = Persistence().fit(td)
-    for split in ("val", "test"):
+    for split in splits if td.holdout is not None else ("val", "test"):
         truth = td.y_physical(td.split(split))
         m = mae(model.predict(td, split), truth)
         p = mae(persistence.predict(td, split), truth)
         summary[f"{split}_mae"] = {"model": m, "persistence": p, "skill": skill(m, p)}
+    if td.holdout is not None:  # the same-season gap (`rnncap.data.holdout`), target units
+        summary["gap_iid"] = summary["holdout_mae"]["model"] - summary["train_mae"]["model"]
     summary["history"] = model.history_
     return summary
 
