@@ -8,13 +8,12 @@ validation window's time span is compared against them.
 import numpy as np
 import pandas as pd
 import pytest
+from test_task import synthetic
 
 from rnncap.data import Task, prepare_task
 from rnncap.engine import ForecastSettings
 from rnncap.errors import InvalidInput
 from rnncap.forecast.many import member_jobs
-
-from test_task import synthetic
 
 HISTORY, HORIZON = 10, 3
 
@@ -52,7 +51,9 @@ def test_holdout_windows_lie_inside_two_whole_weeks_of_the_training_months(td):
     weeks = _held_weeks(td)
     assert len(weeks) == 2
     first, last = _spans(td, td.holdout)
-    inside = [any(lo <= f and la < hi for lo, hi in weeks) for f, la in zip(first, last)]
+    inside = [
+        any(lo <= f and la < hi for lo, hi in weeks) for f, la in zip(first, last, strict=True)
+    ]
     assert all(inside)
     # every window that fits in a week is there: 168 rows - (10 + 3) + 1 = 156 per week
     assert len(td.holdout) == 2 * (168 - HISTORY - HORIZON + 1)

@@ -14,9 +14,7 @@ from rnncap.study.config import load_study
 
 def test_a_factorial_is_every_combination_in_order():
     points = axis_points({"lr": [0.01, 0.003], "batch_size": [32, 64, 128]}, {})
-    assert points == [
-        {"lr": lr, "batch_size": b} for lr in (0.01, 0.003) for b in (32, 64, 128)
-    ]
+    assert points == [{"lr": lr, "batch_size": b} for lr in (0.01, 0.003) for b in (32, 64, 128)]
 
 
 def test_one_at_a_time_varies_each_axis_alone_around_the_first_values():

@@ -47,7 +47,8 @@ def _design(value: Any) -> Design:
         return Design(value)
     except ValueError:
         choices = ", ".join(d.value for d in Design)
-        raise InvalidInput(f"unknown design {value!r} in [axes]; choose one of: {choices}") from None
+        message = f"unknown design {value!r} in [axes]; choose one of: {choices}"
+        raise InvalidInput(message) from None
 
 
 def _values(axes: Mapping[str, Any], training: Mapping[str, Any]) -> dict[str, list]:
@@ -94,7 +95,9 @@ def axis_points(axes: Mapping[str, Any], training: Mapping[str, Any]) -> list[di
             f"the [axes] factorial has {count:,} points, over the limit of {MAX_POINTS:,}; "
             f'use fewer values or design = "{Design.ONE_AT_A_TIME.value}"',
         )
-        return [dict(zip(names, combo)) for combo in itertools.product(*values.values())]
+        return [
+            dict(zip(names, combo, strict=True)) for combo in itertools.product(*values.values())
+        ]
     base = {name: listed[0] for name, listed in values.items()}
     points = [base]
     for name, listed in values.items():

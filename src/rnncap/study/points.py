@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 
+from rnncap.errors import require
 from rnncap.measures.records import GAP_IID, GAP_SHIFT, ModelPoint
 from rnncap.study.records import RunResult
 
@@ -26,10 +27,16 @@ def run_gaps(run: RunResult) -> dict[str, float]:
 def model_points(units: Iterable) -> list[ModelPoint]:
     """One `ModelPoint` per recorded run of `units` (`StoredUnit`s), keyed ``UNITKEY:SEED``, in
     the order the store gives them; measures that are not finite are left out (missing, never
-    0)."""
+    0). A run recorded before axes were kept (an older store of the same schema) is refused in
+    one line."""
     points = []
     for unit in units:
         for run in unit.result.runs:
+            require(
+                bool(run.axes),
+                f"unit {unit.key[:12]} of {unit.result.arch} was recorded before rnncap kept "
+                "each model's axes and gaps; run the study again into a new folder (out=)",
+            )
             measures = {k: float(v) for k, v in run.measures.items() if math.isfinite(v)}
             points.append(
                 ModelPoint(f"{unit.key}:{run.seed}", dict(run.axes), run_gaps(run), measures)

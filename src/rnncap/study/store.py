@@ -25,7 +25,9 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from rnncap.errors import InvalidInput, require
+from rnncap.measures.records import ModelPoint
 from rnncap.plain import from_plain, to_plain
+from rnncap.study.points import model_points
 from rnncap.study.records import (
     ArchInfo,
     BoundNote,
@@ -330,6 +332,12 @@ class ResultsStore:
                        from_plain(UnitResult, {**json.loads(r), "runs": runs.get(k, ())}))
             for k, s, r in self._conn.execute(sql + " ORDER BY finished")
         ]  # fmt: skip
+
+    @stored
+    def model_points(self) -> list[ModelPoint]:
+        """Every trained model of the plan as a `ModelPoint` (`rnncap.study.points`): its axes,
+        fixed ones included, its gaps and its complexity measures, for `rnncap.measures`."""
+        return model_points(self.units())
 
     @stored
     def failures(self, planned_only: bool = True) -> list[FailedUnit]:
