@@ -31,13 +31,15 @@ def _hops(lines: list[str]) -> list[str]:
 
 
 def _boundaries(lines: list[str]) -> list[tuple[str, str]]:
-    """Every (from, to) room pair the drawing's right-hand column crosses, chains included."""
+    """Every (from, to) room pair the drawing's right-hand column crosses, chains included
+    (``study → capacity, measures``: one hop entering two rooms)."""
     out = []
     for line in _hops(lines):
-        chain = re.search(r"(\w+(?: → \w+)+)\s*$", line)
+        chain = re.search(r"(\w+(?: → \w+(?:, \w+)*)+)\s*$", line)
         if chain:
-            rooms = chain.group(1).split(" → ")
-            out += list(zip(rooms, rooms[1:], strict=False))
+            rooms = [part.split(", ") for part in chain.group(1).split(" → ")]
+            for left, right in zip(rooms, rooms[1:], strict=False):
+                out += [(a, b) for a in left for b in right]
     return out
 
 
