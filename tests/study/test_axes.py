@@ -86,18 +86,18 @@ def test_a_factorial_over_the_limit_is_refused():
 def test_the_axes_reach_the_trained_models_and_the_store(tmp_path, monkeypatch):
     """Read back from what the engine was given (its jobs) and returned (`TrainedMember`), not
     from the study file: every stored run's axes are the settings of the job that trained it."""
-    from rnncap import engine
+    from rnncap.forecast import many
     from rnncap.study import ResultsStore, run_study
 
     given = []
-    train = engine.train
+    train = many.train  # the engine's `train`, as the forecast room calls it
 
     def spy(jobs, **kwargs):
         members = train(jobs, **kwargs)
         given.extend((job, member) for job, member in zip(jobs, members, strict=True))
         return members
 
-    monkeypatch.setattr(engine, "train", spy)
+    monkeypatch.setattr(many, "train", spy)
     axes = {"design": "one-at-a-time", "lr": [0.003, 0.01], "batch_size": [64, 16],
             "dropout": [0.0, 0.2], "weight_decay": [0.0, 0.01],
             "train_fraction": [1.0, 0.5], "epochs": [1, 2]}  # fmt: skip
