@@ -125,3 +125,16 @@ def test_the_axes_reach_the_trained_models_and_the_store(tmp_path, monkeypatch):
     points = {(r.axes["lr"], r.axes["batch_size"], r.axes["dropout"], r.axes["weight_decay"],
                r.axes["train_fraction"], r.axes["epochs"]) for r in runs}  # fmt: skip
     assert len(points) == 7
+
+
+def test_the_training_line_names_the_base_point_and_every_axis():
+    from rnncap.engine import ForecastSettings
+    from rnncap.study.defaults import training_line
+
+    axes = {"design": "one-at-a-time", "lr": [0.003, 0.01], "train_fraction": [1.0, 0.5]}
+    line = training_line(tiny_config(axes=axes, training={"epochs": 5}))
+    base = ForecastSettings(epochs=5, lr=0.003).describe()
+    assert line.startswith(base + " (the base point); 3 training points per architecture vary ")
+    assert "lr 0.003, 0.01; train_fraction 1, 0.5 (one at a time)" in line
+    plain = training_line(tiny_config(training={"epochs": 5}))
+    assert plain.startswith(ForecastSettings(epochs=5).describe() + ". This is a smaller budget")

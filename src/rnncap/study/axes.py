@@ -103,3 +103,19 @@ def axis_points(axes: Mapping[str, Any], training: Mapping[str, Any]) -> list[di
     for name, listed in values.items():
         points += [{**base, name: v} for v in listed[1:]]
     return points
+
+
+def describe_axes(axes: Mapping[str, Any], training: Mapping[str, Any]) -> str:
+    """What the [axes] table varies, in words, to follow the base point's recipe on the report's
+    Training line ("" without axes)."""
+    values = {k: v for k, v in axes.items() if k != "design"}
+    if not values:
+        return ""
+    points = axis_points(axes, training)
+    design = _design(axes.get("design", Design.FACTORIAL.value))
+    varied = "; ".join(f"{k} {', '.join(f'{v:g}' for v in listed)}" for k, listed in values.items())
+    how = "every combination" if design is Design.FACTORIAL else "one at a time"
+    return (
+        f" (the base point); {len(points)} training points per architecture vary {varied} "
+        f"({how}); the tables average over seeds and points"
+    )

@@ -7,6 +7,7 @@ Budgets are sized so that the default finishes within 15 minutes and the quick o
 from __future__ import annotations
 
 from rnncap.engine.settings import ForecastSettings
+from rnncap.study.axes import describe_axes
 from rnncap.study.config import ExecutorKind, ExecutorSettings, Frontier, Grid, StudyConfig
 
 #: The default grid: LSTMs over layers {1,2,3,4} x units {8,16,32,64} and an equal-budget frontier
@@ -54,11 +55,12 @@ CHEAPER = ("epochs", "patience", "weight_decay")
 
 
 def training_line(config: StudyConfig) -> str:
-    """The report's Training line: the study's recipe in words, and, when it trains more
+    """The report's Training line: the study's recipe in words (at the base point of its [axes],
+    and what they vary: `rnncap.study.axes.describe_axes`), and, when it trains more
     cheaply than ``rnncap forecast train`` (fewer epochs, less patience or a lower weight
     decay), one sentence saying why."""
-    recipe, full = config.recipe(), ForecastSettings()
-    line = recipe.describe()
+    recipe, full = config.recipe(config.points()[0]), ForecastSettings()
+    line = recipe.describe() + describe_axes(config.axes, config.training)
     if any(getattr(recipe, k) < getattr(full, k) for k in CHEAPER):
         line += (
             f". This is a smaller budget than rnncap forecast train's (up to {full.epochs} "
