@@ -49,3 +49,14 @@ def test_a_run_recorded_without_axes_is_refused_in_one_line(tmp_path):
         store.record_unit("k1", {}, UnitResult("lstm:1x4", "cpu", 0.5, (old,)))
         with pytest.raises(InvalidInput, match="recorded before rnncap kept each model's axes"):
             store.model_points()
+
+
+def test_the_export_row_has_the_holdout_axes_and_measures():
+    from rnncap.study.status import run_fields
+
+    row = run_fields(_run(0, SplitErrors(1.0, 2.0, 3.5, 1.25), {"log_params": 4.5}))
+    assert (row["holdout_mae"], row["gap_iid"], row["gap"]) == (1.25, 0.25, 2.5)
+    assert row["axis_lr"] == 0.003 and row["axis_train_fraction"] == 0.5
+    assert (row["train_windows"], row["measure_log_params"]) == (10, 4.5)
+    plain = run_fields(RunResult(0, Status.MAX_EPOCHS, 3, 3, SplitErrors(1.0, 2.0, 3.0)))
+    assert not [k for k in plain if k.startswith(("axis_", "measure_", "holdout", "gap_iid"))]

@@ -12,6 +12,7 @@ import pandas as pd
 from rnncap.atomic import atomic_path
 from rnncap.errors import InvalidInput, require
 from rnncap.plain import from_plain
+from rnncap.study.axes import AXES
 from rnncap.study.records import ArchInfo, FailedUnit, RunResult
 from rnncap.study.store import ResultsStore, salvage_architectures, salvage_runs
 
@@ -98,7 +99,9 @@ def run_row(info: ArchInfo, run: RunResult) -> dict:
 
 
 def run_fields(run: RunResult) -> dict:
-    """The run's own columns: seed, how training ended, errors and weight norms."""
+    """The run's own columns: seed, how training ended, errors (the holdout's and ``gap_iid``
+    with holdout weeks), weight norms, the hyperparameters of [axes] as ``axis_NAME``, the
+    training windows and the complexity measures as ``measure_NAME`` (when recorded)."""
     row: dict = {
         "seed": run.seed,
         "status": run.status,
@@ -109,8 +112,14 @@ def run_fields(run: RunResult) -> dict:
     if run.errors is not None:
         e = run.errors
         row.update(train_mae=e.train, val_mae=e.val, test_mae=e.test, gap=e.gap, val_gap=e.val_gap)
+        if e.holdout is not None:
+            row.update(holdout_mae=e.holdout, gap_iid=e.gap_iid)
     if run.norms is not None:
         row.update(asdict(run.norms))
+    row.update({f"axis_{k}": run.axes[k] for k in AXES if k in run.axes})
+    if run.train_windows is not None:
+        row["train_windows"] = run.train_windows
+    row.update({f"measure_{k}": v for k, v in sorted(run.measures.items())})
     return row
 
 
