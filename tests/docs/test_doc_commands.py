@@ -93,11 +93,14 @@ def _cut_study(cfg):
     from rnncap.study.config import Measure
 
     measures = tuple(m for m in cfg.measures if m not in (Measure.MEMORIZATION, Measure.DEPTH))
+    # [axes]: the base point only, and the epoch budget is the cut's
+    axes = {k: v if k == "design" else v[:1] for k, v in cfg.axes.items() if k != "epochs"}
     return cfg.replace(
         seeds=STUDY_CUT["seeds"],
         measures=measures,
         training={**cfg.training, "epochs": STUDY_CUT["epochs"]},
         task={**cfg.task, "stride": STUDY_CUT["stride"]},
+        axes=axes,
     )
 
 
