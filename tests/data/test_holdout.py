@@ -103,7 +103,7 @@ def test_scalers_never_see_a_holdout_row(ds, td):
 def test_the_engine_gets_no_holdout_window(td):
     """What `fit_many`, `forecast train` and a study unit hand the engine: training and
     early-stopping windows, none of them a holdout window."""
-    (job,) = member_jobs(td, [(_spec(td), 0)], ForecastSettings())
+    (job,), _ = member_jobs(td, [(_spec(td), 0)], ForecastSettings())
     seen = {row.tobytes() for row in np.concatenate([job.data.x_train, job.data.x_val])}
     held = {row.tobytes() for row in td.holdout.x}
     assert len(job.data.x_train) == len(td.train) and not seen & held
