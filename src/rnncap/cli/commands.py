@@ -7,4 +7,5 @@ from rnncap.cli import theory  # noqa: F401
 from rnncap.cli import study  # noqa: F401
 from rnncap.cli import forecast  # noqa: F401
 from rnncap.cli import capacity  # noqa: F401
+from rnncap.cli import capacity_depth  # noqa: F401
 from rnncap.cli import measures  # noqa: F401

@@ -138,10 +138,14 @@ class UnitPayload:
     forecast_points: int
     memorization: SideMeasure | None = None
     depth: SideMeasure | None = None  # measured once per architecture (its first unit)
+    atlas: SideMeasure | None = None  # one point of the capacity atlas (`rnncap.capacity.atlas`)
 
     def plain(self) -> dict[str, Any]:
-        """Plain values of every field: what the unit's key hashes and the store keeps."""
+        """Plain values of every field: what the unit's key hashes and the store keeps (an atlas
+        point adds its key, so that a study's keys stay what they were)."""
+        extra = {"atlas": self.atlas.plain()} if self.atlas else {}
         return {
+            **extra,
             "spec": to_plain(self.spec),
             "seeds": list(self.seeds),
             "task": self.task.table,

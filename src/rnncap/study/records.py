@@ -11,6 +11,7 @@ import math
 from dataclasses import dataclass, field
 from enum import Enum
 
+from rnncap.capacity.atlas.grid import AtlasPoint
 from rnncap.capacity.depth import DepthRow
 from rnncap.engine.bookkeeping import Status
 
@@ -179,6 +180,7 @@ class UnitResult:
     node: str | None = None
     attempts: int = 1
     capacity_seconds: float = 0.0  # of `seconds`: the memorization and depth measurements
+    atlas: AtlasPoint | None = None  # a capacity-atlas unit's point (`rnncap capacity atlas`)
 
     @property
     def mean_test_mae(self) -> float | None:

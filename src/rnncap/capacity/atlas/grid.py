@@ -1,0 +1,240 @@
+"""The capacity atlas's grid and protocol, and one point of it: a network, a seed, a budget.
+
+The atlas measures what `rnncap capacity depth` measures (memorization in bits, Collins et al.
+2017; the VC estimate, Vapnik, Levin & LeCun 1994) over cells x depths x designs x seeds, each
+row at doubling budgets until its curve converged (`rnncap.capacity.convergence`) or the budget
+cap. One unit of work is one *point*: one network, one seed, one budget level (memorization at
+``epochs x 2^level``, VC at ``vc_epochs x 2^level``), so an interrupted atlas loses at most the
+points in flight, and a row's next doubling is planned only once its curve asks for it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rnncap.arch import RecurrentSpec
+from rnncap.capacity.checks import positive_int
+from rnncap.capacity.convergence import MAX_BUDGETS, MIN_BUDGETS, MIN_SEEDS
+from rnncap.capacity.depth import DESIGNS, EQUAL_PARAMS, FIXED_WIDTH, depth_specs
+from rnncap.capacity.sweep import Sweep
+from rnncap.capacity.training import DEFAULT_MAX_SAMPLES
+from rnncap.engine.settings import MAX_EPOCHS
+from rnncap.errors import check_int, require
+from rnncap.plain import from_plain, to_plain
+
+#: The cells, depths, fixed width and equal-params targets of the atlas (issue 23).
+ATLAS_CELLS = ("rnn_tanh", "gru", "lstm")
+ATLAS_DEPTHS = (1, 2, 4)
+ATLAS_TARGETS = (400, 1600)
+#: The atlas's sweep: two learning rates, cosine decay, best-so-far state (a lighter sweep than
+#: `capacity depth`'s six members per point, so that the grid fits a CPU; stated in the export).
+ATLAS_SWEEP = Sweep((0.01, 0.03), ("cosine",), 1, ("bce",), ("gaussian",))
+
+
+@dataclass(frozen=True)
+class AtlasProtocol:
+    """How every point is measured: the task's shape and encoding, the sweep, the b grid (as
+    multiples of w), the first budgets (then doubled per level) and the VC design."""
+
+    input_bits: int = 4
+    delay: int = 2
+    sweep: Sweep = ATLAS_SWEEP
+    sample_fractions: tuple[float, ...] = (1.0, 2.0, 4.0, 8.0)
+    epochs: int = 250  # memorization's first budget (full-batch Adam steps)
+    vc_epochs: int = 100  # the VC estimate's first budget
+    vc_lr: float = 0.02
+    vc_repetitions: int = 4
+    max_samples: int = DEFAULT_MAX_SAMPLES
+
+    def __post_init__(self) -> None:
+        positive_int(self.input_bits, "inputs per step", "e.g. --input-bits 4")
+        check_int(self.delay, "delay", low=0, hint="e.g. --delay 2")
+        require(len(self.sweep.encodings) == 1, "the atlas measures one input encoding")
+        for value, what in ((self.epochs, "--epochs"), (self.vc_epochs, "--vc-epochs")):
+            check_int(value, what, low=1, high=MAX_EPOCHS, hint="the first budget, e.g. 250")
+        positive_int(self.vc_repetitions, "VC repetitions", "e.g. --vc-reps 4")
+        object.__setattr__(self, "sample_fractions", tuple(float(f) for f in self.sample_fractions))
+
+    def fingerprint(self) -> str:
+        """12 hex digits naming the protocol: points of other protocols are never mixed."""
+        text = json.dumps(to_plain(self), sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+    def sample_sizes(self, w: int) -> tuple[int, ...]:
+        return tuple(sorted({max(2, round(f * w)) for f in self.sample_fractions}))
+
+    def budget_epochs(self, level: int) -> tuple[int, int]:
+        """(memorization epochs, VC epochs) at a budget level (doubling from the first)."""
+        return self.epochs * 2**level, self.vc_epochs * 2**level
+
+
+@dataclass(frozen=True)
+class Design:
+    """One design instance: fixed-width at ``size`` units per layer, or equal-params at about
+    ``size`` parameters per depth."""
+
+    kind: str
+    size: int
+
+    def __post_init__(self) -> None:
+        require(self.kind in DESIGNS, f"unknown design {self.kind!r}; choose from "
+                f"{', '.join(DESIGNS)}")  # fmt: skip
+        positive_int(self.size, "a design's size", "units (fixed-width) or parameters")
+
+    @property
+    def label(self) -> str:
+        if self.kind == EQUAL_PARAMS:
+            return f"{EQUAL_PARAMS} ~{self.size:,}"
+        return f"{FIXED_WIDTH} {self.size} units"
+
+
+@dataclass(frozen=True)
+class AtlasGrid:
+    """What the atlas runs: cells x designs x depths x seeds, the protocol, and the budget cap
+    (levels 0 .. ``max_budgets - 1``; at least `MIN_BUDGETS`, more while not converged)."""
+
+    cells: tuple[str, ...] = ATLAS_CELLS
+    depths: tuple[int, ...] = ATLAS_DEPTHS
+    designs: tuple[Design, ...] = (
+        Design(FIXED_WIDTH, 8),
+        *(Design(EQUAL_PARAMS, t) for t in ATLAS_TARGETS),
+    )
+    seeds: tuple[int, ...] = (0, 1, 2)
+    protocol: AtlasProtocol = AtlasProtocol()
+    max_budgets: int = MAX_BUDGETS
+
+    def __post_init__(self) -> None:
+        check_int(self.max_budgets, "--max-budgets", low=MIN_BUDGETS, high=MAX_BUDGETS,
+                  hint=f"the curve rule needs >= {MIN_BUDGETS} budgets")  # fmt: skip
+        top = max(self.protocol.epochs, self.protocol.vc_epochs) * 2 ** (self.max_budgets - 1)
+        require(
+            top <= MAX_EPOCHS,
+            f"the last budget would train {top:,} epochs, over the limit of {MAX_EPOCHS:,} per "
+            "run; lower --epochs, --vc-epochs or --max-budgets",
+        )
+        require(len(self.seeds) >= 1, "give at least one seed (e.g. --seeds 3)")
+        for design in self.designs:
+            for cell in self.cells:  # every network is built (and refused) before any training
+                self.specs(cell, design)
+
+    def specs(self, cell: str, design: Design) -> list[RecurrentSpec]:
+        p = self.protocol
+        return depth_specs(
+            cell, design.size if design.kind == FIXED_WIDTH else None, self.depths,
+            p.input_bits, p.delay, design=design.kind,
+            target_parameters=design.size if design.kind == EQUAL_PARAMS else None,
+        )  # fmt: skip
+
+    def rows(self) -> list[RowKey]:
+        out = []
+        for cell in self.cells:
+            for design in self.designs:
+                for spec in self.specs(cell, design):
+                    out.append(RowKey(cell, design.kind, design.size, spec.num_layers, spec))
+        return out
+
+    @property
+    def enough_seeds(self) -> bool:
+        return len(self.seeds) >= MIN_SEEDS
+
+
+@dataclass(frozen=True)
+class RowKey:
+    """One row of the atlas: a cell, a design instance and a depth, and its network."""
+
+    cell: str
+    design: str
+    size: int
+    layers: int
+    spec: RecurrentSpec = dataclasses.field(compare=False, hash=False, repr=False)
+
+    @property
+    def ident(self) -> tuple[str, str, int, int]:
+        return (self.cell, self.design, self.size, self.layers)
+
+
+@dataclass(frozen=True)
+class AtlasPoint:
+    """One measured point: a row's network at one seed and one budget level."""
+
+    cell: str
+    design: str
+    size: int
+    layers: int
+    arch: str
+    parameters: int
+    seed: int
+    level: int
+    memorization_epochs: int
+    vc_epochs: int
+    bits: float  # memorized bits (I at the best b; Collins et al.)
+    vc_h: float  # the fitted VC dimension
+    vc_bracketed: bool
+    cpu_seconds: float
+    protocol: str  # `AtlasProtocol.fingerprint`
+
+    @property
+    def row(self) -> tuple[str, str, int, int]:
+        return (self.cell, self.design, self.size, self.layers)
+
+
+def point_options(row: RowKey, level: int, protocol: AtlasProtocol) -> dict:
+    """What a worker needs besides the spec: the row, the level and the protocol (plain)."""
+    return {"atlas": 1, "cell": row.cell, "design": row.design, "size": row.size,
+            "layers": row.layers, "level": level, "protocol": to_plain(protocol)}  # fmt: skip
+
+
+def measure_point(
+    spec: RecurrentSpec, seed: int, options: dict, device: str | None = None
+) -> AtlasPoint:
+    """Memorization (the sweep's best member per b; the best b) and the VC estimate of `spec` at
+    one seed and one budget level: what `measure_depth_row` measures at each budget."""
+    from rnncap.capacity import vc  # torch: imported at use
+    from rnncap.capacity.memorize import (
+        default_memorization_settings,
+        measure_memorization,
+        planned_grid,
+    )
+
+    protocol = from_plain(AtlasProtocol, options["protocol"])
+    level = int(options["level"])
+    start = time.process_time()
+    spec, w, _ = planned_grid(spec, None, protocol.max_samples, protocol.sweep.encoding)
+    sizes = protocol.sample_sizes(w)
+    epochs, vc_epochs = protocol.budget_epochs(level)
+    settings = dataclasses.replace(default_memorization_settings(), epochs=epochs)
+    mem = measure_memorization(
+        spec, sizes, [seed], settings=settings, sweep=protocol.sweep,
+        max_samples=protocol.max_samples, device=device,
+    )  # fmt: skip
+    design = dataclasses.replace(vc.default_design(w), repetitions=protocol.vc_repetitions)
+    est = vc.measure_vc_recurrent(
+        spec, design, seed=seed, settings=vc.default_vc_settings(vc_epochs, protocol.vc_lr),
+        max_samples=protocol.max_samples, device=device,
+    )  # fmt: skip
+    return AtlasPoint(
+        str(options["cell"]), str(options["design"]), int(options["size"]), spec.num_layers,
+        spec.name, w, int(seed), level, epochs, vc_epochs, float(mem.capacity_by_seed()[seed]),
+        float(est.h), bool(est.fit.bracketed), time.process_time() - start,
+        protocol.fingerprint(),
+    )  # fmt: skip
+
+
+def parse_designs(kinds: Sequence[str], units: int, targets: Sequence[int]) -> tuple[Design, ...]:
+    """The design instances: fixed-width at `units`, equal-params at each of `targets`."""
+    out: list[Design] = []
+    for kind in kinds:
+        kind = str(kind).strip().lower()
+        require(kind in DESIGNS, f"unknown design {kind!r}; choose from {', '.join(DESIGNS)} "
+                "(e.g. --designs fixed-width,equal-params)")  # fmt: skip
+        if kind == FIXED_WIDTH:
+            out.append(Design(kind, units))
+        else:
+            out.extend(Design(kind, t) for t in targets)
+    require(bool(out), "give at least one design (e.g. --designs fixed-width,equal-params)")
+    return tuple(dict.fromkeys(out))

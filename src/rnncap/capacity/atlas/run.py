@@ -1,0 +1,159 @@
+"""`run_atlas`: the atlas's points, run on a study's executors into a study's SQLite store.
+
+Each point is a study unit (`rnncap.study.plan.Unit`, its payload an atlas `SideMeasure`), run by
+`rnncap.study.unit.run_unit` on the inline, process-pool or Ray executor and recorded by the
+one writer, `rnncap.study.store.ResultsStore`, a transaction per batch. The driver works in
+waves: it reads what the store holds, plans the points that are due (the first `MIN_BUDGETS`
+levels of every row, then one more doubling of each row whose curve has not converged, up to
+the cap), cheapest first, and runs a wave of them. Killed at any moment, it resumes from the
+store with nothing finished lost.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from rnncap.capacity.atlas.grid import AtlasGrid, AtlasPoint, RowKey, point_options
+from rnncap.capacity.convergence import MIN_BUDGETS, Convergence
+from rnncap.plain import to_plain
+
+#: The meta key under which the store keeps the atlas's grid and its load samples.
+META_GRID, META_LOAD = "atlas_grid", "atlas_load"
+
+
+@dataclass(frozen=True)
+class AtlasSummary:
+    """What a run did: the store, the points it holds for this protocol, and those run now."""
+
+    store: Path
+    points: int
+    ran: int
+    failed: int
+    seconds: float
+
+
+def _cost(row: RowKey, level: int) -> float:
+    """A relative cost for ordering: samples grow with w, time per sample with w and depth."""
+    return _params(row) * (1 + 0.25 * row.layers) * 2**level
+
+
+def _params(row: RowKey) -> int:
+    from rnncap.arch import count_parameters
+
+    return count_parameters(row.spec.replace(outputs=1)).total
+
+
+def stored_points(store, protocol: str) -> dict[tuple, AtlasPoint]:
+    """The points in `store` measured under `protocol`, by (row, seed, level)."""
+    out = {}
+    for unit in store.units(planned_only=False):
+        p = unit.result.atlas
+        if p is not None and p.protocol == protocol:
+            out[(p.row, p.seed, p.level)] = p
+    return out
+
+
+def complete_levels(points: dict[tuple, AtlasPoint], row: tuple, seeds) -> int:
+    """How many levels from 0 up have a point for every seed."""
+    level = 0
+    while all((row, s, level) in points for s in seeds):
+        level += 1
+    return level
+
+
+def row_curves(points: dict, row: tuple, seeds, levels: int) -> tuple[list, list]:
+    """(memorization bits, VC h) per level (rising) and seed, over the first `levels` levels."""
+    mem = [[points[(row, s, k)].bits for s in seeds] for k in range(levels)]
+    vc = [[points[(row, s, k)].vc_h for s in seeds] for k in range(levels)]
+    return mem, vc
+
+
+def due(grid: AtlasGrid, points: dict) -> list[tuple[RowKey, int, int]]:
+    """The (row, seed, level) points to run next, cheapest first: every missing point of the
+    first `MIN_BUDGETS` levels, and the next level of each row whose memorization or VC curve
+    has not converged (its levels all done), below the cap."""
+    out = []
+    for row in grid.rows():
+        done = complete_levels(points, row.ident, grid.seeds)
+        wanted = MIN_BUDGETS
+        if done >= MIN_BUDGETS:
+            mem, vc = row_curves(points, row.ident, grid.seeds, done)
+            if Convergence(mem).converged and Convergence(vc).converged:
+                continue
+            wanted = min(done + 1, grid.max_budgets)
+        for level in range(wanted):
+            for seed in grid.seeds:
+                if (row.ident, seed, level) not in points:
+                    out.append((row, seed, level))
+    return sorted(out, key=lambda t: (_cost(t[0], t[2]), t[0].ident, t[2], t[1]))
+
+
+def make_unit(row: RowKey, seed: int, level: int, grid: AtlasGrid):
+    """The study unit of one point (its key hashes the network, seed, level and protocol)."""
+    from rnncap.engine.settings import ForecastSettings
+    from rnncap.study.plan import SideMeasure, TaskRef, Unit, UnitPayload
+
+    payload = UnitPayload(
+        spec=row.spec, seeds=(int(seed),), task=TaskRef.of({}), training=ForecastSettings(),
+        measures=(), forecast_points=0,
+        atlas=SideMeasure(row.spec, point_options(row, level, grid.protocol)),
+    )  # fmt: skip
+    return Unit(row.spec.name, (int(seed),), payload)
+
+
+def run_atlas(
+    grid: AtlasGrid,
+    out: str | Path,
+    executor,
+    *,
+    wave: int = 4,
+    on_point: Callable[[AtlasPoint, int], None] | None = None,
+    stop_after: int | None = None,
+) -> AtlasSummary:
+    """Run the atlas into ``<out>/results.sqlite`` until every row converged or reached the cap.
+
+    ``wave`` points run per executor call (the cheapest due); ``on_point(point, done)`` is
+    called as each is recorded; ``stop_after`` ends the run after that many points (tests).
+    """
+    from rnncap.study.records import FailedUnit, UnitResult
+    from rnncap.study.store import STORE_NAME, ResultsStore, ensure_writable_folder, study_lock
+
+    start = time.perf_counter()
+    executor.check()
+    folder = ensure_writable_folder(Path(out))
+    protocol = grid.protocol.fingerprint()
+    ran = failed = 0
+    with study_lock(folder), ResultsStore.create(folder / STORE_NAME) as store:
+        store.set_meta({META_GRID: to_plain(grid), "atlas_protocol": protocol})
+        loads = list(store.meta().get(META_LOAD) or [])
+        while stop_after is None or ran < stop_after:
+            points = stored_points(store, protocol)
+            gave_up = {f.key for f in store.failures(planned_only=False)}
+            units = [make_unit(r, s, k, grid) for r, s, k in due(grid, points)]
+            units = [u for u in units if u.key not in gave_up]
+            if not units:
+                break
+            batch = units[: max(1, wave if stop_after is None else min(wave, stop_after - ran))]
+            store.set_plan([(u.key, u.arch, list(u.seeds)) for u in batch], {})
+            loads.append([time.time(), *os.getloadavg()])
+            store.set_meta({META_LOAD: loads[-500:]})
+
+            def record(outcomes) -> None:
+                nonlocal ran, failed
+                done = [(u.key, u.payload.plain(), r, u.seeds) for u, r in outcomes
+                        if isinstance(r, UnitResult)]  # fmt: skip
+                bad = [r for _, r in outcomes if isinstance(r, FailedUnit)]
+                store.record_batch(done, bad)
+                failed += len(bad)
+                for _, _, result, _ in done:
+                    ran += 1
+                    if on_point is not None and result.atlas is not None:
+                        on_point(result.atlas, ran)
+
+            executor.run(batch, record, lambda unit, fraction: None)
+        total = len(stored_points(store, protocol))
+    return AtlasSummary(folder / STORE_NAME, total, ran, failed, time.perf_counter() - start)
