@@ -135,7 +135,7 @@ def atlas(
     designs: Annotated[
         str, typer.Option(help="fixed-width (--units) and/or equal-params (--targets).")
     ] = "fixed-width,equal-params",
-    units: Annotated[int, typer.Option(help="Units per layer, fixed-width design.")] = 8,
+    units: Annotated[int, typer.Option(help="Units per layer, fixed-width design.")] = 4,
     targets: Annotated[str, typer.Option(help="Parameters per depth, equal-params.")] = "400,1600",
     seeds: SeedsOpt = 3,
     input_bits: Annotated[int, typer.Option(help="Gaussian inputs per step.")] = 4,

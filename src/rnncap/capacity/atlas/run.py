@@ -12,6 +12,7 @@ store with nothing finished lost.
 from __future__ import annotations
 
 import os
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,7 +23,9 @@ from rnncap.capacity.convergence import MIN_BUDGETS, Convergence
 from rnncap.plain import to_plain
 
 #: The meta key under which the store keeps the atlas's grid and its load samples.
-META_GRID, META_LOAD = "atlas_grid", "atlas_load"
+META_GRID, META_LOAD, META_PROTOCOL = "atlas_grid", "atlas_load", "atlas_protocol"
+#: The meta key of the runs that wrote the store: commit, command, executor, start time.
+META_RUNS = "atlas_runs"
 
 
 @dataclass(frozen=True)
@@ -128,7 +131,13 @@ def run_atlas(
     protocol = grid.protocol.fingerprint()
     ran = failed = 0
     with study_lock(folder), ResultsStore.create(folder / STORE_NAME) as store:
-        store.set_meta({META_GRID: to_plain(grid), "atlas_protocol": protocol})
+        from rnncap.capacity.atlas.table import git_commit
+
+        runs = list(store.meta().get(META_RUNS) or [])
+        runs.append({"commit": git_commit(), "command": " ".join(["rnncap", *sys.argv[1:]]),
+                     "executor": getattr(executor, "name", type(executor).__name__),
+                     "started": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())})  # fmt: skip
+        store.set_meta({META_GRID: to_plain(grid), META_PROTOCOL: protocol, META_RUNS: runs})
         loads = list(store.meta().get(META_LOAD) or [])
         while stop_after is None or ran < stop_after:
             points = stored_points(store, protocol)

@@ -134,12 +134,17 @@ def git_commit(where: Path | None = None) -> str | None:
     return out.stdout.strip() or None
 
 
-def provenance(grid: AtlasGrid, points: dict, loads: list, command: str | None) -> dict:
+def provenance(
+    grid: AtlasGrid, points: dict, loads: list, command: str | None, runs: list = ()
+) -> dict:
+    """Where the table comes from: the export's command and commit, the runs that measured its
+    points (commit, command, executor), the machine, the load, the budgets and the CPU time."""
     u = platform.uname()
     one_minute = [float(x[1]) for x in loads if len(x) >= 2]
     return {
         "command": command if command is not None else " ".join(["rnncap", *sys.argv[1:]]),
         "git_commit": git_commit(),
+        "runs": list(runs),
         "machine": {"uname": f"{u.system} {u.release} {u.machine}", "node": u.node,
                     "cores": os.cpu_count(), "python": platform.python_version()},
         "load": {"one_minute_during_run": {"min": min(one_minute), "max": max(one_minute),
@@ -147,6 +152,8 @@ def provenance(grid: AtlasGrid, points: dict, loads: list, command: str | None) 
                                            "samples": len(one_minute)} if one_minute else None,
                  "at_export": list(os.getloadavg())},
         "cpu_seconds": math.fsum(p.cpu_seconds for p in points.values()),
+        "cpu_seconds_note": "process time of the points' measurements, summed over workers "
+        "(worker start-up and the driver not included)",
         "points": len(points),
         "budgets": {"memorization_first_epochs": grid.protocol.epochs,
                     "vc_first_epochs": grid.protocol.vc_epochs, "doubling": True,
@@ -156,7 +163,8 @@ def provenance(grid: AtlasGrid, points: dict, loads: list, command: str | None) 
 
 
 def atlas_table(grid: AtlasGrid, points: dict[tuple, AtlasPoint], loads: list = (),
-                command: str | None = None) -> dict:  # fmt: skip
+                command: str | None = None, fingerprint: str | None = None,
+                runs: list = ()) -> dict:  # fmt: skip
     """The exported atlas: provenance, protocol, rows, per cell and design the depth ratios
     and sentences, per cell the slope, and what is missing (with why)."""
     from rnncap import __version__
@@ -200,8 +208,9 @@ def atlas_table(grid: AtlasGrid, points: dict[tuple, AtlasPoint], loads: list = 
     slopes = {c: slope([r for r in rows if r["cell"] == c]) for c in grid.cells}
     return {
         "version": ATLAS_VERSION, "rnncap_version": __version__,
-        "provenance": provenance(grid, points, list(loads), command),
-        "protocol": {**to_plain(grid.protocol), "fingerprint": grid.protocol.fingerprint(),
+        "provenance": provenance(grid, points, list(loads), command, runs),
+        "protocol": {**to_plain(grid.protocol),
+                     "fingerprint": fingerprint or grid.protocol.fingerprint(),
                      "input_encoding": encoding_label(grid.protocol.sweep.encoding),
                      "interval": INTERVAL_METHOD, "convergence_rule": Convergence.RULE},
         "grid": to_plain(grid), "rows": rows, "depth": groups, "slopes": slopes,
@@ -212,7 +221,13 @@ def atlas_table(grid: AtlasGrid, points: dict[tuple, AtlasPoint], loads: list = 
 def export_atlas(folder: str | Path, command: str | None = None) -> dict:
     """The atlas table of the store in `folder` (read-only: a running atlas may go on writing),
     under the grid and protocol that the store's atlas was last run with."""
-    from rnncap.capacity.atlas.run import META_GRID, META_LOAD, stored_points
+    from rnncap.capacity.atlas.run import (
+        META_GRID,
+        META_LOAD,
+        META_PROTOCOL,
+        META_RUNS,
+        stored_points,
+    )
     from rnncap.errors import require
     from rnncap.plain import from_plain
     from rnncap.study.store import ResultsStore
@@ -222,6 +237,8 @@ def export_atlas(folder: str | Path, command: str | None = None) -> dict:
         require(META_GRID in meta, f"{str(folder)!r} holds no capacity atlas; run "
                 "`rnncap capacity atlas --out DIR` first")  # fmt: skip
         grid = from_plain(AtlasGrid, meta[META_GRID])
-        points = stored_points(store, grid.protocol.fingerprint())
-        loads = meta.get(META_LOAD) or []
-    return atlas_table(grid, points, loads, command)
+        # the fingerprint the run wrote: a later rnncap that adds a protocol field still reads it
+        fingerprint = meta.get(META_PROTOCOL) or grid.protocol.fingerprint()
+        points = stored_points(store, fingerprint)
+        loads, runs = meta.get(META_LOAD) or [], meta.get(META_RUNS) or []
+    return atlas_table(grid, points, loads, command, fingerprint, runs)

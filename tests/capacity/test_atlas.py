@@ -1,0 +1,124 @@
+"""The capacity atlas: its points run as study units into the study store, resume after an
+interruption with the same rows, double a row's budget only while its curve has not converged,
+and export rows whose curves, verdicts and intervals are recomputed here independently."""
+
+import pytest
+from scipy import stats
+
+from rnncap.capacity.atlas.grid import AtlasGrid, AtlasProtocol, Design
+from rnncap.capacity.atlas.run import run_atlas, stored_points
+from rnncap.capacity.atlas.table import export_atlas, slope
+from rnncap.capacity.convergence import Convergence
+from rnncap.capacity.sweep import Sweep
+from rnncap.cli.app import main
+from rnncap.study.executors import InlineExecutor
+from rnncap.study.store import ResultsStore
+
+SWEEP = Sweep((0.05,), ("cosine",), 1, ("bce",), ("gaussian",))
+TINY = AtlasGrid(
+    cells=("rnn_tanh",), depths=(1, 2), designs=(Design("fixed-width", 2),), seeds=(0, 1, 2),
+    protocol=AtlasProtocol(2, 0, SWEEP, (1.0, 2.0), epochs=4, vc_epochs=4, vc_repetitions=2),
+    max_budgets=3,
+)  # fmt: skip
+
+
+def w_rnn(layers: int, units: int, d: int) -> int:
+    """Hand count: per layer W_ih + W_hh + two biases, and a one-logit head."""
+    first = units * d + units * units + 2 * units
+    return first + (layers - 1) * (2 * units * units + 2 * units) + units + 1
+
+
+def values(points):
+    return {k: (p.bits, p.vc_h, p.arch, p.parameters) for k, p in points.items()}
+
+
+@pytest.mark.slow
+def test_an_interrupted_atlas_resumes_to_the_same_rows(tmp_path):
+    whole = run_atlas(TINY, tmp_path / "whole", InlineExecutor(), wave=4)
+    assert whole.ran == 2 * 3 * 3 and whole.points == 18  # 2 depths x 3 seeds x 3 budgets
+    first = run_atlas(TINY, tmp_path / "cut", InlineExecutor(), wave=4, stop_after=5)
+    assert first.ran == 5
+    rest = run_atlas(TINY, tmp_path / "cut", InlineExecutor(), wave=4)
+    assert rest.ran == 13 and rest.points == 18  # nothing finished is run again
+    again = run_atlas(TINY, tmp_path / "cut", InlineExecutor(), wave=4)
+    assert again.ran == 0
+    with ResultsStore.open(tmp_path / "whole") as a, ResultsStore.open(tmp_path / "cut") as b:
+        fp = TINY.protocol.fingerprint()
+        pa, pb = stored_points(a, fp), stored_points(b, fp)
+    assert values(pa) == values(pb)
+    assert {p.parameters for p in pa.values()} == {w_rnn(1, 2, 2), w_rnn(2, 2, 2)}
+    doc = export_atlas(tmp_path / "cut", command="test")
+    assert len(doc["rows"]) == 2 and doc["provenance"]["points"] == 18
+    for row in doc["rows"]:  # the curve and verdict from the points, recomputed here
+        key = ("rnn_tanh", "fixed-width", 2, row["layers"])
+        curve = [[pb[(key, s, k)].bits for s in (0, 1, 2)] for k in range(3)]
+        assert [c["bits_by_seed"] for c in row["curve"]] == curve
+        assert row["memorization"]["verdict"] == Convergence(curve).verdict
+        last = curve[-1]
+        lo, hi = stats.t.interval(0.95, 2, loc=sum(last) / 3, scale=stats.sem(last))
+        assert row["memorization"]["bits"]["ci95"] == pytest.approx([lo, hi])
+        assert [c["memorization_epochs"] for c in row["curve"]] == [4, 8, 16]
+
+
+def test_a_row_doubles_only_while_its_curve_has_not_converged(tmp_path, monkeypatch):
+    """Fake points: depth 1 flat from the third budget (converged after 3), depth 2 rising 10%
+    per doubling (budget-limited, so doubled up to the cap of 5 budgets)."""
+    from rnncap.capacity.atlas import grid as grid_module
+
+    def fake(spec, seed, options, device=None):
+        level, layers = int(options["level"]), int(options["layers"])
+        value = 100.0 * (1.1**level if layers == 2 else 1.0) + seed
+        return grid_module.AtlasPoint(
+            options["cell"], options["design"], int(options["size"]), layers, spec.name, 10,
+            seed, level, 4 * 2**level, 4 * 2**level, value, value / 2, True, 0.5,
+            grid_module.from_plain(grid_module.AtlasProtocol, options["protocol"]).fingerprint(),
+        )  # fmt: skip
+
+    monkeypatch.setattr(grid_module, "measure_point", fake)
+    grid = AtlasGrid(TINY.cells, TINY.depths, TINY.designs, TINY.seeds, TINY.protocol, 5)
+    run = run_atlas(grid, tmp_path, InlineExecutor(), wave=2)
+    assert run.points == 3 * 3 + 3 * 5
+    doc = export_atlas(tmp_path, command="test")
+    by_depth = {r["layers"]: r for r in doc["rows"]}
+    assert by_depth[1]["memorization"]["verdict"] == "converged"
+    assert by_depth[2]["memorization"]["verdict"].startswith("budget-limited (+10% at 2x")
+    assert [m["layers"] for m in doc["missing"]] == [2]
+    assert doc["provenance"]["cpu_seconds"] == pytest.approx(0.5 * 24)
+    group = doc["depth"][0]  # depth 2 did not converge: no trend drawn
+    assert "no depth trend is drawn" in group["sentences"]["memorization"]
+
+
+def test_slope_of_bits_against_w_matches_least_squares():
+    rows = []
+    for w, bits in ((100, (300.0, 310.0, 305.0)), (200, (590.0, 612.0, 600.0)),
+                    (400, (1190.0, 1220.0, 1201.0)), (800, (9.0, 9.0, 9.0))):  # fmt: skip
+        rows.append({"arch": f"n{w}", "design_label": "d", "parameters": w, "seeds": [0, 1, 2],
+                     "memorization": {"converged": w != 800},
+                     "curve": [{"bits_by_seed": list(bits)}]})  # fmt: skip
+    out = slope(rows)
+    x = [w for w in (100, 200, 400) for _ in range(3)]
+    y = [300.0, 310.0, 305.0, 590.0, 612.0, 600.0, 1190.0, 1220.0, 1201.0]
+    fit = stats.linregress(x, y)
+    assert out["slope"] == pytest.approx(fit.slope) and out["sizes"] == [100, 200, 400]
+    half = stats.t.ppf(0.975, 7) * fit.stderr
+    assert out["slope_ci95"] == pytest.approx([fit.slope - half, fit.slope + half])
+    assert slope(rows[:2])["slope"] is None  # 2 converged sizes: no slope
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--designs", "deep"], "unknown design 'deep'; choose from fixed-width, equal-params"),
+        (["--units", "3"], "fixed width 3 is below the 4 inputs per step"),
+        (["--units", "3"], "the measure would be of width, not depth"),
+        (["--epochs", "10000"], "over the limit of 1,000,000 per run"),
+        (["--max-budgets", "9"], "--max-budgets must be an integer >= 3 and <= 8"),
+        (["--max-budgets", "2"], "--max-budgets must be an integer >= 3"),
+        (["--cells", "elman"], "elman"),
+    ],
+)
+def test_bad_atlas_input_exits_2_with_one_line(capsys, tmp_path, args, message):
+    assert main(["capacity", "atlas", "--out", str(tmp_path / "a"), *args]) == 2
+    err = capsys.readouterr().err.strip()
+    assert message in err and "\n" not in err
+    assert not (tmp_path / "a").exists()  # refused before any folder or store was written
