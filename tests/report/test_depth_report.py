@@ -91,6 +91,9 @@ def test_a_study_without_the_depth_measure_says_once_what_is_missing(tmp_path):
     fakes = [Fake("lstm:1x9", seeds(1.5, 3.0, 3.1), ("frontier",)),
              Fake("lstm:2x6", seeds(1.5, 3.0, 3.2), ("frontier",))]  # fmt: skip
     paragraphs = answer(load_results(make_store(tmp_path, fakes, budget=900)))
-    assert paragraphs.count(NO_DEPTH_MEASURE) == 1
+    assert sum(p.startswith(NO_DEPTH_MEASURE) for p in paragraphs) == 1
     assert sum("L × VC(1 layer)" in p for p in paragraphs) == 1
     assert "did not measure it" in NO_DEPTH_MEASURE and "3 or more seeds" in NO_DEPTH_MEASURE
+    # and it quotes the capacity atlas, naming it as the source (or saying none ships)
+    (paragraph,) = [p for p in paragraphs if p.startswith(NO_DEPTH_MEASURE)]
+    assert "rnncap/capacity/atlas/v1.json" in paragraph

@@ -242,15 +242,19 @@ def explain_cmd(
 
     a, b = build_specs([arch_a, arch_b], input_size, seq_len, convention, bidirectional,
                        outputs=outputs, trust=trust, typed=typed_options(ctx))  # fmt: skip
-    measured = _measured(measured_vc) + _store_measured(store, a, b)
+    atlas, atlas_note = _atlas_measured(a, b)
+    measured = _measured(measured_vc) + _store_measured(store, a, b) + atlas
     result = explain(a, b, measured=measured, other_cells=show_all, task=task)
     if json_:
         return print_json(result)
-    _print_explanation(result, [a.name, b.name])
+    _print_explanation(result, [a.name, b.name], atlas_note)
 
 
-def _print_explanation(result: Explanation, names: list[str]) -> None:
-    """`explain`'s sentences, its direct answer and the bounds side by side."""
+def _print_explanation(
+    result: Explanation, names: list[str], atlas_note: str | None = None
+) -> None:
+    """`explain`'s sentences, its direct answer (with the capacity atlas's note on what it
+    lacks for the pair) and the bounds side by side."""
     out = stdout()
     for line in result.lines:
         out.print(line, markup=False)
@@ -258,6 +262,8 @@ def _print_explanation(result: Explanation, names: list[str]) -> None:
     out.print(f"Direct answer: {result.answer.question}", markup=False)
     for line in result.answer.lines[1:]:
         out.print("  " + line, markup=False)
+    if atlas_note:
+        out.print("  " + atlas_note, markup=False)
     out.print()
 
     def cells(r, notes: Footnotes, compact: bool) -> tuple[str, ...]:
@@ -283,6 +289,18 @@ def _measured(text: str | None) -> tuple[Measured, ...]:
             f"(e.g. {example})")  # fmt: skip
     ha, hb = (parse_float(p, "--measured-vc", example) for p in parts)
     return (Measured("VC-dimension estimate", ha, hb, "given with --measured-vc"),)
+
+
+def _atlas_measured(a, b) -> tuple[tuple[Measured, ...], str | None]:
+    """The shipped capacity atlas's converged figures for the pair's cell at A's and B's depths
+    in the matching design, and a note on what it lacks (a pair of two cells: nothing)."""
+    if a.cell != b.cell or a.num_layers == b.num_layers:
+        return (), None
+    from rnncap.capacity.atlas.quote import pair_design, pair_measured
+
+    design = pair_design(a.hidden_sizes[0], b.hidden_sizes[0])
+    found, note = pair_measured(a.cell.value, a.num_layers, b.num_layers, design)
+    return tuple(Measured(*m) for m in found), note
 
 
 def _store_measured(path: str | None, a, b) -> tuple[Measured, ...]:

@@ -90,23 +90,27 @@ def answer(res: StudyResults) -> list[str]:
     return out
 
 
-#: Said once when a study measured no depth: what is missing and why (issue 23, item 6).
+#: Said once when a study measured no depth: what is missing and why (issue 23, item 6); the
+#: paragraph goes on with the capacity atlas's answer (`rnncap.capacity.atlas.quote`).
 NO_DEPTH_MEASURE = (
-    "Is VC(L layers) = L × VC(1 layer)? This study did not measure it. A live measurement "
-    "converges only at 3 doubling budgets over 3 or more seeds, far beyond a study's minutes "
-    "(docs/capacity.md section 6), and the capacity atlas that will answer it is not yet "
-    "shipped. Theory does not settle it either: no known result separates depth from the "
-    "number of parameters for recurrent networks (the bound ratios below)."
+    "Is VC(L layers) = L × VC(1 layer)? This study did not measure it live: a live measurement "
+    "converges only at 3 or more doubling budgets over 3 or more seeds, far beyond a study's "
+    "minutes (docs/capacity.md). Theory does not settle it either: no known result separates "
+    "depth from the number of parameters for recurrent networks (the bound ratios below)."
 )
 
 
 def _fixed_width_depth(res: StudyResults) -> list[str]:
     """The measured answer to "is VC(L layers) = L x VC(1 layer)?": computed sentences that state
     a trend only from converged measurements (`DepthMeasurement.sentence`), or, where the study
-    measured no depth, one sentence saying so and why."""
+    measured no depth, one paragraph saying so and why, with the capacity atlas's answer (its
+    converged rows only, its source named, what it lacks said once)."""
+    from rnncap.capacity.atlas.quote import vc_depth_answer
+
     measured = [d for d in res.depth if len(d.rows) >= 2]
     if not measured:
-        return [NO_DEPTH_MEASURE]
+        atlas = vc_depth_answer(ask=False)  # the question is asked once, by NO_DEPTH_MEASURE
+        return [f"{NO_DEPTH_MEASURE} {' '.join(atlas)}"]
     return [
         f"Is VC(L layers) = L × VC(1 layer)? {d.sentence('vc')} {d.sentence('memorization')}"
         for d in measured
