@@ -2,6 +2,8 @@
 interruption with the same rows, double a row's budget only while its curve has not converged,
 and export rows whose curves, verdicts and intervals are recomputed here independently."""
 
+import json
+
 import pytest
 from scipy import stats
 
@@ -122,3 +124,59 @@ def test_bad_atlas_input_exits_2_with_one_line(capsys, tmp_path, args, message):
     err = capsys.readouterr().err.strip()
     assert message in err and "\n" not in err
     assert not (tmp_path / "a").exists()  # refused before any folder or store was written
+
+
+def fake_points(monkeypatch, by_depth: dict, rising: set = frozenset()):
+    """measure_point replaced: value by_depth[L] (+ the seed), flat over budgets (converged),
+    or rising 10% per doubling for depths in `rising` (budget-limited)."""
+    from rnncap.capacity.atlas import grid as grid_module
+
+    def fake(spec, seed, options, device=None):
+        level, layers = int(options["level"]), int(options["layers"])
+        value = by_depth[layers] * (1.1**level if layers in rising else 1.0) + seed
+        proto = grid_module.from_plain(grid_module.AtlasProtocol, options["protocol"])
+        return grid_module.AtlasPoint(
+            options["cell"], options["design"], int(options["size"]), layers, spec.name,
+            spec.num_layers * 10, seed, level, 4 * 2**level, 4 * 2**level, value, value, True,
+            1.0, proto.fingerprint(),
+        )  # fmt: skip
+
+    monkeypatch.setattr(grid_module, "measure_point", fake)
+
+
+def test_the_atlas_is_quoted_by_explain_and_depth_only_where_converged(
+    tmp_path, monkeypatch, capsys
+):
+    from rnncap.capacity.atlas import quote
+
+    fake_points(monkeypatch, {1: 100.0, 2: 150.0, 4: 170.0}, rising={4})
+    grid = AtlasGrid(TINY.cells, (1, 2, 4), TINY.designs, TINY.seeds, TINY.protocol, 3)
+    run_atlas(grid, tmp_path / "a", InlineExecutor(), wave=8)
+    path = tmp_path / "v1.json"
+    assert main(["capacity", "atlas", "--out", str(tmp_path / "a"), "--export-only",
+                 "--export", str(path), "--json"]) == 0  # fmt: skip
+    monkeypatch.setattr(quote, "ATLAS_PATH", path)
+    quote.load_atlas.cache_clear()
+    lines = quote.depth_quote("rnn_tanh", "fixed-width")
+    text = "\n".join(lines)
+    assert "rnncap/capacity/atlas/v1.json" in lines[0]
+    paired = [(150 + s) / (100 + s) for s in (0, 1, 2)]
+    mean = sum(paired) / 3
+    lo, hi = stats.t.interval(0.95, 2, loc=mean, scale=stats.sem(paired))
+    ratio = 151 / 101  # the ratio of the means over seeds 0, 1, 2
+    assert f"L=2: VC h(L)/h(1) {ratio:.2f} [95% {lo:.2f}-{hi:.2f}]" in text
+    assert "L=4" not in text.split("Not in the atlas")[0]  # budget-limited: never a figure
+    assert text.count("rnn_tanh:4x2 (fixed-width 2 units): not converged") == 1
+    # explain: the same cell at the same width is the fixed-width design, quoted with its source
+    capsys.readouterr()
+    assert main(["explain", "rnn_tanh:1x2", "rnn_tanh:2x2", "--json"]) == 0
+    measured = json.loads(capsys.readouterr().out)["direct_answer"]["measured"]
+    assert [m["what"].split(" (")[0] for m in measured] == ["VC-dimension estimate",
+                                                            "memorized bits"]  # fmt: skip
+    assert measured[0]["a"] == pytest.approx(101) and measured[0]["b"] == pytest.approx(151)
+    assert "rnncap/capacity/atlas/v1.json" in measured[0]["source"]
+    # depths 1 and 4: depth 4 did not converge, so nothing is quoted, and the note says so
+    assert main(["explain", "rnn_tanh:1x2", "rnn_tanh:4x2"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "has no converged figure for rnn_tanh at 1 and 4 layers in the fixed-width" in out
+    quote.load_atlas.cache_clear()

@@ -7,7 +7,8 @@ from types import SimpleNamespace
 import pytest
 
 from rnncap.capacity import vc as vc_module
-from rnncap.capacity.depth import DepthBudget, DepthMeasurement, DepthRow, measure_depth
+from rnncap.capacity.depth import DepthBudget, DepthMeasurement, DepthRow
+from rnncap.capacity.depth_measure import measure_depth
 from rnncap.capacity.sweep import Sweep
 from rnncap.cli.app import main
 from rnncap.plain import from_plain, to_plain

@@ -136,7 +136,7 @@ def test_capacity_depth_shows_progress_before_the_first_depth_trains(monkeypatch
     depth trains (the depth is replaced by a recorder that stops the command)."""
     import sys
 
-    import rnncap.capacity.depth as depth
+    import rnncap.capacity.depth_measure as depth
 
     seen = []
 

@@ -6,7 +6,8 @@ import pytest
 from study_helpers import tiny_config
 
 from rnncap.arch import parse_arch
-from rnncap.capacity.depth import DepthBudget, measure_depth_row
+from rnncap.capacity.depth import DepthBudget
+from rnncap.capacity.depth_measure import measure_depth_row
 from rnncap.capacity.sweep import Sweep
 from rnncap.capacity.tuned import tuned_memorization
 from rnncap.engine import RecurrentModel

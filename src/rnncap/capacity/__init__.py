@@ -19,10 +19,8 @@ _WHERE = {
     "tuned": ("TunedMemorization", "tuned_memorization"),
     "sweep": ("Sweep",),
     "convergence": ("Convergence",),
-    "depth": (
-        "DepthBudget", "DepthMeasure", "DepthMeasurement", "DepthRow", "measure_depth",
-        "measure_depth_row",
-    ),
+    "depth": ("DepthBudget", "DepthMeasure", "DepthMeasurement", "DepthRow"),
+    "depth_measure": ("depth_specs", "measure_depth", "measure_depth_row"),
     "norms": (
         "MatrixNorms", "WeightNorms", "checkpoint_norms", "matrix_norms", "norm_bounds",
         "weight_norms",

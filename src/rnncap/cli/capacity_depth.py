@@ -78,7 +78,8 @@ def depth(
 
     Example: rnncap capacity depth rnn_tanh --units 4 --input-bits 4 --layers 1,2 --epochs 300
     """
-    from rnncap.capacity.depth import DepthBudget, measure_depth
+    from rnncap.capacity.depth import DepthBudget
+    from rnncap.capacity.depth_measure import measure_depth
 
     set_threads(threads)
     depths = parse_layers(layers)
@@ -94,8 +95,12 @@ def depth(
             target_parameters=target_params, input_bits=input_bits, delay=delay, seeds=seeds,
             budget=budget, max_samples=max_samples, progress=progress,
         )  # fmt: skip
+    from rnncap.capacity.atlas.quote import depth_quote
+
+    design_kind = str(design).strip().lower()
+    quoted = depth_quote(cell, design_kind)
     if json:
-        return print_json(result)
+        return print_json({**to_plain(result), "atlas": quoted})
     rows = [
         (r.layers, r.arch, fmt_int(r.parameters), fixed(q["parameter_ratio"], 2),
          interval_text(r.vc.summary, 1), ratio_cell(q["vc_ratio"], q["vc_ratio_ci95"]),
@@ -119,6 +124,12 @@ def depth(
         f"repetitions per size. Memorization: Collins et al., {budget_text(mb)}."
     )
     stdout().print(caption, markup=False)
+    # the atlas apart: its figures come from its own protocol and budgets, not this run's
+    stdout().print(
+        "\nThe capacity atlas (a separate measurement, at its own budgets and protocol; the live "
+        "figures above are not compared with it):\n" + "\n".join(quoted),
+        markup=False,
+    )
 
 
 def _designs_text(text: str, units: int, targets: str):

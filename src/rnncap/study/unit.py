@@ -158,7 +158,8 @@ def _sweep(options: Any):
 def _depth(seeds: tuple[int, ...], side: SideMeasure, device: str) -> DepthRow:
     """VC dimension and memorization of the payload's fixed-width network (one depth)."""
     from rnncap.arch import count_parameters
-    from rnncap.capacity.depth import DepthBudget, measure_depth_row
+    from rnncap.capacity.depth import DepthBudget
+    from rnncap.capacity.depth_measure import measure_depth_row
 
     spec, options = side.spec, side.options
     w = count_parameters(spec.replace(outputs=1)).total

@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from rnncap.arch import RecurrentSpec
 from rnncap.capacity.checks import positive_int
 from rnncap.capacity.convergence import MAX_BUDGETS, MIN_BUDGETS, MIN_SEEDS
-from rnncap.capacity.depth import DESIGNS, EQUAL_PARAMS, FIXED_WIDTH, depth_specs
+from rnncap.capacity.depth import DESIGNS, EQUAL_PARAMS, FIXED_WIDTH
+from rnncap.capacity.depth_measure import depth_specs
 from rnncap.capacity.sweep import Sweep
 from rnncap.capacity.training import DEFAULT_MAX_SAMPLES
 from rnncap.engine.settings import MAX_EPOCHS
