@@ -52,7 +52,7 @@ def test_an_interrupted_atlas_resumes_to_the_same_rows(tmp_path):
     doc = export_atlas(tmp_path / "cut", command="test")
     assert len(doc["rows"]) == 2 and doc["provenance"]["points"] == 18
     for row in doc["rows"]:  # the curve and verdict from the points, recomputed here
-        key = ("rnn_tanh", "fixed-width", 2, row["layers"])
+        key = row["arch"]
         curve = [[pb[(key, s, k)].bits for s in (0, 1, 2)] for k in range(3)]
         assert [c["bits_by_seed"] for c in row["curve"]] == curve
         assert row["memorization"]["verdict"] == Convergence(curve).verdict
@@ -180,3 +180,17 @@ def test_the_atlas_is_quoted_by_explain_and_depth_only_where_converged(
     out = " ".join(capsys.readouterr().out.split())
     assert "has no converged figure for rnn_tanh at 1 and 4 layers in the fixed-width" in out
     quote.load_atlas.cache_clear()
+
+
+def test_a_network_two_designs_share_is_measured_once(tmp_path, monkeypatch):
+    """rnn_tanh:1x2 on 2 inputs has w = 15 (hand count), so it is both the fixed-width-2 row and
+    the equal-params-15 row: its points are measured once and serve both rows."""
+    assert w_rnn(1, 2, 2) == 15
+    fake_points(monkeypatch, {1: 40.0})
+    designs = (Design("fixed-width", 2), Design("equal-params", 15))
+    grid = AtlasGrid(TINY.cells, (1,), designs, TINY.seeds, TINY.protocol, 3)
+    assert run_atlas(grid, tmp_path, InlineExecutor(), wave=8).points == 3 * 3
+    rows = export_atlas(tmp_path, command="test")["rows"]
+    assert [(r["design"], r["arch"]) for r in rows] == [
+        ("fixed-width", "rnn_tanh:1x2"), ("equal-params", "rnn_tanh:1x2")]  # fmt: skip
+    assert rows[0]["curve"] == rows[1]["curve"]

@@ -164,6 +164,9 @@ def atlas(
     export: Annotated[
         Path | None, typer.Option(help="Also write the table here, e.g. the package's atlas file.")
     ] = None,
+    figures: Annotated[
+        Path | None, typer.Option(help="Also draw the curves and bits-vs-w figures (PNG) here.")
+    ] = None,
     export_only: Annotated[
         bool, typer.Option(help="Export the store's atlas without running (a run may go on).")
     ] = False,
@@ -213,6 +216,10 @@ def atlas(
     write_atomic(Path(out) / "atlas.json", text)
     if export is not None:
         write_atomic(export, text)
+    if figures is not None:
+        from rnncap.capacity.atlas.figures import plot_atlas
+
+        plot_atlas(table_, figures)
     if json:
         return print_json(table_)
     _print_atlas(table_)

@@ -182,10 +182,6 @@ class AtlasPoint:
     cpu_seconds: float
     protocol: str  # `AtlasProtocol.fingerprint`
 
-    @property
-    def row(self) -> tuple[str, str, int, int]:
-        return (self.cell, self.design, self.size, self.layers)
-
 
 def point_options(row: RowKey, level: int, protocol: AtlasProtocol) -> dict:
     """What a worker needs besides the spec: the row, the level and the protocol (plain)."""

@@ -51,27 +51,29 @@ def _params(row: RowKey) -> int:
 
 
 def stored_points(store, protocol: str) -> dict[tuple, AtlasPoint]:
-    """The points in `store` measured under `protocol`, by (row, seed, level)."""
+    """The points in `store` measured under `protocol`, by (network, seed, level): a network
+    that two designs share (e.g. gru:4x4 at fixed width 4 and at ~400 parameters) is one row
+    of points, measured once."""
     out = {}
     for unit in store.units(planned_only=False):
         p = unit.result.atlas
         if p is not None and p.protocol == protocol:
-            out[(p.row, p.seed, p.level)] = p
+            out[(p.arch, p.seed, p.level)] = p
     return out
 
 
-def complete_levels(points: dict[tuple, AtlasPoint], row: tuple, seeds) -> int:
+def complete_levels(points: dict[tuple, AtlasPoint], arch: str, seeds) -> int:
     """How many levels from 0 up have a point for every seed."""
     level = 0
-    while all((row, s, level) in points for s in seeds):
+    while all((arch, s, level) in points for s in seeds):
         level += 1
     return level
 
 
-def row_curves(points: dict, row: tuple, seeds, levels: int) -> tuple[list, list]:
+def row_curves(points: dict, arch: str, seeds, levels: int) -> tuple[list, list]:
     """(memorization bits, VC h) per level (rising) and seed, over the first `levels` levels."""
-    mem = [[points[(row, s, k)].bits for s in seeds] for k in range(levels)]
-    vc = [[points[(row, s, k)].vc_h for s in seeds] for k in range(levels)]
+    mem = [[points[(arch, s, k)].bits for s in seeds] for k in range(levels)]
+    vc = [[points[(arch, s, k)].vc_h for s in seeds] for k in range(levels)]
     return mem, vc
 
 
@@ -79,18 +81,21 @@ def due(grid: AtlasGrid, points: dict) -> list[tuple[RowKey, int, int]]:
     """The (row, seed, level) points to run next, cheapest first: every missing point of the
     first `MIN_BUDGETS` levels, and the next level of each row whose memorization or VC curve
     has not converged (its levels all done), below the cap."""
-    out = []
+    out, seen = [], set()
     for row in grid.rows():
-        done = complete_levels(points, row.ident, grid.seeds)
+        if row.spec.name in seen:  # the same network in another design: its points serve both
+            continue
+        seen.add(row.spec.name)
+        done = complete_levels(points, row.spec.name, grid.seeds)
         wanted = MIN_BUDGETS
         if done >= MIN_BUDGETS:
-            mem, vc = row_curves(points, row.ident, grid.seeds, done)
+            mem, vc = row_curves(points, row.spec.name, grid.seeds, done)
             if Convergence(mem).converged and Convergence(vc).converged:
                 continue
             wanted = min(done + 1, grid.max_budgets)
         for level in range(wanted):
             for seed in grid.seeds:
-                if (row.ident, seed, level) not in points:
+                if (row.spec.name, seed, level) not in points:
                     out.append((row, seed, level))
     return sorted(out, key=lambda t: (_cost(t[0], t[2]), t[0].ident, t[2], t[1]))
 

@@ -38,11 +38,10 @@ def depth_rows(grid: AtlasGrid, points: dict, design: Design, cell: str) -> list
     """The rows of one cell and design that have 2 or more complete budget levels."""
     rows = []
     for spec in grid.specs(cell, design):
-        ident = (cell, design.kind, design.size, spec.num_layers)
-        levels = complete_levels(points, ident, grid.seeds)
+        levels = complete_levels(points, spec.name, grid.seeds)
         if levels < 2:
             continue
-        at = [[points[(ident, s, k)] for s in grid.seeds] for k in range(levels)]
+        at = [[points[(spec.name, s, k)] for s in grid.seeds] for k in range(levels)]
         rows.append(DepthRow(
             spec.num_layers, at[0][0].arch, at[0][0].parameters,
             DepthMeasure(tuple(tuple(p.vc_h for p in level) for level in at)),
@@ -73,13 +72,12 @@ def _measure_block(m: DepthMeasure, w: int, name: str) -> dict:
 
 
 def row_record(grid: AtlasGrid, row: DepthRow, design: Design, cell: str, points: dict) -> dict:
-    ident = (cell, design.kind, design.size, row.layers)
     levels = len(row.memorization.by_budget)
     spec = next(s for s in grid.specs(cell, design) if s.num_layers == row.layers)
     ident_count = identifiable_summary(spec.replace(outputs=1), row.memorization.summary)
     curve = []
     for k in range(levels):
-        pts = [points[(ident, s, k)] for s in grid.seeds]
+        pts = [points[(row.arch, s, k)] for s in grid.seeds]
         curve.append({
             "level": k, "memorization_epochs": pts[0].memorization_epochs,
             "vc_epochs": pts[0].vc_epochs, "bits_by_seed": [p.bits for p in pts],
@@ -87,7 +85,7 @@ def row_record(grid: AtlasGrid, row: DepthRow, design: Design, cell: str, points
             "vc_by_seed": [p.vc_h for p in pts],
             "vc_mean": math.fsum(p.vc_h for p in pts) / len(pts),
         })  # fmt: skip
-    cpu = math.fsum(p.cpu_seconds for (r, _, _), p in points.items() if r == ident)
+    cpu = math.fsum(p.cpu_seconds for (arch, _, _), p in points.items() if arch == row.arch)
     return {
         "cell": cell, "design": design.kind, "size": design.size, "design_label": design.label,
         "layers": row.layers, "arch": row.arch, "parameters": row.parameters,
@@ -176,8 +174,7 @@ def atlas_table(grid: AtlasGrid, points: dict[tuple, AtlasPoint], loads: list = 
             found = depth_rows(grid, points, design, cell)
             have = {r.layers for r in found}
             for spec in grid.specs(cell, design):
-                ident = (cell, design.kind, design.size, spec.num_layers)
-                levels = complete_levels(points, ident, grid.seeds)
+                levels = complete_levels(points, spec.name, grid.seeds)
                 if spec.num_layers not in have:
                     missing.append({"cell": cell, "design_label": design.label,
                                     "layers": spec.num_layers, "arch": spec.name,
