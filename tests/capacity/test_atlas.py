@@ -194,3 +194,34 @@ def test_a_network_two_designs_share_is_measured_once(tmp_path, monkeypatch):
     assert [(r["design"], r["arch"]) for r in rows] == [
         ("fixed-width", "rnn_tanh:1x2"), ("equal-params", "rnn_tanh:1x2")]  # fmt: skip
     assert rows[0]["curve"] == rows[1]["curve"]
+
+
+def test_capacity_depth_quotes_the_atlas_apart_from_its_live_figures(tmp_path, monkeypatch, capsys):
+    """The live measurement (here a budget-limited stand-in) keeps its own sentences; the atlas
+    comes after, named as a separate measurement with its file, never in the live table."""
+    import rnncap.capacity.depth_measure as depth_measure
+    from rnncap.capacity.atlas import quote
+    from rnncap.capacity.depth import DepthMeasure, DepthMeasurement, DepthRow
+
+    fake_points(monkeypatch, {1: 100.0, 2: 150.0})
+    run_atlas(AtlasGrid(TINY.cells, (1, 2), TINY.designs, TINY.seeds, TINY.protocol, 3),
+              tmp_path / "a", InlineExecutor(), wave=8)  # fmt: skip
+    path = tmp_path / "v1.json"
+    path.write_text(json.dumps(export_atlas(tmp_path / "a", command="test")))
+    monkeypatch.setattr(quote, "ATLAS_PATH", path)
+    quote.load_atlas.cache_clear()
+    rising = DepthMeasure(((10.0, 11.0, 12.0), (20.0, 21.0, 22.0), (40.0, 41.0, 42.0)))
+    live = DepthMeasurement("rnn_tanh", 4, 4, 2, (0, 1, 2), (
+        DepthRow(1, "rnn_tanh:1x4", 45, rising, rising, True, (0, 1, 2)),
+        DepthRow(2, "rnn_tanh:2x4", 85, rising, rising, True, (0, 1, 2))))  # fmt: skip
+    monkeypatch.setattr(depth_measure, "measure_depth", lambda *a, **k: live)
+    assert main(["capacity", "depth", "rnn_tanh", "--layers", "1,2"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    live_part, _, atlas_part = out.partition("The capacity atlas (a separate measurement")
+    assert "no depth trend is drawn" in live_part and "v1.json" not in live_part
+    assert "rnncap/capacity/atlas/v1.json" in atlas_part
+    assert f"L=2: VC h(L)/h(1) {151 / 101:.2f}" in atlas_part
+    assert main(["capacity", "depth", "rnn_tanh", "--layers", "1,2", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert any("L=2: VC h(L)/h(1)" in line for line in doc["atlas"])
+    quote.load_atlas.cache_clear()

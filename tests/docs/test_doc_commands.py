@@ -55,6 +55,17 @@ CUTS: dict[tuple[str, ...], tuple[dict[str, str], str]] = {
         "docs/capacity.md (depth: minutes per depth), issue 28 (over 300 s for --epochs 300)",
     ),  # fmt: skip
     ("capacity", "vc"): ({"--epochs": "2", "--reps": "2"}, "docs/capacity.md (20 reps x 8 sizes)"),
+    ("capacity", "atlas"): (
+        {
+            "--epochs": "2",
+            "--vc-epochs": "2",
+            "--max-budgets": "3",
+            "--seeds": "1",
+            "--depths": "1",
+            "--designs": "fixed-width",
+        },
+        "docs/capacity.md section 7 (the atlas: hours of CPU; its CPU time is in the export)",
+    ),  # fmt: skip
     ("capacity", "rademacher"): (
         {"--epochs": "10", "--draws": "2"},
         "docs/capacity.md (11.2 s wall for 8 draws x 128 windows x 300 epochs)",

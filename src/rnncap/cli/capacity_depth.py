@@ -179,7 +179,7 @@ def atlas(
     its budget until its memorization and VC curves converged or --max-budgets. The table (with
     provenance) goes to <out>/atlas.json and to --export.
 
-    Example: rnncap capacity atlas --out atlas --cells rnn_tanh --depths 1,2 --seeds 3
+    Example: rnncap capacity atlas --out atlas --cells rnn_tanh --depths 1,2 --epochs 50
     """
     from rnncap.atomic import write_atomic
     from rnncap.capacity.atlas.grid import AtlasGrid, AtlasProtocol
