@@ -28,9 +28,11 @@ from rnncap.study.records import (
 
 # json.dumps(UnitResult.to_dict(), sort_keys=True) as the hand-written methods wrote it (main at
 # dbf6a3e), for the record built by `_unit`, with the fields added since at their defaults (the
-# holdout error, axes, training windows and complexity measures of a run: issue 24)
+# holdout error, axes, training windows and complexity measures of a run: issue 24; the capacity
+# atlas's point: issue 23, null here, and a store written before it reads back with atlas=None)
 WRITTEN = (
-    '{"arch": "lstm:1x4", "attempts": 2, "baselines": [{"name": "persistence", "test_mae": 3.87, '
+    '{"arch": "lstm:1x4", "atlas": null, "attempts": 2, "baselines": [{"name": "persistence", '
+    '"test_mae": 3.87, '
     '"val_mae": 3.9}], "depth": null, "device": "cpu", "memorization": {"arch": "lstm:1x9", '
     '"bits_per_parameter_by_seed": {"0": 0.66, "1": 0.5}, "budget": 400, "epochs": 150, '
     '"limited_by_grid": false, "parameters": 397, "sample_sizes": [198, 397], "verdict": '
