@@ -132,6 +132,11 @@ def depth(
     )
 
 
+#: Points per executor call on Ray: a cluster runs many at once, and each call starts (or joins)
+#: Ray again, so waves are large there; locally a wave is 2 points per worker, cheapest first.
+RAY_WAVE = 64
+
+
 def _designs_text(text: str, units: int, targets: str):
     from rnncap.capacity.atlas.grid import parse_designs
 
@@ -160,7 +165,9 @@ def atlas(
     ray: Annotated[
         str | None, typer.Option("--ray", help="Ray cluster address (or 'local').")
     ] = None,
-    wave: Annotated[int, typer.Option(help="Points per executor call (0: 2 x workers).")] = 0,
+    wave: Annotated[
+        int, typer.Option(help="Points per executor call (0: 2 x workers; 64 on Ray).")
+    ] = 0,
     export: Annotated[
         Path | None, typer.Option(help="Also write the table here, e.g. the package's atlas file.")
     ] = None,
@@ -209,7 +216,9 @@ def atlas(
                       f"{p.memorization_epochs}/{p.vc_epochs}: {p.bits:.0f} bits, VC h "
                       f"{p.vc_h:.0f} ({p.cpu_seconds:.0f} s CPU)", markup=False)  # fmt: skip
 
-        run_atlas(grid, out, make_executor(settings), wave=wave or 2 * max(workers, 1),
+        check_int(wave, "--wave", low=0, high=100_000, hint="0 picks it from the executor")
+        wave = wave or (RAY_WAVE if ray else 2 * max(workers, 1))
+        run_atlas(grid, out, make_executor(settings), wave=wave,
                   on_point=on_point)  # fmt: skip
     table_ = export_atlas(out)
     text = to_json(table_).encode() + b"\n"
