@@ -225,3 +225,45 @@ def test_capacity_depth_quotes_the_atlas_apart_from_its_live_figures(tmp_path, m
     doc = json.loads(capsys.readouterr().out)
     assert any("L=2: VC h(L)/h(1)" in line for line in doc["atlas"])
     quote.load_atlas.cache_clear()
+
+
+@pytest.mark.slow
+def test_an_atlas_killed_with_sigkill_resumes_without_loss(tmp_path):
+    """The command killed (SIGKILL, process group) after its first points and run again ends
+    with the points of an uninterrupted run: nothing recorded is lost or run twice."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    args = ["capacity", "atlas", "--cells", "rnn_tanh", "--depths", "1,2", "--designs",
+            "fixed-width", "--units", "2", "--input-bits", "2", "--delay", "0", "--seeds", "3",
+            "--epochs", "4", "--vc-epochs", "4", "--max-budgets", "3", "--wave", "1"]  # fmt: skip
+    cmd = [sys.executable, "-m", "rnncap", *args, "--out"]
+    killed = tmp_path / "killed"
+    proc = subprocess.Popen([*cmd, str(killed)], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)  # fmt: skip
+    fp = None
+    deadline = time.monotonic() + 600
+    while time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.5)
+        try:
+            with ResultsStore.open(killed) as store:
+                fp = store.meta().get("atlas_protocol")
+                if fp and len(stored_points(store, fp)) >= 3:
+                    break
+        except Exception:  # the store is being created
+            continue
+    assert proc.poll() is None, "the run ended before it could be killed"
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    with ResultsStore.open(killed) as store:
+        before = values(stored_points(store, fp))
+    assert 3 <= len(before) < 18
+    assert subprocess.run([*cmd, str(killed)], capture_output=True).returncode == 0
+    assert subprocess.run([*cmd, str(tmp_path / "whole")], capture_output=True).returncode == 0
+    with ResultsStore.open(killed) as a, ResultsStore.open(tmp_path / "whole") as b:
+        after, whole = values(stored_points(a, fp)), values(stored_points(b, fp))
+    assert len(after) == 18 and after == whole
+    assert {k: after[k] for k in before} == before  # the points recorded before the kill stay
