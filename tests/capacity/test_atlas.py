@@ -154,7 +154,8 @@ def test_the_atlas_is_quoted_by_explain_and_depth_only_where_converged(
     run_atlas(grid, tmp_path / "a", InlineExecutor(), wave=8)
     path = tmp_path / "v1.json"
     assert main(["capacity", "atlas", "--out", str(tmp_path / "a"), "--export-only",
-                 "--export", str(path), "--json"]) == 0  # fmt: skip
+                 "--export", str(path), "--cells", "rnn_tanh", "--designs", "fixed-width",
+                 "--units", "2", "--input-bits", "2", "--delay", "0", "--json"]) == 0  # fmt: skip
     monkeypatch.setattr(quote, "ATLAS_PATH", path)
     quote.load_atlas.cache_clear()
     lines = quote.depth_quote("rnn_tanh", "fixed-width")

@@ -184,7 +184,8 @@ def atlas(
     Each point (network, seed, budget) is a unit of the study store in --out, run in process,
     in a process pool (--workers) or on Ray (--ray); run it again to resume. Each row doubles
     its budget until its memorization and VC curves converged or --max-budgets. The table (with
-    provenance) goes to <out>/atlas.json and to --export.
+    provenance; the rows the options name, under the store's protocol) goes to <out>/atlas.json
+    and to --export.
 
     Example: rnncap capacity atlas --out atlas --cells rnn_tanh --depths 1,2 --epochs 50
     """
@@ -197,15 +198,15 @@ def atlas(
 
     if export is not None:
         check_writable_file(export, "--export")
+    grid = AtlasGrid(  # the grid to run, and the rows the table shows (missing ones included)
+        tuple(names(cells)), tuple(ints(depths, "--depths")),
+        _designs_text(designs, units, targets), tuple(range(check_int(
+            seeds, "--seeds", low=1, high=1000, hint="e.g. --seeds 3"))),
+        AtlasProtocol(input_bits, delay, epochs=epochs, vc_epochs=vc_epochs),
+        max_budgets,
+    )  # fmt: skip
     if not export_only:
         check_int(workers, "--workers", low=0, high=1024, hint="0 runs in this process")
-        grid = AtlasGrid(
-            tuple(names(cells)), tuple(ints(depths, "--depths")),
-            _designs_text(designs, units, targets), tuple(range(check_int(
-                seeds, "--seeds", low=1, high=1000, hint="e.g. --seeds 3"))),
-            AtlasProtocol(input_bits, delay, epochs=epochs, vc_epochs=vc_epochs),
-            max_budgets,
-        )  # fmt: skip
         kind = ExecutorKind.RAY if ray else (ExecutorKind.PROCESS if workers else
                                              ExecutorKind.INLINE)  # fmt: skip
         settings = ExecutorSettings(kind, max(workers, 1), None if ray in (None, "local") else ray)
@@ -220,7 +221,7 @@ def atlas(
         wave = wave or (RAY_WAVE if ray else 2 * max(workers, 1))
         run_atlas(grid, out, make_executor(settings), wave=wave,
                   on_point=on_point)  # fmt: skip
-    table_ = export_atlas(out)
+    table_ = export_atlas(out, shape=grid)  # the store's protocol, the options' grid
     text = to_json(table_).encode() + b"\n"
     write_atomic(Path(out) / "atlas.json", text)
     if export is not None:

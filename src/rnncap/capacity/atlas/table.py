@@ -215,9 +215,15 @@ def atlas_table(grid: AtlasGrid, points: dict[tuple, AtlasPoint], loads: list = 
     }  # fmt: skip
 
 
-def export_atlas(folder: str | Path, command: str | None = None) -> dict:
-    """The atlas table of the store in `folder` (read-only: a running atlas may go on writing),
-    under the grid and protocol that the store's atlas was last run with."""
+def export_atlas(
+    folder: str | Path, command: str | None = None, shape: AtlasGrid | None = None
+) -> dict:
+    """The atlas table of the store in `folder` (read-only: a running atlas may go on writing):
+    the rows of `shape`'s cells, depths, designs and seeds (default: the grid the store's atlas
+    was last run with; rows it has no points for are listed as missing), under the protocol the
+    store's atlas was last run with."""
+    import dataclasses
+
     from rnncap.capacity.atlas.run import (
         META_GRID,
         META_LOAD,
@@ -233,9 +239,11 @@ def export_atlas(folder: str | Path, command: str | None = None) -> dict:
         meta = store.meta()
         require(META_GRID in meta, f"{str(folder)!r} holds no capacity atlas; run "
                 "`rnncap capacity atlas --out DIR` first")  # fmt: skip
-        grid = from_plain(AtlasGrid, meta[META_GRID])
-        # the fingerprint the run wrote: a later rnncap that adds a protocol field still reads it
-        fingerprint = meta.get(META_PROTOCOL) or grid.protocol.fingerprint()
+        last = from_plain(AtlasGrid, meta[META_GRID])
+        grid = last if shape is None else dataclasses.replace(shape, protocol=last.protocol)
+        # the fingerprint the run wrote: a later rnncap that adds a protocol field (and so
+        # computes another fingerprint) still reads the points
+        fingerprint = meta.get(META_PROTOCOL) or last.protocol.fingerprint()
         points = stored_points(store, fingerprint)
         loads, runs = meta.get(META_LOAD) or [], meta.get(META_RUNS) or []
     return atlas_table(grid, points, loads, command, fingerprint, runs)
