@@ -167,7 +167,7 @@ def test_the_atlas_is_quoted_by_explain_and_depth_only_where_converged(
     ratio = 151 / 101  # the ratio of the means over seeds 0, 1, 2
     assert f"L=2: VC h(L)/h(1) {ratio:.2f} [95% {lo:.2f}-{hi:.2f}]" in text
     assert "L=4" not in text.split("Not in the atlas")[0]  # budget-limited: never a figure
-    assert text.count("rnn_tanh:4x2 (fixed-width 2 units): not converged") == 1
+    assert text.count("rnn_tanh fixed-width 2 units: L=4 (not converged after 3 budgets") == 1
     # explain: the same cell at the same width is the fixed-width design, quoted with its source
     capsys.readouterr()
     assert main(["explain", "rnn_tanh:1x2", "rnn_tanh:2x2", "--json"]) == 0

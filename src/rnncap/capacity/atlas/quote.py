@@ -60,12 +60,21 @@ def converged_ratios(group: dict) -> list[str]:
 
 
 def missing_text(atlas: dict, cell: str | None = None, design: str | None = None) -> str | None:
-    """One sentence: the rows of `cell` (and design kind) that the atlas lacks, and why."""
+    """One sentence: the rows of `cell` (and design kind) that the atlas lacks, and why, grouped
+    by cell and design (depths with the same reason together)."""
     rows = [m for m in atlas["missing"] if (cell is None or m["cell"] == cell)
             and (design is None or m["design_label"].startswith(design))]  # fmt: skip
     if not rows:
         return None
-    items = "; ".join(f"{m['arch']} ({m['design_label']}): {m['why']}" for m in rows)
+    groups: dict[tuple[str, str], dict[str, list[int]]] = {}
+    for m in rows:
+        why = groups.setdefault((m["cell"], m["design_label"]), {})
+        why.setdefault(m["why"], []).append(m["layers"])
+    items = "; ".join(
+        f"{c} {d}: "
+        + ", ".join(f"L={'/'.join(map(str, ls))} ({why})" for why, ls in reasons.items())
+        for (c, d), reasons in groups.items()
+    )
     return f"Not in the atlas (no converged figure): {items}."
 
 
