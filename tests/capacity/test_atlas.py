@@ -2,6 +2,7 @@
 interruption with the same rows, double a row's budget only while its curve has not converged,
 and export rows whose curves, verdicts and intervals are recomputed here independently."""
 
+import dataclasses
 import json
 
 import pytest
@@ -13,6 +14,7 @@ from rnncap.capacity.atlas.table import export_atlas, slope
 from rnncap.capacity.convergence import Convergence
 from rnncap.capacity.sweep import Sweep
 from rnncap.cli.app import main
+from rnncap.errors import RnncapError
 from rnncap.study.executors import InlineExecutor
 from rnncap.study.store import ResultsStore
 
@@ -138,7 +140,7 @@ def fake_points(monkeypatch, by_depth: dict, rising: set = frozenset()):
         return grid_module.AtlasPoint(
             options["cell"], options["design"], int(options["size"]), layers, spec.name,
             spec.num_layers * 10, seed, level, 4 * 2**level, 4 * 2**level, value, value, True,
-            1.0, proto.fingerprint(),
+            1.0, options.get("fingerprint") or proto.fingerprint(),
         )  # fmt: skip
 
     monkeypatch.setattr(grid_module, "measure_point", fake)
@@ -268,3 +270,30 @@ def test_an_atlas_killed_with_sigkill_resumes_without_loss(tmp_path):
         after, whole = values(stored_points(a, fp)), values(stored_points(b, fp))
     assert len(after) == 18 and after == whole
     assert {k: after[k] for k in before} == before  # the points recorded before the kill stay
+
+
+def test_a_later_rnncap_with_another_fingerprint_resumes_the_same_points(tmp_path, monkeypatch):
+    """A later rnncap may compute another fingerprint for the same protocol (a field added to a
+    record): the resumed run keeps the store's, so nothing is measured twice."""
+    fake_points(monkeypatch, {1: 100.0, 2: 150.0})
+    first = run_atlas(TINY, tmp_path, InlineExecutor(), wave=4, stop_after=5)
+    assert first.points == 5
+    monkeypatch.setattr(AtlasProtocol, "fingerprint", lambda self: "a-later-rnncap")
+    rest = run_atlas(TINY, tmp_path, InlineExecutor(), wave=4)
+    assert rest.ran == 13 and rest.points == 18
+    assert export_atlas(tmp_path)["provenance"]["points"] == 18
+
+
+def test_a_wave_that_records_nothing_new_stops_with_one_line(tmp_path, monkeypatch):
+    """Points recorded under other keys (here: every point claims another fingerprint) would be
+    due again forever; the run stops after that wave and says why (it hung before)."""
+    from rnncap.capacity.atlas import grid as grid_module
+
+    def elsewhere(spec, seed, options, device=None):
+        return dataclasses.replace(real(spec, seed, options), protocol="another-protocol")
+
+    fake_points(monkeypatch, {1: 100.0, 2: 150.0})
+    real = grid_module.measure_point
+    monkeypatch.setattr(grid_module, "measure_point", elsewhere)
+    with pytest.raises(RnncapError, match="recorded no new point in a wave of 4"):
+        run_atlas(TINY, tmp_path, InlineExecutor(), wave=4)

@@ -183,10 +183,16 @@ class AtlasPoint:
     protocol: str  # `AtlasProtocol.fingerprint`
 
 
-def point_options(row: RowKey, level: int, protocol: AtlasProtocol) -> dict:
-    """What a worker needs besides the spec: the row, the level and the protocol (plain)."""
-    return {"atlas": 1, "cell": row.cell, "design": row.design, "size": row.size,
-            "layers": row.layers, "level": level, "protocol": to_plain(protocol)}  # fmt: skip
+def point_options(
+    row: RowKey, level: int, protocol: AtlasProtocol, fingerprint: str | None = None
+) -> dict:
+    """What a worker needs besides the spec: the row, the level and the protocol (plain), and
+    the fingerprint its point carries (the store's, when a run resumes)."""
+    out = {"atlas": 1, "cell": row.cell, "design": row.design, "size": row.size,
+           "layers": row.layers, "level": level, "protocol": to_plain(protocol)}  # fmt: skip
+    if fingerprint is not None and fingerprint != protocol.fingerprint():
+        out["fingerprint"] = fingerprint  # only then: a unit's key stays what it was
+    return out
 
 
 def measure_point(
@@ -221,7 +227,7 @@ def measure_point(
         str(options["cell"]), str(options["design"]), int(options["size"]), spec.num_layers,
         spec.name, w, int(seed), level, epochs, vc_epochs, float(mem.capacity_by_seed()[seed]),
         float(est.h), bool(est.fit.bracketed), time.process_time() - start,
-        protocol.fingerprint(),
+        str(options.get("fingerprint") or protocol.fingerprint()),
     )  # fmt: skip
 
 

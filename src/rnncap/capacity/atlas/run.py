@@ -20,6 +20,7 @@ from pathlib import Path
 
 from rnncap.capacity.atlas.grid import AtlasGrid, AtlasPoint, RowKey, point_options
 from rnncap.capacity.convergence import MIN_BUDGETS, Convergence
+from rnncap.errors import RnncapError
 from rnncap.plain import to_plain
 
 #: The meta key under which the store keeps the atlas's grid and its load samples.
@@ -100,7 +101,18 @@ def due(grid: AtlasGrid, points: dict) -> list[tuple[RowKey, int, int]]:
     return sorted(out, key=lambda t: (_cost(t[0], t[2]), t[0].ident, t[2], t[1]))
 
 
-def make_unit(row: RowKey, seed: int, level: int, grid: AtlasGrid):
+def resumed_fingerprint(meta: dict, grid: AtlasGrid) -> str:
+    """The fingerprint the store's points carry when `grid` runs its protocol again (a later
+    rnncap that adds a protocol field computes another one), else the protocol's own."""
+    from rnncap.plain import from_plain
+
+    known = META_GRID in meta and META_PROTOCOL in meta
+    if known and from_plain(AtlasGrid, meta[META_GRID]).protocol == grid.protocol:
+        return str(meta[META_PROTOCOL])
+    return grid.protocol.fingerprint()
+
+
+def make_unit(row: RowKey, seed: int, level: int, grid: AtlasGrid, fingerprint: str):
     """The study unit of one point (its key hashes the network, seed, level and protocol)."""
     from rnncap.engine.settings import ForecastSettings
     from rnncap.study.plan import SideMeasure, TaskRef, Unit, UnitPayload
@@ -108,7 +120,7 @@ def make_unit(row: RowKey, seed: int, level: int, grid: AtlasGrid):
     payload = UnitPayload(
         spec=row.spec, seeds=(int(seed),), task=TaskRef.of({}), training=ForecastSettings(),
         measures=(), forecast_points=0,
-        atlas=SideMeasure(row.spec, point_options(row, level, grid.protocol)),
+        atlas=SideMeasure(row.spec, point_options(row, level, grid.protocol, fingerprint)),
     )  # fmt: skip
     return Unit(row.spec.name, (int(seed),), payload)
 
@@ -133,11 +145,11 @@ def run_atlas(
     start = time.perf_counter()
     executor.check()
     folder = ensure_writable_folder(Path(out))
-    protocol = grid.protocol.fingerprint()
     ran = failed = 0
     with study_lock(folder), ResultsStore.create(folder / STORE_NAME) as store:
         from rnncap.capacity.atlas.table import git_commit
 
+        protocol = resumed_fingerprint(store.meta(), grid)
         runs = list(store.meta().get(META_RUNS) or [])
         runs.append({"commit": git_commit(), "command": " ".join(["rnncap", *sys.argv[1:]]),
                      "executor": getattr(executor, "name", type(executor).__name__),
@@ -147,7 +159,7 @@ def run_atlas(
         while stop_after is None or ran < stop_after:
             points = stored_points(store, protocol)
             gave_up = {f.key for f in store.failures(planned_only=False)}
-            units = [make_unit(r, s, k, grid) for r, s, k in due(grid, points)]
+            units = [make_unit(r, s, k, grid, protocol) for r, s, k in due(grid, points)]
             units = [u for u in units if u.key not in gave_up]
             if not units:
                 break
@@ -168,6 +180,16 @@ def run_atlas(
                     if on_point is not None and result.atlas is not None:
                         on_point(result.atlas, ran)
 
+            failed_before = failed
             executor.run(batch, record, lambda unit, fraction: None)
+            seen = len(stored_points(store, protocol))
+            if seen == len(points) and failed == failed_before:
+                # a wave whose points the store already held under other keys would repeat
+                # forever: stop, saying so (it happened when a resumed run's fingerprint moved)
+                raise RnncapError(
+                    f"the capacity atlas in {str(folder)!r} recorded no new point in a wave of "
+                    f"{len(batch)}: its store holds these points under other keys; export it, "
+                    "or run into a new --out folder"
+                )
         total = len(stored_points(store, protocol))
     return AtlasSummary(folder / STORE_NAME, total, ran, failed, time.perf_counter() - start)
