@@ -1,7 +1,12 @@
 """The capacity atlas's Markdown for docs/capacity.md section 7, from the package's atlas file
-(or a given export): provenance, the table, slopes, converged depth ratios, what is missing.
+(or a given export): provenance, the table, slopes, converged depth ratios, what is missing; and
+the README's answer to "VC(L) = L x VC(1)?" from it.
 
-    python bench/atlas_markdown.py [src/rnncap/capacity/atlas/v1.json]
+    python bench/atlas_markdown.py [ATLAS.json]           # print the section
+    python bench/atlas_markdown.py --write [ATLAS.json]   # update both pages between markers
+
+After re-exporting (`rnncap capacity atlas --out DIR --export-only --export
+src/rnncap/capacity/atlas/v1.json --figures docs`), ``--write`` refreshes the pages.
 """
 
 from __future__ import annotations
@@ -68,6 +73,24 @@ def markdown(t: dict) -> str:
     return "\n".join(out)
 
 
+ROOT = Path(__file__).resolve().parents[1]
+START, END = "<!-- atlas results: start -->\n", "<!-- atlas results: end -->\n"
+
+
+def replace_between(path: Path, text: str) -> None:
+    """`text` between the atlas-results markers of `path`, the rest of the page kept."""
+    page = path.read_text(encoding="utf-8")
+    i, j = page.index(START) + len(START), page.index(END)
+    path.write_text(page[:i] + text.rstrip() + "\n" + page[j:], encoding="utf-8")
+
+
 if __name__ == "__main__":
-    path = Path(sys.argv[1]) if len(sys.argv) > 1 else ATLAS_PATH
-    print(markdown(json.loads(path.read_text())))
+    from rnncap.capacity.atlas.quote import vc_depth_answer
+
+    args = [a for a in sys.argv[1:] if a != "--write"]
+    table = json.loads((Path(args[0]) if args else ATLAS_PATH).read_text())
+    if "--write" in sys.argv:
+        replace_between(ROOT / "docs/capacity.md", markdown(table))
+        replace_between(ROOT / "README.md", " ".join(vc_depth_answer(table)))
+    else:
+        print(markdown(table))
