@@ -26,14 +26,16 @@ def _ci(stats: dict, digits: int) -> str:
 
 
 def markdown(t: dict) -> str:
+    """The section (commands in quotes, not code spans: the docs test runs every `rnncap ...`
+    code span, and these name a store on the machine that ran them)."""
     p = t["provenance"]
     load = p["load"]["one_minute_during_run"] or {}
     runs = "; ".join(
-        f"`{r['command']}` at {(r.get('commit') or '?')[:10]} ({r['executor']}, from "
+        f"\"{r['command']}\" at {(r.get('commit') or '?')[:10]} ({r['executor']}, from "
         f"{r['started']})" for r in p.get("runs", [])
     )  # fmt: skip
     out = [
-        f"Exported {p['exported']} by `{p['command']}` (commit {(p['git_commit'] or '?')[:10]}); "
+        f'Exported {p["exported"]} by "{p["command"]}" (commit {(p["git_commit"] or "?")[:10]}); '
         f"measured by {runs}. Machine: {p['machine']['uname']}, {p['machine']['cores']} cores, "
         f"shared with other jobs: one-minute load average {load.get('min', 0):.1f}-"
         f"{load.get('max', 0):.1f} (mean {load.get('mean', 0):.1f}) over the run. "
