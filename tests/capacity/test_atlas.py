@@ -297,3 +297,29 @@ def test_a_wave_that_records_nothing_new_stops_with_one_line(tmp_path, monkeypat
     monkeypatch.setattr(grid_module, "measure_point", elsewhere)
     with pytest.raises(RnncapError, match="recorded no new point in a wave of 4"):
         run_atlas(TINY, tmp_path, InlineExecutor(), wave=4)
+
+
+def test_a_measure_stops_where_it_converged_while_the_other_doubles_on(tmp_path, monkeypatch):
+    """VC flat from the first budget (converged at 3) and 1% lower at the 4th, which it gets
+    only because memorization (rising 10% per doubling) doubles on: VC's ladder stopped at 3
+    budgets, so it is converged at its 3rd budget's value, not 'unstable' from a level that
+    was not its own; memorization stays budget-limited over all 4."""
+    from rnncap.capacity.atlas import grid as grid_module
+
+    def fake(spec, seed, options, device=None):
+        level = int(options["level"])
+        proto = grid_module.from_plain(grid_module.AtlasProtocol, options["protocol"])
+        return grid_module.AtlasPoint(
+            options["cell"], options["design"], int(options["size"]), spec.num_layers,
+            spec.name, 10, seed, level, 4 * 2**level, 4 * 2**level, 50.0 * 1.1**level + seed,
+            (99.0 if level == 3 else 100.0) + seed, True, 1.0, proto.fingerprint(),
+        )  # fmt: skip
+
+    monkeypatch.setattr(grid_module, "measure_point", fake)
+    grid = AtlasGrid(TINY.cells, (1,), TINY.designs, TINY.seeds, TINY.protocol, 4)
+    assert run_atlas(grid, tmp_path, InlineExecutor(), wave=8).points == 4 * 3
+    (row,) = export_atlas(tmp_path)["rows"]
+    assert row["vc"]["verdict"] == "converged" and row["vc"]["budgets_used"] == 3
+    assert row["vc"]["h"]["mean"] == pytest.approx(101.0)
+    assert row["memorization"]["budgets_used"] == 4 and row["budgets"] == 4
+    assert row["memorization"]["verdict"].startswith("budget-limited (+10% at 2x")

@@ -78,6 +78,20 @@ def row_curves(points: dict, arch: str, seeds, levels: int) -> tuple[list, list]
     return mem, vc
 
 
+def stopped_at(curve: list) -> int:
+    """How many budgets of `curve` (rising) a measure's ladder uses: up to the first at which it
+    converged (the ladder stops there; a row's other measure may have gone on doubling, and
+    those later levels are not this measure's), else all of them."""
+    for k in range(MIN_BUDGETS, len(curve) + 1):
+        if Convergence(curve[:k]).converged:
+            return k
+    return len(curve)
+
+
+def has_converged(curve: list) -> bool:
+    return Convergence(curve[: stopped_at(curve)]).converged if len(curve) >= 2 else False
+
+
 def due(grid: AtlasGrid, points: dict) -> list[tuple[RowKey, int, int]]:
     """The (row, seed, level) points to run next, cheapest first: every missing point of the
     first `MIN_BUDGETS` levels, and the next level of each row whose memorization or VC curve
@@ -91,7 +105,7 @@ def due(grid: AtlasGrid, points: dict) -> list[tuple[RowKey, int, int]]:
         wanted = MIN_BUDGETS
         if done >= MIN_BUDGETS:
             mem, vc = row_curves(points, row.spec.name, grid.seeds, done)
-            if Convergence(mem).converged and Convergence(vc).converged:
+            if has_converged(mem) and has_converged(vc):
                 continue
             wanted = min(done + 1, grid.max_budgets)
         for level in range(wanted):

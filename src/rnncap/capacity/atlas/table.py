@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from rnncap.capacity.atlas.grid import AtlasGrid, AtlasPoint, Design
-from rnncap.capacity.atlas.run import complete_levels
+from rnncap.capacity.atlas.run import complete_levels, stopped_at
 from rnncap.capacity.convergence import CONFIDENCE, INTERVAL_METHOD, MIN_BUDGETS, Convergence
 from rnncap.capacity.depth import (
     EQUAL_PARAMS,
@@ -42,11 +42,13 @@ def depth_rows(grid: AtlasGrid, points: dict, design: Design, cell: str) -> list
         if levels < 2:
             continue
         at = [[points[(spec.name, s, k)] for s in grid.seeds] for k in range(levels)]
+        vc = [[p.vc_h for p in level] for level in at]
+        mem = [[p.bits for p in level] for level in at]
+        vc, mem = vc[: stopped_at(vc)], mem[: stopped_at(mem)]  # each measure's own ladder
         rows.append(DepthRow(
-            spec.num_layers, at[0][0].arch, at[0][0].parameters,
-            DepthMeasure(tuple(tuple(p.vc_h for p in level) for level in at)),
-            DepthMeasure(tuple(tuple(p.bits for p in level) for level in at)),
-            all(p.vc_bracketed for p in at[-1]), tuple(grid.seeds),
+            spec.num_layers, at[0][0].arch, at[0][0].parameters, DepthMeasure(tuple(vc)),
+            DepthMeasure(tuple(mem)), all(p.vc_bracketed for p in at[len(vc) - 1]),
+            tuple(grid.seeds),
         ))  # fmt: skip
     return rows
 
@@ -66,13 +68,14 @@ def _measure_block(m: DepthMeasure, w: int, name: str) -> dict:
     c = m.convergence
     rise_ci = None if c.interval is None else list(c.interval)
     out = {name: m.summary, "verdict": c.verdict, "converged": c.converged,
-           "last_rise": c.finite_rise, "last_rise_ci95": rise_ci}  # fmt: skip
+           "last_rise": c.finite_rise, "last_rise_ci95": rise_ci,
+           "budgets_used": len(m.by_budget)}  # fmt: skip
     out[f"{name}_per_parameter"] = scaled(m.summary, 1 / w)
     return out
 
 
 def row_record(grid: AtlasGrid, row: DepthRow, design: Design, cell: str, points: dict) -> dict:
-    levels = len(row.memorization.by_budget)
+    levels = complete_levels(points, row.arch, grid.seeds)  # every level; each measure says
     spec = next(s for s in grid.specs(cell, design) if s.num_layers == row.layers)
     ident_count = identifiable_summary(spec.replace(outputs=1), row.memorization.summary)
     curve = []
@@ -111,7 +114,8 @@ def slope(rows: list[dict]) -> dict:
         out["note"] = f"{len(sizes)} size(s) converged; the slope needs 3 or more"
         return out
     w = [r["parameters"] for r in used for _ in r["seeds"]]
-    bits = [b for r in used for b in r["curve"][-1]["bits_by_seed"]]
+    at = [r["curve"][r["memorization"].get("budgets_used", len(r["curve"])) - 1] for r in used]
+    bits = [b for level in at for b in level["bits_by_seed"]]
     fit = stats.linregress(w, bits)
     half = float(stats.t.ppf((1 + CONFIDENCE) / 2, len(w) - 2)) * fit.stderr
     out.update({"slope": fit.slope, "slope_ci95": [fit.slope - half, fit.slope + half],
