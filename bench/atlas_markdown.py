@@ -93,6 +93,6 @@ if __name__ == "__main__":
     table = json.loads((Path(args[0]) if args else ATLAS_PATH).read_text())
     if "--write" in sys.argv:
         replace_between(ROOT / "docs/capacity.md", markdown(table))
-        replace_between(ROOT / "README.md", " ".join(vc_depth_answer(table)))
+        replace_between(ROOT / "README.md", " ".join(vc_depth_answer(table, brief=True)))
     else:
         print(markdown(table))

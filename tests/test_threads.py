@@ -1,6 +1,6 @@
 """The thread policy (`rnncap.threads`) as a pure function of (cores, load, processes), and the
-places that read it: RNNCAP_THREADS and the machine's load (`forecast train`'s default:
-tests/forecast/test_cli.py)."""
+places that read it: RNNCAP_THREADS (1 by default, ``idle`` for the policy; `forecast train`'s
+default: tests/forecast/test_cli.py)."""
 
 import math
 
@@ -56,8 +56,16 @@ def test_no_cores_or_no_processes_is_refused(cores, processes):
         idle_thread_count(cores, 0.0, processes)
 
 
-def test_thread_count_reads_this_machine(monkeypatch):
+def test_thread_count_is_one_by_default_at_any_load(monkeypatch):
     monkeypatch.delenv("RNNCAP_THREADS", raising=False)
+    monkeypatch.setattr(threads, "machine_cores", lambda: 4)
+    for load in (0.0, 5.0):
+        monkeypatch.setattr(threads, "machine_load", lambda load=load: load)
+        assert thread_count() == 1 and thread_count(2) == 1
+
+
+def test_rnncap_threads_idle_shares_the_idle_cores(monkeypatch):
+    monkeypatch.setenv("RNNCAP_THREADS", "idle")
     monkeypatch.setattr(threads, "machine_cores", lambda: 4)
     monkeypatch.setattr(threads, "machine_load", lambda: 0.0)
     assert thread_count() == 4 and thread_count(2) == 2

@@ -1,13 +1,15 @@
-"""Thread policy: the cores the machine leaves idle, shared among the training processes, and
-one intra-op torch thread per process under load; passive OpenMP waiting always.
+"""Thread policy: one intra-op torch thread per training process unless asked otherwise, and
+passive OpenMP waiting always.
 
 The models rnncap trains are small (tens to thousands of units); on a shared machine spinning
 OpenMP threads fight other processes for the cores (issue 16: 3-4x slowdowns at load 2-3.5 on
-2 cores), so under load every training process (inline study, pool and Ray workers, forecast
-train) uses one thread and parallelism comes from processes (``--workers``). On a quiet machine
-a single process would leave cores idle (issue 22), so each of ``processes`` training processes
-takes its share of the idle cores: `idle_thread_count`. ``RNNCAP_THREADS`` overrides both.
-Measured in docs/robustness.md.
+2 cores), so every training process (inline study, pool and Ray workers, forecast train) uses one
+thread and parallelism comes from processes (``--workers``). More threads are opt-in because
+they change the weights: torch's reductions add in another order (gru:2x5 trained by
+``forecast train`` on 2 threads differs from the same model on 1: test_one_recipe.py), and a
+default that followed the machine's load would make one command give different models at
+different loads. ``RNNCAP_THREADS=N`` sets N threads; ``RNNCAP_THREADS=idle`` shares the idle
+cores among the processes (`idle_thread_count`). Measured in docs/robustness.md.
 """
 
 from __future__ import annotations
@@ -51,14 +53,17 @@ def machine_load() -> float:
 
 
 def thread_count(processes: int = 1) -> int:
-    """Intra-op threads for each of `processes` training processes started now:
-    ``RNNCAP_THREADS`` (an integer >= 1) when set, else `idle_thread_count` of this machine."""
+    """Intra-op threads for each of `processes` training processes started now: 1 (reproducible
+    weights at any load), or ``RNNCAP_THREADS``: an integer >= 1, or ``idle`` for
+    `idle_thread_count` of this machine."""
     text = os.environ.get("RNNCAP_THREADS", "").strip()
-    if text:
-        return parse_int_text(
-            text, "RNNCAP_THREADS", low=1, high=1024, hint="e.g. RNNCAP_THREADS=2"
-        )
-    return idle_thread_count(machine_cores(), machine_load(), processes)
+    if not text:
+        return 1
+    if text.lower() == "idle":
+        return idle_thread_count(machine_cores(), machine_load(), processes)
+    return parse_int_text(
+        text, "RNNCAP_THREADS", low=1, high=1024, hint="e.g. RNNCAP_THREADS=2, or idle"
+    )
 
 
 def passive_waiting() -> None:

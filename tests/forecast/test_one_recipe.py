@@ -112,9 +112,11 @@ def test_a_study_run_equals_forecast_train_with_ensemble_1(tmp_path, lagged_csv,
     assert unit.result.runs[0].errors.test == pytest.approx(expected, rel=1e-12)
 
 
-def test_residual_false_in_a_study_file_trains_without_the_anchor(tmp_path, lagged_csv,
-                                                                  monkeypatch, task):  # fmt: skip
-    spy, info, units = run_study_file(tmp_path, lagged_csv, monkeypatch, 'anchor = "none"')
+@pytest.mark.parametrize("line", ['anchor = "none"', "residual = false"])
+def test_residual_false_in_a_study_file_trains_without_the_anchor(
+    tmp_path, lagged_csv, monkeypatch, task, line
+):
+    spy, info, units = run_study_file(tmp_path, lagged_csv, monkeypatch, line)
     (job,) = spy.jobs
     assert not job.data.has_anchor and job.data.anchor_train is None
     assert "no residual anchor" in info.training

@@ -90,8 +90,8 @@ def train(
     threads: Annotated[
         int | None,
         typer.Option(
-            help="Torch CPU threads; default: the idle cores (1 under load, docs/robustness.md); "
-            "0 = torch's."
+            help="Torch CPU threads; default 1 (RNNCAP_THREADS, docs/robustness.md): other "
+            "counts give other weights; 0 = torch's."
         ),
     ] = None,
     seed: Annotated[int, typer.Option(help="Seed of weights, dropout and batch order.")] = 0,

@@ -133,6 +133,26 @@ class TrainSettings:
         return tuple(getattr(self, f) for f in self.__dataclass_fields__ if f not in PER_MEMBER)
 
 
+def _residual_as_anchor(options: Mapping[str, Any], where: str) -> Mapping[str, Any]:
+    """The older spelling ``residual = true|false`` (before the anchor could be any fitted
+    baseline) as the anchor it meant: persistence, or none; never beside ``anchor``."""
+    if "residual" not in options:
+        return options
+    residual = options["residual"]
+    require(
+        isinstance(residual, bool),
+        f'{where}: residual must be true or false (or write anchor = "persistence" or "none"); '
+        f"got {residual!r}",
+    )
+    require(
+        "anchor" not in options,
+        f"{where}: residual and anchor both given; keep anchor (residual = {str(residual).lower()}"
+        f' is anchor = "{"persistence" if residual else "none"}")',
+    )
+    rest = {k: v for k, v in options.items() if k != "residual"}
+    return {**rest, "anchor": "persistence" if residual else "none"}
+
+
 @dataclass(frozen=True)
 class ForecastSettings(TrainSettings):
     """How a forecaster is trained: `TrainSettings` (every field and check) with these defaults.
@@ -201,11 +221,7 @@ class ForecastSettings(TrainSettings):
         """The record with `options` (a subset of `names`) overriding the defaults; an unknown
         name or a bad value is one `InvalidInput` line that names `where`."""
         require(isinstance(options, Mapping), f"{where} must be a table; got {options!r}")
-        require(
-            "residual" not in options,
-            f'{where}: residual was replaced by anchor; write anchor = "persistence" for '
-            'residual = true, anchor = "none" for residual = false',
-        )
+        options = _residual_as_anchor(options, where)
         unknown = sorted(set(options) - set(cls.names()))
         require(
             not unknown,

@@ -109,7 +109,8 @@ def _fixed_width_depth(res: StudyResults) -> list[str]:
 
     measured = [d for d in res.depth if len(d.rows) >= 2]
     if not measured:
-        atlas = vc_depth_answer(ask=False)  # the question is asked once, by NO_DEPTH_MEASURE
+        # the question is asked once, by NO_DEPTH_MEASURE
+        atlas = vc_depth_answer(ask=False, brief=True)
         return [f"{NO_DEPTH_MEASURE} {' '.join(atlas)}"]
     return [
         f"Is VC(L layers) = L × VC(1 layer)? {d.sentence('vc')} {d.sentence('memorization')}"

@@ -98,9 +98,10 @@ def depth_quote(cell: str, design: str | None = None, atlas: dict | None = None)
     return [head, *lines, *([missing] if missing else [])]
 
 
-def vc_depth_answer(atlas: dict | None = None, ask: bool = True) -> list[str]:
+def vc_depth_answer(atlas: dict | None = None, ask: bool = True, brief: bool = False) -> list[str]:
     """The measured answer to "VC(L) = L x VC(1)?" from the atlas, per cell and design, as far
-    as its rows converged (README, study report); `ask`: begin with the question."""
+    as its rows converged (README, study report); `ask`: begin with the question; `brief`: count
+    the rows without a converged figure instead of listing them (docs/capacity.md lists them)."""
     atlas = atlas if atlas is not None else load_atlas()
     question = "Is VC(L layers) = L × VC(1 layer)? " if ask else ""
     if atlas is None:
@@ -110,6 +111,13 @@ def vc_depth_answer(atlas: dict | None = None, ask: bool = True) -> list[str]:
     lines += [f"{g['described']}: " + "; ".join(r) + "." for g, r in found if r]
     if not any(r for _, r in found):
         lines.append("no depth ratio has converged yet, so no trend is drawn.")
+    if brief and atlas["missing"]:
+        grid = atlas["grid"]
+        total = len(grid["cells"]) * len(grid["depths"]) * len(grid["designs"])
+        return lines + [
+            f"{len(atlas['missing'])} of its grid's {total} rows (cell x design x depth) are not "
+            "yet converged in both measures; docs/capacity.md, section 7, lists each and why."
+        ]
     missing = missing_text(atlas)
     return lines + ([missing] if missing else [])
 
