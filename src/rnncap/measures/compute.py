@@ -36,6 +36,7 @@ DIST_INIT_RATIO = "dist_init_ratio"
 STABLE_RANK_MEAN = "stable_rank_mean"
 PACBAYES_MAG_FLATNESS = "pacbayes_mag_flatness"
 STEPS_TO_LOSS = "steps_to_loss"
+ATLAS_BITS = "atlas_bits_per_param"  # the capacity atlas's memorization for this cell and widths
 
 #: `steps_to_loss` counts the steps until the training loss reaches this fraction of the loss of
 #: the zero network (the anchor alone: persistence for a residual forecaster).
@@ -136,4 +137,9 @@ def model_measures(member: TrainedMember, data: MemberData, *, seed: int = 0) ->
     steps = steps_to_loss(member, len(data.x_train), threshold)
     if steps is not None:
         out[STEPS_TO_LOSS] = steps
+    from rnncap.capacity.atlas.quote import atlas_bits_per_parameter
+
+    bits = atlas_bits_per_parameter(member.spec.cell.value, member.spec.hidden_sizes)
+    if bits is not None:
+        out[ATLAS_BITS] = bits
     return {k: v for k, v in out.items() if math.isfinite(v)}

@@ -122,6 +122,23 @@ def vc_depth_answer(atlas: dict | None = None, ask: bool = True, brief: bool = F
     return lines + ([missing] if missing else [])
 
 
+def atlas_bits_per_parameter(
+    cell: str, hidden_sizes: tuple[int, ...], atlas: dict | None = None
+) -> float | None:
+    """The atlas's memorization in bits per parameter (mean over seeds) for the network of this
+    cell and these layer widths, measured on the atlas's own task (its inputs, not the caller's);
+    None when no row with a converged memorization figure matches (the measures room's
+    ``atlas_bits_per_param``, missing then, never 0)."""
+    atlas = atlas if atlas is not None else load_atlas()
+    if atlas is None or not hidden_sizes or len(set(hidden_sizes)) != 1:
+        return None  # the atlas's networks have one width for every layer
+    arch = f"{cell}:{len(hidden_sizes)}x{hidden_sizes[0]}"
+    for r in atlas["rows"]:
+        if r["arch"] == arch and r["memorization"]["converged"]:
+            return float(r["memorization"]["bits_per_parameter"]["mean"])
+    return None
+
+
 def pair_design(width_a: int, width_b: int) -> str:
     """The atlas design that matches a pair: fixed-width when both have the same width per
     layer, else equal-params (the atlas compares depths at equal w)."""
