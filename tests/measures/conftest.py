@@ -1,18 +1,16 @@
 import numpy as np
 import pytest
-import torch
 
 from rnncap.arch import parse_arch
 from rnncap.engine import MemberData, RecurrentModel, TrainedMember, TrainSettings
+from rnncap.threads import torch_threads
 
 
 @pytest.fixture(autouse=True, scope="module")
 def one_torch_thread():
     """Tiny models: one intra-op thread is fastest."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+    with torch_threads(1):
+        yield
 
 
 def build_member(
