@@ -33,9 +33,9 @@ units = [4, 8]
 frontier = []
 
 [training]
-epochs = 3
+epochs = 10
 batch_size = 64
-patience = 3
+patience = 10
 
 [executor]
 kind = "process"
@@ -97,7 +97,8 @@ def _kill_when_busy(proc: subprocess.Popen, workers: int, busy_s: float, limit_s
     else:
         pytest.fail(f"no {workers} workers after {limit_s} s")
     time.sleep(busy_s)
-    kids = _descendants(proc.pid)
+    assert proc.poll() is None, "the study ended before the kill: give it more work"
+    kids |= _descendants(proc.pid)  # those seen starting, and any started since
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     return kids
@@ -116,7 +117,7 @@ def test_kill9_of_a_pool_study_leaves_no_worker_and_the_rerun_records_each_run_o
     study.write_text(POOL_STUDY)
     out = tmp_path / "out"
     args = ["study", "run", str(study), "--out", str(out), "--no-report"]
-    kids = _kill_when_busy(_start(args, tmp_path), workers=2, busy_s=4.0)
+    kids = _kill_when_busy(_start(args, tmp_path), workers=2, busy_s=2.0)
     assert kids, "the pool had no worker processes"
     assert not _gone_within(kids, 5.0), "workers outlived their killed driver"
     rerun = subprocess.run(
@@ -145,7 +146,10 @@ def test_kill9_of_the_default_study_leaves_no_process(tmp_path):
 def test_kill9_of_a_local_ray_study_leaves_no_process(tmp_path):
     pytest.importorskip("ray")
     study = tmp_path / "ray.toml"
-    study.write_text(POOL_STUDY.replace('kind = "process"', 'kind = "ray"\nnum_cpus = 2'))
+    ray_study = POOL_STUDY.replace('kind = "process"', 'kind = "ray"\nnum_cpus = 2')
+    # more epochs: Ray starts slowly, and the study must still be training when it is killed
+    ray_study = ray_study.replace("epochs = 10", "epochs = 60")
+    study.write_text(ray_study.replace("patience = 10", "patience = 60"))
     args = ["study", "run", str(study), "--out", str(tmp_path / "out"), "--no-report"]
     # Ray's own processes (gcs, raylet, ...) and two task workers
     kids = _kill_when_busy(_start(args, tmp_path), workers=4, busy_s=15.0, limit_s=300)
