@@ -16,13 +16,7 @@ import sys
 from pathlib import Path
 
 from rnncap.capacity.atlas.quote import ATLAS_PATH, converged_ratios
-
-
-def _ci(stats: dict, digits: int) -> str:
-    if stats.get("ci95") is None:
-        return f"{stats['mean']:.{digits}f}"
-    lo, hi = stats["ci95"]
-    return f"{stats['mean']:.{digits}f} [{lo:.{digits}f}, {hi:.{digits}f}]"
+from rnncap.capacity.stats import interval_text
 
 
 def markdown(t: dict) -> str:
@@ -52,8 +46,10 @@ def markdown(t: dict) -> str:
         out.append(
             f"| {r['cell']} | {r['design_label']} | {r['layers']} | {r['arch']} | "
             f"{r['parameters']:,} ({r['identifiable_parameters']}) | "
-            f"{_ci(r['memorization']['bits_per_parameter'], 2)} | {r['memorization']['verdict']} | "
-            f"{_ci(r['vc']['h'], 0)} | {r['vc']['verdict']} | {r['budgets']} ({epochs}) | "
+            f"{interval_text(r['memorization']['bits_per_parameter'], 2)} | "
+            f"{r['memorization']['verdict']} | "
+            f"{interval_text(r['vc']['h'], 0)} | {r['vc']['verdict']} | "
+            f"{r['budgets']} ({epochs}) | "
             f"{r['cpu_seconds']:.0f} |"
         )
     out += ["", "Slope of memorized bits against w per cell (converged rows only):", ""]
