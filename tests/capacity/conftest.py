@@ -14,6 +14,7 @@ class FakeMember:
     """Predicts the right label for the first `correct` rows of its training set, wrong after."""
 
     status = "max_epochs"
+    snapshots: dict = {}  # one budget: no snapshot kept
 
     def __init__(self, y, correct: int):
         self.y, self.correct = y, correct
@@ -34,7 +35,7 @@ def fake_training(monkeypatch):
     seen: list = []
 
     def install(recall):
-        def train_members(jobs, progress=None, device=None):
+        def train_members(jobs, progress=None, device=None, snapshots=()):
             seen.extend(jobs)
             return [
                 FakeMember(j.data.y_train.copy(), int(round(recall(j) * len(j.data.y_train))))

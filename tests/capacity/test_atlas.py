@@ -18,7 +18,7 @@ from rnncap.errors import RnncapError
 from rnncap.study.executors import InlineExecutor
 from rnncap.study.store import ResultsStore
 
-SWEEP = Sweep((0.05,), ("cosine",), 1, ("bce",), ("gaussian",))
+SWEEP = Sweep((0.05,), ("restarts",), 1, ("bce",), ("gaussian",))
 TINY = AtlasGrid(
     cells=("rnn_tanh",), depths=(1, 2), designs=(Design("fixed-width", 2),), seeds=(0, 1, 2),
     protocol=AtlasProtocol(2, 0, SWEEP, (1.0, 2.0), epochs=4, vc_epochs=4, vc_repetitions=2),
@@ -39,11 +39,12 @@ def values(points):
 @pytest.mark.slow
 def test_an_interrupted_atlas_resumes_to_the_same_rows(tmp_path):
     whole = run_atlas(TINY, tmp_path / "whole", InlineExecutor(), wave=4)
-    assert whole.ran == 2 * 3 * 3 and whole.points == 18  # 2 depths x 3 seeds x 3 budgets
-    first = run_atlas(TINY, tmp_path / "cut", InlineExecutor(), wave=4, stop_after=5)
-    assert first.ran == 5
+    # 2 depths x 3 seeds x 3 budgets; one run per depth and seed, read at the 3 budgets
+    assert whole.ran == 2 * 3 and whole.points == 18
+    first = run_atlas(TINY, tmp_path / "cut", InlineExecutor(), wave=4, stop_after=2)
+    assert first.ran == 2
     rest = run_atlas(TINY, tmp_path / "cut", InlineExecutor(), wave=4)
-    assert rest.ran == 13 and rest.points == 18  # nothing finished is run again
+    assert rest.ran == 4 and rest.points == 18  # nothing finished is run again
     again = run_atlas(TINY, tmp_path / "cut", InlineExecutor(), wave=4)
     assert again.ran == 0
     with ResultsStore.open(tmp_path / "whole") as a, ResultsStore.open(tmp_path / "cut") as b:
@@ -62,6 +63,25 @@ def test_an_interrupted_atlas_resumes_to_the_same_rows(tmp_path):
         lo, hi = stats.t.interval(0.95, 2, loc=sum(last) / 3, scale=stats.sem(last))
         assert row["memorization"]["bits"]["ci95"] == pytest.approx([lo, hi])
         assert [c["memorization_epochs"] for c in row["curve"]] == [4, 8, 16]
+
+
+def test_a_point_reads_its_lower_levels_as_their_own_runs_measure_them():
+    """The run to level 2 read at levels 0 and 1 gives what the runs to levels 0 and 1 give:
+    memorized bits and the VC estimate, at every level (so a point may stand for the lower
+    ones)."""
+    from rnncap.capacity.atlas.grid import measure_point, point_options
+
+    row = TINY.rows()[1]  # depth 2
+    top = measure_point(row.spec, 1, point_options(row, 2, TINY.protocol))
+    assert len(top.bits_curve) == 3 and top.bits_curve[-1] == top.bits
+    assert [p.level for p in top.below()] == [0, 1]
+    for lower in top.below():
+        alone = measure_point(row.spec, 1, point_options(row, lower.level, TINY.protocol))
+        assert (lower.bits, lower.vc_h, lower.vc_bracketed) == pytest.approx(
+            (alone.bits, alone.vc_h, alone.vc_bracketed), rel=1e-9)  # fmt: skip
+        assert (lower.memorization_epochs, lower.vc_epochs) == (
+            alone.memorization_epochs, alone.vc_epochs)  # fmt: skip
+    assert list(top.bits_curve) == sorted(top.bits_curve)  # the most bits so far: never falls
 
 
 def test_a_row_doubles_only_while_its_curve_has_not_converged(tmp_path, monkeypatch):

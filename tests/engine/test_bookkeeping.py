@@ -43,6 +43,26 @@ def test_onecycle_is_torch_one_cycle(epochs):
     assert got == pytest.approx(want, rel=1e-9)
 
 
+@pytest.mark.parametrize("restarts", [(), (3,), (4, 8), (2, 4, 8, 16)])
+def test_restarts_are_torch_cosine_annealing_cycles_ending_at_each_restart(restarts):
+    """Warm restarts (SGDR): each cycle, from one restart to the next (or the last epoch), is
+    torch's CosineAnnealingLR over that cycle's epochs; no restarts is plain cosine."""
+    lr, epochs = 0.5, 20
+    want, start = [], 0
+    for end in [*restarts, epochs]:
+        length = end - start
+        want += torch_rates(
+            lambda o, n=length: torch.optim.lr_scheduler.CosineAnnealingLR(
+                o, max(n - 1, 1), eta_min=0.1 * lr
+            ),
+            length,
+            lr,
+        )
+        start = end
+    got = [lr * lr_factor(Schedule.RESTARTS, e, epochs, restarts) for e in range(1, epochs + 1)]
+    assert got == pytest.approx(want, rel=1e-12)
+
+
 def test_constant_and_single_epoch_schedules_are_one():
     assert [lr_factor("constant", e, 5) for e in (1, 3, 5)] == [1.0, 1.0, 1.0]
     assert lr_factor("cosine", 1, 1) == 1.0 and lr_factor("onecycle", 1, 1) == 1.0

@@ -28,6 +28,7 @@ from rnncap.capacity.training import (
     DEFAULT_MAX_SAMPLES,
     Progress,
     full_batch_bce_settings,
+    ladder_budgets,
     settings_dict,
     train_members,
 )
@@ -261,6 +262,11 @@ def memorization_data(x: np.ndarray, y: np.ndarray):
 
 #: How a member's final state is chosen, as the training record states it.
 BEST_SO_FAR = "best-so-far: the epoch with the lowest loss on the training pairs"
+#: The same for a budget of a ladder read from one run (`memorization_ladder`).
+LADDER = (
+    "one run to the last budget, read at each: per point, the most bits of the best-so-far "
+    "states kept at this budget and the ones before"
+)
 
 
 def default_memorization_settings(epochs: int = 400, lr: float = 0.01):
@@ -371,19 +377,53 @@ def measure_memorization(
     max_samples : int
         Budget: the largest b allowed.
     """
+    return memorization_ladder(
+        spec, sample_sizes, seeds, settings=settings, sweep=sweep, max_samples=max_samples,
+        progress=progress, device=device,
+    )[-1]  # fmt: skip
+
+
+def memorization_ladder(
+    spec: RecurrentSpec,
+    sample_sizes: Sequence[int] | None = None,
+    seeds: int | Sequence[int] = 3,
+    *,
+    budgets: int = 1,
+    settings=None,
+    sweep: Sweep | None = None,
+    max_samples: int = DEFAULT_MAX_SAMPLES,
+    progress: Progress | None = None,
+    device: str | None = None,
+) -> tuple[MemorizationResult, ...]:
+    """`measure_memorization` at `budgets` doubling budgets ending at ``settings.epochs``, from
+    one run per member: its best state so far is kept at each budget (the engine's snapshots;
+    the sweep's ``restarts`` schedule ends a cosine cycle there). Each point (b, seed) at a
+    budget stores the most bits of any state kept up to that budget: every such state is a
+    network that memorized that much, so the curve is an anytime lower bound, rising or flat.
+    """
     base = settings or default_memorization_settings()
     sweep = sweep or Sweep((base.lr,), (str(base.schedule),))
     spec, w, grid = planned_grid(spec, sample_sizes, max_samples, sweep.encoding)
     seeds_ = seed_list(seeds)
     run = dataclasses.replace(base, batch_size=max(base.batch_size, grid[-1]))
+    marks = ladder_budgets(run, budgets)
     jobs, tasks = _sweep_jobs(spec, grid, seeds_, sweep, run)
-    best = _best_points(tasks, train_members(jobs, progress, device), sweep)
-    points = tuple(best[(b, seed)] for seed in seeds_ for b in grid)
-    training = {**settings_dict(run), "batch_size": "full (b)", "optimizer": "adam"}
-    training["state"] = BEST_SO_FAR
-    training["loss"] = "/".join(sweep.losses)
-    training["input_encoding"] = "/".join(sweep.encodings)
-    training["sweep"] = to_plain(sweep)
-    return MemorizationResult(
-        spec.name, w, spec.input_size, spec.seq_len - 1, grid, seeds_, points, training, spec
-    )
+    members = train_members(jobs, progress, device, marks[:-1])
+    out: list[MemorizationResult] = []
+    best: dict[tuple[int, int], MemorizationPoint] = {}
+    for epochs in marks:
+        at = [m.at(epochs) if epochs in m.snapshots else m for m in members]
+        for key, point in _best_points(tasks, at, sweep).items():
+            if key not in best or point.bits > best[key].bits:
+                best[key] = point
+        points = tuple(best[(b, seed)] for seed in seeds_ for b in grid)
+        training = {**settings_dict(run), "epochs": epochs, "batch_size": "full (b)",
+                    "optimizer": "adam", "state": BEST_SO_FAR if len(marks) == 1 else LADDER,
+                    "loss": "/".join(sweep.losses), "input_encoding": "/".join(sweep.encodings),
+                    "sweep": to_plain(sweep)}  # fmt: skip
+        if len(marks) > 1:
+            training["ladder_epochs"] = list(marks)
+        out.append(MemorizationResult(
+            spec.name, w, spec.input_size, spec.seq_len - 1, grid, seeds_, points, training, spec
+        ))  # fmt: skip
+    return tuple(out)

@@ -30,11 +30,24 @@ def settings_dict(settings: Any) -> dict:
     return dataclasses.asdict(settings) if dataclasses.is_dataclass(settings) else dict(settings)
 
 
-def train_members(jobs: list, progress: Progress | None = None, device: str | None = None) -> list:
-    """Train `jobs` in one batched call of `rnncap.engine.train` (imported here, at use)."""
+def train_members(
+    jobs: list,
+    progress: Progress | None = None,
+    device: str | None = None,
+    snapshots: tuple[int, ...] = (),
+) -> list:
+    """Train `jobs` in one batched call of `rnncap.engine.train` (imported here, at use),
+    keeping each member's best weights so far at the `snapshots` epochs."""
     from rnncap.arch.budget import check_trainable
     from rnncap.engine import train
 
     for spec in {job.spec for job in jobs}:
         check_trainable(spec)
-    return train(jobs, device=device, progress=progress)
+    return train(jobs, device=device, progress=progress, snapshots=snapshots)
+
+
+def ladder_budgets(settings: Any, budgets: int) -> tuple[int, ...]:
+    """The epochs of a doubling ladder that ends at ``settings.epochs``: `budgets` of them,
+    each twice the last (one run, read at each: `rnncap.engine.train`'s ``snapshots``)."""
+    top = settings.epochs
+    return tuple(top // 2**k for k in reversed(range(budgets)) if top // 2**k >= 1)

@@ -27,6 +27,7 @@ from rnncap.capacity.training import (
     DEFAULT_MAX_SAMPLES,
     Progress,
     full_batch_bce_settings,
+    ladder_budgets,
     settings_dict,
     train_members,
 )
@@ -280,6 +281,26 @@ def measure_vc_recurrent(
     max_samples : int
         Budget: no member may train on more than this many sequences (2 max n).
     """
+    return vc_ladder(
+        spec, design, seed=seed, settings=settings, max_samples=max_samples, progress=progress,
+        device=device,
+    )[-1]  # fmt: skip
+
+
+def vc_ladder(
+    spec: RecurrentSpec,
+    design: VCDesign | None = None,
+    *,
+    seed: int = 0,
+    budgets: int = 1,
+    settings=None,
+    max_samples: int = DEFAULT_MAX_SAMPLES,
+    progress: Progress | None = None,
+    device: str | None = None,
+) -> tuple[VCEstimate, ...]:
+    """`measure_vc_recurrent` at `budgets` doubling budgets ending at ``settings.epochs``, from
+    one run per member read at each budget (the engine's snapshots; without validation data a
+    member's state there is its latest, the end of a cosine cycle under ``restarts``)."""
     spec = spec.replace(outputs=1) if isinstance(spec, RecurrentSpec) else spec
     design = check_vc_design(spec, design, max_samples)
     w = count_parameters(spec).total
@@ -288,6 +309,7 @@ def measure_vc_recurrent(
     from rnncap.engine import Job, MemberData
 
     base = settings or default_vc_settings()
+    marks = ladder_budgets(base, budgets)
     rng = np.random.default_rng(seed)
     jobs, labels = [], []
     for n in design.sample_sizes:
@@ -299,13 +321,22 @@ def measure_vc_recurrent(
                 Job(spec, seed * 100_003 + len(jobs), data, member_settings, f"n={n} r={r}")
             )
             labels.append((n, x, y))
-    members = train_members(jobs, progress, device)
-    deviations: dict[int, list[float]] = {n: [] for n in design.sample_sizes}
-    for (n, x, y), member in zip(labels, members, strict=True):
-        predicted = (member.predict(x)[:, 0] > 0).astype(np.float32)
-        deviations[n].append(_deviation(predicted, y, n))
-    training = {**settings_dict(base), "loss": "bce", "batch_size": "full (2n)"}
-    return _estimate(spec.name, spec.input_size, spec.seq_len, w, design, deviations, training)
+    members = train_members(jobs, progress, device, marks[:-1])
+    out = []
+    for epochs in marks:
+        deviations: dict[int, list[float]] = {n: [] for n in design.sample_sizes}
+        for (n, x, y), member in zip(labels, members, strict=True):
+            model = member.at(epochs) if epochs in member.snapshots else member
+            predicted = (model.predict(x)[:, 0] > 0).astype(np.float32)
+            deviations[n].append(_deviation(predicted, y, n))
+        training = {**settings_dict(base), "epochs": epochs, "loss": "bce",
+                    "batch_size": "full (2n)"}  # fmt: skip
+        if len(marks) > 1:
+            training["ladder_epochs"] = list(marks)
+        out.append(
+            _estimate(spec.name, spec.input_size, spec.seq_len, w, design, deviations, training)
+        )
+    return tuple(out)
 
 
 def growth_table(estimates: Sequence[VCEstimate]) -> list[dict]:

@@ -15,7 +15,7 @@ import torch
 
 from rnncap.engine.backends.ensemble import EnsembleBackend
 from rnncap.engine.backends.loop import LoopBackend
-from rnncap.engine.bookkeeping import Strategy, parse_enum
+from rnncap.engine.bookkeeping import Strategy, check_snapshots, parse_enum
 from rnncap.engine.ensemble_module import check_supported, shape_key
 from rnncap.engine.records import Job, TrainedMember
 from rnncap.engine.strategy import choose_strategy, ensemble_supported, resolve_device
@@ -100,17 +100,21 @@ def make_backend(how: Strategy, setup: Setup) -> Backend:
 
 
 def run_chunk(
-    jobs: Sequence[Job], how: Strategy, device: torch.device, tick: _Ticker | None = None
+    jobs: Sequence[Job],
+    how: Strategy,
+    device: torch.device,
+    tick: _Ticker | None = None,
+    snapshots: tuple[int, ...] = (),
 ) -> list[TrainedMember]:
     """Train one chunk of same-group jobs with one backend (fp32 pinned on a GPU)."""
     setup = Setup(jobs, device)
     backend = make_backend(how, setup)
     if device.type != "cuda":
-        return run_members(backend, setup, tick)
+        return run_members(backend, setup, tick, snapshots)
     from rnncap.engine.backends.cuda_graph import pinned_fp32
 
     with pinned_fp32():
-        return run_members(backend, setup, tick)
+        return run_members(backend, setup, tick, snapshots)
 
 
 def _is_oom(exc: BaseException) -> bool:
@@ -118,7 +122,11 @@ def _is_oom(exc: BaseException) -> bool:
 
 
 def _train_ensembles(
-    jobs: Sequence[Job], device: torch.device, ticker: _Ticker, size: int
+    jobs: Sequence[Job],
+    device: torch.device,
+    ticker: _Ticker,
+    size: int,
+    snapshots: tuple[int, ...] = (),
 ) -> list[TrainedMember]:
     """Train `jobs` in chunks of `size`; on out-of-memory, halve the chunk and retry it."""
     out: list[TrainedMember] = []
@@ -127,7 +135,7 @@ def _train_ensembles(
         chunk = jobs[start : start + size]
         before = ticker.done
         try:
-            members = run_chunk(chunk, Strategy.ENSEMBLE, device, ticker)
+            members = run_chunk(chunk, Strategy.ENSEMBLE, device, ticker, snapshots)
         except (torch.cuda.OutOfMemoryError, RuntimeError) as exc:
             if not _is_oom(exc) or size <= MIN_CHUNK:
                 raise
@@ -148,6 +156,7 @@ def _train_unit(
     device: torch.device,
     max_members: int | None,
     ticker: _Ticker | None = None,
+    snapshots: tuple[int, ...] = (),
 ) -> list[TrainedMember]:
     """Train jobs of one group with one strategy (also the entry point of worker processes)."""
     ticker = ticker or _Ticker(None, sum(j.settings.epochs for j in jobs))
@@ -155,8 +164,9 @@ def _train_unit(
         tune_allocator()
     if how is Strategy.ENSEMBLE:
         check_supported(jobs[0].spec)
-        return _train_ensembles(jobs, device, ticker, chunk_size(jobs, device, max_members))
-    members = run_chunk(jobs, Strategy.LOOP, device, ticker)
+        size = chunk_size(jobs, device, max_members)
+        return _train_ensembles(jobs, device, ticker, size, snapshots)
+    members = run_chunk(jobs, Strategy.LOOP, device, ticker, snapshots)
     ticker.finish(members)
     return members
 
@@ -205,6 +215,7 @@ def train(
     strategy: Strategy | str = Strategy.AUTO,
     max_members: int | None = None,
     workers: int = 1,
+    snapshots: Sequence[int] = (),
 ) -> list[TrainedMember]:
     """Train every job; same-shaped jobs are trained together as batched ensembles.
 
@@ -226,12 +237,17 @@ def train(
         CPU only: split each group over this many spawned processes with one torch thread
         each (2 on a 2-core machine is the measured best; start-up costs ~1-2 s per worker).
         Leave 1 when the caller already runs one process per core (study executors).
+    snapshots : sequence of int, optional
+        Epochs at which every member's best weights so far are kept (`TrainedMember.at`), and
+        at which the ``restarts`` schedule ends a cosine cycle: one run to the last budget of a
+        doubling ladder gives the model at each budget. Each within every job's ``epochs``.
 
     Returns
     -------
     list of TrainedMember, in the order of `jobs`.
     """
     jobs, strategy = _checked(jobs, strategy, max_members, workers)
+    marks = check_snapshots(snapshots, min(j.settings.epochs for j in jobs))
     dev = resolve_device(device)
     if dev.type != "cpu":
         workers = 1
@@ -245,11 +261,13 @@ def train(
         ticker.add(sum(m.settings.epochs for m in members))
 
     if workers > 1 and len(units) > 1:
-        tasks = [([jobs[i] for i in index], how, dev, max_members) for index, how in units]
+        tasks = [
+            ([jobs[i] for i in index], how, dev, max_members, None, marks) for index, how in units
+        ]
         run_in_processes(_train_unit, tasks, min(workers, len(units)), store)
     else:
         for index, how in units:
-            members = _train_unit([jobs[i] for i in index], how, dev, max_members, ticker)
+            members = _train_unit([jobs[i] for i in index], how, dev, max_members, ticker, marks)
             for i, member in zip(index, members, strict=True):
                 results[i] = member
     if any(r is None for r in results):  # pragma: no cover - a bug, not bad input

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from rnncap.errors import InvalidInput
+from rnncap.errors import InvalidInput, check_int
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -60,6 +60,7 @@ class Schedule(StrEnum):
     CONSTANT = "constant"
     COSINE = "cosine"
     ONECYCLE = "onecycle"
+    RESTARTS = "restarts"
 
 
 def parse_enum(kind: type[E], value: object, what: str) -> E:
@@ -82,16 +83,25 @@ def _cos(start: float, end: float, t: float) -> float:
     return end + (start - end) * 0.5 * (1.0 + math.cos(math.pi * t))
 
 
-def lr_factor(schedule: Schedule | str, epoch: int, epochs: int) -> float:
+def lr_factor(
+    schedule: Schedule | str, epoch: int, epochs: int, restarts: tuple[int, ...] = ()
+) -> float:
     """Factor of the peak learning rate for `epoch` (1-based) of `epochs`.
 
     ``constant``: 1. ``cosine``: from 1 at the first epoch down to 0.1 at the last
     (`torch.optim.lr_scheduler.CosineAnnealingLR` with ``T_max = epochs - 1`` and
     ``eta_min = 0.1 lr``, stepped per epoch). ``onecycle``: `OneCycleLR` with
     ``total_steps = epochs`` and its defaults: from 1/25 up to 1 over the first 30% of epochs,
-    then down to 1/(25 * 1e4), both phases cosine.
+    then down to 1/(25 * 1e4), both phases cosine. ``restarts``: warm restarts (SGDR, Loshchilov
+    & Hutter, ICLR 2017): a cosine cycle ends at each epoch of `restarts` and at the last, the
+    next one starts again at 1; without `restarts` it is ``cosine``.
     """
     schedule = Schedule(schedule)
+    if schedule is Schedule.RESTARTS:
+        ends = [e for e in restarts if e < epochs] + [epochs]
+        start = max([0] + [e for e in ends if e < epoch])  # the epoch before this cycle
+        end = min(e for e in ends if e >= epoch)
+        return lr_factor(Schedule.COSINE, epoch - start, end - start)
     if schedule is Schedule.CONSTANT or epochs <= 1:
         return 1.0
     step = epoch - 1
@@ -102,6 +112,17 @@ def lr_factor(schedule: Schedule | str, epoch: int, epochs: int) -> float:
     if step <= peak:
         return _cos(start, 1.0, step / peak) if peak > 0 else 1.0
     return _cos(1.0, end, (step - peak) / (epochs - 1 - peak))
+
+
+def check_snapshots(snapshots: object, epochs: int) -> tuple[int, ...]:
+    """`snapshots` as rising distinct epochs in 1..`epochs`, or one `InvalidInput` line."""
+    values = tuple(sorted({check_int(e, "a snapshot epoch", low=1) for e in snapshots or ()}))
+    if values and values[-1] > epochs:
+        raise InvalidInput(
+            f"snapshot epoch {values[-1]:,} is past the last epoch ({epochs:,}); "
+            "give snapshots within the training budget"
+        )
+    return values
 
 
 @dataclass

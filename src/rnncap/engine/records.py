@@ -9,6 +9,7 @@ starts, with an `InvalidInput` that names the field and the fix.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -183,7 +184,8 @@ class TrainedMember:
     ``history`` holds one dict per epoch run: ``epoch``, ``train_loss`` (the mean loss over the
     epoch's training steps, weighted by batch rows) and ``val_loss`` (None without validation).
     ``strategy`` says how it was trained: ``ensemble`` or ``loop`` (one torch model at a time);
-    ``status`` why it stopped (`Status`).
+    ``status`` why it stopped (`Status`). ``snapshots`` maps each snapshot epoch of the run
+    (`rnncap.engine.train`'s ``snapshots``) to the best weights up to that epoch (`at`).
     """
 
     spec: RecurrentSpec
@@ -196,6 +198,7 @@ class TrainedMember:
     status: Status
     key: str = ""
     strategy: Strategy = Strategy.ENSEMBLE
+    snapshots: dict[int, dict[str, torch.Tensor]] = field(default_factory=dict, repr=False)
 
     # Metadata only (no weights): the JSON `rnncap.plain.to_plain` writes for output and stores.
     PLAIN_VIEW: ClassVar = {
@@ -218,6 +221,14 @@ class TrainedMember:
     @property
     def epochs_run(self) -> int:
         return len(self.history)
+
+    def at(self, epoch: int) -> TrainedMember:
+        """This member as it was kept at snapshot `epoch`: its best weights up to then."""
+        require(
+            epoch in self.snapshots,
+            f"no snapshot at epoch {epoch}; this run kept {sorted(self.snapshots) or 'none'}",
+        )
+        return dataclasses.replace(self, state_dict=self.snapshots[epoch], snapshots={})
 
     def model(self) -> RecurrentModel:
         """A `RecurrentModel` holding the best weights (eval mode, CPU)."""

@@ -63,8 +63,9 @@ def _train_epoch(
     return seen / n
 
 
-def train_reference(job: Job) -> TrainedMember:
-    """Train `job` alone on the CPU, exactly as the recipe of docs/engine.md says."""
+def train_reference(job: Job, snapshots: tuple[int, ...] = ()) -> TrainedMember:
+    """Train `job` alone on the CPU, exactly as the recipe of docs/engine.md says, keeping its
+    best weights so far at each of the `snapshots` epochs."""
     spec, seed, data, s = job.spec, job.seed, job.data, job.settings
     # the model, its own random generator (batch order, then dropout masks), the optimizer
     model = RecurrentModel(spec, dropout=s.dropout, seed=seed)
@@ -74,12 +75,12 @@ def train_reference(job: Job) -> TrainedMember:
     optimizer = torch.optim.Adam(model.parameters(), lr=s.lr, weight_decay=s.weight_decay)
     train = _tensors(data, "train")
     history, best_loss, best_epoch, bad_epochs = [], math.inf, 0, 0
-    best_state, status = initial, Status.MAX_EPOCHS
+    best_state, status, kept = initial, Status.MAX_EPOCHS, {}
     start = time.perf_counter()
     for epoch in range(1, s.epochs + 1):
         # 1. the learning rate of this epoch
         for group in optimizer.param_groups:
-            group["lr"] = s.lr * lr_factor(s.schedule, epoch, s.epochs)
+            group["lr"] = s.lr * lr_factor(s.schedule, epoch, s.epochs, snapshots)
         # 2. one pass over the training rows, in this member's order
         train_loss = _train_epoch(model, optimizer, train, s, generator)
         # 3. the validation loss
@@ -103,6 +104,8 @@ def train_reference(job: Job) -> TrainedMember:
             if s.patience and bad_epochs >= s.patience:
                 status = Status.EARLY_STOPPED
                 break
+        if epoch in snapshots:  # 5. the best weights so far, kept at a snapshot epoch
+            kept[epoch] = best_state
         if s.time_limit is not None and time.perf_counter() - start > s.time_limit:
             status = Status.TIME_LIMIT
             break
@@ -117,4 +120,5 @@ def train_reference(job: Job) -> TrainedMember:
         status=status,
         key=job.key,
         strategy=Strategy.LOOP,
+        snapshots={e: kept.get(e, best_state) for e in snapshots},
     )

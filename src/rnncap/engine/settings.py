@@ -86,10 +86,11 @@ class TrainSettings:
         Adam's L2 penalty (``torch.optim.Adam(weight_decay=...)``).
     shuffle : bool, default=True
         Reshuffle the rows each epoch, from a generator seeded with the member's seed.
-    schedule : {"constant", "cosine", "onecycle"}, default="constant"
+    schedule : {"constant", "cosine", "onecycle", "restarts"}, default="constant"
         Learning rate per epoch as a factor of ``lr`` (`rnncap.engine.bookkeeping.lr_factor`):
-        constant; cosine decay to a tenth at the last epoch; or one-cycle (warm-up from lr/25
-        to lr over the first 30% of epochs, then cosine down to lr/2.5e5).
+        constant; cosine decay to a tenth at the last epoch; one-cycle (warm-up from lr/25
+        to lr over the first 30% of epochs, then cosine down to lr/2.5e5); or cosine warm
+        restarts, a cycle ending at each of `rnncap.engine.train`'s ``snapshots``.
     time_limit : float or None, default=None
         Stop at the end of the first epoch that ends after this many seconds of training
         (status ``time_limit``); the clock is the wall time of the run that trains the member.
@@ -275,4 +276,5 @@ SCHEDULE_WORDS = {
     Schedule.CONSTANT: "constant",
     Schedule.COSINE: "cosine decay to a tenth",
     Schedule.ONECYCLE: "one-cycle",
+    Schedule.RESTARTS: "cosine warm restarts",
 }

@@ -18,7 +18,10 @@ The recipe, so that a member's result depends only on its spec, seed, data and s
   (`MemberAdam`); the gradient norm clipped per member as `torch.nn.utils.clip_grad_norm_`;
 * loss: mean over the batch's rows and outputs of the loss of ``net(x) + anchor``;
 * after each epoch: the validation loss (mean over every validation row and output, eval mode),
-  then the bookkeeping; the best weights are kept.
+  then the bookkeeping; the best weights are kept;
+* at each of the ``snapshots`` epochs, a copy of each member's best weights so far (the
+  ``restarts`` schedule ends a cosine cycle there): one run gives the model at every budget of a
+  doubling ladder, so a budget curve costs its last budget, not the sum of them.
 """
 
 from __future__ import annotations
@@ -171,15 +174,20 @@ def _epoch_rows(setup: Setup, active: list[int]) -> list[Rows]:
     return [perms[:, sl] for sl in slices]
 
 
-def run_members(backend: Backend, setup: Setup, tick: Tick | None = None) -> list[TrainedMember]:
-    """Train the backend's members to the end; results in the order of ``setup.jobs``."""
+def run_members(
+    backend: Backend, setup: Setup, tick: Tick | None = None, snapshots: tuple[int, ...] = ()
+) -> list[TrainedMember]:
+    """Train the backend's members to the end; results in the order of ``setup.jobs``, each
+    with its best weights so far at every epoch of `snapshots` (`TrainedMember.snapshots`)."""
     jobs, s = setup.jobs, setup.settings
     ledger = Ledger([MemberBook(j.settings.patience, j.settings.time_limit) for j in jobs])
     results: dict[int, TrainedMember] = {}
+    kept: dict[int, dict[int, dict]] = {j: {} for j in range(len(jobs))}
     start = time.perf_counter()
     for epoch in range(1, s.epochs + 1):
         backend.optimizer.set_lr(
-            [jobs[j].settings.lr * lr_factor(jobs[j].settings.schedule, epoch, s.epochs)
+            [jobs[j].settings.lr
+             * lr_factor(jobs[j].settings.schedule, epoch, s.epochs, snapshots)
              for j in ledger.active]
         )  # fmt: skip
         total = torch.zeros(len(ledger.active), device=setup.device)
@@ -192,8 +200,11 @@ def run_members(backend: Backend, setup: Setup, tick: Tick | None = None) -> lis
             epoch, train_loss, val_loss, time.perf_counter() - start
         )
         backend.save_best(improved)
+        if epoch in snapshots:
+            for pos, j in enumerate(ledger.active):
+                kept[j][epoch] = _best_weights(backend, setup, ledger, pos)
         for pos in stopped:
-            results[ledger.active[pos]] = _member(backend, setup, ledger, pos)
+            results[ledger.active[pos]] = _member(backend, setup, ledger, pos, kept, snapshots)
         if tick:
             tick(len(train_loss))
         if stopped:
@@ -203,17 +214,30 @@ def run_members(backend: Backend, setup: Setup, tick: Tick | None = None) -> lis
             backend.drop(keep)
     ledger.finish()
     for pos, j in enumerate(ledger.active):
-        results[j] = _member(backend, setup, ledger, pos)
+        results[j] = _member(backend, setup, ledger, pos, kept, snapshots)
     return [results[j] for j in range(len(jobs))]
 
 
-def _member(backend: Backend, setup: Setup, ledger: Ledger, pos: int) -> TrainedMember:
+def _best_weights(backend: Backend, setup: Setup, ledger: Ledger, pos: int) -> dict:
+    """A copy of the best weights so far of the member at `pos` (its initial ones before any)."""
+    j = ledger.active[pos]
+    source = backend.best_state(pos) if ledger.books[j].best_epoch else setup.initial[j]
+    return {k: v.clone() for k, v in source.items()}
+
+
+def _member(
+    backend: Backend,
+    setup: Setup,
+    ledger: Ledger,
+    pos: int,
+    kept: dict[int, dict[int, dict]],
+    snapshots: tuple[int, ...],
+) -> TrainedMember:
     j = ledger.active[pos]
     job, book = setup.jobs[j], ledger.books[j]
-    if book.best_epoch:
-        state = backend.best_state(pos)
-    else:
-        state = {k: v.clone() for k, v in setup.initial[j].items()}
+    state = _best_weights(backend, setup, ledger, pos)
+    # a member that stopped before a snapshot epoch is at every later one what it ended as
+    at = {e: kept[j].get(e, state) for e in snapshots}
     return TrainedMember(
         spec=job.spec,
         seed=job.seed,
@@ -225,4 +249,5 @@ def _member(backend: Backend, setup: Setup, ledger: Ledger, pos: int) -> Trained
         status=book.status,  # type: ignore[arg-type]
         key=job.key,
         strategy=backend.strategy,
+        snapshots=at,
     )

@@ -6,6 +6,12 @@ row at doubling budgets until its curve converged (`rnncap.capacity.convergence`
 cap. One unit of work is one *point*: one network, one seed, one budget level (memorization at
 ``epochs x 2^level``, VC at ``vc_epochs x 2^level``), so an interrupted atlas loses at most the
 points in flight, and a row's next doubling is planned only once its curve asks for it.
+
+A point at level k is one run to that budget that is read at every lower level too (the
+engine's snapshots, cosine warm restarts ending at each budget): it carries the whole curve
+0..k, which is exactly what the points of the lower levels would measure (training is
+deterministic and a run's first part does not depend on where it ends; tested), so a row's
+first three budgets cost one run of the third, and its curve cannot fall from one run's noise.
 """
 
 from __future__ import annotations
@@ -35,7 +41,7 @@ ATLAS_TARGETS = (400, 1600)
 #: The atlas's sweep: two learning rates, cosine decay, best-so-far state (a lighter sweep than
 #: `capacity depth`'s six members per point, so that the grid fits a CPU; stated in the export).
 #: On rnn_tanh:1x17 (409 parameters) lr 0.1 memorized more than 0.03 at 250 and 500 epochs.
-ATLAS_SWEEP = Sweep((0.03, 0.1), ("cosine",), 1, ("bce",), ("gaussian",))
+ATLAS_SWEEP = Sweep((0.03, 0.1), ("restarts",), 1, ("bce",), ("gaussian",))
 #: The fixed-width design's default width: the inputs per step (the narrowest the design allows).
 ATLAS_UNITS = 4
 
@@ -59,6 +65,11 @@ class AtlasProtocol:
         positive_int(self.input_bits, "inputs per step", "e.g. --input-bits 4")
         check_int(self.delay, "delay", low=0, hint="e.g. --delay 2")
         require(len(self.sweep.encodings) == 1, "the atlas measures one input encoding")
+        require(
+            self.sweep.schedules == ("restarts",),
+            "the atlas reads every budget from one run, so its sweep's schedule is "
+            f"('restarts',) (a cosine cycle ending at each budget); got {self.sweep.schedules}",
+        )
         for value, what in ((self.epochs, "--epochs"), (self.vc_epochs, "--vc-epochs")):
             check_int(value, what, low=1, high=MAX_EPOCHS, hint="the first budget, e.g. 250")
         positive_int(self.vc_repetitions, "VC repetitions", "e.g. --vc-reps 4")
@@ -181,6 +192,23 @@ class AtlasPoint:
     vc_bracketed: bool
     cpu_seconds: float
     protocol: str  # `AtlasProtocol.fingerprint`
+    # the same run read at levels 0..level (its last values are bits, vc_h, vc_bracketed)
+    bits_curve: tuple[float, ...] = ()
+    vc_curve: tuple[float, ...] = ()
+    bracketed_curve: tuple[bool, ...] = ()
+
+    def below(self) -> list[AtlasPoint]:
+        """The points of the lower levels that this run measured too (CPU counted here)."""
+        out = []
+        for k in range(min(self.level, len(self.bits_curve) - 1)):
+            fewer = 2 ** (self.level - k)
+            out.append(dataclasses.replace(
+                self, level=k, memorization_epochs=self.memorization_epochs // fewer,
+                vc_epochs=self.vc_epochs // fewer, bits=self.bits_curve[k],
+                vc_h=self.vc_curve[k], vc_bracketed=self.bracketed_curve[k], cpu_seconds=0.0,
+                bits_curve=(), vc_curve=(), bracketed_curve=(),
+            ))  # fmt: skip
+        return out
 
 
 def point_options(
@@ -199,11 +227,12 @@ def measure_point(
     spec: RecurrentSpec, seed: int, options: dict, device: str | None = None
 ) -> AtlasPoint:
     """Memorization (the sweep's best member per b; the best b) and the VC estimate of `spec` at
-    one seed and one budget level: what `measure_depth_row` measures at each budget."""
+    one seed, from one run each to the budget of ``options["level"]``, read at every level up
+    to it: what `measure_depth_row` measures at each budget."""
     from rnncap.capacity import vc  # torch: imported at use
     from rnncap.capacity.memorize import (
         default_memorization_settings,
-        measure_memorization,
+        memorization_ladder,
         planned_grid,
     )
 
@@ -214,20 +243,25 @@ def measure_point(
     sizes = protocol.sample_sizes(w)
     epochs, vc_epochs = protocol.budget_epochs(level)
     settings = dataclasses.replace(default_memorization_settings(), epochs=epochs)
-    mem = measure_memorization(
-        spec, sizes, [seed], settings=settings, sweep=protocol.sweep,
+    mem = memorization_ladder(
+        spec, sizes, [seed], budgets=level + 1, settings=settings, sweep=protocol.sweep,
         max_samples=protocol.max_samples, device=device,
     )  # fmt: skip
     design = dataclasses.replace(vc.default_design(w), repetitions=protocol.vc_repetitions)
-    est = vc.measure_vc_recurrent(
-        spec, design, seed=seed, settings=vc.default_vc_settings(vc_epochs, protocol.vc_lr),
+    vc_settings = dataclasses.replace(
+        vc.default_vc_settings(vc_epochs, protocol.vc_lr), schedule=protocol.sweep.schedules[0]
+    )
+    est = vc.vc_ladder(
+        spec, design, seed=seed, budgets=level + 1, settings=vc_settings,
         max_samples=protocol.max_samples, device=device,
     )  # fmt: skip
+    bits = tuple(float(r.capacity_by_seed()[seed]) for r in mem)
     return AtlasPoint(
         str(options["cell"]), str(options["design"]), int(options["size"]), spec.num_layers,
-        spec.name, w, int(seed), level, epochs, vc_epochs, float(mem.capacity_by_seed()[seed]),
-        float(est.h), bool(est.fit.bracketed), time.process_time() - start,
-        str(options.get("fingerprint") or protocol.fingerprint()),
+        spec.name, w, int(seed), level, epochs, vc_epochs, bits[-1], float(est[-1].h),
+        bool(est[-1].fit.bracketed), time.process_time() - start,
+        str(options.get("fingerprint") or protocol.fingerprint()), bits,
+        tuple(float(e.h) for e in est), tuple(bool(e.fit.bracketed) for e in est),
     )  # fmt: skip
 
 

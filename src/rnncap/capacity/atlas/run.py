@@ -55,12 +55,13 @@ def stored_points(store, protocol: str) -> dict[tuple, AtlasPoint]:
     """The points in `store` measured under `protocol`, by (network, seed, level): a network
     that two designs share (e.g. gru:4x4 at fixed width 4 and at ~400 parameters) is one row
     of points, measured once."""
-    out = {}
+    out, below = {}, {}
     for unit in store.units(planned_only=False):
         p = unit.result.atlas
         if p is not None and p.protocol == protocol:
             out[(p.arch, p.seed, p.level)] = p
-    return out
+            below.update({(q.arch, q.seed, q.level): q for q in p.below()})
+    return {**below, **out}  # a level's own point wins over the same level read from a longer run
 
 
 def complete_levels(points: dict[tuple, AtlasPoint], arch: str, seeds) -> int:
@@ -93,9 +94,10 @@ def has_converged(curve: list) -> bool:
 
 
 def due(grid: AtlasGrid, points: dict) -> list[tuple[RowKey, int, int]]:
-    """The (row, seed, level) points to run next, cheapest first: every missing point of the
-    first `MIN_BUDGETS` levels, and the next level of each row whose memorization or VC curve
-    has not converged (its levels all done), below the cap."""
+    """The (row, seed, level) points to run next, cheapest first: per row and seed, the highest
+    missing level of the first `MIN_BUDGETS` levels (its run reads the lower ones too), then the
+    next level of each row whose memorization or VC curve has not converged (its levels all
+    done), below the cap."""
     out, seen = [], set()
     for row in grid.rows():
         if row.spec.name in seen:  # the same network in another design: its points serve both
@@ -108,10 +110,10 @@ def due(grid: AtlasGrid, points: dict) -> list[tuple[RowKey, int, int]]:
             if has_converged(mem) and has_converged(vc):
                 continue
             wanted = min(done + 1, grid.max_budgets)
-        for level in range(wanted):
-            for seed in grid.seeds:
-                if (row.spec.name, seed, level) not in points:
-                    out.append((row, seed, level))
+        for seed in grid.seeds:
+            missing = [k for k in range(wanted) if (row.spec.name, seed, k) not in points]
+            if missing:
+                out.append((row, seed, missing[-1]))
     return sorted(out, key=lambda t: (_cost(t[0], t[2]), t[0].ident, t[2], t[1]))
 
 
