@@ -138,6 +138,7 @@ def test_slope_of_bits_against_w_matches_least_squares():
         (["--epochs", "10000"], "over the limit of 1,000,000 per run"),
         (["--max-budgets", "9"], "--max-budgets must be an integer >= 3 and <= 8"),
         (["--max-budgets", "2"], "--max-budgets must be an integer >= 3"),
+        (["--targets", "3000"], "is too large for the atlas: its VC design trains members on"),
         (["--cells", "elman"], "elman"),
     ],
 )

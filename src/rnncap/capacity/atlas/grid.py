@@ -29,7 +29,6 @@ from rnncap.capacity.convergence import MAX_BUDGETS, MIN_BUDGETS, MIN_SEEDS
 from rnncap.capacity.depth import DESIGNS, EQUAL_PARAMS, FIXED_WIDTH
 from rnncap.capacity.depth_measure import depth_specs
 from rnncap.capacity.sweep import Sweep
-from rnncap.capacity.training import DEFAULT_MAX_SAMPLES
 from rnncap.engine.settings import MAX_EPOCHS
 from rnncap.errors import check_int, require
 from rnncap.plain import from_plain, to_plain
@@ -42,6 +41,9 @@ ATLAS_TARGETS = (400, 1600)
 #: `capacity depth`'s six members per point, so that the grid fits a CPU; stated in the export).
 #: On rnn_tanh:1x17 (409 parameters) lr 0.1 memorized more than 0.03 at 250 and 500 epochs.
 ATLAS_SWEEP = Sweep((0.03, 0.1), ("restarts",), 1, ("bce",), ("gaussian",))
+#: The most sequences one member trains on: the VC design of the ~1,600-parameter rows needs
+#: 2 x 8 w, about 25,300 (the measures' usual default, 20,000, would refuse them).
+ATLAS_MAX_SAMPLES = 32_768
 #: The fixed-width design's default width: the inputs per step (the narrowest the design allows).
 ATLAS_UNITS = 4
 
@@ -59,7 +61,7 @@ class AtlasProtocol:
     vc_epochs: int = 100  # the VC estimate's first budget
     vc_lr: float = 0.02
     vc_repetitions: int = 4
-    max_samples: int = DEFAULT_MAX_SAMPLES
+    max_samples: int = ATLAS_MAX_SAMPLES
 
     def __post_init__(self) -> None:
         positive_int(self.input_bits, "inputs per step", "e.g. --input-bits 4")
@@ -75,6 +77,25 @@ class AtlasProtocol:
         positive_int(self.vc_repetitions, "VC repetitions", "e.g. --vc-reps 4")
         object.__setattr__(self, "sample_fractions", tuple(float(f) for f in self.sample_fractions))
 
+    def check_budget(self, spec: RecurrentSpec) -> None:
+        """Refuse, before any training, a network whose memorization grid or VC design would
+        train a member on more than `max_samples` sequences."""
+        from rnncap.capacity import vc
+        from rnncap.capacity.memorize import planned_grid
+
+        w = spec_parameters(spec)
+        design = dataclasses.replace(vc.default_design(w), repetitions=self.vc_repetitions)
+        largest = max(2 * max(design.sample_sizes), max(self.sample_sizes(w)))
+        require(
+            largest <= self.max_samples,
+            f"{spec.name} (w = {w:,}) is too large for the atlas: its VC design trains members "
+            f"on {largest:,} sequences, over the protocol's {self.max_samples:,}; use smaller "
+            "--targets or --units",
+        )
+        spec, w, _ = planned_grid(spec, self.sample_sizes(w), self.max_samples,
+                                  self.sweep.encoding)  # fmt: skip
+        vc.check_vc_design(spec, design, self.max_samples)
+
     def fingerprint(self) -> str:
         """12 hex digits naming the protocol: points of other protocols are never mixed."""
         text = json.dumps(to_plain(self), sort_keys=True)
@@ -86,6 +107,13 @@ class AtlasProtocol:
     def budget_epochs(self, level: int) -> tuple[int, int]:
         """(memorization epochs, VC epochs) at a budget level (doubling from the first)."""
         return self.epochs * 2**level, self.vc_epochs * 2**level
+
+
+def spec_parameters(spec: RecurrentSpec) -> int:
+    """w of `spec` with one output (the atlas's networks end in one logit)."""
+    from rnncap.arch import count_parameters
+
+    return count_parameters(spec.replace(outputs=1)).total
 
 
 @dataclass(frozen=True)
@@ -135,7 +163,8 @@ class AtlasGrid:
         require(len(self.seeds) >= 1, "give at least one seed (e.g. --seeds 3)")
         for design in self.designs:
             for cell in self.cells:  # every network is built (and refused) before any training
-                self.specs(cell, design)
+                for spec in self.specs(cell, design):
+                    self.protocol.check_budget(spec)
 
     def specs(self, cell: str, design: Design) -> list[RecurrentSpec]:
         p = self.protocol

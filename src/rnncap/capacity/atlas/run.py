@@ -18,7 +18,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from rnncap.capacity.atlas.grid import AtlasGrid, AtlasPoint, RowKey, point_options
+from rnncap.capacity.atlas.grid import (
+    AtlasGrid,
+    AtlasPoint,
+    RowKey,
+    point_options,
+    spec_parameters,
+)
 from rnncap.capacity.convergence import MIN_BUDGETS, Convergence
 from rnncap.errors import RnncapError
 from rnncap.plain import to_plain
@@ -42,13 +48,7 @@ class AtlasSummary:
 
 def _cost(row: RowKey, level: int) -> float:
     """A relative cost for ordering: samples grow with w, time per sample with w and depth."""
-    return _params(row) * (1 + 0.25 * row.layers) * 2**level
-
-
-def _params(row: RowKey) -> int:
-    from rnncap.arch import count_parameters
-
-    return count_parameters(row.spec.replace(outputs=1)).total
+    return spec_parameters(row.spec) * (1 + 0.25 * row.layers) * 2**level
 
 
 def stored_points(store, protocol: str) -> dict[tuple, AtlasPoint]:
