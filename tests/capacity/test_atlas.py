@@ -32,6 +32,18 @@ def w_rnn(layers: int, units: int, d: int) -> int:
     return first + (layers - 1) * (2 * units * units + 2 * units) + units + 1
 
 
+def per_seed(fake):
+    """A fake of `measure_point(spec, seed, options)` as `measure_points` (one per seed)."""
+    return lambda spec, seeds, options, device=None: [fake(spec, s, options) for s in seeds]
+
+
+def measure_point(spec, seed, options):
+    from rnncap.capacity.atlas.grid import measure_points
+
+    (point,) = measure_points(spec, [seed], options)
+    return point
+
+
 def values(points):
     return {k: (p.bits, p.vc_h, p.arch, p.parameters) for k, p in points.items()}
 
@@ -39,12 +51,13 @@ def values(points):
 @pytest.mark.slow
 def test_an_interrupted_atlas_resumes_to_the_same_rows(tmp_path):
     whole = run_atlas(TINY, tmp_path / "whole", InlineExecutor(), wave=4)
-    # 2 depths x 3 seeds x 3 budgets; one run per depth and seed, read at the 3 budgets
-    assert whole.ran == 2 * 3 and whole.points == 18
-    first = run_atlas(TINY, tmp_path / "cut", InlineExecutor(), wave=4, stop_after=2)
-    assert first.ran == 2
+    # 2 depths x 3 seeds x 3 budgets: one unit per depth (its 3 seeds, one run each read at the
+    # 3 budgets)
+    assert whole.ran == 2 and whole.points == 18
+    first = run_atlas(TINY, tmp_path / "cut", InlineExecutor(), wave=4, stop_after=1)
+    assert first.ran == 1 and first.points == 9
     rest = run_atlas(TINY, tmp_path / "cut", InlineExecutor(), wave=4)
-    assert rest.ran == 4 and rest.points == 18  # nothing finished is run again
+    assert rest.ran == 1 and rest.points == 18  # nothing finished is run again
     again = run_atlas(TINY, tmp_path / "cut", InlineExecutor(), wave=4)
     assert again.ran == 0
     with ResultsStore.open(tmp_path / "whole") as a, ResultsStore.open(tmp_path / "cut") as b:
@@ -69,19 +82,26 @@ def test_a_point_reads_its_lower_levels_as_their_own_runs_measure_them():
     """The run to level 2 read at levels 0 and 1 gives what the runs to levels 0 and 1 give:
     memorized bits and the VC estimate, at every level (so a point may stand for the lower
     ones)."""
-    from rnncap.capacity.atlas.grid import measure_point, point_options
+    from rnncap.capacity.atlas.grid import measure_points, point_options
 
     row = TINY.rows()[1]  # depth 2
-    top = measure_point(row.spec, 1, point_options(row, 2, TINY.protocol))
-    assert len(top.bits_curve) == 3 and top.bits_curve[-1] == top.bits
-    assert [p.level for p in top.below()] == [0, 1]
-    for lower in top.below():
-        alone = measure_point(row.spec, 1, point_options(row, lower.level, TINY.protocol))
-        assert (lower.bits, lower.vc_h, lower.vc_bracketed) == pytest.approx(
-            (alone.bits, alone.vc_h, alone.vc_bracketed), rel=1e-9)  # fmt: skip
-        assert (lower.memorization_epochs, lower.vc_epochs) == (
-            alone.memorization_epochs, alone.vc_epochs)  # fmt: skip
-    assert list(top.bits_curve) == sorted(top.bits_curve)  # the most bits so far: never falls
+    tops = measure_points(row.spec, [0, 1], point_options(row, 2, TINY.protocol))
+    for top in tops:
+        assert len(top.bits_curve) == 3 and top.bits_curve[-1] == top.bits
+        assert [p.level for p in top.below()] == [0, 1]
+        assert list(top.bits_curve) == sorted(top.bits_curve)  # the most bits so far
+    for level in (0, 1):
+        alone = measure_points(row.spec, [0, 1], point_options(row, level, TINY.protocol))
+        for top, own in zip(tops, alone, strict=True):
+            lower = top.below()[level]
+            assert (lower.bits, lower.vc_h, lower.vc_bracketed) == pytest.approx(
+                (own.bits, own.vc_h, own.vc_bracketed), rel=1e-9)  # fmt: skip
+            assert (lower.memorization_epochs, lower.vc_epochs) == (
+                own.memorization_epochs, own.vc_epochs)  # fmt: skip
+    # a seed trained beside another gives what it gives alone
+    (one,) = measure_points(row.spec, [1], point_options(row, 2, TINY.protocol))
+    assert one.bits_curve == pytest.approx(tops[1].bits_curve)
+    assert one.vc_curve == pytest.approx(tops[1].vc_curve)
 
 
 def test_a_row_doubles_only_while_its_curve_has_not_converged(tmp_path, monkeypatch):
@@ -98,7 +118,7 @@ def test_a_row_doubles_only_while_its_curve_has_not_converged(tmp_path, monkeypa
             grid_module.from_plain(grid_module.AtlasProtocol, options["protocol"]).fingerprint(),
         )  # fmt: skip
 
-    monkeypatch.setattr(grid_module, "measure_point", fake)
+    monkeypatch.setattr(grid_module, "measure_points", per_seed(fake))
     grid = AtlasGrid(TINY.cells, TINY.depths, TINY.designs, TINY.seeds, TINY.protocol, 5)
     run = run_atlas(grid, tmp_path, InlineExecutor(), wave=2)
     assert run.points == 3 * 3 + 3 * 5
@@ -164,7 +184,7 @@ def fake_points(monkeypatch, by_depth: dict, rising: set = frozenset()):
             1.0, options.get("fingerprint") or proto.fingerprint(),
         )  # fmt: skip
 
-    monkeypatch.setattr(grid_module, "measure_point", fake)
+    monkeypatch.setattr(grid_module, "measure_points", per_seed(fake))
 
 
 def test_the_atlas_is_quoted_by_explain_and_depth_only_where_converged(
@@ -297,11 +317,11 @@ def test_a_later_rnncap_with_another_fingerprint_resumes_the_same_points(tmp_pat
     """A later rnncap may compute another fingerprint for the same protocol (a field added to a
     record): the resumed run keeps the store's, so nothing is measured twice."""
     fake_points(monkeypatch, {1: 100.0, 2: 150.0})
-    first = run_atlas(TINY, tmp_path, InlineExecutor(), wave=4, stop_after=5)
-    assert first.points == 5
+    first = run_atlas(TINY, tmp_path, InlineExecutor(), wave=4, stop_after=1)
+    assert first.points == 3
     monkeypatch.setattr(AtlasProtocol, "fingerprint", lambda self: "a-later-rnncap")
     rest = run_atlas(TINY, tmp_path, InlineExecutor(), wave=4)
-    assert rest.ran == 13 and rest.points == 18
+    assert rest.points == 18
     assert export_atlas(tmp_path)["provenance"]["points"] == 18
 
 
@@ -311,12 +331,13 @@ def test_a_wave_that_records_nothing_new_stops_with_one_line(tmp_path, monkeypat
     from rnncap.capacity.atlas import grid as grid_module
 
     def elsewhere(spec, seed, options, device=None):
-        return dataclasses.replace(real(spec, seed, options), protocol="another-protocol")
+        (point,) = real(spec, [seed], options)
+        return dataclasses.replace(point, protocol="another-protocol")
 
     fake_points(monkeypatch, {1: 100.0, 2: 150.0})
-    real = grid_module.measure_point
-    monkeypatch.setattr(grid_module, "measure_point", elsewhere)
-    with pytest.raises(RnncapError, match="recorded no new point in a wave of 4"):
+    real = grid_module.measure_points
+    monkeypatch.setattr(grid_module, "measure_points", per_seed(elsewhere))
+    with pytest.raises(RnncapError, match="recorded no new point in a wave of 2 units"):
         run_atlas(TINY, tmp_path, InlineExecutor(), wave=4)
 
 
@@ -336,7 +357,7 @@ def test_a_measure_stops_where_it_converged_while_the_other_doubles_on(tmp_path,
             (99.0 if level == 3 else 100.0) + seed, True, 1.0, proto.fingerprint(),
         )  # fmt: skip
 
-    monkeypatch.setattr(grid_module, "measure_point", fake)
+    monkeypatch.setattr(grid_module, "measure_points", per_seed(fake))
     grid = AtlasGrid(TINY.cells, (1,), TINY.designs, TINY.seeds, TINY.protocol, 4)
     assert run_atlas(grid, tmp_path, InlineExecutor(), wave=8).points == 4 * 3
     (row,) = export_atlas(tmp_path)["rows"]

@@ -281,26 +281,28 @@ def measure_vc_recurrent(
     max_samples : int
         Budget: no member may train on more than this many sequences (2 max n).
     """
-    return vc_ladder(
-        spec, design, seed=seed, settings=settings, max_samples=max_samples, progress=progress,
-        device=device,
-    )[-1]  # fmt: skip
+    return vc_ladders(
+        spec, design, seeds=(seed,), settings=settings, max_samples=max_samples,
+        progress=progress, device=device,
+    )[seed][-1]  # fmt: skip
 
 
-def vc_ladder(
+def vc_ladders(
     spec: RecurrentSpec,
     design: VCDesign | None = None,
     *,
-    seed: int = 0,
+    seeds: Sequence[int] = (0,),
     budgets: int = 1,
     settings=None,
     max_samples: int = DEFAULT_MAX_SAMPLES,
     progress: Progress | None = None,
     device: str | None = None,
-) -> tuple[VCEstimate, ...]:
-    """`measure_vc_recurrent` at `budgets` doubling budgets ending at ``settings.epochs``, from
-    one run per member read at each budget (the engine's snapshots; without validation data a
-    member's state there is its latest, the end of a cosine cycle under ``restarts``)."""
+) -> dict[int, tuple[VCEstimate, ...]]:
+    """`measure_vc_recurrent` per seed at `budgets` doubling budgets ending at
+    ``settings.epochs``, every seed's members trained in one engine call and each run read at
+    each budget (the engine's snapshots; without validation data a member's state there is its
+    latest, the end of a cosine cycle under ``restarts``). A seed's estimates are those it gives
+    alone: its data and member seeds depend on it only."""
     spec = spec.replace(outputs=1) if isinstance(spec, RecurrentSpec) else spec
     design = check_vc_design(spec, design, max_samples)
     w = count_parameters(spec).total
@@ -310,33 +312,33 @@ def vc_ladder(
 
     base = settings or default_vc_settings()
     marks = ladder_budgets(base, budgets)
-    rng = np.random.default_rng(seed)
     jobs, labels = [], []
-    for n in design.sample_sizes:
-        member_settings = dataclasses.replace(base, loss="bce", batch_size=2 * n)
-        for r in range(design.repetitions):
-            x, y, target = _labelled_halves(rng, n, (spec.seq_len, spec.input_size))
-            data = MemberData(x, target[:, None])
-            jobs.append(
-                Job(spec, seed * 100_003 + len(jobs), data, member_settings, f"n={n} r={r}")
-            )
-            labels.append((n, x, y))
+    for seed in seeds:
+        rng, first = np.random.default_rng(seed), len(jobs)
+        for n in design.sample_sizes:
+            member_settings = dataclasses.replace(base, loss="bce", batch_size=2 * n)
+            for r in range(design.repetitions):
+                x, y, target = _labelled_halves(rng, n, (spec.seq_len, spec.input_size))
+                init = seed * 100_003 + len(jobs) - first
+                jobs.append(Job(spec, init, MemberData(x, target[:, None]), member_settings,
+                                f"seed={seed} n={n} r={r}"))  # fmt: skip
+                labels.append((seed, n, x, y))
     members = train_members(jobs, progress, device, marks[:-1])
-    out = []
+    out: dict[int, list[VCEstimate]] = {seed: [] for seed in seeds}
     for epochs in marks:
-        deviations: dict[int, list[float]] = {n: [] for n in design.sample_sizes}
-        for (n, x, y), member in zip(labels, members, strict=True):
+        deviations = {seed: {n: [] for n in design.sample_sizes} for seed in seeds}
+        for (seed, n, x, y), member in zip(labels, members, strict=True):
             model = member.at(epochs) if epochs in member.snapshots else member
             predicted = (model.predict(x)[:, 0] > 0).astype(np.float32)
-            deviations[n].append(_deviation(predicted, y, n))
+            deviations[seed][n].append(_deviation(predicted, y, n))
         training = {**settings_dict(base), "epochs": epochs, "loss": "bce",
                     "batch_size": "full (2n)"}  # fmt: skip
         if len(marks) > 1:
             training["ladder_epochs"] = list(marks)
-        out.append(
-            _estimate(spec.name, spec.input_size, spec.seq_len, w, design, deviations, training)
-        )
-    return tuple(out)
+        for seed in seeds:
+            out[seed].append(_estimate(spec.name, spec.input_size, spec.seq_len, w, design,
+                                       deviations[seed], training))  # fmt: skip
+    return {seed: tuple(v) for seed, v in out.items()}
 
 
 def growth_table(estimates: Sequence[VCEstimate]) -> list[dict]:

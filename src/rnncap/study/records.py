@@ -180,7 +180,7 @@ class UnitResult:
     node: str | None = None
     attempts: int = 1
     capacity_seconds: float = 0.0  # of `seconds`: the memorization and depth measurements
-    atlas: AtlasPoint | None = None  # a capacity-atlas unit's point (`rnncap capacity atlas`)
+    atlas_points: tuple[AtlasPoint, ...] = ()  # a capacity-atlas unit's, one per seed
 
     @property
     def mean_test_mae(self) -> float | None:

@@ -254,13 +254,13 @@ def run_unit(
         capacity_start = time.perf_counter()
         depth = _depth(payload.seeds, payload.depth, device)
         capacity_seconds += time.perf_counter() - capacity_start
-    atlas = None
-    if payload.atlas is not None:  # one point of the capacity atlas: one seed, one budget
-        from rnncap.capacity.atlas.grid import measure_point
+    atlas = ()
+    if payload.atlas is not None:  # capacity-atlas points: one network and budget, its seeds
+        from rnncap.capacity.atlas.grid import measure_points
 
         capacity_start = time.perf_counter()
-        (seed,) = payload.seeds
-        atlas = measure_point(payload.atlas.spec, seed, dict(payload.atlas.options), device)
+        options = dict(payload.atlas.options)
+        atlas = tuple(measure_points(payload.atlas.spec, payload.seeds, options, device))
         capacity_seconds += time.perf_counter() - capacity_start
     return UnitResult(
         arch=payload.spec.name,
@@ -270,5 +270,5 @@ def run_unit(
         memorization=memorization,
         depth=depth,
         capacity_seconds=capacity_seconds,
-        atlas=atlas,
+        atlas_points=atlas,
     )

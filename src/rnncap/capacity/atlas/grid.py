@@ -252,46 +252,46 @@ def point_options(
     return out
 
 
-def measure_point(
-    spec: RecurrentSpec, seed: int, options: dict, device: str | None = None
-) -> AtlasPoint:
+def measure_points(
+    spec: RecurrentSpec, seeds: Sequence[int], options: dict, device: str | None = None
+) -> list[AtlasPoint]:
     """Memorization (the sweep's best member per b; the best b) and the VC estimate of `spec` at
-    one seed, from one run each to the budget of ``options["level"]``, read at every level up
-    to it: what `measure_depth_row` measures at each budget."""
+    each seed, every seed's members in one engine call (small networks train several at the
+    cost of one), from one run to the budget of ``options["level"]`` read at every level up to
+    it: what `measure_depth_row` measures at each budget. A seed's point is what it gives alone."""
     from rnncap.capacity import vc  # torch: imported at use
-    from rnncap.capacity.memorize import (
-        default_memorization_settings,
-        memorization_ladder,
-        planned_grid,
-    )
+    from rnncap.capacity.memorize import default_memorization_settings, memorization_ladder
 
     protocol = from_plain(AtlasProtocol, options["protocol"])
-    level = int(options["level"])
+    level, seeds = int(options["level"]), [int(s) for s in seeds]
     start = time.process_time()
-    spec, w, _ = planned_grid(spec, None, protocol.max_samples, protocol.sweep.encoding)
-    sizes = protocol.sample_sizes(w)
+    w = spec_parameters(spec)
     epochs, vc_epochs = protocol.budget_epochs(level)
     settings = dataclasses.replace(default_memorization_settings(), epochs=epochs)
     mem = memorization_ladder(
-        spec, sizes, [seed], budgets=level + 1, settings=settings, sweep=protocol.sweep,
-        max_samples=protocol.max_samples, device=device,
+        spec, protocol.sample_sizes(w), seeds, budgets=level + 1, settings=settings,
+        sweep=protocol.sweep, max_samples=protocol.max_samples, device=device,
     )  # fmt: skip
     design = dataclasses.replace(vc.default_design(w), repetitions=protocol.vc_repetitions)
     vc_settings = dataclasses.replace(
         vc.default_vc_settings(vc_epochs, protocol.vc_lr), schedule=protocol.sweep.schedules[0]
     )
-    est = vc.vc_ladder(
-        spec, design, seed=seed, budgets=level + 1, settings=vc_settings,
+    ests = vc.vc_ladders(
+        spec, design, seeds=seeds, budgets=level + 1, settings=vc_settings,
         max_samples=protocol.max_samples, device=device,
     )  # fmt: skip
-    bits = tuple(float(r.capacity_by_seed()[seed]) for r in mem)
-    return AtlasPoint(
-        str(options["cell"]), str(options["design"]), int(options["size"]), spec.num_layers,
-        spec.name, w, int(seed), level, epochs, vc_epochs, bits[-1], float(est[-1].h),
-        bool(est[-1].fit.bracketed), time.process_time() - start,
-        str(options.get("fingerprint") or protocol.fingerprint()), bits,
-        tuple(float(e.h) for e in est), tuple(bool(e.fit.bracketed) for e in est),
-    )  # fmt: skip
+    cpu = (time.process_time() - start) / len(seeds)
+    fingerprint = str(options.get("fingerprint") or protocol.fingerprint())
+    out = []
+    for seed in seeds:
+        bits, est = tuple(float(r.capacity_by_seed()[seed]) for r in mem), ests[seed]
+        out.append(AtlasPoint(
+            str(options["cell"]), str(options["design"]), int(options["size"]), spec.num_layers,
+            spec.name, w, seed, level, epochs, vc_epochs, bits[-1], float(est[-1].h),
+            bool(est[-1].fit.bracketed), cpu, fingerprint, bits,
+            tuple(float(e.h) for e in est), tuple(bool(e.fit.bracketed) for e in est),
+        ))  # fmt: skip
+    return out
 
 
 def parse_designs(kinds: Sequence[str], units: int, targets: Sequence[int]) -> tuple[Design, ...]:

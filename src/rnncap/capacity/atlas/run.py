@@ -37,7 +37,8 @@ META_RUNS = "atlas_runs"
 
 @dataclass(frozen=True)
 class AtlasSummary:
-    """What a run did: the store, the points it holds for this protocol, and those run now."""
+    """What a run did: the store, the points it holds for this protocol, and the units (a
+    network's seeds at one budget, read at the budgets below too) run now."""
 
     store: Path
     points: int
@@ -57,10 +58,10 @@ def stored_points(store, protocol: str) -> dict[tuple, AtlasPoint]:
     of points, measured once."""
     out, below = {}, {}
     for unit in store.units(planned_only=False):
-        p = unit.result.atlas
-        if p is not None and p.protocol == protocol:
-            out[(p.arch, p.seed, p.level)] = p
-            below.update({(q.arch, q.seed, q.level): q for q in p.below()})
+        for p in unit.result.atlas_points:
+            if p.protocol == protocol:
+                out[(p.arch, p.seed, p.level)] = p
+                below.update({(q.arch, q.seed, q.level): q for q in p.below()})
     return {**below, **out}  # a level's own point wins over the same level read from a longer run
 
 
@@ -93,11 +94,11 @@ def has_converged(curve: list) -> bool:
     return Convergence(curve[: stopped_at(curve)]).converged if len(curve) >= 2 else False
 
 
-def due(grid: AtlasGrid, points: dict) -> list[tuple[RowKey, int, int]]:
-    """The (row, seed, level) points to run next, cheapest first: per row and seed, the highest
+def due(grid: AtlasGrid, points: dict) -> list[tuple[RowKey, tuple[int, ...], int]]:
+    """The (row, seeds, level) units to run next, cheapest first: per row and seed, the highest
     missing level of the first `MIN_BUDGETS` levels (its run reads the lower ones too), then the
     next level of each row whose memorization or VC curve has not converged (its levels all
-    done), below the cap."""
+    done), below the cap; the seeds of a row that need the same level train together."""
     out, seen = [], set()
     for row in grid.rows():
         if row.spec.name in seen:  # the same network in another design: its points serve both
@@ -110,10 +111,12 @@ def due(grid: AtlasGrid, points: dict) -> list[tuple[RowKey, int, int]]:
             if has_converged(mem) and has_converged(vc):
                 continue
             wanted = min(done + 1, grid.max_budgets)
+        by_level: dict[int, list[int]] = {}
         for seed in grid.seeds:
             missing = [k for k in range(wanted) if (row.spec.name, seed, k) not in points]
             if missing:
-                out.append((row, seed, missing[-1]))
+                by_level.setdefault(missing[-1], []).append(seed)
+        out += [(row, tuple(seeds), level) for level, seeds in by_level.items()]
     return sorted(out, key=lambda t: (_cost(t[0], t[2]), t[0].ident, t[2], t[1]))
 
 
@@ -128,17 +131,19 @@ def resumed_fingerprint(meta: dict, grid: AtlasGrid) -> str:
     return grid.protocol.fingerprint()
 
 
-def make_unit(row: RowKey, seed: int, level: int, grid: AtlasGrid, fingerprint: str):
-    """The study unit of one point (its key hashes the network, seed, level and protocol)."""
+def make_unit(row: RowKey, seeds: tuple[int, ...], level: int, grid: AtlasGrid, fingerprint: str):
+    """The study unit of a row's points at one level (its key hashes the network, seeds, level
+    and protocol)."""
     from rnncap.engine.settings import ForecastSettings
     from rnncap.study.plan import SideMeasure, TaskRef, Unit, UnitPayload
 
     payload = UnitPayload(
-        spec=row.spec, seeds=(int(seed),), task=TaskRef.of({}), training=ForecastSettings(),
+        spec=row.spec, seeds=tuple(int(s) for s in seeds), task=TaskRef.of({}),
+        training=ForecastSettings(),
         measures=(), forecast_points=0,
         atlas=SideMeasure(row.spec, point_options(row, level, grid.protocol, fingerprint)),
     )  # fmt: skip
-    return Unit(row.spec.name, (int(seed),), payload)
+    return Unit(row.spec.name, tuple(int(s) for s in seeds), payload)
 
 
 def run_atlas(
@@ -152,8 +157,9 @@ def run_atlas(
 ) -> AtlasSummary:
     """Run the atlas into ``<out>/results.sqlite`` until every row converged or reached the cap.
 
-    ``wave`` points run per executor call (the cheapest due); ``on_point(point, done)`` is
-    called as each is recorded; ``stop_after`` ends the run after that many points (tests).
+    ``wave`` units (a network's seeds at one budget) run per executor call (the cheapest due);
+    ``on_point(point, units done)`` is called as each point is recorded; ``stop_after`` ends the
+    run after that many units (tests).
     """
     from rnncap.study.records import FailedUnit, UnitResult
     from rnncap.study.store import STORE_NAME, ResultsStore, ensure_writable_folder, study_lock
@@ -193,8 +199,8 @@ def run_atlas(
                 failed += len(bad)
                 for _, _, result, _ in done:
                     ran += 1
-                    if on_point is not None and result.atlas is not None:
-                        on_point(result.atlas, ran)
+                    for point in result.atlas_points if on_point is not None else ():
+                        on_point(point, ran)
 
             failed_before = failed
             executor.run(batch, record, lambda unit, fraction: None)
@@ -204,8 +210,8 @@ def run_atlas(
                 # forever: stop, saying so (it happened when a resumed run's fingerprint moved)
                 raise RnncapError(
                     f"the capacity atlas in {str(folder)!r} recorded no new point in a wave of "
-                    f"{len(batch)}: its store holds these points under other keys; export it, "
-                    "or run into a new --out folder"
+                    f"{len(batch)} units: its store holds these points under other keys; export "
+                    "it, or run into a new --out folder"
                 )
         total = len(stored_points(store, protocol))
     return AtlasSummary(folder / STORE_NAME, total, ran, failed, time.perf_counter() - start)
