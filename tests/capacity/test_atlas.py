@@ -365,3 +365,52 @@ def test_a_measure_stops_where_it_converged_while_the_other_doubles_on(tmp_path,
     assert row["vc"]["h"]["mean"] == pytest.approx(101.0)
     assert row["memorization"]["budgets_used"] == 4 and row["budgets"] == 4
     assert row["memorization"]["verdict"].startswith("budget-limited (+10% at 2x")
+
+
+class CatchingExecutor(InlineExecutor):
+    """In process, but a unit that raises is recorded as failed, as the pool and Ray do."""
+
+    def run(self, units, on_results, on_progress):
+        from rnncap.study.records import FailedUnit
+        from rnncap.study.unit import run_unit
+
+        for unit in units:
+            try:
+                on_results([(unit, run_unit(unit.payload))])
+            except RuntimeError as exc:
+                failure = FailedUnit(unit.key, unit.arch, unit.seeds, str(exc), 1)
+                on_results([(unit, failure)])
+
+
+def test_a_unit_that_failed_is_retried_by_the_next_run_and_said(tmp_path, monkeypatch, capsys):
+    """A unit that fails every attempt (a lost Ray raylet did this) is not run again in the same
+    run, is named with its error, and the next run retries it (before, it was skipped forever
+    and the command said nothing)."""
+    from rnncap.capacity.atlas import grid as grid_module
+    from rnncap.study import executors
+
+    fake_points(monkeypatch, {1: 100.0, 2: 150.0})
+    working = grid_module.measure_points
+    broken = {"on": True}
+
+    def flaky(spec, seeds, options, device=None):
+        if broken["on"] and spec.num_layers == 2:
+            raise RuntimeError("the raylet died")
+        return working(spec, seeds, options)
+
+    monkeypatch.setattr(grid_module, "measure_points", flaky)
+    first = run_atlas(TINY, tmp_path, CatchingExecutor(), wave=4)
+    assert first.failed == 1 and first.last_error == "the raylet died"
+    assert first.points == 9  # depth 1 only
+    broken["on"] = False
+    again = run_atlas(TINY, tmp_path, CatchingExecutor(), wave=4)
+    assert again.failed == 0 and again.points == 18
+    broken["on"] = True
+    monkeypatch.setattr(executors, "make_executor", lambda settings: CatchingExecutor())
+    args = ["capacity", "atlas", "--out", str(tmp_path / "cli"), "--cells", "rnn_tanh",
+            "--depths", "1,2", "--designs", "fixed-width", "--units", "2", "--input-bits", "2",
+            "--delay", "0", "--epochs", "4", "--vc-epochs", "4", "--max-budgets", "3"]  # fmt: skip
+    assert main(args) == 0
+    err = " ".join(capsys.readouterr().err.split())
+    assert "1 unit(s) failed every attempt (the last: the raylet died)" in err
+    assert "running the atlas again retries them" in err

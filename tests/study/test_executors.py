@@ -62,3 +62,19 @@ def test_a_ray_address_that_does_not_answer_is_bad_input_and_writes_nothing(tmp_
     assert not (tmp_path / "out").exists()
     with pytest.raises(InvalidInput, match="not HOST:PORT"):
         check_ray_address("nonsense")
+
+
+def test_without_an_address_ray_starts_its_own_cluster_not_another_drivers(monkeypatch):
+    """ray.init() with no address joins the latest cluster started on the machine (Ray's docs);
+    when that driver ends, its raylet dies under our tasks (seen: every atlas unit failed with
+    LocalRayletDiedError). Without an address the executor asks for a new local instance."""
+    ray = pytest.importorskip("ray")
+    seen = {}
+    monkeypatch.setattr(ray, "is_initialized", lambda: False)
+    monkeypatch.setattr(ray, "init", lambda **kw: seen.update(kw))
+    monkeypatch.setattr("rnncap.study.ray_executor.start_reaper", lambda: None)
+    RayExecutor(num_cpus=2)._connect(ray)
+    assert seen["address"] == "local" and seen["num_cpus"] == 2
+    seen.clear()
+    RayExecutor("10.0.0.5:6379")._connect(ray)
+    assert seen["address"] == "10.0.0.5:6379" and "num_cpus" not in seen

@@ -181,8 +181,9 @@ def atlas(
 ) -> None:
     """The capacity atlas: cells x depths x designs x seeds at doubling budgets, resumable.
 
-    Each point (network, seed, budget) is a unit of the study store in --out, run in process,
-    in a process pool (--workers) or on Ray (--ray); run it again to resume. Each row doubles
+    Each unit (a network's seeds at one budget, one run read at every lower budget too) is a
+    unit of the study store in --out, run in process, in a process pool (--workers) or on Ray
+    (--ray); run it again to resume. Each row doubles
     its budget until its memorization and VC curves converged or --max-budgets. The table (with
     provenance; the rows the options name, under the store's protocol) goes to <out>/atlas.json
     and to --export.
@@ -219,8 +220,11 @@ def atlas(
 
         check_int(wave, "--wave", low=0, high=100_000, hint="0 picks it from the executor")
         wave = wave or (RAY_WAVE if ray else 2 * max(workers, 1))
-        run_atlas(grid, out, make_executor(settings), wave=wave,
-                  on_point=on_point)  # fmt: skip
+        summary = run_atlas(grid, out, make_executor(settings), wave=wave, on_point=on_point)
+        if summary.failed:
+            err.print(f"{summary.failed} unit(s) failed every attempt (the last: "
+                      f"{summary.last_error}); running the atlas again retries them",
+                      markup=False)  # fmt: skip
     table_ = export_atlas(out, shape=grid)  # the store's protocol, the options' grid
     text = to_json(table_).encode() + b"\n"
     write_atomic(Path(out) / "atlas.json", text)

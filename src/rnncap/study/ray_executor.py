@@ -275,8 +275,10 @@ class RayExecutor:
         kwargs: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False}
         if self.address:
             kwargs["address"] = self.address
-        elif self.num_cpus:
-            kwargs["num_cpus"] = self.num_cpus
+        else:  # a Ray of our own: never another driver's cluster, which may die under us
+            kwargs["address"] = "local"
+            if self.num_cpus:
+                kwargs["num_cpus"] = self.num_cpus
         ray.init(**kwargs)
         self._started = True
 

@@ -45,6 +45,7 @@ class AtlasSummary:
     ran: int
     failed: int
     seconds: float
+    last_error: str | None = None  # of the last unit that failed every attempt in this run
 
 
 def _cost(row: RowKey, level: int) -> float:
@@ -168,6 +169,7 @@ def run_atlas(
     executor.check()
     folder = ensure_writable_folder(Path(out))
     ran = failed = 0
+    failed_now: dict[str, str] = {}  # key -> error of the units that failed in this run
     with study_lock(folder), ResultsStore.create(folder / STORE_NAME) as store:
         from rnncap.capacity.atlas.table import git_commit
 
@@ -180,9 +182,8 @@ def run_atlas(
         loads = list(store.meta().get(META_LOAD) or [])
         while stop_after is None or ran < stop_after:
             points = stored_points(store, protocol)
-            gave_up = {f.key for f in store.failures(planned_only=False)}
             units = [make_unit(r, s, k, grid, protocol) for r, s, k in due(grid, points)]
-            units = [u for u in units if u.key not in gave_up]
+            units = [u for u in units if u.key not in failed_now]  # a new run retries them
             if not units:
                 break
             batch = units[: max(1, wave if stop_after is None else min(wave, stop_after - ran))]
@@ -197,6 +198,7 @@ def run_atlas(
                 bad = [r for _, r in outcomes if isinstance(r, FailedUnit)]
                 store.record_batch(done, bad)
                 failed += len(bad)
+                failed_now.update({f.key: f.error for f in bad})
                 for _, _, result, _ in done:
                     ran += 1
                     for point in result.atlas_points if on_point is not None else ():
@@ -214,4 +216,5 @@ def run_atlas(
                     "it, or run into a new --out folder"
                 )
         total = len(stored_points(store, protocol))
-    return AtlasSummary(folder / STORE_NAME, total, ran, failed, time.perf_counter() - start)
+    last = list(failed_now.values())[-1] if failed_now else None
+    return AtlasSummary(folder / STORE_NAME, total, ran, failed, time.perf_counter() - start, last)
