@@ -414,3 +414,34 @@ def test_a_unit_that_failed_is_retried_by_the_next_run_and_said(tmp_path, monkey
     err = " ".join(capsys.readouterr().err.split())
     assert "1 unit(s) failed every attempt (the last: the raylet died)" in err
     assert "running the atlas again retries them" in err
+
+
+def test_a_seeds_curve_comes_from_its_longest_run(tmp_path, monkeypatch):
+    """Runs of different units differ by float rounding; here a run to level k reads
+    100 + 10 j - 5 k at level j < k (lower the longer the run, as two trajectories may part).
+    Mixed, the curve would fall at each new level; read from the longest run it rises, every
+    level's value is that run's, and the CPU of the shorter runs stays counted."""
+    from rnncap.capacity.atlas import grid as grid_module
+
+    def fake(spec, seed, options, device=None):
+        k = int(options["level"])
+        curve = tuple(100.0 + 10 * j - 5 * k + seed for j in range(k + 1))
+        proto = grid_module.from_plain(grid_module.AtlasProtocol, options["protocol"])
+        return grid_module.AtlasPoint(
+            options["cell"], options["design"], int(options["size"]), spec.num_layers,
+            spec.name, 10, seed, k, 4 * 2**k, 4 * 2**k, curve[-1], curve[-1], True, 1.0,
+            proto.fingerprint(), curve, curve, (True,) * (k + 1),
+        )  # fmt: skip
+
+    monkeypatch.setattr(grid_module, "measure_points", per_seed(fake))
+    grid = AtlasGrid(TINY.cells, (1,), TINY.designs, TINY.seeds, TINY.protocol, 4)
+    run = run_atlas(grid, tmp_path, InlineExecutor(), wave=8)
+    assert run.ran == 2 and run.points == 4 * 3  # a run to level 2, then one to level 3
+    with ResultsStore.open(tmp_path) as store:
+        points = stored_points(store, TINY.protocol.fingerprint())
+    for seed in TINY.seeds:
+        got = [points[("rnn_tanh:1x2", seed, j)].bits for j in range(4)]
+        assert got == [100.0 + 10 * j - 15 + seed for j in range(4)]  # the level-3 run's
+    assert sum(p.cpu_seconds for p in points.values()) == pytest.approx(2 * 3 * 1.0)
+    (row,) = export_atlas(tmp_path)["rows"]
+    assert not row["memorization"]["verdict"].startswith("unstable")
