@@ -32,7 +32,9 @@ def td():
 
 @pytest.fixture(scope="module")
 def model(td):
-    return Forecaster("gru:4", epochs=1, batch_size=256, anchor="lagged-ridge").fit(td)
+    return Forecaster(  # the anchor alone: the blend is tested in test_blend.py
+        "gru:4", epochs=1, batch_size=256, anchor="lagged-ridge", blend="none"
+    ).fit(td)
 
 
 def test_the_stations_are_outputs_after_the_target_station(td):

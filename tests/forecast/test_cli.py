@@ -112,6 +112,7 @@ def test_checkpoint_for_another_task_or_data(checkpoint, tmp_path, capsys):
         (["--arch", "lstm:2xx"], "malformed architecture"),
         (["--target", "rain"], "unknown variable 'rain'"),
         (["--anchor", "lightgbm"], "unknown anchor 'lightgbm'.*only these baselines are fitted"),
+        (["--blend", "lightgbm"], "unknown blend 'lightgbm'.*only these baselines are fitted"),
         (["--horizons", "1-9"], "lead 9 is over the 8-step input window"),
         (["--horizons", "3-5"], "--horizons takes 1-H .* or H"),
         (["--horizons", "1-3", "--horizon", "3"], "cannot be combined with --horizon"),

@@ -13,7 +13,8 @@ pytestmark = pytest.mark.slow  # trains models
 def test_fit_many_matches_the_engine_members(lagged_data, tmp_path):
     td = lagged_data
     models = fit_many(td, ["lstm:1x8", "gru:6,4"], seeds=(0, 1), epochs=12, batch_size=16,
-                      lr=1e-2, patience=12, dropout=0.0, schedule="constant")  # fmt: skip
+                      lr=1e-2, patience=12, dropout=0.0, schedule="constant",
+                      blend="none")  # the network alone (the blend: test_blend.py)  # fmt: skip
     assert [(m.spec_.name, m.seed) for m in models] == [
         ("lstm:1x8", 0), ("lstm:1x8", 1), ("gru:6,4", 0), ("gru:6,4", 1)
     ]  # fmt: skip

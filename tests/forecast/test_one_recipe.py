@@ -83,11 +83,12 @@ def task(lagged_csv):
 
 @pytest.fixture(scope="module")
 def cli_model(lagged_csv, tmp_path_factory):
-    """`forecast train` with the study's settings and `--ensemble 1`: no other flag."""
+    """`forecast train` with the study's settings and `--ensemble 1`, and `--blend none` (a
+    study measures the network's own forecast, `StudyConfig.recipe`): no other flag."""
     out = tmp_path_factory.mktemp("recipe") / "m.pt"
     args = ["forecast", "train", "--data", str(lagged_csv), "--target", "echo", "--history", "8",
             "--horizon", "3", "--arch", ARCH, "--seed", str(SEED), "--epochs", str(EPOCHS),
-            "--batch-size", str(BATCH), "--lr", str(LR), "--ensemble", "1",
+            "--batch-size", str(BATCH), "--lr", str(LR), "--ensemble", "1", "--blend", "none",
             "--out", str(out)]  # fmt: skip
     assert main(args) == 0
     return load(out)
@@ -99,7 +100,7 @@ def test_a_study_run_equals_forecast_train_with_ensemble_1(tmp_path, lagged_csv,
     (member,) = spy.members
     same_weights(cli_model.model_.state_dict(), member.state_dict)  # bit for bit
     # the report's Training line is the record that trained the model, every field of it
-    recipe = ForecastSettings(epochs=EPOCHS, batch_size=BATCH, lr=LR)
+    recipe = ForecastSettings(epochs=EPOCHS, batch_size=BATCH, lr=LR, blend="none")
     assert cli_model.settings == recipe
     (job,) = spy.jobs
     assert job.settings == recipe.train_settings() and job.data.has_anchor

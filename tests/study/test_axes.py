@@ -133,8 +133,10 @@ def test_the_training_line_names_the_base_point_and_every_axis():
 
     axes = {"design": "one-at-a-time", "lr": [0.003, 0.01], "train_fraction": [1.0, 0.5]}
     line = training_line(tiny_config(axes=axes, training={"epochs": 5}))
-    base = ForecastSettings(epochs=5, lr=0.003).describe()
+    base = ForecastSettings(epochs=5, lr=0.003, blend="none").describe()
     assert line.startswith(base + " (the base point); 3 training points per architecture vary ")
     assert "lr 0.003, 0.01; train_fraction 1, 0.5 (one at a time)" in line
     plain = training_line(tiny_config(training={"epochs": 5}))
-    assert plain.startswith(ForecastSettings(epochs=5).describe() + ". This is a smaller budget")
+    assert plain.startswith(
+        ForecastSettings(epochs=5, blend="none").describe() + ". This is a smaller budget"
+    )

@@ -15,7 +15,7 @@ from rnncap.study.config import load_study
 #: A record with no default value, and the words `describe` must use for each of its fields.
 ODD = ForecastSettings(epochs=7, batch_size=16, lr=0.005, clip=0.5, patience=2, dropout=0.1,
                        weight_decay=0.01, shuffle=False, schedule="onecycle", time_limit=90,
-                       anchor="none", train_fraction=0.25)  # fmt: skip
+                       anchor="none", train_fraction=0.25, blend="none")  # fmt: skip
 PHRASES = {
     "epochs": "up to 7 epochs",
     "batch_size": "batch 16",
@@ -30,6 +30,7 @@ PHRASES = {
     "time_limit": "time limit 90 s",
     "anchor": "no residual anchor",
     "train_fraction": "a fixed 25% of the training windows",
+    "blend": "the network's forecast alone",
 }
 DEFAULT_PHRASES = {
     "epochs": "up to 30 epochs",
@@ -45,6 +46,7 @@ DEFAULT_PHRASES = {
     "time_limit": "no time limit",
     "anchor": "residual on persistence",
     "train_fraction": "every training window",
+    "blend": "forecast combined with the lagged ridge's",
 }
 
 
@@ -71,6 +73,7 @@ def test_the_recipe_is_the_engine_settings_with_the_forecasters_defaults():
         1e-2,
     )
     assert recipe.anchor == "persistence" and recipe.time_limit is None
+    assert recipe.blend == "lagged-ridge"
     assert recipe.train_settings() == TrainSettings(schedule="cosine", patience=6, dropout=0.3,
                                                     weight_decay=1e-2)  # fmt: skip
     assert ForecastSettings.from_options(to_plain(recipe)) == recipe  # plain values round trip
@@ -102,6 +105,8 @@ BAD = {
     'residual = false\nanchor = "ridge"': ["residual and anchor both given", 'anchor = "none"'],
     'schedule = "linear"': ["learning-rate schedule 'linear'", "cosine"],
     "dropout = 1.5": ["dropout must be below 1"],
+    'blend = "lagged-ridge"': ["cannot be studied", "network's own forecast", "drop blend"],
+    'blend = "lightgbm"': ["unknown blend 'lightgbm'"],
     "time_limit = -1": ["time limit"],
 }
 
@@ -130,6 +135,9 @@ def test_the_report_says_why_a_study_trains_with_a_smaller_budget():
     full = ForecastSettings()
     assert (f"smaller budget than rnncap forecast train's (up to {full.epochs} epochs, "
             f"patience {full.patience}, weight decay {full.weight_decay:g}") in line  # fmt: skip
-    assert "because a study trains" in line and line.count(". ") == 1  # one sentence added
+    assert "because a study trains" in line
+    assert "not blended with the lagged-ridge" in line and line.count(". ") == 2  # two added
     at_full_budget = FULL.replace(training={})
-    assert training_line(at_full_budget) == full.describe()
+    unblended = full.replace(blend="none")
+    assert training_line(at_full_budget).startswith(unblended.describe() + ". Each model's")
+    assert "smaller budget" not in training_line(at_full_budget)

@@ -111,7 +111,8 @@ def generalization_gaps(
         An int n means seeds 0..n-1.
     settings : rnncap.engine.ForecastSettings, optional
         The forecasting recipe (its defaults when omitted); patience must be > 0 (early
-        stopping on validation).
+        stopping on validation). Its ``blend`` is not applied: the gaps are the network's own
+        (with its residual anchor), the capacity being the network's.
     """
     from rnncap.data import TaskData, prepare_task
     from rnncap.engine import ForecastSettings, Job

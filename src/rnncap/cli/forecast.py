@@ -84,6 +84,13 @@ def train(
         str,
         typer.Option(help="Residual anchor: auto, persistence, ridge, lagged-ridge or none."),
     ] = RECIPE.anchor,
+    blend: Annotated[
+        str,
+        typer.Option(
+            help="Combine the forecast with this baseline, the share chosen on validation: "
+            "lagged-ridge, ridge or none."
+        ),
+    ] = RECIPE.blend,
     shuffle: Annotated[bool, typer.Option(help="Reshuffle the windows each epoch.")] = (
         RECIPE.shuffle
     ),
@@ -129,7 +136,7 @@ def train(
     model = Forecaster(
         arch, seed=seed, ensemble=ensemble, dropout=dropout, epochs=epochs,
         batch_size=batch_size, lr=lr, schedule=schedule, clip=clip, patience=patience,
-        weight_decay=weight_decay, anchor=anchor, shuffle=shuffle,
+        weight_decay=weight_decay, anchor=anchor, blend=blend, shuffle=shuffle,
         time_limit=time_limit or None,  # 0: no limit (see --help)
     )  # fmt: skip
     model.build_spec(td)  # bad settings fail here, before the progress bar
@@ -167,6 +174,7 @@ def train(
             f"{summary['epochs_run']} ({summary['best_epoch']}), {summary['status']}",
         ),
         ("training time", f"{summary['train_seconds']:.0f} s"),
+        *([("blend", _blend_text(summary["blend"]))] if summary["blend"] else []),
         ("MSE train/val/test (scaled)", "/".join(f"{v:.4f}" for v in summary["loss"].values())),
     ]
     for split in ("val", "test", "holdout")[: 3 if td.holdout is not None else 2]:
@@ -178,6 +186,17 @@ def train(
     if "gap_iid" in summary:
         rows.append(("holdout - train MAE", f"{summary['gap_iid']:+.3f}"))
     stdout().print(table(f"{summary['arch']} -> {out}", ["", "value"], rows))
+
+
+def _blend_text(blend: dict) -> str:
+    """The blend row of `train`'s table: the network's share(s) and the validation MAEs."""
+    shares = blend["network_share"]
+    share = f"{shares[0]:.2f}" if len(set(shares)) == 1 else f"{min(shares):.2f}-{max(shares):.2f}"
+    mae = {k: sum(v) / len(v) for k, v in blend["val_mae"].items()}
+    return (
+        f"{share} network + rest {blend['baseline']} (val MAE {mae['blend']:.3f}; network "
+        f"alone {mae['network']:.3f}, {blend['baseline']} {mae['partner']:.3f})"
+    )
 
 
 @forecast_app.command("evaluate")

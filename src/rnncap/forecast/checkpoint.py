@@ -22,6 +22,7 @@ from rnncap.data.scaling import Scaler
 from rnncap.data.task import Task
 from rnncap.errors import InvalidInput, brief, require
 from rnncap.forecast.anchor import FittedAnchor, anchor_of
+from rnncap.forecast.blend import FittedBlend
 from rnncap.forecast.ensemble import network
 from rnncap.forecast.forecaster import SETTINGS, Forecaster
 from rnncap.plain import from_plain, to_plain
@@ -63,6 +64,7 @@ def to_checkpoint(model: Forecaster) -> dict:
         "train_seconds": model.train_seconds_,
         "members": list(getattr(model, "members_", ())),
         "anchor": anchor_of(model).to_dict(),
+        "blend": None if model.blend_ is None else model.blend_.to_dict(),
         "versions": versions(),
     }
 
@@ -116,6 +118,8 @@ def _from_checkpoint(ckpt: dict) -> Forecaster:
     legacy = ckpt["settings"].get("residual")  # before the anchor: residual on persistence or none
     if "anchor" not in settings and legacy is not None:
         settings["anchor"] = "persistence" if legacy else "none"
+    if "blend" not in settings:  # written before the blend existed: the network alone
+        settings["blend"] = "none"
     model = Forecaster(**settings)  # validates the settings (one line each)
     spec = RecurrentSpec.from_dict(ckpt["spec"])
     check_trainable(spec)  # before building weights from a spec read from a file
@@ -139,6 +143,7 @@ def _from_checkpoint(ckpt: dict) -> Forecaster:
     model.losses_ = dict(ckpt["losses"])
     model.train_seconds_ = ckpt["train_seconds"]
     model.anchor_ = _anchor(ckpt, model.settings.anchor, spec.outputs)
+    model.blend_ = _blend(ckpt, model.settings.blend, spec.outputs)
     if ckpt.get("members"):
         model.members_ = tuple(ckpt["members"])
     model.versions_ = dict(ckpt["versions"])
@@ -165,3 +170,26 @@ def _anchor(ckpt: dict, wanted: str, outputs: int) -> FittedAnchor:
             f"its {anchor.kind} anchor has {anchor.coef.shape} coefficients for {outputs} outputs",
         )  # fmt: skip
     return anchor
+
+
+def _blend(ckpt: dict, wanted: str, outputs: int) -> FittedBlend | None:
+    """The checkpoint's fitted blend (None for ``blend = "none"``), checked against its
+    settings and the network's outputs."""
+    if wanted == "none":
+        require(ckpt.get("blend") is None, "its settings ask for no blend but it holds one")
+        return None
+    require(
+        ckpt.get("blend") is not None,
+        f"its {wanted} blend was not fitted (no blend entry); train the model again",
+    )
+    blend = FittedBlend.from_dict(ckpt["blend"])
+    partner = blend.partner
+    require(
+        partner.kind == wanted,
+        f"its settings ask for a blend with the {wanted} but it holds one with the {partner.kind}",
+    )
+    require(
+        blend.weight.shape == (outputs,) and partner.coef.shape[1] == outputs,
+        f"its blend has {blend.weight.shape} shares for {outputs} outputs",
+    )
+    return blend

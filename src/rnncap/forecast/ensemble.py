@@ -42,7 +42,8 @@ def fit_ensemble(model, td, progress=None, device=None):
     The members (seeds ``seed .. seed + ensemble - 1``) are trained at once by `fit_many`, each
     exactly as ``Forecaster(arch, seed=s, ...)`` alone (docs/engine.md); `progress(done,
     total)` counts member-epochs. ``history_``, ``best_epoch_`` and ``status_`` are the first
-    member's; ``members_`` describes every member.
+    member's; ``members_`` describes every member. The blend's share (``blend_``) is chosen
+    again for the mean of the members, against the same fitted baseline.
     """
     from rnncap.forecast.many import fit_many
 
@@ -53,7 +54,8 @@ def fit_ensemble(model, td, progress=None, device=None):
     first = members[0]
     seconds = sum(m.train_seconds_ for m in members)
     model.adopt_network(td, MeanOf([m.model_ for m in members]), first.history_,
-                        first.best_epoch_, first.status_, seconds, first.anchor_)  # fmt: skip
+                        first.best_epoch_, first.status_, seconds, first.anchor_,
+                        first.blend_ and first.blend_.partner)  # fmt: skip
     model.members_ = tuple(
         {
             "seed": m.seed,

@@ -26,6 +26,7 @@ from rnncap.data.task import TIME_FEATURES, Task, TaskData
 from rnncap.engine import ForecastSettings, TrainedMember
 from rnncap.errors import InvalidInput, check_int, require
 from rnncap.forecast.anchor import FittedAnchor, anchor_of
+from rnncap.forecast.blend import fit_blend
 from rnncap.plain import to_plain
 
 # what a task must agree on, besides its input and target columns, for a trained model to apply
@@ -68,7 +69,9 @@ class Forecaster:
         an unknown name or a bad value is one `InvalidInput` line, raised here.
 
     Fitted state: ``model_`` (RecurrentModel at the best epoch), ``anchor_`` (the fitted
-    `FittedAnchor` its output is added to), ``spec_``, ``task_``,
+    `FittedAnchor` its output is added to), ``blend_`` (the `FittedBlend` its forecast is
+    combined with, chosen on validation after training; None with ``blend="none"``),
+    ``spec_``, ``task_``,
     ``x_scaler_``, ``y_scaler_``, ``input_columns_``, ``target_columns_``, ``history_``
     (per-epoch train/val loss), ``best_epoch_``, ``status_``, ``losses_`` (train/val/test MSE
     of the kept weights, scaled units), ``train_seconds_``, ``initial_state_`` (the weights
@@ -131,13 +134,18 @@ class Forecaster:
         return fit_forecasters(td, [self], progress=progress, device=device)[0]
 
     def adopt(
-        self, td: TaskData, member: TrainedMember, seconds: float, anchor: FittedAnchor
+        self,
+        td: TaskData,
+        member: TrainedMember,
+        seconds: float,
+        anchor: FittedAnchor,
+        partner: FittedAnchor | None = None,
     ) -> Forecaster:
         """Take `member` (trained by the engine on `td` with `anchor`) as this forecaster's
-        network."""
+        network, blended with `partner` (the recipe's ``blend``, fitted on `td`)."""
         self.adopt_network(
             td, member.model().cpu(), member.history, member.best_epoch, member.status.value,
-            seconds, anchor,
+            seconds, anchor, partner,
         )  # fmt: skip
         self.initial_state_ = member.initial_state_dict
         return self
@@ -151,9 +159,11 @@ class Forecaster:
         status: str,
         seconds: float,
         anchor: FittedAnchor,
+        partner: FittedAnchor | None = None,
     ) -> Forecaster:
         """Take `model` (a trained `RecurrentModel`, or a mean of them) and the fitted `anchor`
-        its output is added to as the network."""
+        its output is added to as the network; with a ``blend`` setting, choose its share
+        against the fitted baseline `partner` on the validation windows of `td`."""
         model.eval()
         self.model_, self.spec_, self.task_ = model, model.spec, td.task
         self.x_scaler_, self.y_scaler_ = td.x_scaler, td.y_scaler
@@ -165,6 +175,17 @@ class Forecaster:
         self.losses_ = {
             s: mean_loss(model, td.split(s).x, td.split(s).y, anchor.scaled(td, s)) for s in SPLITS
         }
+        self.blend_ = None
+        if self.settings.blend != "none":
+            require(
+                partner is not None and partner.kind == self.settings.blend,
+                f"the {self.settings.blend} baseline of the blend was not fitted; fit the model "
+                "with fit_many or Forecaster.fit",
+            )
+            network_val = self.y_scaler_.inverse(
+                self.predict_scaled(td.val.x, anchor.scaled(td, "val"))
+            )
+            self.blend_ = fit_blend(network_val, partner, td)
         return self
 
     # -- prediction ----------------------------------------------------------------------------
@@ -228,6 +249,16 @@ class Forecaster:
             return np.zeros((0, self.spec_.outputs), dtype=np.float32)
         return torch.cat(out).numpy() + anchor
 
+    def forecast_scaled(self, x: np.ndarray, baseline: Callable[[FittedAnchor], np.ndarray]):
+        """Scaled forecasts (n, outputs): the network's output plus its anchor, combined with
+        the blend's baseline when there is one; `baseline(fitted)` is a fitted anchor's scaled
+        forecast of the windows `x` (from a `TaskData` or from raw windows)."""
+        out = self.predict_scaled(x, baseline(anchor_of(self)))
+        blend = getattr(self, "blend_", None)
+        if blend is None:
+            return out
+        return blend.combine(out, baseline(blend.partner))
+
     def predict_physical(
         self, x_physical: np.ndarray, now: np.ndarray, target_times: list[pd.DatetimeIndex]
     ) -> np.ndarray:
@@ -235,8 +266,11 @@ class Forecaster:
         target times of each lead (what a lagged-ridge anchor's calendar features need)."""
         x = self.x_scaler_.transform(x_physical).astype(np.float32)
         now_scaled = self.y_scaler_.transform(now)
-        anchor = anchor_of(self).from_windows(x, now_scaled, self.input_columns_, target_times)
-        return self.y_scaler_.inverse(self.predict_scaled(x, anchor))
+        columns = self.input_columns_
+        out = self.forecast_scaled(
+            x, lambda fitted: fitted.from_windows(x, now_scaled, columns, target_times)
+        )
+        return self.y_scaler_.inverse(out)
 
     def predict(self, td: TaskData, split: str = "test") -> np.ndarray:
         """Forecasts (n, outputs), physical units, for the windows of `split`."""
@@ -244,8 +278,8 @@ class Forecaster:
         x = td.split(split).x
         if td.x_scaler != self.x_scaler_:  # data scaled differently: back to units, then ours
             x = rescale(x, td.x_scaler, self.x_scaler_)
-        anchor = anchor_of(self).scaled(td, split, x, self.y_scaler_)
-        return self.y_scaler_.inverse(self.predict_scaled(x, anchor))
+        out = self.forecast_scaled(x, lambda fitted: fitted.scaled(td, split, x, self.y_scaler_))
+        return self.y_scaler_.inverse(out)
 
 
 def rescale(x: np.ndarray, source: Scaler, target: Scaler) -> np.ndarray:

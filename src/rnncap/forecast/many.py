@@ -136,7 +136,8 @@ def fit_forecasters(
     models = list(models)
     require(len(models) >= 1, "no models to fit; pass at least one architecture and seed")
     specs = [m.build_spec(td) for m in models]
-    anchors = {k: fit_anchor(td, k) for k in dict.fromkeys(m.settings.anchor for m in models)}
+    wanted = [m.settings.anchor for m in models] + [m.settings.blend for m in models]
+    anchors = {k: fit_anchor(td, k) for k in dict.fromkeys(wanted)}  # blend partners too
     kinds = dict.fromkeys((m.settings.anchor, m.settings.train_fraction) for m in models)
     data = {(k, f): training_data(td, anchors[k], f) for k, f in kinds}
     jobs = [
@@ -148,7 +149,7 @@ def fit_forecasters(
     start = time.perf_counter()
     members = train(jobs, device=device, progress=progress)
     seconds = (time.perf_counter() - start) / len(jobs)
-    return [m.adopt(td, member, seconds, anchors[m.settings.anchor])
+    return [m.adopt(td, member, seconds, anchors[m.settings.anchor], anchors[m.settings.blend])
             for m, member in zip(models, members, strict=True)]  # fmt: skip
 
 

@@ -39,7 +39,12 @@ def train_summary(model: Forecaster, td: TaskData, out: Path | str) -> dict:
         "loss": model.losses_,
         "ensemble": model.ensemble,
         "members": list(getattr(model, "members_", ())),
-    }
+        "blend": None if model.blend_ is None else {
+            "baseline": model.blend_.partner.kind,
+            "network_share": model.blend_.weight.tolist(),
+            "val_mae": model.blend_.val_mae,
+        },
+    }  # fmt: skip
     persistence = Persistence().fit(td)
     for split in splits if td.holdout is not None else ("val", "test"):
         truth = td.y_physical(td.split(split))

@@ -340,9 +340,17 @@ class StudyConfig:
     def recipe(self, point: dict[str, Any] | None = None) -> ForecastSettings:
         """The record a model of the study trains with: the ``[training]`` overrides on the
         recipe's defaults (the report's Training line is written from it too), and the values
-        of one training point of the [axes] table when given."""
-        options = {**self.training, **(point or {})}
-        return ForecastSettings.from_options(options, "[training] of the study file")
+        of one training point of the [axes] table when given. ``blend`` is "none": a study
+        measures each network's own forecast, not its combination with a linear model."""
+        options = {"blend": "none", **self.training, **(point or {})}
+        where = "[training] of the study file"
+        recipe = ForecastSettings.from_options(options, where)
+        require(
+            recipe.blend == "none",
+            f'{where}: blend = "{recipe.blend}" cannot be studied: a study measures each '
+            "network's own forecast (rnncap forecast train blends it after training); drop blend",
+        )
+        return recipe
 
     def replace(self, **changes: Any) -> StudyConfig:
         return dataclasses.replace(self, **changes)

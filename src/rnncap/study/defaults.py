@@ -58,7 +58,8 @@ def training_line(config: StudyConfig) -> str:
     """The report's Training line: the study's recipe in words (at the base point of its [axes],
     and what they vary: `rnncap.study.axes.describe_axes`), and, when it trains more
     cheaply than ``rnncap forecast train`` (fewer epochs, less patience or a lower weight
-    decay), one sentence saying why."""
+    decay), one sentence saying why, and one saying why its forecasts are not blended with a
+    baseline (``ForecastSettings.blend``)."""
     recipe, full = config.recipe(config.points()[0]), ForecastSettings()
     line = recipe.describe() + describe_axes(config.axes, config.training)
     if any(getattr(recipe, k) < getattr(full, k) for k in CHEAPER):
@@ -68,5 +69,11 @@ def training_line(config: StudyConfig) -> str:
             "ensembles) because a study trains every architecture and seed of its grid and "
             "must finish in minutes; the forecaster at full budget is measured in "
             "docs/forecasting.md"
+        )
+    if recipe.blend != full.blend:
+        line += (
+            f". Each model's forecast is its network's own, not blended with the {full.blend} "
+            "as rnncap forecast train's is after training, because the study measures what "
+            "the network's layers and units change"
         )
     return line
