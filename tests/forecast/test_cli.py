@@ -31,6 +31,11 @@ def test_train_json(lagged_csv, tmp_path, capsys):
     assert summary["test_mae"]["skill"] == pytest.approx(
         1 - summary["test_mae"]["model"] / summary["test_mae"]["persistence"]
     )
+    blend = summary["blend"]  # the default: blended with the lagged ridge, share on validation
+    assert blend["baseline"] == "lagged-ridge" and 0 <= blend["network_share"][0] <= 1
+    assert blend["val_mae"]["blend"][0] <= min(blend["val_mae"]["network"][0],
+                                               blend["val_mae"]["partner"][0])  # fmt: skip
+    assert blend["val_mae"]["blend"][0] == pytest.approx(summary["val_mae"]["model"], rel=1e-4)
 
 
 @pytest.mark.slow  # trains models
@@ -42,6 +47,8 @@ def test_evaluate_table_json_and_plot(checkpoint, tmp_path, capsys):
     for name in ("lstm:1x6", *names):
         assert name in out
     assert "95% interval" in out
+    words = " ".join(out.split())  # the caption wraps
+    assert "network + the rest lagged-ridge (fitted on train, share chosen on validation)" in words
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert main(["forecast", "evaluate", str(checkpoint), "--json"]) == 0
     result = json.loads(capsys.readouterr().out)

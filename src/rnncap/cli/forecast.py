@@ -188,14 +188,19 @@ def train(
     stdout().print(table(f"{summary['arch']} -> {out}", ["", "value"], rows))
 
 
+def _shares(shares) -> str:
+    """The network's share of a blend: one value, or the range over the outputs."""
+    low, high = float(min(shares)), float(max(shares))
+    return f"{low:.2f}" if low == high else f"{low:.2f}-{high:.2f}"
+
+
 def _blend_text(blend: dict) -> str:
     """The blend row of `train`'s table: the network's share(s) and the validation MAEs."""
-    shares = blend["network_share"]
-    share = f"{shares[0]:.2f}" if len(set(shares)) == 1 else f"{min(shares):.2f}-{max(shares):.2f}"
     mae = {k: sum(v) / len(v) for k, v in blend["val_mae"].items()}
     return (
-        f"{share} network + rest {blend['baseline']} (val MAE {mae['blend']:.3f}; network "
-        f"alone {mae['network']:.3f}, {blend['baseline']} {mae['partner']:.3f})"
+        f"{_shares(blend['network_share'])} network + rest {blend['baseline']} "
+        f"(val MAE {mae['blend']:.3f}; network alone {mae['network']:.3f}, "
+        f"{blend['baseline']} {mae['partner']:.3f})"
     )
 
 
@@ -237,7 +242,12 @@ def evaluate(
         for s in result.scores
     ]
     losses = ", ".join(f"{k} {v:.4f}" for k, v in result.losses.items())
-    caption = f"skill = 1 - MAE / MAE(persistence); model MSE (scaled): {losses}"
+    caption = f"skill = 1 - MAE / MAE(persistence); network MSE (scaled): {losses}"
+    if model.blend_ is not None:  # the model's forecast includes a fitted baseline: say so
+        caption += (
+            f"; the model's forecast is {_shares(model.blend_.weight)} network + the rest "
+            f"{model.blend_.partner.kind} (fitted on train, share chosen on validation)"
+        )
     console = stdout()
     console.print(table(str(model_path), columns, rows, right=columns[2:], caption=caption))
     if result.differences:
