@@ -56,8 +56,10 @@ def main() -> None:
         error = np.abs(model.predict(td, split) - td.y_physical(td.split(split)))
         out[split], out[f"{split}_all"] = error[:, column].mean(), error.mean()
     cpu = time.process_time() - start
-    print(f"{args.arch} anchor={model.anchor_.kind} stations={args.stations or 'JFK'} "
-          f"horizons={args.horizons or '24'} ensemble={args.ensemble} seed={args.seed} "
+    blend = "none" if model.blend_ is None else f"{model.blend_.weight.min():.2f}*net"
+    print(f"{args.arch} anchor={model.anchor_.kind} blend={blend} "
+          f"stations={args.stations or 'JFK'} horizons={args.horizons or '24'} "
+          f"ensemble={args.ensemble} seed={args.seed} "
           f"{' '.join(args.set)} | JFK@24 val {out['val']:.3f} test {out['test']:.3f} | "
           f"all outputs val {out['val_all']:.3f} test {out['test_all']:.3f} | best epoch "
           f"{model.best_epoch_} of {len(model.history_)} | cpu {cpu:.0f} s",
