@@ -111,8 +111,9 @@ def generalization_gaps(
         An int n means seeds 0..n-1.
     settings : rnncap.engine.ForecastSettings, optional
         The forecasting recipe (its defaults when omitted); patience must be > 0 (early
-        stopping on validation). Its ``blend`` is not applied: the gaps are the network's own
-        (with its residual anchor), the capacity being the network's.
+        stopping on validation). Its ``blend`` is not applied (the record kept in the result
+        says ``blend = "none"``): the gaps are the network's own (with its residual anchor),
+        the capacity being the network's.
     """
     from rnncap.data import TaskData, prepare_task
     from rnncap.engine import ForecastSettings, Job
@@ -126,6 +127,7 @@ def generalization_gaps(
         f"settings must be a rnncap.engine.ForecastSettings; got {run!r:.60}",
     )
     require(run.patience > 0, "early stopping needs patience > 0 (e.g. patience=5)")
+    run = run.replace(blend="none")  # the network's own errors, recorded as such
     td = task if isinstance(task, TaskData) else prepare_task(task)
     # the recipe's anchor (fitted on the training split) is added to the network's output, as
     # in training

@@ -362,7 +362,8 @@ def gaps(
     cols = ["arch", "w", "train", "val", "test", "gap", "± std"]
     caption = (
         f"MAE in {result.units}, mean over {seeds} seeds; gap = test MAE - train MAE; the "
-        "forecasting recipe (rnncap forecast train's defaults), best-validation weights."
+        "forecasting recipe (rnncap forecast train's defaults; the network's own forecast, "
+        "not blended), best-validation weights."
     )
     title = f"Generalization gaps (MAE, {result.units})"
     stdout().print(table(title, cols, rows, right=cols[1:]))
