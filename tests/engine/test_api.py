@@ -149,11 +149,11 @@ def test_out_of_memory_halves_the_chunk(monkeypatch):
     sizes = []
     original = api_module.run_chunk
 
-    def run(chunk, how, device, tick=None):
+    def run(chunk, how, device, tick=None, snapshots=()):
         sizes.append(len(chunk))
         if len(chunk) > 1:
             raise torch.cuda.OutOfMemoryError("CUDA out of memory. Tried to allocate 2 GiB")
-        return original(chunk, how, device, tick)
+        return original(chunk, how, device, tick, snapshots)
 
     monkeypatch.setattr(api_module, "run_chunk", run)
     members = train(jobs, device="cpu", strategy="ensemble", max_members=4)
@@ -243,9 +243,9 @@ def _count_chunks(monkeypatch):
     calls = []
     original = api_module.run_chunk
 
-    def run(chunk, how, device, tick=None):
+    def run(chunk, how, device, tick=None, snapshots=()):
         calls.append((len(chunk), how))
-        return original(chunk, how, device, tick)
+        return original(chunk, how, device, tick, snapshots)
 
     monkeypatch.setattr(api_module, "run_chunk", run)
     return calls
