@@ -24,14 +24,15 @@ import torch
 
 from rnncap.arch import parse_arch
 from rnncap.capacity import vc
-from rnncap.capacity.atlas.grid import AtlasProtocol, measure_points, spec_parameters
+from rnncap.capacity.atlas.grid import AtlasProtocol, measure_points
+from rnncap.capacity.checks import logit_parameters
 from rnncap.capacity.memorize import default_memorization_settings, measure_memorization
 
 
 def per_budget(spec, seeds, protocol: AtlasProtocol, levels: int) -> float:
     """CPU seconds of the first protocol: a run per seed and budget."""
     start = time.process_time()
-    w = spec_parameters(spec)
+    w = logit_parameters(spec)
     for seed in seeds:
         for level in range(levels):
             epochs, vc_epochs = protocol.budget_epochs(level)
@@ -78,7 +79,7 @@ def main() -> None:
         seeds = range(args.seeds)
         old = per_budget(spec, seeds, protocol, args.levels)
         new = one_run(spec, seeds, protocol, args.levels)
-        print(f"| {arch} | {spec_parameters(spec)} | {old:.1f} | {new:.1f} | {old / new:.2f} |",
+        print(f"| {arch} | {logit_parameters(spec)} | {old:.1f} | {new:.1f} | {old / new:.2f} |",
               flush=True)  # fmt: skip
     print(f"load {os.getloadavg()[0]:.2f} at the end")
 

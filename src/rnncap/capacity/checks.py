@@ -1,5 +1,6 @@
 """Checks of a capacity measure's arguments: sample-size grids, positive counts, seed lists
-(each bad value one `InvalidInput` line naming the option that fixes it)."""
+(each bad value one `InvalidInput` line naming the option that fixes it); and the sizes every
+measure derives from its network: w of the one-logit network, b grids as fractions of w."""
 
 from __future__ import annotations
 
@@ -21,6 +22,18 @@ def sample_grid(values: Iterable[int], *, minimum: int, what: str, option: str) 
         f"give at least {minimum} ({option})",
     )
     return grid
+
+
+def logit_parameters(spec) -> int:
+    """w of `spec` (a `RecurrentSpec`) with one output: the capacity measures read one logit."""
+    from rnncap.arch import count_parameters
+
+    return count_parameters(spec.replace(outputs=1)).total
+
+
+def fraction_sizes(w: int, fractions: Iterable[float]) -> tuple[int, ...]:
+    """Sample sizes as fractions of w: sorted, distinct, at least 2 each."""
+    return tuple(sorted({max(2, round(f * w)) for f in fractions}))
 
 
 def positive_int(value: object, what: str, hint: str) -> int:

@@ -29,6 +29,7 @@ from rnncap.capacity.training import (
     Progress,
     full_batch_bce_settings,
     ladder_budgets,
+    member_at,
     settings_dict,
     train_members,
 )
@@ -409,21 +410,22 @@ def memorization_ladder(
     marks = ladder_budgets(run, budgets)
     jobs, tasks = _sweep_jobs(spec, grid, seeds_, sweep, run)
     members = train_members(jobs, progress, device, marks[:-1])
+    training = {**settings_dict(run), "batch_size": "full (b)", "optimizer": "adam",
+                "state": BEST_SO_FAR if len(marks) == 1 else LADDER,
+                "loss": "/".join(sweep.losses), "input_encoding": "/".join(sweep.encodings),
+                "sweep": to_plain(sweep)}  # fmt: skip
+    if len(marks) > 1:
+        training["ladder_epochs"] = list(marks)
     out: list[MemorizationResult] = []
     best: dict[tuple[int, int], MemorizationPoint] = {}
     for epochs in marks:
-        at = [m.at(epochs) if epochs in m.snapshots else m for m in members]
+        at = [member_at(m, epochs) for m in members]
         for key, point in _best_points(tasks, at, sweep).items():
             if key not in best or point.bits > best[key].bits:
                 best[key] = point
         points = tuple(best[(b, seed)] for seed in seeds_ for b in grid)
-        training = {**settings_dict(run), "epochs": epochs, "batch_size": "full (b)",
-                    "optimizer": "adam", "state": BEST_SO_FAR if len(marks) == 1 else LADDER,
-                    "loss": "/".join(sweep.losses), "input_encoding": "/".join(sweep.encodings),
-                    "sweep": to_plain(sweep)}  # fmt: skip
-        if len(marks) > 1:
-            training["ladder_epochs"] = list(marks)
         out.append(MemorizationResult(
-            spec.name, w, spec.input_size, spec.seq_len - 1, grid, seeds_, points, training, spec
+            spec.name, w, spec.input_size, spec.seq_len - 1, grid, seeds_, points,
+            {**training, "epochs": epochs}, spec,
         ))  # fmt: skip
     return tuple(out)

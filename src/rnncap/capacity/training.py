@@ -46,6 +46,12 @@ def train_members(
     return train(jobs, device=device, progress=progress, snapshots=snapshots)
 
 
+def member_at(member: Any, epochs: int) -> Any:
+    """A trained member as it was at budget `epochs` of its ladder: the snapshot kept there, or
+    the member itself at the run's last budget (no snapshot is kept at the end)."""
+    return member.at(epochs) if epochs in member.snapshots else member
+
+
 def ladder_budgets(settings: Any, budgets: int) -> tuple[int, ...]:
     """The epochs of a doubling ladder that ends at ``settings.epochs``: `budgets` of them,
     each twice the last (one run, read at each: `rnncap.engine.train`'s ``snapshots``)."""

@@ -21,13 +21,14 @@ import numpy as np
 import torch
 
 from rnncap.arch import RecurrentSpec, count_parameters
-from rnncap.capacity.checks import positive_int, sample_grid
+from rnncap.capacity.checks import logit_parameters, positive_int, sample_grid
 from rnncap.capacity.stats import summary
 from rnncap.capacity.training import (
     DEFAULT_MAX_SAMPLES,
     Progress,
     full_batch_bce_settings,
     ladder_budgets,
+    member_at,
     settings_dict,
     train_members,
 )
@@ -237,7 +238,7 @@ def check_vc_design(
 
     require(isinstance(spec, RecurrentSpec), "spec must be a RecurrentSpec (use parse_arch)")
     check_trainable(spec)
-    w = count_parameters(spec.replace(outputs=1)).total
+    w = logit_parameters(spec)
     design = design or default_design(w)
     largest = 2 * max(design.sample_sizes)
     require(
@@ -324,20 +325,20 @@ def vc_ladders(
                                 f"seed={seed} n={n} r={r}"))  # fmt: skip
                 labels.append((seed, n, x, y))
     members = train_members(jobs, progress, device, marks[:-1])
+    training = {**settings_dict(base), "loss": "bce", "batch_size": "full (2n)"}
+    if len(marks) > 1:
+        training["ladder_epochs"] = list(marks)
     out: dict[int, list[VCEstimate]] = {seed: [] for seed in seeds}
     for epochs in marks:
         deviations = {seed: {n: [] for n in design.sample_sizes} for seed in seeds}
         for (seed, n, x, y), member in zip(labels, members, strict=True):
-            model = member.at(epochs) if epochs in member.snapshots else member
-            predicted = (model.predict(x)[:, 0] > 0).astype(np.float32)
+            predicted = (member_at(member, epochs).predict(x)[:, 0] > 0).astype(np.float32)
             deviations[seed][n].append(_deviation(predicted, y, n))
-        training = {**settings_dict(base), "epochs": epochs, "loss": "bce",
-                    "batch_size": "full (2n)"}  # fmt: skip
-        if len(marks) > 1:
-            training["ladder_epochs"] = list(marks)
+        at = {**training, "epochs": epochs}
         for seed in seeds:
-            out[seed].append(_estimate(spec.name, spec.input_size, spec.seq_len, w, design,
-                                       deviations[seed], training))  # fmt: skip
+            out[seed].append(
+                _estimate(spec.name, spec.input_size, spec.seq_len, w, design, deviations[seed], at)
+            )
     return {seed: tuple(v) for seed, v in out.items()}
 
 

@@ -118,13 +118,12 @@ def _norm_measures(member: Any) -> WeightNorms:
 def _memorization(seeds: tuple[int, ...], side: SideMeasure, device: str) -> MemorizationResult:
     """Collins et al. bits per parameter of the payload's memorization spec, per seed: the tuned
     protocol (a sweep per point, doubling budgets, the last budget's capacity and its verdict)."""
-    from rnncap.arch import count_parameters
+    from rnncap.capacity.checks import fraction_sizes, logit_parameters
     from rnncap.capacity.tuned import tuned_memorization
 
     spec, options = side.spec, side.options
-    w = count_parameters(spec.replace(outputs=1)).total
-    sizes = options.get("sample_sizes") or sorted(
-        {max(2, round(f * w)) for f in options["sample_fractions"]}
+    sizes = options.get("sample_sizes") or fraction_sizes(
+        logit_parameters(spec), options["sample_fractions"]
     )
     seeds = list(seeds[: int(options["seeds"])])
     sweep = _sweep(options)
@@ -157,13 +156,12 @@ def _sweep(options: Any):
 
 def _depth(seeds: tuple[int, ...], side: SideMeasure, device: str) -> DepthRow:
     """VC dimension and memorization of the payload's fixed-width network (one depth)."""
-    from rnncap.arch import count_parameters
+    from rnncap.capacity.checks import fraction_sizes, logit_parameters
     from rnncap.capacity.depth import DepthBudget
     from rnncap.capacity.depth_measure import measure_depth_row
 
     spec, options = side.spec, side.options
-    w = count_parameters(spec.replace(outputs=1)).total
-    sizes = tuple(sorted({max(2, round(f * w)) for f in options["sample_fractions"]}))
+    sizes = fraction_sizes(logit_parameters(spec), options["sample_fractions"])
     budget = DepthBudget(
         int(options["epochs"]), _sweep(options), sizes,
         vc_epochs=int(options["vc_epochs"]), vc_repetitions=int(options["vc_reps"]),

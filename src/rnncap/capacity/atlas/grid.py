@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rnncap.arch import RecurrentSpec
-from rnncap.capacity.checks import positive_int
+from rnncap.capacity.checks import fraction_sizes, logit_parameters, positive_int
 from rnncap.capacity.convergence import MAX_BUDGETS, MIN_BUDGETS, MIN_SEEDS
 from rnncap.capacity.depth import DESIGNS, EQUAL_PARAMS, FIXED_WIDTH
 from rnncap.capacity.depth_measure import depth_specs
@@ -83,7 +83,7 @@ class AtlasProtocol:
         from rnncap.capacity import vc
         from rnncap.capacity.memorize import planned_grid
 
-        w = spec_parameters(spec)
+        w = logit_parameters(spec)
         design = dataclasses.replace(vc.default_design(w), repetitions=self.vc_repetitions)
         largest = max(2 * max(design.sample_sizes), max(self.sample_sizes(w)))
         require(
@@ -92,8 +92,7 @@ class AtlasProtocol:
             f"on {largest:,} sequences, over the protocol's {self.max_samples:,}; use smaller "
             "--targets or --units",
         )
-        spec, w, _ = planned_grid(spec, self.sample_sizes(w), self.max_samples,
-                                  self.sweep.encoding)  # fmt: skip
+        spec = planned_grid(spec, self.sample_sizes(w), self.max_samples, self.sweep.encoding)[0]
         vc.check_vc_design(spec, design, self.max_samples)
 
     def fingerprint(self) -> str:
@@ -102,18 +101,11 @@ class AtlasProtocol:
         return hashlib.sha256(text.encode()).hexdigest()[:12]
 
     def sample_sizes(self, w: int) -> tuple[int, ...]:
-        return tuple(sorted({max(2, round(f * w)) for f in self.sample_fractions}))
+        return fraction_sizes(w, self.sample_fractions)
 
     def budget_epochs(self, level: int) -> tuple[int, int]:
         """(memorization epochs, VC epochs) at a budget level (doubling from the first)."""
         return self.epochs * 2**level, self.vc_epochs * 2**level
-
-
-def spec_parameters(spec: RecurrentSpec) -> int:
-    """w of `spec` with one output (the atlas's networks end in one logit)."""
-    from rnncap.arch import count_parameters
-
-    return count_parameters(spec.replace(outputs=1)).total
 
 
 @dataclass(frozen=True)
@@ -265,7 +257,7 @@ def measure_points(
     protocol = from_plain(AtlasProtocol, options["protocol"])
     level, seeds = int(options["level"]), [int(s) for s in seeds]
     start = time.process_time()
-    w = spec_parameters(spec)
+    w = logit_parameters(spec)
     epochs, vc_epochs = protocol.budget_epochs(level)
     settings = dataclasses.replace(default_memorization_settings(), epochs=epochs)
     mem = memorization_ladder(

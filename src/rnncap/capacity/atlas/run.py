@@ -24,8 +24,8 @@ from rnncap.capacity.atlas.grid import (
     AtlasPoint,
     RowKey,
     point_options,
-    spec_parameters,
 )
+from rnncap.capacity.checks import logit_parameters
 from rnncap.capacity.convergence import MIN_BUDGETS, Convergence
 from rnncap.errors import RnncapError
 from rnncap.plain import to_plain
@@ -51,7 +51,7 @@ class AtlasSummary:
 
 def _cost(row: RowKey, level: int) -> float:
     """A relative cost for ordering: samples grow with w, time per sample with w and depth."""
-    return spec_parameters(row.spec) * (1 + 0.25 * row.layers) * 2**level
+    return logit_parameters(row.spec) * (1 + 0.25 * row.layers) * 2**level
 
 
 def stored_points(store, protocol: str) -> dict[tuple, AtlasPoint]:
