@@ -145,7 +145,8 @@ class Backend(Protocol):
         """Keep the current weights of the positions where `improved` as their best."""
 
     def best_state(self, pos: int) -> dict[str, torch.Tensor]:
-        """The best weights of position `pos` as a `RecurrentModel` state dict on the CPU."""
+        """The best weights of position `pos` as a `RecurrentModel` state dict on the CPU, the
+        caller's to keep: a later epoch's best is a new dict, never written into this one."""
 
     def drop(self, keep: list[int]) -> None:
         """Keep only these positions (in order): the others finished."""
@@ -219,10 +220,12 @@ def run_members(
 
 
 def _best_weights(backend: Backend, setup: Setup, ledger: Ledger, pos: int) -> dict:
-    """A copy of the best weights so far of the member at `pos` (its initial ones before any)."""
+    """The best weights so far of the member at `pos` (a copy of its initial ones before any):
+    a dict the backend never changes afterwards, so a snapshot may keep it as it is."""
     j = ledger.active[pos]
-    source = backend.best_state(pos) if ledger.books[j].best_epoch else setup.initial[j]
-    return {k: v.clone() for k, v in source.items()}
+    if ledger.books[j].best_epoch:
+        return backend.best_state(pos)
+    return {k: v.clone() for k, v in setup.initial[j].items()}
 
 
 def _member(

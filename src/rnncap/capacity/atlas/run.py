@@ -19,12 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from rnncap.capacity.atlas.grid import (
-    AtlasGrid,
-    AtlasPoint,
-    RowKey,
-    point_options,
-)
+from rnncap.capacity.atlas.grid import AtlasGrid, AtlasPoint, RowKey, point_options
 from rnncap.capacity.checks import logit_parameters
 from rnncap.capacity.convergence import MIN_BUDGETS, Convergence
 from rnncap.errors import RnncapError
@@ -156,13 +151,13 @@ def make_unit(row: RowKey, seeds: tuple[int, ...], level: int, grid: AtlasGrid, 
     from rnncap.engine.settings import ForecastSettings
     from rnncap.study.plan import SideMeasure, TaskRef, Unit, UnitPayload
 
+    seeds = tuple(int(s) for s in seeds)
     payload = UnitPayload(
-        spec=row.spec, seeds=tuple(int(s) for s in seeds), task=TaskRef.of({}),
-        training=ForecastSettings(),
+        spec=row.spec, seeds=seeds, task=TaskRef.of({}), training=ForecastSettings(),
         measures=(), forecast_points=0,
         atlas=SideMeasure(row.spec, point_options(row, level, grid.protocol, fingerprint)),
     )  # fmt: skip
-    return Unit(row.spec.name, tuple(int(s) for s in seeds), payload)
+    return Unit(row.spec.name, seeds, payload)
 
 
 def run_atlas(
